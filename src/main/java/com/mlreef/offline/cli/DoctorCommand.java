@@ -1,0 +1,46 @@
+package com.mlreef.offline.cli;
+
+import com.mlreef.offline.stack.DefaultStack;
+import com.mlreef.offline.stack.Preflight;
+import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.Table;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "doctor", description = {
+        "Check that this host is ready to run the stack.",
+        "Checks the Docker Engine (reachable, version, storage driver, free space), the network gateways, the host",
+        "ports the stack publishes and the engine's DNS settings. Exits 0 when nothing blocks a run, 1 otherwise."},
+        footer = {"", "Examples:", "  mlreef-offline doctor", "  mlreef-offline doctor --json | jq .ok",
+            "  DOCKER_HOST=tcp://10.0.0.5:2376 DOCKER_TLS_VERIFY=1 mlreef-offline doctor"})
+public class DoctorCommand extends BaseCommand {
+    @Mixin
+    EngineOptions engine;
+
+    @Option(names = "--json", description = "Print the checks as JSON on stdout.")
+    boolean json;
+
+    @Option(names = "--daemon-config", paramLabel = "FILE", defaultValue = "/etc/docker/daemon.json",
+            description = "The engine's configuration file to check (default: ${DEFAULT-VALUE}).")
+    Path daemonConfig;
+
+    @Override
+    protected int execute(Console console) {
+        Preflight.Report report = new Preflight(engine.engine(), engine.local(), daemonConfig, DefaultStack.PORTS,
+                Preflight.PortProbe.BIND).run();
+        if (json) {
+            console.result(JsonOutput.of(report));
+        } else {
+            Table table = new Table("CHECK", "STATUS", "DETAIL");
+            report.checks().forEach(c -> table.row(c.check(), c.status().toString().toLowerCase(), c.detail()));
+            console.out().print(table.render());
+            long failed = report.checks().stream().filter(c -> c.status() == Preflight.Status.FAIL).count();
+            console.info(report.ok() ? "ready: nothing blocks a run"
+                    : failed + (failed == 1 ? " problem blocks" : " problems block") + " a run: see the lines marked fail");
+        }
+        return report.ok() ? ExitCode.OK : ExitCode.FAILED;
+    }
+}

@@ -1,0 +1,66 @@
+package com.mlreef.offline.cli;
+
+import com.mlreef.offline.docker.DockerException;
+import com.mlreef.offline.docker.EngineUnreachableException;
+import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.ToolException;
+import java.io.PrintStream;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/** Turns every failure into one line on stderr and an exit code; stack traces only with --verbose. */
+public final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
+
+    @Override
+    public int handleParseException(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintStream err = System.err;
+        err.println("error: " + ex.getMessage());
+        if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            err.println("did you mean: " + String.join(" or ", unmatched.getSuggestions()) + "?");
+        }
+        err.println("see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+        err.flush();
+        return ExitCode.USAGE;
+    }
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
+        boolean verbose = cmd.getCommand() instanceof BaseCommand base && base.verbose();
+        PrintStream err = System.err;
+        if (verbose) {
+            ex.printStackTrace(err);
+        }
+        err.println("error: " + message(ex));
+        err.flush();
+        return exitCode(ex);
+    }
+
+    static int exitCode(Throwable ex) {
+        if (ex instanceof ToolException tool) {
+            return tool.exitCode();
+        }
+        if (ex instanceof EngineUnreachableException) {
+            return ExitCode.ENGINE_UNREACHABLE;
+        }
+        if (ex instanceof InterruptedException) {
+            return ExitCode.INTERRUPTED;
+        }
+        return ExitCode.FAILED;
+    }
+
+    static String message(Throwable ex) {
+        if (ex instanceof ToolException || ex instanceof DockerException) {
+            return ex.getMessage();
+        }
+        if (ex instanceof InterruptedException) {
+            return "interrupted; run the command again to continue";
+        }
+        String text = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        return "unexpected failure: " + text + " (run again with --verbose for details)";
+    }
+}

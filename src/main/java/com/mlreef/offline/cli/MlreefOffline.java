@@ -1,0 +1,51 @@
+package com.mlreef.offline.cli;
+
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@TopCommand
+@Command(name = "mlreef-offline", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {
+            "Installs and runs the MLReef Nautilus stack on a server without internet.",
+            "",
+            "On a host with internet: 'export' writes the stack's images into a bundle folder.",
+            "Carry the folder (with this binary) to the offline host, then: 'verify', 'run', 'status'.",
+            "Start with 'mlreef-offline doctor' to see whether this host is ready."
+        },
+        subcommands = {
+            NotBuiltCommand.Export.class,
+            NotBuiltCommand.Verify.class,
+            NotBuiltCommand.Run.class,
+            NotBuiltCommand.Status.class,
+            NotBuiltCommand.Logs.class,
+            NotBuiltCommand.Stop.class,
+            NotBuiltCommand.Start.class,
+            NotBuiltCommand.Restart.class,
+            NotBuiltCommand.Down.class,
+            NotBuiltCommand.Backup.class,
+            NotBuiltCommand.Restore.class,
+            DoctorCommand.class,
+            CompletionCommand.class,
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done, nothing wrong",
+            "1:failed (a check failed, the engine refused, a file is bad)",
+            "2:bad usage (unknown option, missing or invalid argument)",
+            "3:no Docker Engine reachable (socket missing, permission denied, not a Docker API)",
+            "130:interrupted; running the command again continues"
+        },
+        footer = {"", "Environment: DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH (as the docker CLI reads them).",
+            "See 'mlreef-offline COMMAND --help' for a command's options."})
+public class MlreefOffline implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "no command given");
+    }
+}

@@ -1,0 +1,148 @@
+package com.mlreef.offline.docker;
+
+import com.mlreef.offline.docker.model.ContainerInspect;
+import com.mlreef.offline.docker.model.ContainerSpec;
+import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.ExecInspect;
+import com.mlreef.offline.docker.model.ExecSpec;
+import com.mlreef.offline.docker.model.ImageInspect;
+import com.mlreef.offline.docker.model.ImageSummary;
+import com.mlreef.offline.docker.model.Network;
+import com.mlreef.offline.docker.model.SystemInfo;
+import com.mlreef.offline.docker.model.VersionInfo;
+import com.mlreef.offline.docker.model.Volume;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Docker Engine API as this tool uses it: one method per endpoint. Failures are {@link DockerException}s:
+ * {@link NotFoundException} (404), {@link ConflictException} (409), {@link ApiException} (other statuses and errors
+ * inside progress streams) and {@link EngineUnreachableException} (nothing, or not a Docker API, at the address).
+ */
+public interface DockerEngine {
+
+    /** The address, as the user would write it. */
+    String address();
+
+    /** The API version used for every call (negotiated with the engine on first use). */
+    String apiVersion();
+
+    // system
+
+    /** {@code GET /_ping}. */
+    void ping();
+
+    /** {@code GET /version}. */
+    VersionInfo version();
+
+    /** {@code GET /info}. */
+    SystemInfo info();
+
+    // images
+
+    /** {@code GET /images/json}. */
+    List<ImageSummary> listImages();
+
+    /** {@code GET /images/{name}/json}. */
+    ImageInspect inspectImage(String name);
+
+    /** {@code POST /images/create?fromImage=}: pulls a reference, reporting each progress message as it arrives. */
+    void pullImage(String reference, ProgressListener progress);
+
+    /** {@code POST /images/create?fromSrc=-}: makes a one-layer image from a root file system tar. Returns its ID. */
+    String importImage(InputStream rootfsTar, String repository, String tag);
+
+    /** {@code GET /images/get?names=}: the docker-archive of the images, streamed; the caller closes it. */
+    InputStream saveImages(List<String> names);
+
+    /**
+     * {@code POST /images/load}: streams a docker-archive to the engine.
+     *
+     * @param length the archive's size, or -1 to send it chunked
+     * @return what the engine reports as loaded (references, or image IDs for untagged images)
+     */
+    List<String> loadImages(InputStream archive, long length, ProgressListener progress);
+
+    /** {@code POST /images/{name}/tag}. */
+    void tagImage(String source, String repository, String tag);
+
+    /** {@code DELETE /images/{name}}. */
+    void removeImage(String name, boolean force);
+
+    // volumes
+
+    /** {@code GET /volumes}, optionally filtered by labels ({@code key} or {@code key=value}). */
+    List<Volume> listVolumes(List<String> labelFilters);
+
+    /** {@code POST /volumes/create}. */
+    Volume createVolume(String name, Map<String, String> labels);
+
+    /** {@code GET /volumes/{name}}. */
+    Volume inspectVolume(String name);
+
+    /** {@code DELETE /volumes/{name}}: only ever called when the user asked for exactly that. */
+    void removeVolume(String name);
+
+    // networks
+
+    /** {@code GET /networks}. */
+    List<Network> listNetworks();
+
+    /** {@code POST /networks/create}. Returns the network's ID. */
+    String createNetwork(String name, String driver, Map<String, String> labels);
+
+    /** {@code GET /networks/{id}}. */
+    Network inspectNetwork(String nameOrId);
+
+    /** {@code DELETE /networks/{id}}. */
+    void removeNetwork(String nameOrId);
+
+    // containers
+
+    /** {@code POST /containers/create?name=}. Returns the container's ID. */
+    String createContainer(String name, ContainerSpec spec);
+
+    /** {@code POST /containers/{id}/start}; a running container is left as it is. */
+    void startContainer(String id);
+
+    /** {@code POST /containers/{id}/stop}; a stopped container is left as it is. */
+    void stopContainer(String id, int timeoutSeconds);
+
+    /** {@code POST /containers/{id}/restart}. */
+    void restartContainer(String id, int timeoutSeconds);
+
+    /** {@code DELETE /containers/{id}}; its volumes are always kept. */
+    void removeContainer(String id, boolean force);
+
+    /** {@code GET /containers/{id}/json}. */
+    ContainerInspect inspectContainer(String id);
+
+    /** {@code GET /containers/json?all=1&filters={"label":[...]}}. */
+    List<ContainerSummary> listContainers(List<String> labelFilters, boolean all);
+
+    /** {@code POST /containers/{id}/wait?condition=}: blocks until the condition holds; returns the exit code. */
+    long waitContainer(String id, String condition);
+
+    /** {@code GET /containers/{id}/logs}: streams stdout and stderr to the sink until the end (or forever with follow). */
+    void logs(String id, LogOptions options, OutputSink sink);
+
+    // exec
+
+    /** {@code POST /containers/{id}/exec}. Returns the exec's ID. */
+    String createExec(String containerId, ExecSpec spec);
+
+    /** {@code POST /exec/{id}/start}, without a TTY: streams its output until the command ends. */
+    void startExec(String execId, OutputSink sink);
+
+    /** {@code GET /exec/{id}/json}: running state and exit code. */
+    ExecInspect inspectExec(String execId);
+
+    // archive
+
+    /** {@code GET /containers/{id}/archive?path=}: a tar of the path, streamed; the caller closes it. */
+    InputStream getArchive(String containerId, String path);
+
+    /** {@code PUT /containers/{id}/archive?path=}: unpacks a tar into the directory, streamed. */
+    void putArchive(String containerId, String directory, InputStream tar, long length);
+}

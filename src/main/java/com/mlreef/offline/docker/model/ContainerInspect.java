@@ -1,0 +1,51 @@
+package com.mlreef.offline.docker.model;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/** {@code GET /containers/{id}/json}: the fields the tool reads. */
+@RegisterForReflection
+public record ContainerInspect(String id, String name, String image, String created, State state, Config config,
+                               HostConfig hostConfig, NetworkSettings networkSettings, List<Mount> mounts,
+                               Integer restartCount) {
+
+    @RegisterForReflection
+    public record State(String status, Boolean running, Boolean paused, Boolean restarting,
+                        @JsonProperty("OOMKilled") Boolean oomKilled, Integer exitCode, String error, String startedAt,
+                        String finishedAt, Health health) {
+    }
+
+    @RegisterForReflection
+    public record Health(String status, Integer failingStreak) {
+    }
+
+    @RegisterForReflection
+    public record Config(String image, List<String> env, List<String> cmd, Map<String, String> labels, Boolean tty) {
+    }
+
+    @RegisterForReflection
+    public record HostConfig(List<String> binds, Map<String, List<ContainerSpec.PortBinding>> portBindings,
+                             ContainerSpec.RestartPolicy restartPolicy, String networkMode) {
+    }
+
+    @RegisterForReflection
+    public record NetworkSettings(Map<String, EndpointSettings> networks) {
+    }
+
+    @RegisterForReflection
+    public record EndpointSettings(@JsonProperty("NetworkID") String networkId, String gateway,
+                                   @JsonProperty("IPAddress") String ipAddress, List<String> aliases) {
+    }
+
+    @RegisterForReflection
+    public record Mount(String type, String name, String source, String destination, @JsonProperty("RW") Boolean rw) {
+    }
+
+    /** The name without the leading slash. */
+    public String plainName() {
+        return name == null ? id : name.replaceFirst("^/", "");
+    }
+}

@@ -1,0 +1,28 @@
+package com.mlreef.offline.docker.model;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/** {@code GET /images/{name}/json}: identity, platform and layers. */
+@RegisterForReflection
+public record ImageInspect(String id, List<String> repoTags, List<String> repoDigests, String created, Long size,
+                           String architecture, String os, String variant,
+                           @JsonProperty("RootFS") RootFs rootFs, Config config) {
+
+    @RegisterForReflection
+    public record RootFs(String type, List<String> layers) {
+    }
+
+    @RegisterForReflection
+    public record Config(Map<String, String> labels, List<String> env, List<String> cmd, List<String> entrypoint,
+                         Map<String, Object> exposedPorts) {
+    }
+
+    /** The platform in the usual os/arch[/variant] form. */
+    public String platform() {
+        return os + "/" + architecture + (variant == null || variant.isEmpty() ? "" : "/" + variant);
+    }
+}

@@ -1,0 +1,112 @@
+package com.mlreef.offline.docker.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** HTTP/1.1 over a unix-domain socket, with the JDK's own {@link SocketChannel}: no native library needed. */
+public final class UnixSocketTransport implements HttpTransport {
+    private final Path socket;
+
+    public UnixSocketTransport(Path socket) {
+        this.socket = socket;
+    }
+
+    @Override
+    public String address() {
+        return "unix://" + socket;
+    }
+
+    @Override
+    public HttpResponse exchange(HttpRequest request) throws IOException {
+        SocketChannel channel = connect();
+        return Http1Exchange.run(request, "docker", new ChannelInput(channel), new ChannelOutput(channel), channel);
+    }
+
+    private SocketChannel connect() throws ConnectException {
+        SocketChannel channel;
+        try {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new ConnectException("unix sockets are not supported here: " + e.getMessage(), e);
+        }
+        try {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            return channel;
+        } catch (IOException e) {
+            Http1Exchange.closeQuietly(channel);
+            throw new ConnectException(reason(e), e);
+        }
+    }
+
+    private String reason(IOException e) {
+        String message = String.valueOf(e.getMessage()).toLowerCase();
+        if (!Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS) || message.contains("no such file")) {
+            return "socket " + socket + " does not exist; is the Docker Engine running? Start it, or point -H/DOCKER_HOST at it";
+        }
+        if (message.contains("permission denied") || message.contains("access denied")) {
+            return "permission denied on " + socket + "; run as root or add your user to the docker group";
+        }
+        if (message.contains("connection refused")) {
+            return "connection refused on " + socket + "; nothing listens there (the Docker Engine is not running)";
+        }
+        if (Files.isRegularFile(socket) || Files.isDirectory(socket)) {
+            return socket + " is not a socket";
+        }
+        return e.getMessage();
+    }
+
+    /** Reads without the channel's blocking lock, so that one thread can read while another writes. */
+    private static final class ChannelInput extends InputStream {
+        private final SocketChannel channel;
+
+        ChannelInput(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n;
+            do {
+                n = read(one, 0, 1);
+            } while (n == 0);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            return channel.read(ByteBuffer.wrap(b, off, len));
+        }
+    }
+
+    private static final class ChannelOutput extends OutputStream {
+        private final SocketChannel channel;
+
+        ChannelOutput(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        }
+    }
+}

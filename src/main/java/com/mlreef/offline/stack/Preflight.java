@@ -1,0 +1,264 @@
+package com.mlreef.offline.stack;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.DockerException;
+import com.mlreef.offline.docker.EngineUnreachableException;
+import com.mlreef.offline.docker.NotFoundException;
+import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.Network;
+import com.mlreef.offline.docker.model.SystemInfo;
+import com.mlreef.offline.docker.model.VersionInfo;
+import com.mlreef.offline.ui.Sizes;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The checks {@code doctor} runs before a first {@code run}: can the engine be reached and is it recent enough,
+ * does it have room, are the stack's host ports free, is the DNS set up for a pip server on another host.
+ */
+public final class Preflight {
+    static final long FAIL_BELOW = 2L << 30;
+    static final long WARN_BELOW = 20L << 30;
+
+    public enum Status { OK, INFO, WARN, FAIL }
+
+    @RegisterForReflection
+    public record Check(String check, Status status, String detail) {
+    }
+
+    @RegisterForReflection
+    public record Report(String engine, boolean ok, List<Check> checks) {
+    }
+
+    /** Whether a host port can be taken; binding it is the only reliable test. */
+    public interface PortProbe {
+        enum State { FREE, IN_USE, NOT_ALLOWED }
+
+        State probe(int port);
+
+        PortProbe BIND = port -> {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(port));
+                return State.FREE;
+            } catch (BindException e) {
+                String m = String.valueOf(e.getMessage()).toLowerCase();
+                return m.contains("permission") || m.contains("access") ? State.NOT_ALLOWED : State.IN_USE;
+            } catch (IOException e) {
+                return State.IN_USE;
+            }
+        };
+    }
+
+    private final DockerEngine engine;
+    private final boolean engineLocal;
+    private final Path daemonConfig;
+    private final List<Integer> ports;
+    private final PortProbe portProbe;
+
+    /**
+     * @param engineLocal true when the engine runs on this host (unix socket, loopback TCP): only then do host ports
+     *                    and the engine's disk concern this host
+     */
+    public Preflight(DockerEngine engine, boolean engineLocal, Path daemonConfig, List<Integer> ports,
+                     PortProbe portProbe) {
+        this.engine = engine;
+        this.engineLocal = engineLocal;
+        this.daemonConfig = daemonConfig;
+        this.ports = ports;
+        this.portProbe = portProbe;
+    }
+
+    public Report run() {
+        List<Check> checks = new ArrayList<>();
+        List<ContainerSummary> running = engineChecks(checks);
+        portChecks(checks, running);
+        checks.add(daemonConfigCheck());
+        boolean ok = checks.stream().noneMatch(c -> c.status() == Status.FAIL);
+        return new Report(engine.address(), ok, checks);
+    }
+
+    /** Returns the running containers (for naming who holds a port), or null when the engine cannot be asked. */
+    private List<ContainerSummary> engineChecks(List<Check> checks) {
+        try {
+            engine.ping();
+            checks.add(new Check("engine", Status.OK, engine.address() + " answers"));
+        } catch (EngineUnreachableException e) {
+            checks.add(new Check("engine", Status.FAIL, e.reason()));
+            return null;
+        } catch (DockerException e) {
+            checks.add(new Check("engine", Status.FAIL, e.getMessage()));
+            return null;
+        }
+        try {
+            String using = engine.apiVersion();
+            VersionInfo v = engine.version();
+            checks.add(new Check("engine version", Status.OK, "Docker Engine " + v.version() + ", API " + v.apiVersion()
+                    + " (" + v.os() + "/" + v.arch() + "); using API " + using));
+        } catch (DockerException e) {
+            checks.add(new Check("engine version", Status.FAIL, e.getMessage()));
+            return null;
+        }
+        try {
+            SystemInfo info = engine.info();
+            String driver = info.driver() == null ? "unknown" : info.driver();
+            checks.add(driver.equals("vfs")
+                    ? new Check("storage driver", Status.WARN, "vfs: every layer is a full copy; expect slow loads and "
+                        + "much disk use (overlay2 is the usual driver)")
+                    : new Check("storage driver", Status.OK, driver));
+            checks.add(rootDirCheck(info.dockerRootDir()));
+            checks.add(gatewayCheck("docker0 gateway", "bridge", Status.WARN, "the default bridge network is missing"));
+            checks.add(gatewayCheck(DefaultStack.NETWORK + " gateway", DefaultStack.NETWORK, Status.INFO,
+                    "not created yet; run creates it"));
+            return engine.listContainers(List.of(), false);
+        } catch (DockerException e) {
+            checks.add(new Check("engine info", Status.FAIL, e.getMessage()));
+            return null;
+        }
+    }
+
+    private Check rootDirCheck(String rootDir) {
+        String name = "docker root dir";
+        if (rootDir == null) {
+            return new Check(name, Status.WARN, "the engine did not report its root directory");
+        }
+        Path dir = Path.of(rootDir);
+        if (!engineLocal || !Files.isDirectory(dir)) {
+            return new Check(name, Status.INFO, rootDir + " (not visible from here: free space not checked)");
+        }
+        try {
+            long free = Files.getFileStore(dir).getUsableSpace();
+            String detail = rootDir + ": " + Sizes.bytes(free) + " free";
+            if (free < FAIL_BELOW) {
+                return new Check(name, Status.FAIL, detail + "; the stack's images need several GiB: free some space");
+            }
+            if (free < WARN_BELOW) {
+                return new Check(name, Status.WARN, detail + "; the MLReef images need several GiB, upgrades more");
+            }
+            return new Check(name, Status.OK, detail);
+        } catch (IOException e) {
+            return new Check(name, Status.WARN, rootDir + ": free space unknown (" + e.getMessage() + ")");
+        }
+    }
+
+    private Check gatewayCheck(String name, String network, Status whenMissing, String missingDetail) {
+        try {
+            Network n = engine.inspectNetwork(network);
+            String gateway = gateway(n);
+            return gateway == null ? new Check(name, Status.WARN, network + " has no IPv4 gateway")
+                    : new Check(name, Status.OK, gateway);
+        } catch (NotFoundException e) {
+            return new Check(name, whenMissing, missingDetail);
+        }
+    }
+
+    /**
+     * The address containers reach the host at: the engine's IPAM gateway, else (default bridge) the address of the
+     * bridge's interface on this host, else the first address of the subnet, which the engine gives the bridge.
+     */
+    private String gateway(Network network) {
+        if (network.gateway() != null) {
+            return network.gateway();
+        }
+        if (engineLocal && network.bridgeInterface() != null) {
+            try {
+                NetworkInterface nic = NetworkInterface.getByName(network.bridgeInterface());
+                if (nic != null) {
+                    for (InterfaceAddress a : nic.getInterfaceAddresses()) {
+                        if (a.getAddress() instanceof Inet4Address) {
+                            return a.getAddress().getHostAddress() + " (" + network.bridgeInterface() + ")";
+                        }
+                    }
+                }
+            } catch (SocketException e) {
+                // fall back to the subnet
+            }
+        }
+        String subnet = network.subnet();
+        if (subnet == null || !subnet.contains("/")) {
+            return null;
+        }
+        String[] octets = subnet.substring(0, subnet.indexOf('/')).split("\\.");
+        if (octets.length != 4) {
+            return null;
+        }
+        return octets[0] + "." + octets[1] + "." + octets[2] + "." + (Integer.parseInt(octets[3]) + 1)
+                + " (first address of " + subnet + ")";
+    }
+
+    private void portChecks(List<Check> checks, List<ContainerSummary> running) {
+        if (!engineLocal) {
+            checks.add(new Check("ports", Status.INFO, "the engine is on another host; its ports are not checked from here"));
+            return;
+        }
+        for (int port : ports) {
+            String name = "port " + port;
+            switch (portProbe.probe(port)) {
+                case FREE -> checks.add(new Check(name, Status.OK, "free"));
+                case NOT_ALLOWED -> checks.add(new Check(name, Status.WARN, "cannot be checked without root"));
+                case IN_USE -> checks.add(portInUse(name, port, running));
+                default -> throw new IllegalStateException();
+            }
+        }
+    }
+
+    private Check portInUse(String name, int port, List<ContainerSummary> running) {
+        Optional<ContainerSummary> holder = running == null ? Optional.empty() : running.stream()
+                .filter(c -> c.ports() != null && c.ports().stream()
+                        .anyMatch(p -> p.publicPort() != null && p.publicPort() == port))
+                .findFirst();
+        if (holder.isEmpty()) {
+            return new Check(name, Status.FAIL, "in use by another program on this host; stop it or publish the stack "
+                    + "on another port");
+        }
+        ContainerSummary c = holder.get();
+        boolean ours = c.labels() != null && c.labels().containsKey(DefaultStack.STACK_LABEL)
+                || c.name().equals(DefaultStack.CONTAINER);
+        return ours ? new Check(name, Status.OK, "published by container " + c.name() + " of the stack")
+                : new Check(name, Status.FAIL, "in use by container " + c.name() + "; stop it or publish the stack on "
+                    + "another port");
+    }
+
+    private Check daemonConfigCheck() {
+        String name = "daemon.json";
+        if (!Files.exists(daemonConfig)) {
+            return new Check(name, Status.INFO, daemonConfig + " absent: containers use the engine's default DNS "
+                    + "(enough unless the pip server is on another intranet host)");
+        }
+        JsonNode config;
+        try {
+            config = new ObjectMapper().readTree(daemonConfig.toFile());
+        } catch (JsonProcessingException e) {
+            return new Check(name, Status.FAIL, daemonConfig + " is not valid JSON (line "
+                    + e.getLocation().getLineNr() + "): the engine will not start with it; fix it");
+        } catch (IOException e) {
+            return new Check(name, Status.WARN, daemonConfig + " cannot be read: " + e.getMessage());
+        }
+        if (config == null || !config.isObject()) {
+            return new Check(name, Status.FAIL, daemonConfig + " is not a JSON object: the engine will not start with it");
+        }
+        JsonNode dns = config.get("dns");
+        if (dns == null || !dns.isArray() || dns.isEmpty()) {
+            return new Check(name, Status.INFO, daemonConfig + " has no dns entries: a pip server on another intranet "
+                    + "host must be reachable by IP, or add \"dns\": [\"<DNS server IP>\"] and restart the engine");
+        }
+        List<String> servers = new ArrayList<>();
+        dns.forEach(n -> servers.add(n.asText()));
+        return new Check(name, Status.OK, "dns " + String.join(", ", servers));
+    }
+}

@@ -1,0 +1,76 @@
+package com.mlreef.offline.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the built tool as a user would: the native executable when {@code native.image.path} names one, else
+ * {@code java -jar target/mlreef-offline.jar}; captures exit code, stdout and stderr.
+ */
+public final class CliProcess {
+
+    public record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private CliProcess() {
+    }
+
+    public static List<String> command() {
+        String nativePath = System.getProperty("native.image.path");
+        if (nativePath != null && !nativePath.isBlank() && Files.isExecutable(Path.of(nativePath))) {
+            return List.of(nativePath);
+        }
+        String jar = System.getProperty("mlreef.offline.jar", "target/mlreef-offline.jar");
+        if (!Files.exists(Path.of(jar))) {
+            throw new IllegalStateException(jar + " is missing: integration tests run after 'package'");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return List.of(java, "-jar", jar);
+    }
+
+    public static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return run(List.of(), env, args);
+    }
+
+    /** @param prefix a command to run the tool under (setpriv to drop root), or empty */
+    public static Result run(List<String> prefix, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(command());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("DOCKER_HOST");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = read(p.getInputStream());
+        CompletableFuture<String> err = read(p.getErrorStream());
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("timed out: " + cmd);
+        }
+        return new Result(p.exitValue(), out.join(), err.join());
+    }
+
+    private static CompletableFuture<String> read(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "<unreadable: " + e.getMessage() + ">";
+            }
+        });
+    }
+}
