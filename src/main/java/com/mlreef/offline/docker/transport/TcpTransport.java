@@ -30,7 +30,13 @@ public final class TcpTransport implements HttpTransport {
     @Override
     public HttpResponse exchange(HttpRequest request) throws IOException {
         Socket socket = connect();
-        return Http1Exchange.run(request, hostHeader(), socket.getInputStream(), socket.getOutputStream(), socket);
+        try {
+            return Http1Exchange.run(request, hostHeader(), socket.getInputStream(), socket.getOutputStream(), socket);
+        } catch (SSLException e) {
+            // with TLS 1.3 the server rejects a client certificate only after the handshake, on the first read
+            throw new ConnectException("TLS connection to " + address() + " refused: " + e.getMessage()
+                    + "; check DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem)", e);
+        }
     }
 
     private String hostHeader() {
