@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "completion", description = "Print a completion script for bash and zsh.",
+@Command(name = "completion", mixinStandardHelpOptions = true, description = "Print a completion script for bash and zsh.",
         footer = {"", "bash:  source <(mlreef-offline completion)",
             "       mlreef-offline completion > /etc/bash_completion.d/mlreef-offline",
             "zsh:   autoload -U +X bashcompinit && bashcompinit && source <(mlreef-offline completion)"})

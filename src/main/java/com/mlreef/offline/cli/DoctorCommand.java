@@ -10,10 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "doctor", description = {
+@Command(name = "doctor", mixinStandardHelpOptions = true, description = {
         "Check that this host is ready to run the stack.",
-        "Checks the Docker Engine (reachable, version, storage driver, free space), the network gateways, the host",
-        "ports the stack publishes and the engine's DNS settings. Exits 0 when nothing blocks a run, 1 otherwise."},
+        "Checks the Docker Engine (reachable, version, storage driver, free space), the network gateways, the host "
+            + "ports the stack publishes and the engine's DNS settings. Exits 0 when nothing blocks a run, 1 otherwise."},
         footer = {"", "Examples:", "  mlreef-offline doctor", "  mlreef-offline doctor --json | jq .ok",
             "  DOCKER_HOST=tcp://10.0.0.5:2376 DOCKER_TLS_VERIFY=1 mlreef-offline doctor"})
 public class DoctorCommand extends BaseCommand {
@@ -35,7 +35,7 @@ public class DoctorCommand extends BaseCommand {
             console.result(JsonOutput.of(report));
         } else {
             Table table = new Table("CHECK", "STATUS", "DETAIL");
-            report.checks().forEach(c -> table.row(c.check(), c.status().toString().toLowerCase(), c.detail()));
+            report.checks().forEach(c -> table.row(c.check(), c.status().label(), c.detail()));
             console.out().print(table.render());
             long failed = report.checks().stream().filter(c -> c.status() == Preflight.Status.FAIL).count();
             console.info(report.ok() ? "ready: nothing blocks a run"

@@ -1,5 +1,6 @@
 package com.mlreef.offline.stack;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +36,14 @@ public final class Preflight {
     static final long FAIL_BELOW = 2L << 30;
     static final long WARN_BELOW = 20L << 30;
 
-    public enum Status { OK, INFO, WARN, FAIL }
+    public enum Status {
+        OK, INFO, WARN, FAIL;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     @RegisterForReflection
     public record Check(String check, Status status, String detail) {

@@ -1,0 +1,103 @@
+package com.mlreef.offline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The commands as a user types them, in the JVM: exit code, stdout and stderr. */
+@QuarkusMainTest
+class CommandLineTest {
+    private static final List<String> COMMANDS = List.of("export", "verify", "run", "status", "logs", "stop", "start",
+            "restart", "down", "backup", "restore", "doctor", "completion");
+
+    @Test
+    void helpListsEveryCommandAndTheExitCodes(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("--help");
+        assertEquals(0, r.exitCode());
+        String help = r.getOutput();
+        for (String command : COMMANDS) {
+            assertTrue(help.contains("\n  " + command + " "), command + " in:\n" + help);
+        }
+        assertTrue(help.contains("Exit codes:"), help);
+        assertTrue(help.contains("3     no Docker Engine reachable"), help);
+    }
+
+    @Test
+    void versionPrintsTheBuiltVersion(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("--version");
+        assertEquals(0, r.exitCode());
+        assertTrue(r.getOutput().matches("mlreef-offline \\d+\\.\\d+\\.\\d+.*"), r.getOutput());
+    }
+
+    @Test
+    void aMistypedCommandIsBadUsageWithASuggestion(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("expot");
+        assertEquals(2, r.exitCode());
+        assertEquals("", r.getOutput());
+        assertTrue(r.getErrorOutput().contains("error: Unmatched argument at index 0: 'expot'"), r.getErrorOutput());
+        assertTrue(r.getErrorOutput().contains("did you mean: export?"), r.getErrorOutput());
+        assertTrue(r.getErrorOutput().contains("see 'mlreef-offline --help'"), r.getErrorOutput());
+    }
+
+    @Test
+    void noCommandIsBadUsage(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch();
+        assertEquals(2, r.exitCode());
+        assertTrue(r.getErrorOutput().contains("error: no command given"), r.getErrorOutput());
+    }
+
+    @Test
+    void anUnknownOptionIsBadUsage(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("doctor", "--colour");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.getErrorOutput().contains("see 'mlreef-offline doctor --help'"), r.getErrorOutput());
+    }
+
+    @Test
+    void aCommandNotBuiltYetSaysSoAndFails(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("backup");
+        assertEquals(1, r.exitCode());
+        assertEquals("", r.getOutput());
+        assertEquals("error: 'backup' is not built in this version of mlreef-offline", r.getErrorOutput().trim());
+    }
+
+    @Test
+    void everyCommandHasHelp(QuarkusMainLauncher launcher) {
+        for (String command : COMMANDS) {
+            LaunchResult r = launcher.launch(command, "--help");
+            assertEquals(0, r.exitCode(), command);
+            assertTrue(r.getOutput().startsWith("Usage: mlreef-offline " + command), r.getOutput());
+            assertTrue(r.getOutput().contains("--verbose"), command + " shares the output options");
+        }
+    }
+
+    @Test
+    void completionPrintsABashAndZshScript(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("completion");
+        assertEquals(0, r.exitCode());
+        assertTrue(r.getOutput().contains("complete -F _complete_mlreef-offline"), r.getOutput());
+        assertTrue(r.getOutput().contains("doctor"));
+        assertTrue(r.getOutput().contains("ZSH_VERSION"), "works in zsh through bashcompinit");
+    }
+
+    @Test
+    void anInvalidEngineAddressIsBadUsage(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("doctor", "-H", "ssh://operator@host");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.getErrorOutput().contains("unsupported engine address ssh://operator@host"), r.getErrorOutput());
+        assertFalse(r.getErrorOutput().contains("Exception"), "no stack trace without --verbose");
+    }
+
+    @Test
+    void verboseShowsTheStackTrace(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("doctor", "-v", "-H", "ssh://operator@host");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.getErrorOutput().contains("ToolException"), r.getErrorOutput());
+    }
+}

@@ -1,0 +1,78 @@
+package com.mlreef.offline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mlreef.offline.docker.DockerClient;
+import com.mlreef.offline.docker.model.ContainerSpec;
+import com.mlreef.offline.testing.CliProcess;
+import com.mlreef.offline.testing.Created;
+import com.mlreef.offline.testing.TestEngine;
+import com.mlreef.offline.testing.TestImages;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code doctor} run as a user runs it (the built jar or native executable), against the real engine. */
+class DoctorIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode check(JsonNode report, String name) {
+        for (JsonNode c : report.get("checks")) {
+            if (c.get("check").asText().equals(name)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no check " + name + " in " + report);
+    }
+
+    @Test
+    void reportsTheRealEngineAsJson() throws Exception {
+        DockerClient engine = TestEngine.client();
+        CliProcess.Result r = CliProcess.run(Map.of(), "doctor", "--json");
+        JsonNode report = JSON.readTree(r.out());
+        assertEquals(report.get("ok").asBoolean() ? 0 : 1, r.exit(), r.toString());
+        assertEquals("ok", check(report, "engine").get("status").asText(), r.toString());
+        assertTrue(check(report, "engine version").get("detail").asText()
+                .contains("Docker Engine " + engine.version().version()), r.toString());
+        assertEquals(engine.info().driver(), check(report, "storage driver").get("detail").asText());
+        assertTrue(check(report, "docker0 gateway").get("detail").asText().matches("\\d+\\.\\d+\\.\\d+\\.\\d+.*"));
+        assertTrue(check(report, "docker root dir").get("detail").asText().contains("free"), r.toString());
+        for (int port : List.of(2022, 80, 8081, 5050, 10080, 6000)) {
+            check(report, "port " + port);
+        }
+        check(report, "daemon.json");
+    }
+
+    @Test
+    void aBadDockerHostIsAFailedCheckWithTheReason() throws Exception {
+        CliProcess.Result r = CliProcess.run(Map.of("DOCKER_HOST", "unix:///nonexistent/docker.sock"), "doctor");
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.out().matches("(?s).*engine\\s+fail\\s+socket /nonexistent/docker.sock does not exist.*"), r.toString());
+        assertTrue(r.err().contains("1 problem blocks a run"), r.toString());
+
+        CliProcess.Result unsupported = CliProcess.run(Map.of("DOCKER_HOST", "npipe:////./pipe/docker_engine"), "doctor");
+        assertEquals(2, unsupported.exit(), unsupported.toString());
+        assertTrue(unsupported.err().startsWith("error: unsupported engine address npipe:"), unsupported.toString());
+    }
+
+    @Test
+    void aStackPortTakenByAnotherContainerBlocksARun() throws Exception {
+        DockerClient engine = TestEngine.client();
+        try (Created created = new Created(engine)) {
+            String image = created.image(TestEngine.unique("doctor") + ":1");
+            TestImages.busybox(engine, image.substring(0, image.indexOf(':')), "1");
+            String name = created.container(TestEngine.unique("port-holder"));
+            ContainerSpec spec = new ContainerSpec(image, List.of("sleep", "300"), null, null, null,
+                    Map.of("6000/tcp", Map.of()), null, null, null, false,
+                    new ContainerSpec.HostConfig(null, Map.of("6000/tcp", List.of(new ContainerSpec.PortBinding("", "6000"))),
+                            null, null), null);
+            engine.startContainer(engine.createContainer(name, spec));
+            CliProcess.Result r = CliProcess.run(Map.of(), "doctor");
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.out().matches("(?s).*port 6000\\s+fail\\s+in use by container " + name + ".*"), r.toString());
+        }
+    }
+}

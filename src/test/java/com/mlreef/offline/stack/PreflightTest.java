@@ -1,0 +1,146 @@
+package com.mlreef.offline.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mlreef.offline.docker.EngineUnreachableException;
+import com.mlreef.offline.docker.NotFoundException;
+import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.Network;
+import com.mlreef.offline.docker.model.SystemInfo;
+import com.mlreef.offline.docker.model.VersionInfo;
+import com.mlreef.offline.stack.Preflight.Check;
+import com.mlreef.offline.stack.Preflight.PortProbe;
+import com.mlreef.offline.stack.Preflight.Status;
+import com.mlreef.offline.testing.FakeEngine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The decisions of doctor's checks, against a narrow fake engine; the real engine is in DoctorIT. */
+class PreflightTest {
+    @TempDir
+    Path dir;
+
+    /** A healthy engine with one container, optionally publishing a port. */
+    public static class Healthy {
+        final List<ContainerSummary> containers;
+
+        Healthy(List<ContainerSummary> containers) {
+            this.containers = containers;
+        }
+
+        public String address() { return "unix:///var/run/docker.sock"; }
+
+        public void ping() { }
+
+        public String apiVersion() { return "1.41"; }
+
+        public VersionInfo version() { return new VersionInfo("20.10.24", "1.41", "1.12", "linux", "amd64", null, null); }
+
+        public SystemInfo info() {
+            return new SystemInfo("host", "20.10.24", "overlay2", "/nonexistent/docker-root", "Debian", "linux",
+                    "x86_64", 2, 1L, 0, 0, "1");
+        }
+
+        public Network inspectNetwork(String name) {
+            if (name.equals("bridge")) {
+                return new Network("bridge", "id", "bridge", "local",
+                        new Network.Ipam("default", List.of(new Network.IpamConfig("172.17.0.0/16", null))),
+                        Map.of(), Map.of(), Map.of());
+            }
+            throw new NotFoundException("inspecting network " + name, "network " + name + " not found");
+        }
+
+        public List<ContainerSummary> listContainers(List<String> labels, boolean all) { return containers; }
+    }
+
+    private static ContainerSummary publishing(String name, int port, Map<String, String> labels) {
+        return new ContainerSummary("c1", List.of("/" + name), "img", "sha256:1", "running", "Up", 0L, labels,
+                List.of(new ContainerSummary.Port("0.0.0.0", 80, port, "tcp")));
+    }
+
+    private Preflight.Report run(Object engine, PortProbe probe) {
+        return new Preflight(FakeEngine.of(engine), true, dir.resolve("daemon.json"), List.of(80, 6000), probe).run();
+    }
+
+    private static Check check(Preflight.Report report, String name) {
+        return report.checks().stream().filter(c -> c.check().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no check " + name + " in " + report.checks()));
+    }
+
+    @Test
+    void aHealthyHostIsReady() {
+        Preflight.Report report = run(new Healthy(List.of()), port -> PortProbe.State.FREE);
+        assertTrue(report.ok(), report.toString());
+        assertEquals(Status.OK, check(report, "engine").status());
+        assertEquals("172.17.0.1 (first address of 172.17.0.0/16)", check(report, "docker0 gateway").detail());
+        assertEquals(Status.INFO, check(report, "mlreef-docker-network gateway").status());
+        assertEquals(Status.INFO, check(report, "docker root dir").status(), "a root dir not visible here is not checked");
+        assertEquals(Status.OK, check(report, "port 6000").status());
+        assertEquals(Status.INFO, check(report, "daemon.json").status());
+    }
+
+    @Test
+    void anUnreachableEngineBlocksAndSaysWhy() {
+        Object down = new Object() {
+            public String address() { return "unix:///var/run/docker.sock"; }
+
+            public void ping() {
+                throw new EngineUnreachableException("unix:///var/run/docker.sock", "permission denied on "
+                        + "/var/run/docker.sock; run as root or add your user to the docker group", null);
+            }
+        };
+        Preflight.Report report = run(down, port -> PortProbe.State.FREE);
+        assertFalse(report.ok());
+        assertEquals(Status.FAIL, check(report, "engine").status());
+        assertTrue(check(report, "engine").detail().startsWith("permission denied on /var/run/docker.sock"));
+        assertEquals(Status.OK, check(report, "port 80").status(), "host checks still run");
+    }
+
+    @Test
+    void aPortHeldByTheStackIsFineAndByAnythingElseBlocks() {
+        Healthy engine = new Healthy(List.of(publishing("mlreef", 80, Map.of(DefaultStack.STACK_LABEL, "nautilus")),
+                publishing("someone-else", 6000, Map.of())));
+        Preflight.Report report = run(engine, port -> PortProbe.State.IN_USE);
+        assertEquals(Status.OK, check(report, "port 80").status());
+        assertEquals(Status.FAIL, check(report, "port 6000").status());
+        assertTrue(check(report, "port 6000").detail().contains("someone-else"));
+        assertFalse(report.ok());
+
+        Preflight.Report notRoot = run(new Healthy(List.of()), port -> PortProbe.State.NOT_ALLOWED);
+        assertEquals(Status.WARN, check(notRoot, "port 80").status());
+        assertTrue(notRoot.ok());
+    }
+
+    @Test
+    void daemonJsonIsParsedForDnsAndInvalidJsonBlocks() throws Exception {
+        Files.writeString(dir.resolve("daemon.json"), "{\"dns\": [\"10.0.0.2\", \"10.0.0.3\"]}");
+        Check dns = check(run(new Healthy(List.of()), port -> PortProbe.State.FREE), "daemon.json");
+        assertEquals(Status.OK, dns.status());
+        assertEquals("dns 10.0.0.2, 10.0.0.3", dns.detail());
+
+        Files.writeString(dir.resolve("daemon.json"), "{\"log-driver\": \"json-file\"}");
+        assertEquals(Status.INFO, check(run(new Healthy(List.of()), port -> PortProbe.State.FREE), "daemon.json").status());
+
+        Files.writeString(dir.resolve("daemon.json"), "{\"dns\": [\"10.0.0.2\",]\n");
+        Preflight.Report broken = run(new Healthy(List.of()), port -> PortProbe.State.FREE);
+        assertEquals(Status.FAIL, check(broken, "daemon.json").status());
+        assertTrue(check(broken, "daemon.json").detail().contains("not valid JSON"));
+        assertFalse(broken.ok());
+    }
+
+    @Test
+    void aRemoteEngineSkipsHostChecks() {
+        Preflight.Report report = new Preflight(FakeEngine.of(new Healthy(List.of())), false, dir.resolve("daemon.json"),
+                List.of(80), port -> {
+                    throw new AssertionError("ports of a remote engine are not probed here");
+                }).run();
+        assertEquals(Status.INFO, check(report, "ports").status());
+        assertTrue(report.ok());
+    }
+}
