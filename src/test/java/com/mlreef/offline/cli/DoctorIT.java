@@ -62,8 +62,7 @@ class DoctorIT {
     void aStackPortTakenByAnotherContainerBlocksARun() throws Exception {
         DockerClient engine = TestEngine.client();
         try (Created created = new Created(engine)) {
-            String image = created.image(TestEngine.unique("doctor") + ":1");
-            TestImages.busybox(engine, image.substring(0, image.indexOf(':')), "1");
+            String image = TestImages.busybox(engine, created, "doctor");
             String name = created.container(TestEngine.unique("port-holder"));
             ContainerSpec spec = new ContainerSpec(image, List.of("sleep", "300"), null, null, null,
                     Map.of("6000/tcp", Map.of()), null, null, null, false,

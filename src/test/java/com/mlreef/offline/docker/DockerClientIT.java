@@ -43,8 +43,7 @@ class DockerClientIT {
     static void setUp() throws Exception {
         engine = TestEngine.client();
         created = new Created(engine);
-        base = created.image(TestEngine.unique("base") + ":1");
-        TestImages.busybox(engine, base.substring(0, base.indexOf(':')), "1");
+        base = TestImages.busybox(engine, created, "base");
     }
 
     @AfterAll

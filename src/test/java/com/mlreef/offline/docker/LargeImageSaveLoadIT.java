@@ -38,8 +38,7 @@ class LargeImageSaveLoadIT {
     static void buildImage() throws Exception {
         engine = TestEngine.client();
         created = new Created(engine);
-        String base = created.image(TestEngine.unique("bigbase") + ":1");
-        TestImages.busybox(engine, base.substring(0, base.indexOf(':')), "1");
+        String base = TestImages.busybox(engine, created, "bigbase");
         image = created.image(TestEngine.unique("big") + ":1");
         TestImages.build("FROM " + base + "\n"
                 + "RUN head -c 268435456 /dev/urandom > /random.bin\n"

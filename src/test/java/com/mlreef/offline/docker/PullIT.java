@@ -25,8 +25,7 @@ class PullIT {
     static void pushAnImage() throws Exception {
         engine = TestEngine.client();
         created = new Created(engine);
-        String base = created.image(TestEngine.unique("pullbase") + ":1");
-        TestImages.busybox(engine, base.substring(0, base.indexOf(':')), "1");
+        String base = TestImages.busybox(engine, created, "pullbase");
         pushed = created.image(REGISTRY + "/" + TestEngine.unique("pulled") + ":1");
         // 96 MiB of random bytes: a pull long enough to see its progress arrive in steps
         TestImages.build("FROM " + base + "\nRUN head -c 100663296 /dev/urandom > /random.bin\n", pushed);

@@ -1,5 +1,6 @@
 package com.mlreef.offline.testing;
 
+import com.mlreef.offline.docker.transport.ChannelStreams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,7 +9,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
@@ -43,9 +43,8 @@ public final class SocketProxy implements AutoCloseable {
                 Socket client = server.accept();
                 SocketChannel engine = SocketChannel.open(StandardProtocolFamily.UNIX);
                 engine.connect(UnixDomainSocketAddress.of(target));
-                // the channel's own streams share one lock: a blocked read would stop the other direction's write
-                pump(client.getInputStream(), new ChannelOutput(engine), engine::shutdownOutput);
-                pump(new ChannelInput(engine), client.getOutputStream(), client::close);
+                pump(client.getInputStream(), ChannelStreams.output(engine), engine::shutdownOutput);
+                pump(ChannelStreams.input(engine), client.getOutputStream(), client::close);
             } catch (IOException e) {
                 // closed, or a client that failed its TLS handshake
             }
@@ -78,45 +77,5 @@ public final class SocketProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-    }
-
-    private static final class ChannelInput extends InputStream {
-        private final SocketChannel channel;
-
-        ChannelInput(SocketChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return channel.read(ByteBuffer.wrap(b, off, len));
-        }
-    }
-
-    private static final class ChannelOutput extends OutputStream {
-        private final SocketChannel channel;
-
-        ChannelOutput(SocketChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-        }
     }
 }

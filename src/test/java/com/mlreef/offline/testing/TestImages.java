@@ -34,6 +34,13 @@ public final class TestImages {
     private TestImages() {
     }
 
+    /** Imports a busybox image under a new unique reference that {@code created} removes at the end; returns it. */
+    public static String busybox(DockerEngine engine, Created created, String what) throws IOException {
+        String repository = TestEngine.unique(what);
+        busybox(engine, repository, "1");
+        return created.image(repository + ":1");
+    }
+
     /** Imports a one-layer busybox image (shell, httpd, sleep, ...) under the reference; returns its ID. */
     public static String busybox(DockerEngine engine, String repository, String tag) throws IOException {
         if (!Files.isExecutable(BUSYBOX)) {

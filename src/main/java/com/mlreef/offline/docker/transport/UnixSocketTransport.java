@@ -1,11 +1,8 @@
 package com.mlreef.offline.docker.transport;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,7 @@ public final class UnixSocketTransport implements HttpTransport {
     @Override
     public HttpResponse exchange(HttpRequest request) throws IOException {
         SocketChannel channel = connect();
-        return Http1Exchange.run(request, "docker", new ChannelInput(channel), new ChannelOutput(channel), channel);
+        return Http1Exchange.run(request, "docker", ChannelStreams.input(channel), ChannelStreams.output(channel), channel);
     }
 
     private SocketChannel connect() throws ConnectException {
@@ -60,53 +57,5 @@ public final class UnixSocketTransport implements HttpTransport {
             return socket + " is not a socket";
         }
         return e.getMessage();
-    }
-
-    /** Reads without the channel's blocking lock, so that one thread can read while another writes. */
-    private static final class ChannelInput extends InputStream {
-        private final SocketChannel channel;
-
-        ChannelInput(SocketChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n;
-            do {
-                n = read(one, 0, 1);
-            } while (n == 0);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            return channel.read(ByteBuffer.wrap(b, off, len));
-        }
-    }
-
-    private static final class ChannelOutput extends OutputStream {
-        private final SocketChannel channel;
-
-        ChannelOutput(SocketChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-        }
     }
 }
