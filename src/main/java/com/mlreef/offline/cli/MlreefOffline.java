@@ -28,13 +28,14 @@ import picocli.CommandLine.Spec;
             NotBuiltCommand.Backup.class,
             NotBuiltCommand.Restore.class,
             DoctorCommand.class,
+            StackCommand.class,
             CompletionCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done, nothing wrong",
             "1:failed (a check failed, the engine refused, a file is bad)",
-            "2:bad usage (unknown option, missing or invalid argument)",
+            "2:bad usage (unknown option, missing or invalid argument, invalid stack file)",
             "3:no Docker Engine reachable (socket missing, permission denied, not a Docker API)",
             "130:interrupted; running the command again continues"
         },

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusMainTest
 class CommandLineTest {
     private static final List<String> COMMANDS = List.of("export", "verify", "run", "status", "logs", "stop", "start",
-            "restart", "down", "backup", "restore", "doctor", "completion");
+            "restart", "down", "backup", "restore", "doctor", "stack", "completion");
 
     @Test
     void helpListsEveryCommandAndTheExitCodes(QuarkusMainLauncher launcher) {
@@ -73,7 +73,9 @@ class CommandLineTest {
             LaunchResult r = launcher.launch(command, "--help");
             assertEquals(0, r.exitCode(), command);
             assertTrue(r.getOutput().startsWith("Usage: mlreef-offline " + command), r.getOutput());
-            assertTrue(r.getOutput().contains("--verbose"), command + " shares the output options");
+            if (!command.equals("stack")) { // a group: its subcommands have the options
+                assertTrue(r.getOutput().contains("--verbose"), command + " shares the output options");
+            }
         }
     }
 
@@ -84,6 +86,27 @@ class CommandLineTest {
         assertTrue(r.getOutput().contains("complete -F _complete_mlreef-offline"), r.getOutput());
         assertTrue(r.getOutput().contains("doctor"));
         assertTrue(r.getOutput().contains("ZSH_VERSION"), "works in zsh through bashcompinit");
+    }
+
+    @Test
+    void stackShowPrintsTheDefaultStackAndChecksAGivenOne(QuarkusMainLauncher launcher) throws Exception {
+        LaunchResult r = launcher.launch("stack", "show");
+        assertEquals(0, r.exitCode(), r.getErrorOutput());
+        assertTrue(r.getOutput().contains("image: registry.gitlab.com/mlreef/mlreef:latest"), r.getOutput());
+
+        java.nio.file.Path bad = java.nio.file.Files.createTempFile("stack", ".yaml");
+        try {
+            java.nio.file.Files.writeString(bad, "services:\n  web:\n    image: busybox:1\n    portz: ['80:80']\n");
+            LaunchResult invalid = launcher.launch("stack", "show", "-f", bad.toString());
+            assertEquals(2, invalid.exitCode());
+            assertEquals("", invalid.getOutput());
+            assertTrue(invalid.getErrorOutput().contains("services.web.portz: unknown key"), invalid.getErrorOutput());
+        } finally {
+            java.nio.file.Files.delete(bad);
+        }
+        LaunchResult missing = launcher.launch("stack", "show", "-f", "/nonexistent/stack.yaml");
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.getErrorOutput().contains("stack file /nonexistent/stack.yaml does not exist"));
     }
 
     @Test

@@ -1,0 +1,69 @@
+package com.mlreef.offline.cli;
+
+import com.mlreef.offline.stack.StackFile;
+import com.mlreef.offline.stack.StackFileException;
+import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.ExitCode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "stack", mixinStandardHelpOptions = true,
+        description = "Work with stack files: what to carry and run, in the Compose format plus x-offline.",
+        subcommands = StackCommand.Show.class)
+public class StackCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "no subcommand given; try 'stack show'");
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = {
+            "Print a stack file: the embedded default (the MLReef Nautilus stack), or the one given with -f once it "
+                + "is checked. Copy the default, adapt it and pass it with -f to export and run."},
+            footer = {"", "Examples:", "  mlreef-offline stack show > stack.yaml",
+                "  mlreef-offline stack show -f stack.yaml    # checks it: unknown keys, ports, volumes, images"})
+    public static class Show extends BaseCommand {
+        @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "A stack file to check and print.")
+        Path file;
+
+        @Override
+        protected int execute(Console console) {
+            String text;
+            String source;
+            String defaultName;
+            if (file == null) {
+                text = StackFile.defaultText();
+                source = "the default stack";
+                defaultName = "mlreef";
+            } else {
+                text = read(file);
+                source = file.toString();
+                defaultName = Stacks.nameFromFile(file);
+            }
+            StackFile.parse(text, source, defaultName, System.getenv(), console::warn);
+            console.out().print(text);
+            console.out().flush();
+            return ExitCode.OK;
+        }
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new StackFileException("stack file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new StackFileException("cannot read stack file " + file + ": " + e.getMessage());
+        }
+    }
+}

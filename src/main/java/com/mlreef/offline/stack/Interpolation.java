@@ -1,0 +1,123 @@
+package com.mlreef.offline.stack;
+
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Compose's variable syntax in values: {@code $VAR}, {@code ${VAR}}, {@code ${VAR:-default}} (unset or empty),
+ * {@code ${VAR-default}} (unset), {@code ${VAR:?message}} and {@code ${VAR?message}} (required), {@code $$} for a
+ * literal dollar. An unset variable without a default becomes empty, with a warning, as in Compose.
+ */
+public final class Interpolation {
+    private final Map<String, String> variables;
+    private final Consumer<String> warnings;
+
+    public Interpolation(Map<String, String> variables, Consumer<String> warnings) {
+        this.variables = variables;
+        this.warnings = warnings;
+    }
+
+    /** @param where the key's path, for messages */
+    public String apply(String text, String where) {
+        if (text.indexOf('$') < 0) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int i = 0;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (c != '$') {
+                out.append(c);
+                i++;
+                continue;
+            }
+            if (i + 1 < text.length() && text.charAt(i + 1) == '$') {
+                out.append('$');
+                i += 2;
+                continue;
+            }
+            if (i + 1 < text.length() && text.charAt(i + 1) == '{') {
+                int close = closingBrace(text, i + 2);
+                if (close < 0) {
+                    throw new StackFileException(where + ": unclosed ${ in '" + text + "'");
+                }
+                out.append(expression(text.substring(i + 2, close), where));
+                i = close + 1;
+                continue;
+            }
+            int end = i + 1;
+            while (end < text.length() && isNameChar(text.charAt(end), end == i + 1)) {
+                end++;
+            }
+            if (end == i + 1) {
+                throw new StackFileException(where + ": a lone $ in '" + text + "'; write $$ for a dollar sign");
+            }
+            out.append(lookup(text.substring(i + 1, end), where));
+            i = end;
+        }
+        return out.toString();
+    }
+
+    /** The index of the brace closing the expression that starts at {@code from}; nested ${...} are skipped. */
+    private static int closingBrace(String text, int from) {
+        int depth = 0;
+        for (int j = from; j < text.length(); j++) {
+            char c = text.charAt(j);
+            if (c == '$' && j + 1 < text.length() && text.charAt(j + 1) == '{') {
+                depth++;
+                j++;
+            } else if (c == '}') {
+                if (depth == 0) {
+                    return j;
+                }
+                depth--;
+            }
+        }
+        return -1;
+    }
+
+    private String expression(String expr, String where) {
+        int n = 0;
+        while (n < expr.length() && isNameChar(expr.charAt(n), n == 0)) {
+            n++;
+        }
+        String name = expr.substring(0, n);
+        if (name.isEmpty()) {
+            throw new StackFileException(where + ": invalid variable ${" + expr + "}");
+        }
+        String rest = expr.substring(n);
+        String value = variables.get(name);
+        if (rest.isEmpty()) {
+            return lookup(name, where);
+        }
+        if (rest.startsWith(":-")) {
+            return value == null || value.isEmpty() ? apply(rest.substring(2), where) : value;
+        }
+        if (rest.startsWith("-")) {
+            return value == null ? apply(rest.substring(1), where) : value;
+        }
+        if (rest.startsWith(":?") || rest.startsWith("?")) {
+            boolean emptyFails = rest.startsWith(":?");
+            if (value == null || emptyFails && value.isEmpty()) {
+                String message = rest.substring(emptyFails ? 2 : 1);
+                throw new StackFileException(where + ": " + name + " must be set"
+                        + (message.isEmpty() ? "" : ": " + message));
+            }
+            return value;
+        }
+        throw new StackFileException(where + ": invalid variable ${" + expr + "}");
+    }
+
+    private String lookup(String name, String where) {
+        String value = variables.get(name);
+        if (value == null) {
+            warnings.accept(where + ": " + name + " is not set; using an empty value");
+            return "";
+        }
+        return value;
+    }
+
+    private static boolean isNameChar(char c, boolean first) {
+        return c == '_' || Character.isLetter(c) && c < 128 || !first && Character.isDigit(c);
+    }
+}

@@ -1,0 +1,479 @@
+package com.mlreef.offline.stack;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.mlreef.offline.stack.StackSpec.HealthcheckSpec;
+import com.mlreef.offline.stack.StackSpec.MountSpec;
+import com.mlreef.offline.stack.StackSpec.NetworkSpec;
+import com.mlreef.offline.stack.StackSpec.PortSpec;
+import com.mlreef.offline.stack.StackSpec.ReadyRule;
+import com.mlreef.offline.stack.StackSpec.Service;
+import com.mlreef.offline.stack.StackSpec.VolumeSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a stack file: the Compose subset this tool runs (services with image, container_name, command, ports,
+ * volumes, environment, networks, restart, healthcheck, labels; top-level name, volumes, networks) and the
+ * {@code x-offline} extension. Unknown keys are errors naming their path; other {@code x-} keys are ignored, as
+ * Compose does.
+ */
+public final class StackFile {
+    /** The embedded default: the MLReef Nautilus stack. */
+    public static final String DEFAULT_RESOURCE = "/stacks/nautilus.yaml";
+
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    private static final Pattern STACK_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final Pattern IMAGE = Pattern.compile(
+            "(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*"
+                    + "(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?");
+    private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern PORT = Pattern.compile("(?:([0-9.]+|\\[[0-9a-fA-F:]+\\]):)?([0-9]+):([0-9]+)(?:/(tcp|udp|sctp))?");
+    private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
+    private static final Set<String> RESTART = Set.of("no", "always", "unless-stopped", "on-failure");
+
+    private final String source;
+    private final Interpolation interpolation;
+
+    private StackFile(String source, Interpolation interpolation) {
+        this.source = source;
+        this.interpolation = interpolation;
+    }
+
+    /** The embedded default stack's text, as {@code stack show} prints it. */
+    public static String defaultText() {
+        try (InputStream in = StackFile.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the default stack is missing from this build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * @param source      where the text came from, for messages (a path, or "the default stack")
+     * @param defaultName the stack's name when the file has no {@code name:} key
+     * @param variables   for {@code ${VAR}} interpolation (the environment, plus -s as PIP_SERVER)
+     */
+    public static StackSpec parse(String text, String source, String defaultName, Map<String, String> variables,
+                                  Consumer<String> warnings) {
+        JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new StackFileException(source + " is not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+        }
+        if (root == null || !root.isObject()) {
+            throw new StackFileException(source + " is not a stack file: expected a mapping with 'services'");
+        }
+        return new StackFile(source, new Interpolation(variables, warnings)).stack(root, defaultName);
+    }
+
+    private StackSpec stack(JsonNode root, String defaultName) {
+        keys(root, "", "name", "version", "services", "volumes", "networks", "x-offline");
+        String name = root.has("name") ? string(root.get("name"), "name") : defaultName;
+        if (!STACK_NAME.matcher(name).matches()) {
+            throw error("name", "'" + name + "' is not a valid stack name (lower-case letters, digits, - and _)");
+        }
+        Map<String, VolumeSpec> volumes = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : entries(root.get("volumes"), "volumes")) {
+            volumes.put(e.getKey(), volume(e.getKey(), e.getValue(), "volumes." + e.getKey()));
+        }
+        Map<String, NetworkSpec> networks = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : entries(root.get("networks"), "networks")) {
+            networks.put(e.getKey(), network(e.getKey(), e.getValue(), "networks." + e.getKey()));
+        }
+        if (!root.has("services") || !root.get("services").isObject() || root.get("services").isEmpty()) {
+            throw error("services", "the stack needs at least one service");
+        }
+        Map<String, Service> services = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : entries(root.get("services"), "services")) {
+            services.put(e.getKey(), service(e.getKey(), e.getValue(), "services." + e.getKey(), volumes, networks, name));
+        }
+        List<String> extra = new ArrayList<>();
+        Map<String, String> files = new LinkedHashMap<>();
+        JsonNode offline = root.get("x-offline");
+        if (offline != null && !offline.isNull()) {
+            keys(offline, "x-offline", "images", "files");
+            for (String image : stringList(offline.get("images"), "x-offline.images")) {
+                extra.add(image(image, "x-offline.images"));
+            }
+            for (Map.Entry<String, JsonNode> e : entries(offline.get("files"), "x-offline.files")) {
+                String path = "x-offline.files." + e.getKey();
+                String file = string(e.getValue(), path);
+                if (!FILE_NAME.matcher(file).matches() || file.contains("..")) {
+                    throw error(path, "'" + file + "' is not a plain file name (no folders, no ..)");
+                }
+                files.put(image(e.getKey(), path), file);
+            }
+        }
+        StackSpec spec = new StackSpec(name, services, volumes, networks, extra, files);
+        for (String image : files.keySet()) {
+            if (!spec.images().contains(image)) {
+                throw error("x-offline.files." + image, "names an image the stack neither runs nor lists in x-offline.images");
+            }
+        }
+        if (files.values().stream().distinct().count() != files.size()) {
+            throw error("x-offline.files", "two images share one file name");
+        }
+        return spec;
+    }
+
+    private Service service(String name, JsonNode node, String path, Map<String, VolumeSpec> volumes,
+                            Map<String, NetworkSpec> networks, String stack) {
+        if (!NAME.matcher(name).matches()) {
+            throw error(path, "'" + name + "' is not a valid service name");
+        }
+        object(node, path);
+        keys(node, path, "image", "container_name", "command", "ports", "volumes", "environment", "networks", "restart",
+                "healthcheck", "labels", "x-offline");
+        if (!node.has("image")) {
+            throw error(path, "a service needs an image");
+        }
+        String image = image(string(node.get("image"), path + ".image"), path + ".image");
+        String containerName = null;
+        if (node.has("container_name")) {
+            containerName = string(node.get("container_name"), path + ".container_name");
+            if (!NAME.matcher(containerName).matches()) {
+                throw error(path + ".container_name", "'" + containerName + "' is not a valid container name");
+            }
+        }
+        List<String> command = node.has("command") ? command(node.get("command"), path + ".command") : null;
+        List<PortSpec> ports = new ArrayList<>();
+        for (String p : stringList(node.get("ports"), path + ".ports")) {
+            ports.add(port(p, path + ".ports"));
+        }
+        List<MountSpec> mounts = new ArrayList<>();
+        for (String m : stringList(node.get("volumes"), path + ".volumes")) {
+            mounts.add(mount(m, path + ".volumes", volumes));
+        }
+        List<String> serviceNetworks = serviceNetworks(node.get("networks"), path + ".networks", networks, stack);
+        String restart = node.has("restart") ? string(node.get("restart"), path + ".restart") : "no";
+        if (!RESTART.contains(restart) && !restart.matches("on-failure:[0-9]+")) {
+            throw error(path + ".restart", "'" + restart + "' is not one of no, always, unless-stopped, on-failure[:N]");
+        }
+        HealthcheckSpec healthcheck = node.has("healthcheck") ? healthcheck(node.get("healthcheck"), path + ".healthcheck") : null;
+        ReadyRule ready = null;
+        List<List<String>> afterReady = new ArrayList<>();
+        JsonNode offline = node.get("x-offline");
+        if (offline != null && !offline.isNull()) {
+            keys(offline, path + ".x-offline", "ready", "after-ready");
+            if (offline.has("ready")) {
+                ready = ready(offline.get("ready"), path + ".x-offline.ready", healthcheck != null);
+            }
+            JsonNode commands = offline.get("after-ready");
+            if (commands != null && !commands.isNull()) {
+                if (!commands.isArray()) {
+                    throw error(path + ".x-offline.after-ready", "expected a list of commands, each a list of words");
+                }
+                int i = 0;
+                for (JsonNode c : commands) {
+                    String cpath = path + ".x-offline.after-ready[" + i++ + "]";
+                    if (!c.isArray() || c.isEmpty()) {
+                        throw error(cpath, "expected a command as a list of words, such as [\"/assets/offline-setup\"]");
+                    }
+                    afterReady.add(stringList(c, cpath));
+                }
+            }
+        }
+        return new Service(name, image, containerName, command, ports, mounts,
+                stringMap(node.get("environment"), path + ".environment"), serviceNetworks, restart, healthcheck,
+                stringMap(node.get("labels"), path + ".labels"), ready, afterReady);
+    }
+
+    private List<String> serviceNetworks(JsonNode node, String path, Map<String, NetworkSpec> networks, String stack) {
+        List<String> names = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            networks.putIfAbsent("default", new NetworkSpec(stack + "_default", "bridge", false));
+            names.add("default");
+            return names;
+        }
+        if (node.isArray()) {
+            names.addAll(stringList(node, path));
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : entries(node, path)) {
+                if (e.getValue() != null && !e.getValue().isNull() && !e.getValue().isEmpty()) {
+                    throw error(path + "." + e.getKey(), "network options (aliases, addresses) are not supported");
+                }
+                names.add(e.getKey());
+            }
+        } else {
+            throw error(path, "expected a list of network names");
+        }
+        for (String n : names) {
+            if (!networks.containsKey(n)) {
+                throw error(path, "network '" + n + "' is not declared under the top-level networks");
+            }
+        }
+        return names;
+    }
+
+    private VolumeSpec volume(String key, JsonNode node, String path) {
+        if (!NAME.matcher(key).matches()) {
+            throw error(path, "'" + key + "' is not a valid volume name");
+        }
+        if (node == null || node.isNull()) {
+            return new VolumeSpec(key, false, Map.of());
+        }
+        object(node, path);
+        keys(node, path, "name", "external", "labels");
+        String name = node.has("name") ? string(node.get("name"), path + ".name") : key;
+        if (!NAME.matcher(name).matches()) {
+            throw error(path + ".name", "'" + name + "' is not a valid volume name");
+        }
+        return new VolumeSpec(name, bool(node.get("external"), path + ".external"), stringMap(node.get("labels"), path + ".labels"));
+    }
+
+    private NetworkSpec network(String key, JsonNode node, String path) {
+        if (!NAME.matcher(key).matches()) {
+            throw error(path, "'" + key + "' is not a valid network name");
+        }
+        if (node == null || node.isNull()) {
+            return new NetworkSpec(key, "bridge", false);
+        }
+        object(node, path);
+        keys(node, path, "name", "driver", "external");
+        String name = node.has("name") ? string(node.get("name"), path + ".name") : key;
+        String driver = node.has("driver") ? string(node.get("driver"), path + ".driver") : "bridge";
+        return new NetworkSpec(name, driver, bool(node.get("external"), path + ".external"));
+    }
+
+    private PortSpec port(String text, String path) {
+        Matcher m = PORT.matcher(text);
+        if (!m.matches()) {
+            throw error(path, "'" + text + "' is not [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp]");
+        }
+        int host = Integer.parseInt(m.group(2));
+        int container = Integer.parseInt(m.group(3));
+        if (host < 1 || host > 65535 || container < 1 || container > 65535) {
+            throw error(path, "'" + text + "': ports go from 1 to 65535");
+        }
+        String ip = m.group(1) == null ? "" : m.group(1).replace("[", "").replace("]", "");
+        return new PortSpec(ip, host, container, m.group(4) == null ? "tcp" : m.group(4));
+    }
+
+    private MountSpec mount(String text, String path, Map<String, VolumeSpec> volumes) {
+        String[] parts = text.split(":");
+        if (parts.length < 2 || parts.length > 3) {
+            throw error(path, "'" + text + "' is not SOURCE:TARGET[:ro]; anonymous volumes are not kept across "
+                    + "upgrades, so name them");
+        }
+        boolean readOnly = false;
+        if (parts.length == 3) {
+            if (!parts[2].equals("ro") && !parts[2].equals("rw")) {
+                throw error(path, "'" + text + "': the mode must be ro or rw");
+            }
+            readOnly = parts[2].equals("ro");
+        }
+        String target = parts[1];
+        if (!target.startsWith("/")) {
+            throw error(path, "'" + text + "': the target must be an absolute path in the container");
+        }
+        String source = parts[0];
+        if (source.startsWith("/")) {
+            return new MountSpec(MountSpec.Kind.BIND, source, target, readOnly);
+        }
+        if (source.startsWith(".") || source.startsWith("~")) {
+            throw error(path, "'" + text + "': a bind mount needs an absolute host path");
+        }
+        VolumeSpec volume = volumes.get(source);
+        if (volume == null) {
+            throw error(path, "volume '" + source + "' is not declared under the top-level volumes");
+        }
+        return new MountSpec(MountSpec.Kind.VOLUME, volume.name(), target, readOnly);
+    }
+
+    private HealthcheckSpec healthcheck(JsonNode node, String path) {
+        object(node, path);
+        keys(node, path, "test", "interval", "timeout", "retries", "start_period", "disable");
+        if (bool(node.get("disable"), path + ".disable")) {
+            return new HealthcheckSpec(List.of("NONE"), null, null, null, null);
+        }
+        JsonNode testNode = node.get("test");
+        if (testNode == null) {
+            throw error(path, "a healthcheck needs a test");
+        }
+        List<String> test = testNode.isArray() ? stringList(testNode, path + ".test")
+                : List.of("CMD-SHELL", string(testNode, path + ".test"));
+        Integer retries = node.has("retries") ? integer(node.get("retries"), path + ".retries") : null;
+        return new HealthcheckSpec(test, duration(node.get("interval"), path + ".interval"),
+                duration(node.get("timeout"), path + ".timeout"), retries,
+                duration(node.get("start_period"), path + ".start_period"));
+    }
+
+    private ReadyRule ready(JsonNode node, String path, boolean hasHealthcheck) {
+        object(node, path);
+        keys(node, path, "log", "healthcheck", "http", "timeout");
+        String log = node.has("log") ? string(node.get("log"), path + ".log") : null;
+        boolean health = bool(node.get("healthcheck"), path + ".healthcheck");
+        String http = node.has("http") ? string(node.get("http"), path + ".http") : null;
+        int rules = (log != null ? 1 : 0) + (health ? 1 : 0) + (http != null ? 1 : 0);
+        if (rules != 1) {
+            throw error(path, "give exactly one of log, healthcheck: true, http");
+        }
+        if (health && !hasHealthcheck) {
+            throw error(path, "healthcheck: true needs the service's healthcheck");
+        }
+        if (http != null && !http.matches("https?://[A-Za-z0-9.\\[\\]:-]+(?::[0-9]+)?(?:/\\S*)?")) {
+            throw error(path + ".http", "'" + http + "' is not an http(s) URL");
+        }
+        Duration timeout = duration(node.get("timeout"), path + ".timeout");
+        return new ReadyRule(log, health, http, timeout == null ? ReadyRule.DEFAULT_TIMEOUT : timeout);
+    }
+
+    // scalars and collections
+
+    private String string(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            throw error(path, "a value is needed");
+        }
+        if (!node.isValueNode()) {
+            throw error(path, "expected a single value, not a " + (node.isArray() ? "list" : "mapping"));
+        }
+        return interpolation.apply(node.asText(), source + ": " + path);
+    }
+
+    private List<String> stringList(JsonNode node, String path) {
+        List<String> list = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return list;
+        }
+        if (!node.isArray()) {
+            throw error(path, "expected a list");
+        }
+        int i = 0;
+        for (JsonNode item : node) {
+            list.add(string(item, path + "[" + i++ + "]"));
+        }
+        return list;
+    }
+
+    private Map<String, String> stringMap(JsonNode node, String path) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return map;
+        }
+        if (node.isArray()) {
+            for (String item : stringList(node, path)) {
+                int eq = item.indexOf('=');
+                map.put(eq < 0 ? item : item.substring(0, eq), eq < 0 ? "" : item.substring(eq + 1));
+            }
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : entries(node, path)) {
+                map.put(e.getKey(), e.getValue() == null || e.getValue().isNull() ? ""
+                        : string(e.getValue(), path + "." + e.getKey()));
+            }
+        } else {
+            throw error(path, "expected a mapping or a list of KEY=VALUE");
+        }
+        return map;
+    }
+
+    private List<String> command(JsonNode node, String path) {
+        if (node.isArray()) {
+            return stringList(node, path);
+        }
+        return Words.split(string(node, path), source + ": " + path);
+    }
+
+    private boolean bool(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        String text = string(node, path);
+        if (text.equals("true") || text.equals("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        throw error(path, "expected true or false, not '" + text + "'");
+    }
+
+    private int integer(JsonNode node, String path) {
+        String text = string(node, path);
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw error(path, "expected a whole number, not '" + text + "'");
+        }
+    }
+
+    private Duration duration(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String text = string(node, path).trim();
+        if (text.matches("[0-9]+")) {
+            return Duration.ofSeconds(Long.parseLong(text));
+        }
+        Matcher m = DURATION.matcher(text);
+        Duration total = Duration.ZERO;
+        int end = 0;
+        while (m.find() && m.start() == end) {
+            double value = Double.parseDouble(m.group(1));
+            long millis = switch (m.group(2)) {
+                case "ms" -> 1;
+                case "s" -> 1000;
+                case "m" -> 60_000;
+                default -> 3_600_000;
+            };
+            total = total.plusMillis(Math.round(value * millis));
+            end = m.end();
+        }
+        if (end != text.length() || end == 0) {
+            throw error(path, "'" + text + "' is not a duration such as 30s, 15m or 1h30m");
+        }
+        return total;
+    }
+
+    private String image(String reference, String path) {
+        if (!IMAGE.matcher(reference).matches()) {
+            throw error(path, "'" + reference + "' is not a valid image reference");
+        }
+        return reference;
+    }
+
+    private Iterable<Map.Entry<String, JsonNode>> entries(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        object(node, path);
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        return () -> fields;
+    }
+
+    private void object(JsonNode node, String path) {
+        if (!node.isObject()) {
+            throw error(path, "expected a mapping");
+        }
+    }
+
+    private void keys(JsonNode node, String path, String... allowed) {
+        object(node, path);
+        Set<String> known = Set.of(allowed);
+        node.fieldNames().forEachRemaining(key -> {
+            if (!known.contains(key) && !(key.startsWith("x-") && !key.equals("x-offline"))) {
+                String where = path.isEmpty() ? key : path + "." + key;
+                throw error(where, "unknown key (known here: " + String.join(", ", allowed) + ")");
+            }
+        });
+    }
+
+    private StackFileException error(String path, String message) {
+        return new StackFileException(source + ": " + path + ": " + message);
+    }
+}

@@ -1,0 +1,67 @@
+package com.mlreef.offline.stack;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What to carry and run: a Compose-file subset plus the {@code x-offline} extension, after interpolation.
+ * Volume and network names are used as they are written (no project prefix), so that the default stack keeps the
+ * names of the original installer.
+ */
+public record StackSpec(String name, Map<String, Service> services, Map<String, VolumeSpec> volumes,
+                        Map<String, NetworkSpec> networks, List<String> extraImages, Map<String, String> files) {
+
+    public record Service(String name, String image, String containerName, List<String> command,
+                          List<PortSpec> ports, List<MountSpec> mounts, Map<String, String> environment,
+                          List<String> networks, String restart, HealthcheckSpec healthcheck,
+                          Map<String, String> labels, ReadyRule ready, List<List<String>> afterReady) {
+
+        /** The container's name: {@code container_name}, else {@code <stack>-<service>}. */
+        public String containerName(String stack) {
+            return containerName != null ? containerName : stack + "-" + name;
+        }
+    }
+
+    /** A published port: {@code [HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]}. */
+    public record PortSpec(String hostIp, int hostPort, int containerPort, String protocol) {
+    }
+
+    /** A named volume or a bind mount: {@code SOURCE:TARGET[:ro]}. */
+    public record MountSpec(Kind kind, String source, String target, boolean readOnly) {
+        public enum Kind { VOLUME, BIND }
+    }
+
+    public record HealthcheckSpec(List<String> test, Duration interval, Duration timeout, Integer retries,
+                                  Duration startPeriod) {
+    }
+
+    /** When a service counts as ready: a log line, the engine's healthcheck, or an HTTP answer; within a timeout. */
+    public record ReadyRule(String log, boolean healthcheck, String http, Duration timeout) {
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+    }
+
+    public record VolumeSpec(String name, boolean external, Map<String, String> labels) {
+    }
+
+    public record NetworkSpec(String name, String driver, boolean external) {
+    }
+
+    /** Every image the bundle carries: the services' images, then the extra ones, each once, in order. */
+    public List<String> images() {
+        Set<String> all = new LinkedHashSet<>();
+        services.values().forEach(s -> all.add(s.image()));
+        all.addAll(extraImages);
+        return new ArrayList<>(all);
+    }
+
+    /** Host ports the stack publishes, in order. */
+    public List<Integer> hostPorts() {
+        List<Integer> ports = new ArrayList<>();
+        services.values().forEach(s -> s.ports().forEach(p -> ports.add(p.hostPort())));
+        return ports;
+    }
+}
