@@ -32,16 +32,19 @@ final class Http1Exchange {
         boolean ok = false;
         try {
             SocketWriteStream out = new SocketWriteStream(new BufferedOutputStream(rawOut, BUFFER));
-            writeHead(request, hostHeader, out);
             AtomicReference<IOException> sourceFailure = new AtomicReference<>();
             RequestBody body = request.body();
-            if (body == null || body.inMemory()) {
-                if (body != null) {
+            SocketWriteException writeFailure = null;
+            try {
+                writeHead(request, hostHeader, out);
+                if (body != null && body.inMemory()) {
                     writeBody(body, out);
                 }
                 out.flush();
-            } else {
-                out.flush();
+            } catch (SocketWriteException e) {
+                writeFailure = e; // the server may have answered before closing: read that first
+            }
+            if (writeFailure == null && body != null && !body.inMemory()) {
                 Thread writer = new Thread(() -> {
                     try {
                         writeBody(body, out);
@@ -61,7 +64,13 @@ final class Http1Exchange {
             try {
                 response = readResponse(in, request.method(), connection, sourceFailure);
             } catch (IOException e) {
-                throw sourceFailure.get() != null ? sourceFailure.get() : e;
+                if (sourceFailure.get() != null) {
+                    throw sourceFailure.get();
+                }
+                if (writeFailure != null && (e instanceof EOFException || e instanceof java.net.SocketException)) {
+                    throw writeFailure;
+                }
+                throw e;
             }
             ok = true;
             return response;

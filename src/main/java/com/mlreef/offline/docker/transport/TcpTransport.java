@@ -32,8 +32,11 @@ public final class TcpTransport implements HttpTransport {
         Socket socket = connect();
         try {
             return Http1Exchange.run(request, hostHeader(), socket.getInputStream(), socket.getOutputStream(), socket);
-        } catch (SSLException e) {
-            // with TLS 1.3 the server rejects a client certificate only after the handshake, on the first read
+        } catch (SSLException | Http1Exchange.SocketWriteException | java.net.SocketException e) {
+            if (tls == null) {
+                throw e;
+            }
+            // with TLS 1.3 the server rejects a client certificate after the handshake: on the first read or write
             throw new ConnectException("TLS connection to " + address() + " refused: " + e.getMessage()
                     + "; check DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem)", e);
         }
