@@ -107,6 +107,16 @@ class EngineAddressingIT {
             assertEquals(local.version().apiVersion(), client.version().apiVersion());
             assertEquals(local.listImages().size(), client.listImages().size());
 
+            // the server certificate names 127.0.0.1 only: "localhost" fails verification, and passes without it
+            Map<String, String> byName = Map.of("DOCKER_HOST", "tcp://localhost:" + proxy.port(),
+                    "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", certs.dir().toString());
+            EngineUnreachableException mismatch = assertThrows(EngineUnreachableException.class,
+                    () -> new DockerClient(EngineAddress.resolve(null, byName).transport()).ping());
+            assertTrue(mismatch.reason().contains("TLS"), mismatch.getMessage());
+            Map<String, String> unverified = Map.of("DOCKER_HOST", "tcp://localhost:" + proxy.port(),
+                    "DOCKER_TLS", "1", "DOCKER_CERT_PATH", certs.dir().toString());
+            new DockerClient(EngineAddress.resolve(null, unverified).transport()).ping();
+
             // without a client certificate the engine's TLS refuses us
             Path noClientCert = Files.createDirectory(dir.resolve("ca-only"));
             Files.copy(certs.dir().resolve("ca.pem"), noClientCert.resolve("ca.pem"));

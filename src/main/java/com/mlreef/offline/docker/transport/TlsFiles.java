@@ -2,6 +2,7 @@ package com.mlreef.offline.docker.transport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +24,11 @@ import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /** Builds a TLS socket factory from the PEM files of a docker cert path: {@code ca.pem}, {@code cert.pem}, {@code key.pem}. */
 public final class TlsFiles {
@@ -155,8 +157,11 @@ public final class TlsFiles {
         return out.toByteArray();
     }
 
-    /** Used only when the user chose TLS without verification (DOCKER_TLS without DOCKER_TLS_VERIFY). */
-    private static final class AnyServerCertificate implements X509TrustManager {
+    /**
+     * Used only when the user chose TLS without verification (DOCKER_TLS without DOCKER_TLS_VERIFY). An extended
+     * trust manager, so that the JDK does not add a host name check of its own.
+     */
+    private static final class AnyServerCertificate extends X509ExtendedTrustManager {
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) {
         }
@@ -166,9 +171,24 @@ public final class TlsFiles {
         }
 
         @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
         public X509Certificate[] getAcceptedIssuers() {
             return new X509Certificate[0];
         }
     }
-
 }
