@@ -27,6 +27,7 @@ import com.mlreef.offline.docker.transport.RequestBody;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 
 /** {@link DockerEngine} over an {@link HttpTransport}; the API version is negotiated on the first call. */
 public final class DockerClient implements DockerEngine {
@@ -380,7 +380,7 @@ public final class DockerClient implements DockerEngine {
                 + new Query().add("path", directory)), Map.of(), RequestBody.stream(tar, length, "application/x-tar"));
         try (HttpResponse response = send(call, request)) {
             check(call, response);
-            response.body().transferTo(OutputStreamDiscard.INSTANCE);
+            response.body().transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw io(call, e);
         }
@@ -392,7 +392,7 @@ public final class DockerClient implements DockerEngine {
         try (HttpResponse response = send(call, request(call, method, path, body))) {
             check(call, response);
             if (type == Void.class) {
-                response.body().transferTo(OutputStreamDiscard.INSTANCE);
+                response.body().transferTo(OutputStream.nullOutputStream());
                 return null;
             }
             return json.readValue(response.body(), type);
@@ -495,10 +495,8 @@ public final class DockerClient implements DockerEngine {
         return text.isEmpty() ? "HTTP " + response.status() + " " + response.reason() : text;
     }
 
-    private DockerException io(String call, IOException e) {
-        if (e instanceof HttpTransport.ConnectException ce) {
-            return new EngineUnreachableException(transport.address(), ce.reason(), e);
-        }
+    /** An I/O failure after the connection was made (send() already turned connect failures into unreachable). */
+    private static DockerException io(String call, IOException e) {
         return new DockerException(call + ": " + e.getMessage(), e);
     }
 
@@ -512,21 +510,13 @@ public final class DockerClient implements DockerEngine {
         }
     }
 
-    private static String labelQueryJson(List<String> labels) {
-        StringJoiner joiner = new StringJoiner(",", "{\"label\":[", "]}");
-        for (String label : labels) {
+    private static Query labelQuery(List<String> labels, Query query) {
+        if (labels != null && !labels.isEmpty()) {
             try {
-                joiner.add(DockerJson.MAPPER.writeValueAsString(label));
+                query.add("filters", DockerJson.MAPPER.writeValueAsString(Map.of("label", labels)));
             } catch (JsonProcessingException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-        return joiner.toString();
-    }
-
-    private static Query labelQuery(List<String> labels, Query query) {
-        if (labels != null && !labels.isEmpty()) {
-            query.add("filters", labelQueryJson(labels));
         }
         return query;
     }
@@ -553,19 +543,6 @@ public final class DockerClient implements DockerEngine {
         @Override
         public String toString() {
             return text.toString();
-        }
-    }
-
-    /** Drains a body that carries nothing the caller needs. */
-    private static final class OutputStreamDiscard extends java.io.OutputStream {
-        static final OutputStreamDiscard INSTANCE = new OutputStreamDiscard();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
         }
     }
 }

@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -146,11 +146,11 @@ final class Http1Exchange {
         if (method.equals("HEAD") || status == 204 || status == 304) {
             return InputStream.nullInputStream();
         }
-        String encoding = headerValue(headers, "Transfer-Encoding");
+        String encoding = headers.get("Transfer-Encoding");
         if (encoding != null && encoding.toLowerCase().contains("chunked")) {
             return new ChunkedInputStream(in);
         }
-        String length = headerValue(headers, "Content-Length");
+        String length = headers.get("Content-Length");
         if (length != null) {
             try {
                 return new LengthLimitedInputStream(in, Long.parseLong(length.trim()));
@@ -161,17 +161,8 @@ final class Http1Exchange {
         return in; // until the connection closes (hijacked streams, HTTP/1.0-style answers)
     }
 
-    private static String headerValue(Map<String, String> headers, String name) {
-        for (Map.Entry<String, String> e : headers.entrySet()) {
-            if (e.getKey().equalsIgnoreCase(name)) {
-                return e.getValue();
-            }
-        }
-        return null;
-    }
-
     private static Map<String, String> readHeaders(InputStream in) throws IOException {
-        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         int total = 0;
         String line;
         while ((line = readLine(in)) != null && !line.isEmpty()) {
