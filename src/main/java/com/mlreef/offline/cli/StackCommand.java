@@ -1,13 +1,8 @@
 package com.mlreef.offline.cli;
 
 import com.mlreef.offline.stack.StackFile;
-import com.mlreef.offline.stack.StackFileException;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,32 +33,10 @@ public class StackCommand implements Runnable {
 
         @Override
         protected int execute(Console console) {
-            String text;
-            String source;
-            String defaultName;
-            if (file == null) {
-                text = StackFile.defaultText();
-                source = "the default stack";
-                defaultName = "mlreef";
-            } else {
-                text = read(file);
-                source = file.toString();
-                defaultName = Stacks.nameFromFile(file);
-            }
-            StackFile.parse(text, source, defaultName, System.getenv(), console::warn);
-            console.out().print(text);
+            StackFile.Loaded stack = StackFile.load(file, System.getenv(), console::warn);
+            console.out().print(stack.text());
             console.out().flush();
             return ExitCode.OK;
-        }
-    }
-
-    static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new StackFileException("stack file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new StackFileException("cannot read stack file " + file + ": " + e.getMessage());
         }
     }
 }

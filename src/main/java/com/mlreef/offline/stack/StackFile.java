@@ -14,11 +14,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -63,6 +67,36 @@ public final class StackFile {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A stack file's text as written, and what it says. */
+    public record Loaded(String text, StackSpec spec) {
+    }
+
+    /**
+     * Reads and checks a stack file, or the embedded default when {@code file} is null. A file without a {@code name:}
+     * key names its stack after itself, as Compose names a project after its folder.
+     */
+    public static Loaded load(Path file, Map<String, String> variables, Consumer<String> warnings) {
+        if (file == null) {
+            String text = defaultText();
+            return new Loaded(text, parse(text, "the default stack", "mlreef", variables, warnings));
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new StackFileException("stack file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new StackFileException("cannot read stack file " + file + ": " + e.getMessage());
+        }
+        return new Loaded(text, parse(text, file.toString(), nameFromFile(file), variables, warnings));
+    }
+
+    static String nameFromFile(Path file) {
+        String base = file.getFileName().toString().replaceFirst("\\.(ya?ml)$", "").toLowerCase(Locale.ROOT);
+        String name = base.replaceAll("[^a-z0-9_-]", "-").replaceAll("^[^a-z0-9]+", "");
+        return name.isEmpty() ? "stack" : name;
     }
 
     /**

@@ -52,6 +52,13 @@ class StackFileTest {
     }
 
     @Test
+    void aFileWithoutANameNamesTheStackAfterItself() {
+        assertEquals("demo-stack", StackFile.nameFromFile(java.nio.file.Path.of("/srv/Demo Stack.yaml")));
+        assertEquals("stack", StackFile.nameFromFile(java.nio.file.Path.of("/srv/.yml")));
+        assertEquals("mlreef", StackFile.load(null, Map.of(), warnings::add).spec().name());
+    }
+
+    @Test
     void interpolationFollowsCompose() {
         Interpolation i = new Interpolation(Map.of("SET", "value", "EMPTY", ""), warnings::add);
         assertEquals("value", i.apply("${SET}", "w"));
