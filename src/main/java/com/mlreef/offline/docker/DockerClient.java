@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.DistributionInspect;
 import com.mlreef.offline.docker.model.ExecInspect;
 import com.mlreef.offline.docker.model.ExecSpec;
 import com.mlreef.offline.docker.model.IdResponse;
@@ -145,6 +146,16 @@ public final class DockerClient implements DockerEngine {
     @Override
     public ImageInspect inspectImage(String name) {
         return call("inspecting image " + name, "GET", "/images/" + segment(name) + "/json", null, ImageInspect.class);
+    }
+
+    @Override
+    public String registryDigest(String reference) {
+        DistributionInspect inspect = call("asking the registry about " + reference, "GET",
+                "/distribution/" + segment(reference) + "/json", null, DistributionInspect.class);
+        if (inspect.descriptor() == null || inspect.descriptor().digest() == null) {
+            throw new ApiException("asking the registry about " + reference, 200, "the engine gave no digest");
+        }
+        return inspect.descriptor().digest();
     }
 
     @Override

@@ -47,6 +47,12 @@ public interface DockerEngine {
     /** {@code GET /images/{name}/json}. */
     ImageInspect inspectImage(String name);
 
+    /**
+     * {@code GET /distribution/{name}/json}: the digest the registry gives for a reference, without pulling.
+     * Compared with an image's {@code RepoDigests} it tells whether a pull would bring anything new.
+     */
+    String registryDigest(String reference);
+
     /** {@code POST /images/create?fromImage=}: pulls a reference, reporting each progress message as it arrives. */
     void pullImage(String reference, ProgressListener progress);
 
