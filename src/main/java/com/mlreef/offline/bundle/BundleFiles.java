@@ -1,0 +1,165 @@
+package com.mlreef.offline.bundle;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The files of a bundle folder: {@code bundle.json}, {@code SHA256SUMS} and the names of image files, each checked
+ * before use so that a bundle cannot name a file outside its folder.
+ */
+public final class BundleFiles {
+    public static final String SUMS = "SHA256SUMS";
+    public static final String IMAGES = "images";
+
+    private static final Pattern IMAGE_FILE = Pattern.compile(IMAGES + "/[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern TOP_FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern IMAGE_ID = Pattern.compile("sha256:[0-9a-f]{64}");
+    private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern SUM_LINE = Pattern.compile("([0-9a-f]{64}) [ *](.+)");
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private BundleFiles() {
+    }
+
+    /** Whether a name is one an image file may have inside the bundle ({@code images/NAME}). */
+    public static boolean isImageFile(String name) {
+        return name != null && IMAGE_FILE.matcher(name).matches();
+    }
+
+    /** Reads and checks {@code DIR/bundle.json}. */
+    public static BundleManifest read(Path dir) {
+        Path file = dir.resolve(BundleManifest.FILE_NAME);
+        BundleManifest manifest;
+        try {
+            manifest = JSON.readValue(Files.readAllBytes(file), BundleManifest.class);
+        } catch (NoSuchFileException e) {
+            throw new BundleException(file + " does not exist");
+        } catch (JsonProcessingException e) {
+            throw new BundleException(file + " is not a valid bundle manifest: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BundleException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        String problem = check(manifest);
+        if (problem != null) {
+            throw new BundleException(file + ": " + problem);
+        }
+        return manifest;
+    }
+
+    /** What is wrong with a manifest, or null. */
+    static String check(BundleManifest m) {
+        if (m == null) {
+            return "empty";
+        }
+        if (m.format() > BundleManifest.FORMAT) {
+            return "format " + m.format() + " is newer than this mlreef-offline reads (" + BundleManifest.FORMAT
+                    + "); use the mlreef-offline executable that came with the bundle";
+        }
+        if (m.format() < 1) {
+            return "no format version";
+        }
+        if (m.images() == null || m.images().isEmpty()) {
+            return "lists no images";
+        }
+        Map<String, BundleManifest.Image> byFile = new HashMap<>();
+        for (int i = 0; i < m.images().size(); i++) {
+            BundleManifest.Image image = m.images().get(i);
+            String where = "images[" + i + "]";
+            if (image == null || image.id() == null || !IMAGE_ID.matcher(image.id()).matches()) {
+                return where + ": no valid image ID (sha256:...)";
+            }
+            if (!isImageFile(image.file())) {
+                return where + ": file '" + image.file() + "' is not a plain file name under " + IMAGES + "/";
+            }
+            if (image.sha256() == null || !HEX.matcher(image.sha256()).matches() || image.size() < 0
+                    || image.compression() == null) {
+                return where + ": no valid size, sha256 or compression for " + image.file();
+            }
+            if (image.references() == null) {
+                return where + ": no references";
+            }
+            BundleManifest.Image other = byFile.putIfAbsent(image.file(), image);
+            if (other != null && (other.size() != image.size() || !other.sha256().equals(image.sha256())
+                    || other.compression() != image.compression())) {
+                return where + ": " + image.file() + " is listed twice with different sizes or checksums";
+            }
+        }
+        BundleManifest.Executable exe = m.executable();
+        if (exe != null && (exe.file() == null || !TOP_FILE.matcher(exe.file()).matches() || exe.sha256() == null
+                || !HEX.matcher(exe.sha256()).matches())) {
+            return "executable: not a plain file name with a sha256";
+        }
+        return null;
+    }
+
+    /** Writes {@code DIR/bundle.json} atomically; returns its sha256. */
+    public static String write(Path dir, BundleManifest manifest) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(manifest);
+        AtomicFile.write(dir.resolve(BundleManifest.FILE_NAME), bytes);
+        return HexFormat.of().formatHex(ImageFileWriter.sha256().digest(bytes));
+    }
+
+    /** Writes {@code DIR/SHA256SUMS} atomically, in the format {@code sha256sum -c} reads. */
+    public static void writeSums(Path dir, Map<String, String> sums) throws IOException {
+        StringBuilder text = new StringBuilder();
+        sums.forEach((file, sha) -> text.append(sha).append("  ").append(file).append('\n'));
+        AtomicFile.write(dir.resolve(SUMS), text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Reads {@code DIR/SHA256SUMS}: file name to sha256, in order; a line that is not a checksum line is an error. */
+    public static Map<String, String> readSums(Path dir) throws IOException {
+        Map<String, String> sums = new LinkedHashMap<>();
+        try (BufferedReader reader = Files.newBufferedReader(dir.resolve(SUMS), StandardCharsets.UTF_8)) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                Matcher m = SUM_LINE.matcher(line);
+                if (!m.matches()) {
+                    throw new BundleException(dir.resolve(SUMS) + " line " + number + " is not '<sha256>  <file>'");
+                }
+                sums.put(m.group(2), m.group(1));
+            }
+        }
+        return sums;
+    }
+
+    /** The SHA256SUMS entries a manifest implies: image files, the executable, and bundle.json itself. */
+    public static Map<String, String> sums(BundleManifest manifest, String manifestSha256) {
+        Map<String, String> sums = new LinkedHashMap<>();
+        for (BundleManifest.Image image : manifest.images()) {
+            sums.put(image.file(), image.sha256());
+        }
+        if (manifest.executable() != null) {
+            sums.put(manifest.executable().file(), manifest.executable().sha256());
+        }
+        sums.put(BundleManifest.FILE_NAME, manifestSha256);
+        return sums;
+    }
+
+    /** Distinct image files in the order the manifest lists them. */
+    public static List<String> imageFiles(BundleManifest manifest) {
+        return manifest.images().stream().map(BundleManifest.Image::file).distinct().toList();
+    }
+}

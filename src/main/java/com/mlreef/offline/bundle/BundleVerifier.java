@@ -1,0 +1,432 @@
+package com.mlreef.offline.bundle;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+/**
+ * Checks a bundle folder: {@code bundle.json} valid and complete, {@code SHA256SUMS} agreeing with it, every file
+ * present with its size and sha256, nothing unexpected, and each tar's own {@code manifest.json} holding the image IDs
+ * that {@code bundle.json} names. Files are read in parallel, streamed. A folder of plain {@code docker save} tars
+ * without {@code bundle.json} is checked structurally: each tar readable to its end, with a {@code manifest.json}
+ * whose configs and layers are all present.
+ */
+public final class BundleVerifier {
+    private static final int BUFFER = 1 << 20;
+    /** The lock file an export holds while it writes; a killed export leaves it, and it means nothing. */
+    public static final String LOCK = ".export.lock";
+    private static final List<String> TAR_SUFFIXES = List.of(".tar", ".tar.gz", ".tgz", ".tar.zst");
+
+    /** One file's outcome. {@code images}: the references (or IDs) the file was found to hold. */
+    @RegisterForReflection
+    public record FileCheck(String file, long size, String sha256, String compression, List<String> images,
+                            List<String> problems) {
+        @JsonProperty
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    /**
+     * @param bundle   whether the folder has a bundle.json (else it was checked as plain docker save tars)
+     * @param problems every problem, one line each, naming the file
+     */
+    @RegisterForReflection
+    public record Report(String dir, boolean bundle, String bundleId, List<FileCheck> files, List<String> problems) {
+        @JsonProperty
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    private final int threads;
+    private final LongConsumer progress;
+    private final AtomicLong read = new AtomicLong();
+
+    /** @param progress told the number of bytes read so far, from any thread */
+    public BundleVerifier(int threads, LongConsumer progress) {
+        this.threads = Math.max(1, threads);
+        this.progress = progress;
+    }
+
+    /** The bytes this verification will read, for a progress bar. */
+    public static long bytesToRead(Path dir) {
+        try {
+            BundleManifest manifest = BundleFiles.read(dir);
+            Map<String, Long> sizes = new LinkedHashMap<>();
+            manifest.images().forEach(i -> sizes.put(i.file(), i.size()));
+            long total = sizes.values().stream().mapToLong(Long::longValue).sum();
+            return total + (manifest.executable() == null ? 0 : manifest.executable().size());
+        } catch (BundleException e) {
+            long total = 0;
+            for (Path tar : plainTars(dir)) {
+                try {
+                    total += Files.size(tar);
+                } catch (IOException ignored) {
+                    // reported when it is read
+                }
+            }
+            return total;
+        }
+    }
+
+    public Report verify(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new BundleException(dir + (Files.exists(dir) ? " is not a folder" : " does not exist"));
+        }
+        if (Files.exists(dir.resolve(BundleManifest.FILE_NAME))) {
+            return verifyBundle(dir);
+        }
+        return verifyPlain(dir);
+    }
+
+    private Report verifyBundle(Path dir) {
+        List<String> problems = new ArrayList<>();
+        BundleManifest manifest;
+        try {
+            manifest = BundleFiles.read(dir);
+        } catch (BundleException e) {
+            return new Report(dir.toString(), true, null, List.of(), List.of(e.getMessage()));
+        }
+        Path manifestFile = dir.resolve(BundleManifest.FILE_NAME);
+        if (!manifest.complete()) {
+            problems.add(manifestFile + ": the export that wrote this folder did not finish; run it again");
+        }
+        Map<String, String> expectedSums;
+        try {
+            expectedSums = BundleFiles.sums(manifest, sha256(Files.readAllBytes(manifestFile)));
+        } catch (IOException e) {
+            throw new BundleException("cannot read " + manifestFile + ": " + e.getMessage(), e);
+        }
+        checkSums(dir, expectedSums, problems);
+
+        Set<String> expected = new LinkedHashSet<>(expectedSums.keySet());
+        expected.add(BundleFiles.SUMS);
+        expected.add(LOCK);
+        for (String name : listFiles(dir)) {
+            if (!expected.contains(name)) {
+                problems.add(dir.resolve(name) + ": unexpected file"
+                        + (name.endsWith(AtomicFile.PARTIAL) ? " (left by an interrupted export; run it again)" : ""));
+            }
+        }
+
+        List<Task> tasks = new ArrayList<>();
+        for (String file : BundleFiles.imageFiles(manifest)) {
+            List<BundleManifest.Image> images = manifest.images().stream().filter(i -> i.file().equals(file)).toList();
+            BundleManifest.Image first = images.get(0);
+            tasks.add(new Task(dir, file, first.size(), first.sha256(), first.compression(), images));
+        }
+        if (manifest.executable() != null) {
+            BundleManifest.Executable exe = manifest.executable();
+            tasks.add(new Task(dir, exe.file(), exe.size(), exe.sha256(), null, List.of()));
+        }
+        List<FileCheck> checks = run(tasks);
+        checks.forEach(c -> c.problems().forEach(p -> problems.add(dir.resolve(c.file()) + ": " + p)));
+        return new Report(dir.toString(), true, manifest.id(), checks, problems);
+    }
+
+    private void checkSums(Path dir, Map<String, String> expected, List<String> problems) {
+        Path sumsFile = dir.resolve(BundleFiles.SUMS);
+        if (!Files.exists(sumsFile)) {
+            problems.add(sumsFile + ": missing");
+            return;
+        }
+        Map<String, String> sums;
+        try {
+            sums = BundleFiles.readSums(dir);
+        } catch (BundleException e) {
+            problems.add(e.getMessage());
+            return;
+        } catch (IOException e) {
+            problems.add(sumsFile + ": unreadable: " + e.getMessage());
+            return;
+        }
+        expected.forEach((file, sha) -> {
+            String listed = sums.get(file);
+            if (listed == null) {
+                problems.add(sumsFile + ": does not list " + file);
+            } else if (!listed.equals(sha)) {
+                problems.add(sumsFile + ": the checksum of " + file + " differs from "
+                        + (file.equals(BundleManifest.FILE_NAME) ? "the file's own" : "bundle.json's"));
+            }
+        });
+        sums.keySet().stream().filter(f -> !expected.containsKey(f))
+                .forEach(f -> problems.add(sumsFile + ": lists " + f + ", which the bundle does not hold"));
+    }
+
+    private Report verifyPlain(Path dir) {
+        List<Task> tasks = new ArrayList<>();
+        for (Path tar : plainTars(dir)) {
+            tasks.add(new Task(dir, dir.relativize(tar).toString(), -1, null, null, null));
+        }
+        if (tasks.isEmpty()) {
+            return new Report(dir.toString(), false, null, List.of(),
+                    List.of(dir + ": no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst)"));
+        }
+        List<FileCheck> checks = run(tasks);
+        List<String> problems = new ArrayList<>();
+        checks.forEach(c -> c.problems().forEach(p -> problems.add(dir.resolve(c.file()) + ": " + p)));
+        return new Report(dir.toString(), false, null, checks, problems);
+    }
+
+    /** Tars in the folder and in its images/ folder, as the original installer and plain docker save leave them. */
+    static List<Path> plainTars(Path dir) {
+        List<Path> tars = new ArrayList<>();
+        for (Path folder : List.of(dir, dir.resolve(BundleFiles.IMAGES))) {
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
+                    if (Files.isRegularFile(f) && TAR_SUFFIXES.stream().anyMatch(name::endsWith)) {
+                        tars.add(f);
+                    }
+                }
+            } catch (IOException e) {
+                throw new BundleException("cannot list " + folder + ": " + e.getMessage(), e);
+            }
+        }
+        tars.sort(Comparator.naturalOrder());
+        return tars;
+    }
+
+    /** Every entry of the folder and of images/, relative to the folder; a folder other than images/ counts too. */
+    private static List<String> listFiles(Path dir) {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> top = Files.newDirectoryStream(dir)) {
+            for (Path p : top) {
+                String name = p.getFileName().toString();
+                if (name.equals(BundleFiles.IMAGES) && Files.isDirectory(p)) {
+                    try (DirectoryStream<Path> images = Files.newDirectoryStream(p)) {
+                        images.forEach(i -> names.add(BundleFiles.IMAGES + "/" + i.getFileName()));
+                    }
+                } else {
+                    names.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new BundleException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        names.sort(Comparator.naturalOrder());
+        return names;
+    }
+
+    /** One file to read: with expected size and sha256 from bundle.json, or (plain folders) without. */
+    private record Task(Path dir, String file, long size, String sha256, Compression compression,
+                        List<BundleManifest.Image> images) {
+    }
+
+    private List<FileCheck> run(List<Task> tasks) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, tasks.size()), r -> {
+            Thread t = new Thread(r, "verify");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Map<Task, Future<FileCheck>> futures = new LinkedHashMap<>();
+            // the largest first, so that one big file does not start last
+            tasks.stream().sorted(Comparator.comparingLong((Task t) -> sizeOf(t)).reversed())
+                    .forEach(t -> futures.put(t, pool.submit(() -> check(t))));
+            List<FileCheck> checks = new ArrayList<>();
+            for (Task task : tasks) {
+                try {
+                    checks.add(futures.get(task).get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new BundleException("interrupted");
+                } catch (ExecutionException e) {
+                    throw new BundleException("checking " + task.file() + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+            return checks;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long sizeOf(Task task) {
+        try {
+            return Files.size(task.dir().resolve(task.file()));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private FileCheck check(Task task) throws InterruptedIOException {
+        Path path = task.dir().resolve(task.file());
+        List<String> problems = new ArrayList<>();
+        long size;
+        try {
+            size = Files.size(path);
+        } catch (NoSuchFileException e) {
+            return new FileCheck(task.file(), -1, null, label(task.compression()), List.of(), List.of("missing"));
+        } catch (IOException e) {
+            return new FileCheck(task.file(), -1, null, label(task.compression()), List.of(),
+                    List.of("unreadable: " + e.getMessage()));
+        }
+        if (task.sha256() != null && size != task.size()) {
+            problems.add(size < task.size()
+                    ? "truncated: " + size + " of " + task.size() + " bytes"
+                    : "size " + size + " bytes, bundle.json says " + task.size());
+            return new FileCheck(task.file(), size, null, label(task.compression()), List.of(), problems);
+        }
+        boolean isArchive = task.images() == null || !task.images().isEmpty();
+        Compression compression = task.compression();
+        Hashing raw = null;
+        DockerArchive.Contents contents = null;
+        try (InputStream file = Files.newInputStream(path)) {
+            raw = new Hashing(file, read, progress);
+            BufferedInputStream buffered = new BufferedInputStream(raw, BUFFER);
+            if (isArchive) {
+                if (compression == null) {
+                    compression = Compression.detect(buffered);
+                }
+                InputStream tar = compression.decompressor(buffered);
+                try {
+                    contents = DockerArchive.scan(tar);
+                    tar.transferTo(OutputStream.nullOutputStream());
+                } catch (IOException | RuntimeException e) {
+                    problems.add("not a readable docker-archive" + (compression == Compression.NONE ? "" : " ("
+                            + compression.label() + ")") + ": " + message(e));
+                }
+            }
+            buffered.transferTo(OutputStream.nullOutputStream());
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            problems.add("unreadable: " + e.getMessage());
+            return new FileCheck(task.file(), size, null, label(compression), List.of(), problems);
+        }
+        String sha = raw.hex();
+        if (task.sha256() != null && !sha.equals(task.sha256())) {
+            problems.add(0, "sha256 " + sha + " differs from bundle.json's " + task.sha256() + " (damaged or changed)");
+        }
+        List<String> found = new ArrayList<>();
+        if (contents != null) {
+            found.addAll(checkContents(contents, task, problems));
+        }
+        return new FileCheck(task.file(), size, sha, label(compression), found, problems);
+    }
+
+    /** Checks manifest.json against the archive and bundle.json; returns the images found. */
+    private static List<String> checkContents(DockerArchive.Contents contents, Task task, List<String> problems) {
+        List<String> found = new ArrayList<>();
+        if (contents.manifest() == null) {
+            problems.add("no manifest.json: not a docker-archive");
+            return found;
+        }
+        Map<String, DockerArchive.ManifestEntry> byId = new LinkedHashMap<>();
+        for (DockerArchive.ManifestEntry entry : contents.manifest()) {
+            List<String> missing = contents.missing(entry);
+            String name = entry.repoTags() != null && !entry.repoTags().isEmpty()
+                    ? String.join(", ", entry.repoTags()) : String.valueOf(contents.imageId(entry));
+            if (!missing.isEmpty()) {
+                problems.add("image " + name + ": manifest.json names " + String.join(", ", missing)
+                        + ", missing from the archive");
+            }
+            String id = contents.imageId(entry);
+            if (id != null) {
+                byId.put(id, entry);
+            }
+            found.add(name);
+        }
+        if (task.images() != null) {
+            for (BundleManifest.Image image : task.images()) {
+                if (!byId.containsKey(image.id())) {
+                    problems.add("does not hold image " + image.id() + " (" + String.join(", ", image.references())
+                            + ") that bundle.json names");
+                }
+            }
+        }
+        return found;
+    }
+
+    private static String message(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static String label(Compression compression) {
+        return compression == null ? null : compression.label();
+    }
+
+    /** The sha256 of a file, streamed; {@code progress} is told the bytes read so far. */
+    public static String sha256(Path file, LongConsumer progress) throws IOException {
+        try (Hashing in = new Hashing(Files.newInputStream(file), new AtomicLong(), progress)) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return in.hex();
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(ImageFileWriter.sha256().digest(bytes));
+    }
+
+    /** Hashes and counts what is read through it, adding to a shared counter for progress. */
+    private static final class Hashing extends FilterInputStream {
+        private final MessageDigest digest = ImageFileWriter.sha256();
+        private final AtomicLong total;
+        private final LongConsumer progress;
+
+        Hashing(InputStream in, AtomicLong total, LongConsumer progress) {
+            super(in);
+            this.total = total;
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (Thread.interrupted()) {
+                throw new InterruptedIOException("interrupted");
+            }
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                digest.update(b, off, n);
+                progress.accept(total.addAndGet(n));
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buffer = new byte[(int) Math.min(n, BUFFER)];
+            int r = read(buffer, 0, buffer.length);
+            return Math.max(r, 0);
+        }
+
+        String hex() {
+            return HexFormat.of().formatHex(digest.digest());
+        }
+    }
+}

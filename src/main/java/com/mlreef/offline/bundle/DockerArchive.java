@@ -1,0 +1,100 @@
+package com.mlreef.offline.bundle;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * What a docker-archive (the tar of {@code docker save}, legacy or OCI layout) holds, read in one pass without
+ * keeping any layer: every entry's size, the digest of each small file (configs), and {@code manifest.json}.
+ */
+public final class DockerArchive {
+    /** Configs and manifests are small; layers are not hashed here. */
+    private static final long SMALL = 8L << 20;
+    private static final int SKIP_BUFFER = 1 << 16;
+
+    /** One image of {@code manifest.json}. */
+    @RegisterForReflection
+    public record ManifestEntry(@JsonProperty("Config") String config, @JsonProperty("RepoTags") List<String> repoTags,
+                                @JsonProperty("Layers") List<String> layers) {
+    }
+
+    /**
+     * @param entries      every regular file: name to size
+     * @param smallDigests sha256 (hex) of every regular file of at most 8 MiB
+     * @param manifest     the images of {@code manifest.json}, or null when the archive has none
+     */
+    public record Contents(Map<String, Long> entries, Map<String, String> smallDigests, List<ManifestEntry> manifest) {
+
+        /** The image ID of a manifest entry: the sha256 of its config file, or null when the config is missing. */
+        public String imageId(ManifestEntry entry) {
+            String digest = entry.config() == null ? null : smallDigests.get(entry.config());
+            return digest == null ? null : "sha256:" + digest;
+        }
+
+        /** Files that a manifest entry names but the archive lacks. */
+        public List<String> missing(ManifestEntry entry) {
+            java.util.ArrayList<String> missing = new java.util.ArrayList<>();
+            if (entry.config() == null || !entries.containsKey(entry.config())) {
+                missing.add(entry.config() == null ? "(no config)" : entry.config());
+            }
+            if (entry.layers() != null) {
+                entry.layers().stream().filter(l -> !entries.containsKey(l)).forEach(missing::add);
+            }
+            return missing;
+        }
+    }
+
+    private DockerArchive() {
+    }
+
+    /** Reads the tar to its end (the caller closes {@code tar}); a damaged or truncated tar fails with an IOException. */
+    public static Contents scan(InputStream tar) throws IOException {
+        Map<String, Long> entries = new LinkedHashMap<>();
+        Map<String, String> digests = new LinkedHashMap<>();
+        List<ManifestEntry> manifest = null;
+        TarArchiveInputStream in = new TarArchiveInputStream(tar);
+        byte[] skip = new byte[SKIP_BUFFER];
+        TarArchiveEntry entry;
+        while ((entry = in.getNextEntry()) != null) {
+            if (!entry.isFile()) {
+                continue;
+            }
+            String name = normalise(entry.getName());
+            long size = entry.getSize();
+            entries.put(name, size);
+            if (size <= SMALL) {
+                byte[] content = in.readNBytes((int) size);
+                if (content.length != size) {
+                    throw new IOException("the archive ends inside " + name);
+                }
+                digests.put(name, HexFormat.of().formatHex(ImageFileWriter.sha256().digest(content)));
+                if (name.equals("manifest.json")) {
+                    manifest = BundleFiles.JSON.readValue(content, new TypeReference<List<ManifestEntry>>() { });
+                }
+            } else {
+                long left = size;
+                while (left > 0) {
+                    int n = in.read(skip, 0, (int) Math.min(skip.length, left));
+                    if (n < 0) {
+                        throw new IOException("the archive ends inside " + name);
+                    }
+                    left -= n;
+                }
+            }
+        }
+        return new Contents(entries, digests, manifest);
+    }
+
+    private static String normalise(String name) {
+        return name.startsWith("./") ? name.substring(2) : name;
+    }
+}

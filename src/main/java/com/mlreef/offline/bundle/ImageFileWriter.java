@@ -1,0 +1,92 @@
+package com.mlreef.offline.bundle;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.function.LongConsumer;
+
+/**
+ * Writes a docker-archive stream to a bundle file: compressed on other threads, hashed as it is written, under a
+ * temporary name until complete and synced. Nothing is held in memory beyond a few fixed buffers.
+ */
+public final class ImageFileWriter {
+    private static final int BUFFER = 1 << 20;
+
+    private final Compression compression;
+    private final int threads;
+
+    public ImageFileWriter(Compression compression, int threads) {
+        this.compression = compression;
+        this.threads = threads;
+    }
+
+    /** What was written: the file's size and SHA-256, and how many archive bytes went into it. */
+    public record Written(long size, String sha256, long archiveBytes) {
+    }
+
+    /**
+     * @param archive  the tar, read to its end (the caller closes it)
+     * @param progress told the number of archive bytes read so far, after each piece
+     */
+    public Written write(InputStream archive, Path target, LongConsumer progress) throws IOException {
+        try (AtomicFile file = AtomicFile.create(target)) {
+            HashingStream hashed = new HashingStream(file.stream());
+            long read = 0;
+            try (OutputStream sink = compression.compressor(hashed, threads)) {
+                byte[] buffer = new byte[BUFFER];
+                int n;
+                while ((n = archive.readNBytes(buffer, 0, buffer.length)) > 0) {
+                    sink.write(buffer, 0, n);
+                    read += n;
+                    progress.accept(read);
+                }
+            }
+            file.commit();
+            return new Written(hashed.count, hashed.hex(), read);
+        }
+    }
+
+    /** Counts and hashes what passes to the file; closing it does not close the file. */
+    private static final class HashingStream extends OutputStream {
+        private final OutputStream out;
+        private final MessageDigest digest = sha256();
+        private long count;
+
+        HashingStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            digest.update(b, off, len);
+            out.write(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void close() {
+            // the atomic file is committed or dropped by its owner
+        }
+
+        String hex() {
+            return HexFormat.of().formatHex(digest.digest());
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this runtime", e);
+        }
+    }
+}
