@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
             "Start with 'mlreef-offline doctor' to see whether this host is ready."
         },
         subcommands = {
-            NotBuiltCommand.Export.class,
-            NotBuiltCommand.Verify.class,
+            ExportCommand.class,
+            VerifyCommand.class,
             NotBuiltCommand.Run.class,
             NotBuiltCommand.Status.class,
             NotBuiltCommand.Logs.class,

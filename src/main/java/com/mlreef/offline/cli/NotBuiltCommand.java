@@ -17,12 +17,6 @@ public abstract class NotBuiltCommand extends BaseCommand {
         throw new ToolException(ExitCode.FAILED, "'" + spec.name() + "' is not built in this version of mlreef-offline");
     }
 
-    @Command(name = "export", mixinStandardHelpOptions = true, description = "Pull the stack's images and save them into a bundle folder (not built yet).")
-    public static final class Export extends NotBuiltCommand { }
-
-    @Command(name = "verify", mixinStandardHelpOptions = true, description = "Check a bundle folder's files against their checksums (not built yet).")
-    public static final class Verify extends NotBuiltCommand { }
-
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Load a bundle and start the stack; run again to converge (not built yet).")
     public static final class Run extends NotBuiltCommand { }
 

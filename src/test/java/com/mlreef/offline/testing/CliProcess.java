@@ -64,6 +64,17 @@ public final class CliProcess {
         return new Result(p.exitValue(), out.join(), err.join());
     }
 
+    /** Starts the tool without waiting, its output going to files in {@code logs}; for tests that kill it. */
+    public static Process start(Path logs, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(command());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("DOCKER_HOST");
+        pb.redirectOutput(logs.resolve("stdout.txt").toFile());
+        pb.redirectError(logs.resolve("stderr.txt").toFile());
+        return pb.start();
+    }
+
     private static CompletableFuture<String> read(InputStream in) {
         return CompletableFuture.supplyAsync(() -> {
             try {

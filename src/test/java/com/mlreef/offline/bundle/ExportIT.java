@@ -1,0 +1,323 @@
+package com.mlreef.offline.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mlreef.offline.docker.DockerClient;
+import com.mlreef.offline.testing.CliProcess;
+import com.mlreef.offline.testing.Created;
+import com.mlreef.offline.testing.TestEngine;
+import com.mlreef.offline.testing.TestImages;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code export} and {@code verify} run as a user runs them, on a two-service stack built from busybox (a shared
+ * base, several layers) and pushed to the registry on 127.0.0.1:5000. Files are loaded back with the docker CLI's
+ * own {@code docker load}, not with this tool's code.
+ */
+class ExportIT {
+    private static final String REGISTRY = "127.0.0.1:5000";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static DockerClient engine;
+    private static Created created;
+    private static String base;
+    private static String app;
+    private static String web;
+    private static String big;
+    private static final Map<String, String> IDS = new HashMap<>();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void pushTheStack() throws Exception {
+        engine = TestEngine.client();
+        created = new Created(engine);
+        String prefix = REGISTRY + "/" + TestEngine.unique("export");
+        String local = TestImages.busybox(engine, created, "exportbase");
+        base = created.image(prefix + "/base:1");
+        engine.tagImage(local, prefix + "/base", "1");
+        app = created.image(prefix + "/app:1");
+        TestImages.build("FROM " + base + "\nRUN head -c 3000000 /dev/urandom > /random.bin\n"
+                + "RUN yes 'app text layer' | head -c 2000000 > /text.txt\nRUN echo app > /app.txt\n", app);
+        web = created.image(prefix + "/web:1");
+        TestImages.build("FROM " + base + "\nRUN yes 'web page' | head -c 1000000 > /index.html\n", web);
+        big = created.image(prefix + "/big:1");
+        // a save long enough (about a second) to be killed in the middle
+        TestImages.build("FROM " + base + "\nRUN head -c 209715200 /dev/urandom > /random.bin\n", big);
+        for (String ref : List.of(base, app, web, big)) {
+            TestImages.push(ref);
+            IDS.put(ref, engine.inspectImage(ref).id());
+        }
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (created != null) {
+            created.close();
+        }
+    }
+
+    private Path stack(String... images) throws IOException {
+        StringBuilder text = new StringBuilder("name: exporttest\n");
+        text.append("x-offline:\n  images:\n");
+        for (String extra : images) {
+            text.append("    - ").append(extra).append('\n');
+        }
+        text.append("services:\n  app:\n    image: ").append(app).append("\n    command: [\"sleep\", \"1000\"]\n")
+                .append("  web:\n    image: ").append(web).append("\n    command: [\"httpd\", \"-f\"]\n");
+        Path file = tmp.resolve("stack-" + images.length + ".yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private static CliProcess.Result tool(String... args) throws Exception {
+        return CliProcess.run(Map.of(), args);
+    }
+
+    private static int exec(Path dir, String... command) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + List.of(command));
+        if (p.exitValue() != 0) {
+            System.err.println(String.join(" ", command) + ": " + out);
+        }
+        return p.exitValue();
+    }
+
+    @Test
+    void eachCompressionModeGivesFilesTheEnginesOwnLoadReads() throws Exception {
+        Path stack = stack(base);
+        for (String mode : List.of("none", "gzip", "zstd")) {
+            // the engine lacks the services' images: export pulls them from the registry
+            engine.removeImage(app, true);
+            engine.removeImage(web, true);
+            Path dir = tmp.resolve("bundle-" + mode);
+            CliProcess.Result r = tool("export", "-f", stack.toString(), "-o", dir.toString(), "--compress", mode);
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.err().contains("pulled " + app), r.toString());
+            if (mode.equals("none")) {
+                // still as pushed: the registry's digest is among its RepoDigests
+                assertTrue(r.err().contains(base + ": up to date"), r.toString());
+            }
+
+            JsonNode bundle = JSON.readTree(dir.resolve("bundle.json").toFile());
+            assertEquals(1, bundle.get("format").asInt());
+            assertTrue(bundle.get("complete").asBoolean());
+            assertEquals("exporttest", bundle.get("stack").get("name").asText());
+            assertEquals(3, bundle.get("images").size());
+            String suffix = mode.equals("none") ? ".tar" : mode.equals("gzip") ? ".tar.gz" : ".tar.zst";
+            for (JsonNode image : bundle.get("images")) {
+                String ref = image.get("references").get(0).asText();
+                assertEquals(IDS.get(ref), image.get("id").asText());
+                assertEquals("linux/amd64", image.get("platform").asText());
+                assertEquals(mode, image.get("compression").asText());
+                assertTrue(image.get("file").asText().endsWith(suffix), image.toString());
+                assertEquals(Files.size(dir.resolve(image.get("file").asText())), image.get("size").asLong());
+            }
+            assertEquals(0, exec(dir, "sha256sum", "--strict", "-c", "SHA256SUMS"), "sha256sum -c in " + dir);
+            CliProcess.Result verify = tool("verify", "-d", dir.toString());
+            assertEquals(0, verify.exit(), verify.toString());
+
+            for (String ref : List.of(app, web, base)) {
+                engine.removeImage(ref, true);
+            }
+            for (JsonNode image : bundle.get("images")) {
+                Path file = dir.resolve(image.get("file").asText());
+                if (mode.equals("zstd")) {
+                    Path tar = tmp.resolve("unzstd.tar");
+                    assertEquals(0, exec(tmp, "zstd", "-q", "-d", "-f", file.toString(), "-o", tar.toString()));
+                    file = tar;
+                }
+                assertEquals(0, exec(tmp, "docker", "load", "-q", "-i", file.toString()), "docker load of " + file);
+            }
+            for (String ref : List.of(app, web, base)) {
+                assertEquals(IDS.get(ref), engine.inspectImage(ref).id(), ref + " loaded from the " + mode + " bundle");
+            }
+        }
+    }
+
+    @Test
+    void combinedStoresSharedLayersOnce() throws Exception {
+        Path stack = stack(base);
+        Path separate = tmp.resolve("separate");
+        Path combined = tmp.resolve("combined");
+        CliProcess.Result r1 = tool("export", "-q", "--no-pull", "-f", stack.toString(), "-o", separate.toString());
+        assertEquals(0, r1.exit(), r1.toString());
+        CliProcess.Result r2 = tool("export", "-q", "--no-pull", "--combined", "-f", stack.toString(), "-o",
+                combined.toString());
+        assertEquals(0, r2.exit(), r2.toString());
+
+        JsonNode bundle = JSON.readTree(combined.resolve("bundle.json").toFile());
+        List<String> files = new ArrayList<>();
+        bundle.get("images").forEach(i -> files.add(i.get("file").asText()));
+        assertEquals(List.of("images/exporttest-images.tar", "images/exporttest-images.tar",
+                "images/exporttest-images.tar"), files);
+        long separateSize;
+        try (Stream<Path> s = Files.list(separate.resolve("images"))) {
+            separateSize = s.mapToLong(p -> p.toFile().length()).sum();
+        }
+        long combinedSize = Files.size(combined.resolve("images/exporttest-images.tar"));
+        System.out.printf("combined file %d bytes, separate files %d bytes (%.1f%% smaller)%n", combinedSize,
+                separateSize, 100.0 * (separateSize - combinedSize) / separateSize);
+        assertTrue(combinedSize < separateSize, combinedSize + " < " + separateSize);
+        CliProcess.Result verify = tool("verify", "-d", combined.toString(), "--json");
+        assertEquals(0, verify.exit(), verify.toString());
+        JsonNode report = JSON.readTree(verify.out());
+        assertTrue(report.get("ok").asBoolean());
+        assertEquals(3, report.get("files").get(0).get("images").size(), verify.out());
+    }
+
+    @Test
+    void anExportKilledInTheMiddleOfASaveFinishesWhenRunAgain() throws Exception {
+        Path stack = stack(base, big);
+        Path dir = tmp.resolve("killed");
+        Files.createDirectories(tmp.resolve("logs"));
+        Process export = CliProcess.start(tmp.resolve("logs"), "export", "--no-pull", "-f", stack.toString(),
+                "-o", dir.toString());
+        Path partial = dir.resolve("images/" + big.substring(REGISTRY.length() + 1).replaceAll("[/:]", "_")
+                + ".tar.partial");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.exists(partial) && Files.size(partial) > (20 << 20)) && System.nanoTime() < deadline) {
+            assertTrue(export.isAlive(), "export ended before its big save: " + Files.readString(tmp.resolve("logs/stderr.txt")));
+            Thread.sleep(10);
+        }
+        assertTrue(Files.exists(partial), "the big image was being written under its temporary name");
+        export.destroyForcibly();
+        assertTrue(export.waitFor(10, TimeUnit.SECONDS));
+        Path finalName = Path.of(partial.toString().replaceFirst("\\.partial$", ""));
+        assertFalse(Files.exists(finalName), "no file under its final name before it is complete");
+
+        CliProcess.Result incomplete = tool("verify", "-d", dir.toString());
+        assertEquals(1, incomplete.exit(), incomplete.toString());
+        assertTrue(incomplete.out().contains("did not finish"), incomplete.toString());
+
+        CliProcess.Result again = tool("export", "--no-pull", "-f", stack.toString(), "-o", dir.toString());
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.out().matches("(?s).*_app_1\\.tar\\s.*kept.*"), again.toString());
+        assertTrue(again.out().matches("(?s).*_big_1\\.tar\\s.*written.*"), again.toString());
+        CliProcess.Result verify = tool("verify", "-d", dir.toString());
+        assertEquals(0, verify.exit(), verify.toString());
+        assertFalse(Files.exists(partial));
+        assertEquals(0, exec(dir, "sha256sum", "--strict", "-c", "SHA256SUMS"));
+    }
+
+    @Test
+    void verifyNamesAFlippedByteAndATruncatedFile() throws Exception {
+        Path dir = tmp.resolve("damaged");
+        CliProcess.Result r = tool("export", "-q", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString());
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode bundle = JSON.readTree(dir.resolve("bundle.json").toFile());
+        Path flipped = dir.resolve(bundle.get("images").get(0).get("file").asText());
+        Path truncated = dir.resolve(bundle.get("images").get(1).get("file").asText());
+        try (RandomAccessFile f = new RandomAccessFile(flipped.toFile(), "rw")) {
+            long at = f.length() / 2;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x01);
+        }
+        try (RandomAccessFile f = new RandomAccessFile(truncated.toFile(), "rw")) {
+            f.setLength(f.length() - 1000);
+        }
+        CliProcess.Result verify = tool("verify", "-d", dir.toString());
+        assertEquals(1, verify.exit(), verify.toString());
+        List<String> lines = verify.out().lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith(flipped + ": sha256 ")), verify.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith(truncated + ": truncated")), verify.toString());
+        assertEquals(2, lines.size(), verify.toString());
+        assertTrue(verify.err().contains("2 problems"), verify.toString());
+    }
+
+    @Test
+    void verifyChecksAFolderOfPlainDockerSaveTarsStructurally() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("plain"));
+        assertEquals(0, exec(dir, "docker", "save", "-o", "app.tar", app));
+        assertEquals(0, exec(dir, "docker", "save", "-o", "web.tar", web));
+        CliProcess.Result ok = tool("verify", "-d", dir.toString());
+        assertEquals(0, ok.exit(), ok.toString());
+        assertTrue(ok.err().contains("plain docker save folder"), ok.toString());
+
+        // drop one layer from a tar: manifest.json still names it
+        Path broken = dir.resolve("web.tar");
+        Path copy = tmp.resolve("web-copy.tar");
+        Files.move(broken, copy);
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(copy));
+             var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(broken))) {
+            boolean dropped = false;
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                if (!dropped && e.getName().endsWith("layer.tar")) {
+                    dropped = true;
+                    continue;
+                }
+                out.putArchiveEntry(e);
+                in.transferTo(out);
+                out.closeArchiveEntry();
+            }
+            assertTrue(dropped);
+        }
+        CliProcess.Result bad = tool("verify", "-d", dir.toString());
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.out().startsWith(broken + ": image " + web + ": manifest.json names "), bad.toString());
+        assertTrue(bad.out().contains("missing from the archive"), bad.toString());
+    }
+
+    @Test
+    void aFolderOnASmallFileSystemIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path mount = Files.createDirectories(tmp.resolve("small"));
+        assertEquals(0, exec(tmp, "mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString()),
+                "mounting a 2 MiB tmpfs (the tests run as root)");
+        try {
+            Path dir = mount.resolve("bundle");
+            CliProcess.Result r = tool("export", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString());
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.err().startsWith("error: not enough free space in " + dir + ": the images to save need up to "),
+                    r.toString());
+            try (Stream<Path> left = Files.list(mount)) {
+                assertEquals(List.of(), left.toList(), "nothing written");
+            }
+        } finally {
+            exec(tmp, "umount", mount.toString());
+        }
+    }
+
+    @Test
+    void badInputIsOneLineAndANonZeroExit() throws Exception {
+        CliProcess.Result compress = tool("export", "--compress", "xz", "-o", tmp.resolve("x").toString());
+        assertEquals(2, compress.exit(), compress.toString());
+        assertEquals("error: --compress: unknown compression 'xz' (none, gzip or zstd)", compress.err().strip());
+
+        Path stack = stack(REGISTRY + "/mlro-test-absent/never:1");
+        CliProcess.Result missing = tool("export", "--no-pull", "-f", stack.toString(), "-o", tmp.resolve("m").toString());
+        assertEquals(1, missing.exit(), missing.toString());
+        assertTrue(missing.err().strip().startsWith("error: image " + REGISTRY + "/mlro-test-absent/never:1 is not in"
+                + " the engine"), missing.toString());
+        assertFalse(Files.exists(tmp.resolve("m")));
+
+        CliProcess.Result noDir = tool("verify", "-d", tmp.resolve("nowhere").toString());
+        assertEquals(1, noDir.exit(), noDir.toString());
+        assertEquals("error: " + tmp.resolve("nowhere") + " does not exist", noDir.err().strip());
+
+        CliProcess.Result empty = tool("verify", "-d", Files.createDirectories(tmp.resolve("empty")).toString());
+        assertEquals(1, empty.exit(), empty.toString());
+        assertTrue(empty.out().contains("no bundle.json and no image tars"), empty.toString());
+    }
+}
