@@ -5,6 +5,7 @@
 # Usage: bench/save-load.sh [ROUNDS]   (needs root to start the engine when it is not running)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 rounds=${1:-5}
 scripts/engine-up.sh
 ./mvnw -B -q test-compile -DskipTests
@@ -21,25 +22,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== building $image" >&2
-mkdir -p "$work/rootfs/bin" "$work/rootfs/tmp"
-cp /bin/busybox "$work/rootfs/bin/busybox"
-for applet in sh head yes; do ln -s busybox "$work/rootfs/bin/$applet"; done
-tar -C "$work/rootfs" -c . | docker import - "$base" >/dev/null
-mkdir -p "$work/ctx"
-cat > "$work/ctx/Dockerfile" <<DOCKERFILE
-FROM $base
-RUN head -c 268435456 /dev/urandom > /random.bin
-RUN yes 'mlreef offline benchmark: a line of text that compresses well' | head -c 268435456 > /text.txt
-DOCKERFILE
-docker build -q -t "$image" "$work/ctx" >/dev/null
+bench_image "$base" "$image" "$work"
 size=$(docker image inspect -f '{{.Size}}' "$image")
 echo "image: $image, $((size / 1000000)) MB" >&2
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b - a}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 probe() { java $heap -cp "$cp" com.mlreef.offline.testing.SaveLoadProbe "$@"; }
 
 docker_save=(); ours_save=(); docker_load=(); ours_load=(); rss=(); stream_save=(); stream_load=()

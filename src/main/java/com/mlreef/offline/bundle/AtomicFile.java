@@ -22,6 +22,8 @@ import java.util.concurrent.Future;
 public final class AtomicFile implements Closeable {
     public static final String PARTIAL = ".partial";
     private static final long SYNC_EVERY = 64L << 20;
+    /** Writes go to the kernel in pieces of this size, through one direct buffer (see ImageFileWriter). */
+    private static final int SLICE = 64 << 10;
 
     private final Path target;
     private final Path temporary;
@@ -69,11 +71,18 @@ public final class AtomicFile implements Closeable {
                 write(new byte[] {(byte) b}, 0, 1);
             }
 
+            private final ByteBuffer slice = ByteBuffer.allocateDirect(SLICE);
+
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
+                for (int done = 0; done < len; ) {
+                    int n = Math.min(SLICE, len - done);
+                    slice.clear();
+                    slice.put(b, off + done, n).flip();
+                    while (slice.hasRemaining()) {
+                        channel.write(slice);
+                    }
+                    done += n;
                 }
                 written += len;
                 if (written - requested >= SYNC_EVERY && (syncing == null || syncing.isDone())) {

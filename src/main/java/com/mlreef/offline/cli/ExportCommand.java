@@ -28,11 +28,12 @@ import picocli.CommandLine.Option;
         "Run again into the same DIR, export keeps every file that is whole and still holds the same image: an "
             + "interrupted export finishes where it stopped."},
         footer = {"", "Examples:",
-            "  mlreef-offline export                                 # the MLReef stack into mlreef-images-tar/",
+            "  mlreef-offline export               # the MLReef stack into mlreef-images-tar/",
             "  mlreef-offline export -f stack.yaml -o bundle --compress zstd",
-            "  mlreef-offline export --combined                      # one file; shared layers stored once",
-            "  mlreef-offline export --no-pull                       # the images the engine has, as they are",
-            "", "Then: mlreef-offline verify -d DIR; carry DIR to the offline host; mlreef-offline run -d DIR"})
+            "  mlreef-offline export --combined    # one file: shared layers stored once",
+            "  mlreef-offline export --no-pull     # the images the engine has, as they are",
+            "", "Then: mlreef-offline verify -d DIR", "      carry DIR (with this executable) to the offline host",
+            "      mlreef-offline run -d DIR"})
 public class ExportCommand extends BaseCommand {
     @Mixin
     EngineOptions engine;
@@ -58,6 +59,7 @@ public class ExportCommand extends BaseCommand {
 
     @Override
     protected int execute(Console console) throws IOException {
+        long start = System.nanoTime();
         Compression compression;
         try {
             compression = Compression.of(compress);
@@ -88,7 +90,8 @@ public class ExportCommand extends BaseCommand {
         console.out().print(table.render());
         console.out().flush();
         console.info("bundle " + manifest.id() + " in " + dir + ": " + manifest.images().size() + " images, "
-                + Sizes.bytes(total) + "; check it with 'mlreef-offline verify -d " + dir + "'");
+                + Sizes.bytes(total) + ", exported in " + Sizes.seconds(System.nanoTime() - start)
+                + "; check it with 'mlreef-offline verify -d " + dir + "'");
         return ExitCode.OK;
     }
 }

@@ -28,6 +28,7 @@ public class VerifyCommand extends BaseCommand {
 
     @Override
     protected int execute(Console console) {
+        long start = System.nanoTime();
         BundleVerifier.Report report;
         try (Progress progress = Progress.start(console, "verifying " + dir, BundleVerifier.bytesToRead(dir))) {
             report = new BundleVerifier(Runtime.getRuntime().availableProcessors(), progress::update).verify(dir);
@@ -44,8 +45,10 @@ public class VerifyCommand extends BaseCommand {
             console.out().print(table.render());
             console.out().flush();
             console.info((report.bundle() ? "bundle " + report.bundleId() : "plain docker save folder " + dir)
-                    + ": " + report.files().size() + (report.files().size() == 1 ? " file, " : " files, ") + Sizes.bytes(total) + ", all "
-                    + (report.bundle() ? "verified" : "readable, with every layer present"));
+                    + ": " + report.files().size() + (report.files().size() == 1 ? " file, " : " files, ")
+                    + Sizes.bytes(total) + ", all "
+                    + (report.bundle() ? "verified" : "readable, with every layer present") + " in "
+                    + Sizes.seconds(System.nanoTime() - start));
         } else {
             report.problems().forEach(console::result);
         }

@@ -455,6 +455,6 @@ public final class StackExporter {
     }
 
     private static String seconds(Progress progress) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", progress.seconds());
+        return Sizes.seconds(progress.elapsed());
     }
 }

@@ -73,9 +73,9 @@ public final class Progress implements AutoCloseable {
         }
     }
 
-    /** Seconds since the start. */
-    public double seconds() {
-        return (System.nanoTime() - start) / 1e9;
+    /** Nanoseconds since the start. */
+    public long elapsed() {
+        return System.nanoTime() - start;
     }
 
     private String bar(long now) {

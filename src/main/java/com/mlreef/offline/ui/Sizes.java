@@ -20,4 +20,9 @@ public final class Sizes {
         }
         return String.format(Locale.ROOT, value >= 100 ? "%.0f %s" : "%.1f %s", value, units[unit]);
     }
+
+    /** A duration in nanoseconds as seconds: 1.25 s. */
+    public static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
+    }
 }

@@ -60,6 +60,24 @@ class CommandLineTest {
     }
 
     @Test
+    void verifyNeedsAFolder(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("verify");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.getErrorOutput().contains("error: Missing required option: '--dir=DIR'"), r.getErrorOutput());
+    }
+
+    @Test
+    void exportHelpAnswersWhereFilesGoAndHowToCheckThem(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("export", "--help");
+        assertEquals(0, r.exitCode());
+        String help = r.getOutput().replaceAll("\\s+", " ");
+        for (String text : List.of("(default: mlreef-images-tar)", "--compress", "none (fastest to load)", "--combined",
+                "--no-pull", "SHA256SUMS (sha256sum -c reads it)", "bundle.json", "mlreef-offline verify -d DIR")) {
+            assertTrue(help.contains(text), text + " in:\n" + r.getOutput());
+        }
+    }
+
+    @Test
     void aCommandNotBuiltYetSaysSoAndFails(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("backup");
         assertEquals(1, r.exitCode());

@@ -1,0 +1,160 @@
+package com.mlreef.offline.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The verifier on folders made here, without an engine: what each kind of damage looks like. The integration test
+ * (ExportIT) checks it on bundles that export wrote from real images.
+ */
+class BundleVerifierTest {
+    @TempDir
+    Path dir;
+
+    /** Writes a docker-archive of one image with the given layers (legacy layout); returns the image ID. */
+    static String archive(Path file, String reference, boolean withAllLayers, String... layers) throws IOException {
+        String config = "{\"rootfs\":{\"type\":\"layers\"},\"layers\":" + layers.length + ",\"ref\":\"" + reference + "\"}";
+        String configName = sha(config.getBytes(StandardCharsets.UTF_8));
+        List<String> layerNames = new ArrayList<>();
+        try (OutputStream raw = Files.newOutputStream(file); TarArchiveOutputStream tar = new TarArchiveOutputStream(raw)) {
+            for (int i = 0; i < layers.length; i++) {
+                String name = sha(layers[i].getBytes(StandardCharsets.UTF_8)) + "/layer.tar";
+                layerNames.add(name);
+                if (withAllLayers || i > 0) {
+                    entry(tar, name, layers[i].getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            entry(tar, configName + ".json", config.getBytes(StandardCharsets.UTF_8));
+            String manifest = "[{\"Config\":\"" + configName + ".json\",\"RepoTags\":[\"" + reference + "\"],\"Layers\":"
+                    + BundleFiles.JSON.writeValueAsString(layerNames) + "}]";
+            entry(tar, "manifest.json", manifest.getBytes(StandardCharsets.UTF_8));
+        }
+        return "sha256:" + configName;
+    }
+
+    private static void entry(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setSize(content.length);
+        tar.putArchiveEntry(e);
+        tar.write(content);
+        tar.closeArchiveEntry();
+    }
+
+    static String sha(byte[] bytes) {
+        return HexFormat.of().formatHex(ImageFileWriter.sha256().digest(bytes));
+    }
+
+    /** A bundle of two images in two files, as export writes it. */
+    private BundleManifest bundle() throws IOException {
+        Files.createDirectories(dir.resolve("images"));
+        List<BundleManifest.Image> images = new ArrayList<>();
+        for (String name : List.of("app", "web")) {
+            Path file = dir.resolve("images/" + name + ".tar");
+            String id = archive(file, name + ":1", true, "base layer", name + " layer");
+            images.add(new BundleManifest.Image(List.of(name + ":1"), id, "linux/amd64", List.of(), "images/" + name + ".tar",
+                    Files.size(file), sha(Files.readAllBytes(file)), Compression.NONE));
+        }
+        BundleManifest manifest = new BundleManifest(1, "b-1", new BundleManifest.Tool("mlreef-offline", "1"),
+                "2026-01-01T00:00:00Z", true, new BundleManifest.Stack("s", "f", "name: s\n"), images, null);
+        String sha = BundleFiles.write(dir, manifest);
+        BundleFiles.writeSums(dir, BundleFiles.sums(manifest, sha));
+        return manifest;
+    }
+
+    private BundleVerifier.Report verify() {
+        return new BundleVerifier(2, n -> { }).verify(dir);
+    }
+
+    @Test
+    void aWholeBundleVerifies() throws Exception {
+        bundle();
+        BundleVerifier.Report report = verify();
+        assertEquals(List.of(), report.problems());
+        assertEquals("b-1", report.bundleId());
+        assertEquals(List.of("app:1"), report.files().get(0).images());
+    }
+
+    @Test
+    void eachKindOfDamageIsOneLineNamingTheFile() throws Exception {
+        BundleManifest manifest = bundle();
+        Files.writeString(dir.resolve("notes.txt"), "hello");
+        Files.writeString(dir.resolve("images/app.tar.partial"), "x");
+        Files.delete(dir.resolve("images/web.tar"));
+        archive(dir.resolve("images/app.tar"), "other:1", true, "base layer", "app layer");
+        List<String> problems = verify().problems();
+        assertTrue(problems.contains(dir.resolve("notes.txt") + ": unexpected file"), problems.toString());
+        assertTrue(problems.contains(dir.resolve("images/app.tar.partial")
+                + ": unexpected file (left by an interrupted export; run it again)"), problems.toString());
+        assertTrue(problems.contains(dir.resolve("images/web.tar") + ": missing"), problems.toString());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith(dir.resolve("images/app.tar") + ": sha256 ")), problems.toString());
+        assertTrue(problems.contains(dir.resolve("images/app.tar") + ": does not hold image " + manifest.images().get(0).id()
+                + " (app:1) that bundle.json names"), problems.toString());
+        assertEquals(5, problems.size(), problems.toString());
+    }
+
+    @Test
+    void sumsThatDisagreeWithTheManifestAreReported() throws Exception {
+        bundle();
+        String sums = Files.readString(dir.resolve("SHA256SUMS"));
+        Files.writeString(dir.resolve("SHA256SUMS"), sums.replaceFirst("^[0-9a-f]{64}", "0".repeat(64))
+                + "0".repeat(64) + "  images/extra.tar\n");
+        List<String> problems = verify().problems();
+        assertEquals(List.of(dir.resolve("SHA256SUMS") + ": the checksum of images/app.tar differs from bundle.json's",
+                dir.resolve("SHA256SUMS") + ": lists images/extra.tar, which the bundle does not hold"), problems);
+    }
+
+    @Test
+    void anUnfinishedExportIsNotTrusted() throws Exception {
+        BundleManifest manifest = bundle();
+        String sha = BundleFiles.write(dir, manifest.withImages(manifest.images(), false));
+        BundleFiles.writeSums(dir, BundleFiles.sums(manifest, sha));
+        assertEquals(List.of(dir.resolve("bundle.json") + ": the export that wrote this folder did not finish; run it again"),
+                verify().problems());
+    }
+
+    @Test
+    void plainDockerSaveTarsAreCheckedStructurally() throws Exception {
+        archive(dir.resolve("app.tar"), "app:1", true, "a", "b");
+        archive(dir.resolve("web.tar"), "web:1", false, "c", "d");
+        Files.write(dir.resolve("junk.tar"), "not a tar at all, just text".repeat(40).getBytes(StandardCharsets.UTF_8));
+        BundleVerifier.Report report = verify();
+        assertEquals(false, report.bundle());
+        List<String> problems = report.problems();
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith(dir.resolve("junk.tar") + ": "), problems.toString());
+        assertEquals(dir.resolve("web.tar") + ": image web:1: manifest.json names " + sha("c".getBytes())
+                + "/layer.tar, missing from the archive", problems.get(1));
+    }
+
+    @Test
+    void aTruncatedArchiveIsUnreadable() throws Exception {
+        Path file = dir.resolve("app.tar");
+        archive(file, "app:1", true, "x".repeat(5000));
+        byte[] whole = Files.readAllBytes(file);
+        assertThrows(IOException.class, () -> DockerArchive.scan(new ByteArrayInputStream(whole, 0, 2000)));
+        DockerArchive.Contents contents = DockerArchive.scan(new ByteArrayInputStream(whole));
+        assertEquals(List.of(), contents.missing(contents.manifest().get(0)));
+    }
+
+    @Test
+    void aFolderThatIsNotThereIsAnError() {
+        assertEquals(dir.resolve("nowhere") + " does not exist",
+                assertThrows(BundleException.class, () -> new BundleVerifier(1, n -> { }).verify(dir.resolve("nowhere")))
+                        .getMessage());
+    }
+}
