@@ -76,7 +76,7 @@ public final class BundleFiles {
         if (m.format() < 1) {
             return "no format version";
         }
-        if (m.images() == null || m.images().isEmpty()) {
+        if (m.images() == null || (m.images().isEmpty() && m.complete())) {
             return "lists no images";
         }
         Map<String, BundleManifest.Image> byFile = new HashMap<>();

@@ -244,7 +244,7 @@ public final class BundleVerifier {
     }
 
     private List<FileCheck> run(List<Task> tasks) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, tasks.size()), r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, tasks.size())), r -> {
             Thread t = new Thread(r, "verify");
             t.setDaemon(true);
             return t;

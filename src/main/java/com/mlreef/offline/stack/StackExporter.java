@@ -92,7 +92,11 @@ public final class StackExporter {
             if (lock == null) {
                 throw new BundleException("another export is writing to " + dir + "; wait for it to finish");
             }
+            Thread interrupted = new Thread(() -> console.warn("interrupted: " + dir + " is not complete; run the same"
+                    + " export again to finish it"));
+            Runtime.getRuntime().addShutdownHook(interrupted);
             Result result = write(stack, source, options, images);
+            Runtime.getRuntime().removeShutdownHook(interrupted);
             Files.deleteIfExists(lockFile);
             done = true;
             return result;

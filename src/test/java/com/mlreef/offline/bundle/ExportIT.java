@@ -133,6 +133,11 @@ class ExportIT {
                 assertEquals(Files.size(dir.resolve(image.get("file").asText())), image.get("size").asLong());
             }
             assertEquals(0, exec(dir, "sha256sum", "--strict", "-c", "SHA256SUMS"), "sha256sum -c in " + dir);
+            if (CliProcess.command().size() == 1) {
+                // the native executable copies itself into the bundle
+                assertTrue(Files.isExecutable(dir.resolve("mlreef-offline")), r.toString());
+                assertEquals("mlreef-offline", bundle.get("executable").get("file").asText());
+            }
             CliProcess.Result verify = tool("verify", "-d", dir.toString());
             assertEquals(0, verify.exit(), verify.toString());
 
@@ -220,6 +225,39 @@ class ExportIT {
     }
 
     @Test
+    void aChangedImageIsSavedAgainAndTheOthersKept() throws Exception {
+        Path stack = stack(base);
+        Path dir = tmp.resolve("changed");
+        CliProcess.Result first = tool("export", "--no-pull", "-f", stack.toString(), "-o", dir.toString());
+        assertEquals(0, first.exit(), first.toString());
+        String firstId = JSON.readTree(dir.resolve("bundle.json").toFile()).get("id").asText();
+
+        CliProcess.Result same = tool("export", "--no-pull", "-f", stack.toString(), "-o", dir.toString());
+        assertEquals(0, same.exit(), same.toString());
+        assertFalse(same.out().contains("written"), same.toString());
+        assertEquals(firstId, JSON.readTree(dir.resolve("bundle.json").toFile()).get("id").asText(),
+                "nothing written: the bundle keeps its ID");
+
+        // web:1 now names another image
+        int colon = web.lastIndexOf(':');
+        engine.tagImage(app, web.substring(0, colon), web.substring(colon + 1));
+        try {
+            CliProcess.Result again = tool("export", "--no-pull", "-f", stack.toString(), "-o", dir.toString());
+            assertEquals(0, again.exit(), again.toString());
+            assertTrue(again.out().matches("(?s).*_web_1\\.tar\\s.*written.*"), again.toString());
+            assertTrue(again.out().matches("(?s).*_app_1\\.tar\\s.*kept.*"), again.toString());
+            JsonNode bundle = JSON.readTree(dir.resolve("bundle.json").toFile());
+            assertTrue(!bundle.get("id").asText().equals(firstId), "a new bundle ID");
+            assertEquals(IDS.get(app), bundle.get("images").get(1).get("id").asText());
+            CliProcess.Result verify = tool("verify", "-d", dir.toString());
+            assertEquals(0, verify.exit(), verify.toString());
+        } finally {
+            engine.removeImage(web, true);
+            engine.pullImage(web, m -> { });
+        }
+    }
+
+    @Test
     void verifyNamesAFlippedByteAndATruncatedFile() throws Exception {
         Path dir = tmp.resolve("damaged");
         CliProcess.Result r = tool("export", "-q", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString());
@@ -283,8 +321,8 @@ class ExportIT {
     @Test
     void aFolderOnASmallFileSystemIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path mount = Files.createDirectories(tmp.resolve("small"));
-        assertEquals(0, exec(tmp, "mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString()),
-                "mounting a 2 MiB tmpfs (the tests run as root)");
+        assertEquals(0, exec(tmp, asRoot("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString())),
+                "mounting a 2 MiB tmpfs (as root, or with sudo -n)");
         try {
             Path dir = mount.resolve("bundle");
             CliProcess.Result r = tool("export", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString());
@@ -295,8 +333,18 @@ class ExportIT {
                 assertEquals(List.of(), left.toList(), "nothing written");
             }
         } finally {
-            exec(tmp, "umount", mount.toString());
+            exec(tmp, asRoot("umount", mount.toString()));
         }
+    }
+
+    /** The command as root: directly when the tests run as root (CI), else through sudo without a password. */
+    private static String[] asRoot(String... command) {
+        if (System.getProperty("user.name").equals("root")) {
+            return command;
+        }
+        List<String> sudo = new ArrayList<>(List.of("sudo", "-n"));
+        sudo.addAll(List.of(command));
+        return sudo.toArray(String[]::new);
     }
 
     @Test
