@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (apt) and starts what the tests and the demo need, when absent:
-# a Docker Engine on unix:///var/run/docker.sock, busybox-static, and a registry on 127.0.0.1:5000.
+# a Docker Engine on unix:///var/run/docker.sock, busybox-static, zstd, and a registry on 127.0.0.1:5000.
 # Idempotent: whatever already answers is left alone. Needs root (no init system is assumed).
 set -euo pipefail
 
@@ -10,6 +10,8 @@ need_pkgs=()
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need_pkgs+=(busybox-static)
 command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
+# the export tests read zstd bundles with the zstd tool, as a user without mlreef-offline would
+command -v zstd >/dev/null 2>&1 || need_pkgs+=(zstd)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
     log "installing ${need_pkgs[*]}"
     apt-get update -qq

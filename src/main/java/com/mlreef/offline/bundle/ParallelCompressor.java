@@ -22,7 +22,7 @@ import java.util.zip.Deflater;
  */
 final class ParallelCompressor extends OutputStream {
     static final int CHUNK = 4 << 20;
-    /** A piece whose sample shrinks by less than this is stored as it is: random data is not worth deflating. */
+    /** A piece whose sample shrinks by less than this is stored as it is: random data is not worth compressing. */
     private static final double STORE_ABOVE = 0.95;
     private static final int SAMPLE = 64 << 10;
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -132,10 +132,49 @@ final class ParallelCompressor extends OutputStream {
 
     private int compress(Piece piece) {
         return switch (codec) {
-            case ZSTD -> new ZstdCompressor().compress(piece.input(), 0, piece.length(), piece.output(), 0,
-                    piece.output().length);
+            case ZSTD -> zstdFrame(piece.input(), piece.length(), piece.output());
             case GZIP -> gzipMember(piece.input(), piece.length(), piece.output());
         };
+    }
+
+    /** One zstd frame: compressed, or of raw blocks when a sample shows the data does not shrink. */
+    static int zstdFrame(byte[] input, int length, byte[] output) {
+        int sample = Math.min(SAMPLE, length);
+        if (sample > 0) {
+            byte[] scratch = new byte[new ZstdCompressor().maxCompressedLength(sample)];
+            int n = new ZstdCompressor().compress(input, 0, sample, scratch, 0, scratch.length);
+            if (n >= sample * STORE_ABOVE) {
+                return zstdRawFrame(input, length, output);
+            }
+        }
+        return new ZstdCompressor().compress(input, 0, length, output, 0, output.length);
+    }
+
+    private static final int ZSTD_MAGIC = 0xFD2FB528;
+    private static final int ZSTD_MAX_BLOCK = 128 << 10;
+
+    /**
+     * A zstd frame (RFC 8878) that stores its content in raw blocks: magic, a single-segment header with a 4-byte
+     * content size, then blocks of at most 128 KiB, each with a 3-byte header (last flag, type 0 raw, size).
+     */
+    static int zstdRawFrame(byte[] input, int length, byte[] output) {
+        int pos = putIntLe(output, 0, ZSTD_MAGIC);
+        output[pos++] = (byte) 0xA0; // frame content size in 4 bytes, single segment, no checksum, no dictionary
+        pos = putIntLe(output, pos, length);
+        int off = 0;
+        do {
+            int size = Math.min(ZSTD_MAX_BLOCK, length - off);
+            boolean last = off + size == length;
+            int header = (size << 3) | (last ? 1 : 0);
+            output[pos] = (byte) header;
+            output[pos + 1] = (byte) (header >>> 8);
+            output[pos + 2] = (byte) (header >>> 16);
+            pos += 3;
+            System.arraycopy(input, off, output, pos, size);
+            pos += size;
+            off += size;
+        } while (off < length);
+        return pos;
     }
 
     /** One gzip member (RFC 1952): header, raw deflate, CRC-32 and length. */

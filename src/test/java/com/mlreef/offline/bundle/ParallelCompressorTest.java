@@ -1,6 +1,7 @@
 package com.mlreef.offline.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -72,6 +73,28 @@ class ParallelCompressorTest {
         assertTrue(big.size() < random.length * 1.01, compression + " random: " + big.size());
     }
 
+    @org.junit.jupiter.api.Test
+    void rawZstdFramesAreStandardFrames() throws Exception {
+        byte[] random = data(3 * 128 * 1024 + 5, true);
+        byte[] frame = new byte[random.length + 1024];
+        int n = ParallelCompressor.zstdRawFrame(random, random.length, frame);
+        assertEquals(9 + random.length + 4 * 3, n);
+        try (InputStream in = Compression.ZSTD.decompressor(new ByteArrayInputStream(frame, 0, n))) {
+            assertArrayEquals(random, in.readAllBytes());
+        }
+        // and the zstd tool reads it (the tool is there wherever the tests run: scripts/engine-up.sh installs it)
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("raw", ".zst");
+        try {
+            java.nio.file.Files.write(file, java.util.Arrays.copyOf(frame, n));
+            Process p = new ProcessBuilder("zstd", "-q", "-d", "-c", file.toString()).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            assertEquals(0, p.waitFor(), new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertArrayEquals(random, out);
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Compression.class)
     void theFirstBytesTellTheCompression(Compression compression) throws IOException {
@@ -80,7 +103,7 @@ class ParallelCompressorTest {
             out.write(data(1000, false));
         }
         try (var in = new java.io.BufferedInputStream(new ByteArrayInputStream(file.toByteArray()))) {
-            org.junit.jupiter.api.Assertions.assertEquals(compression, Compression.detect(in));
+            assertEquals(compression, Compression.detect(in));
         }
     }
 }
