@@ -3,7 +3,6 @@ package com.mlreef.offline.bundle;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -12,7 +11,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -27,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -196,7 +195,7 @@ public final class BundleVerifier {
     }
 
     /** Tars in the folder and in its images/ folder, as the original installer and plain docker save leave them. */
-    static List<Path> plainTars(Path dir) {
+    public static List<Path> plainTars(Path dir) {
         List<Path> tars = new ArrayList<>();
         for (Path folder : List.of(dir, dir.resolve(BundleFiles.IMAGES))) {
             if (!Files.isDirectory(folder)) {
@@ -299,10 +298,10 @@ public final class BundleVerifier {
         }
         boolean isArchive = task.images() == null || !task.images().isEmpty();
         Compression compression = task.compression();
-        Hashing raw = null;
+        HashingInputStream raw = null;
         DockerArchive.Contents contents = null;
         try (InputStream file = Files.newInputStream(path)) {
-            raw = new Hashing(file, read, progress);
+            raw = new HashingInputStream(file, n -> progress.accept(read.addAndGet(n)));
             BufferedInputStream buffered = new BufferedInputStream(raw, BUFFER);
             if (isArchive) {
                 if (compression == null) {
@@ -378,7 +377,7 @@ public final class BundleVerifier {
 
     /** The sha256 of a file, streamed; {@code progress} is told the bytes read so far. */
     public static String sha256(Path file, LongConsumer progress) throws IOException {
-        try (Hashing in = new Hashing(Files.newInputStream(file), new AtomicLong(), progress)) {
+        try (HashingInputStream in = new HashingInputStream(Files.newInputStream(file), new Counter(progress))) {
             in.transferTo(OutputStream.nullOutputStream());
             return in.hex();
         }
@@ -388,46 +387,19 @@ public final class BundleVerifier {
         return HexFormat.of().formatHex(ImageFileWriter.sha256().digest(bytes));
     }
 
-    /** Hashes and counts what is read through it, adding to a shared counter for progress. */
-    private static final class Hashing extends FilterInputStream {
-        private final MessageDigest digest = ImageFileWriter.sha256();
-        private final AtomicLong total;
+    /** Adds up the pieces read and passes the total on. */
+    private static final class Counter implements IntConsumer {
         private final LongConsumer progress;
+        private long total;
 
-        Hashing(InputStream in, AtomicLong total, LongConsumer progress) {
-            super(in);
-            this.total = total;
+        Counter(LongConsumer progress) {
             this.progress = progress;
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (Thread.interrupted()) {
-                throw new InterruptedIOException("interrupted");
-            }
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                digest.update(b, off, n);
-                progress.accept(total.addAndGet(n));
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buffer = new byte[(int) Math.min(n, BUFFER)];
-            int r = read(buffer, 0, buffer.length);
-            return Math.max(r, 0);
-        }
-
-        String hex() {
-            return HexFormat.of().formatHex(digest.digest());
+        public void accept(int n) {
+            total += n;
+            progress.accept(total);
         }
     }
 }

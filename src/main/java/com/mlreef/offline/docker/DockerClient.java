@@ -278,7 +278,22 @@ public final class DockerClient implements DockerEngine {
         call("removing network " + nameOrId, "DELETE", "/networks/" + segment(nameOrId), null, Void.class);
     }
 
+    @Override
+    public void connectNetwork(String network, String container, List<String> aliases) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Container", container);
+        body.put("EndpointConfig", Map.of("Aliases", aliases == null ? List.of() : aliases));
+        call("connecting " + container + " to network " + network, "POST", "/networks/" + segment(network) + "/connect",
+                body, Void.class);
+    }
+
     // containers
+
+    @Override
+    public void renameContainer(String id, String newName) {
+        call("renaming container " + id + " to " + newName, "POST", "/containers/" + segment(id) + "/rename"
+                + new Query().add("name", newName), null, Void.class);
+    }
 
     @Override
     public String createContainer(String name, ContainerSpec spec) {

@@ -104,6 +104,9 @@ public interface DockerEngine {
     /** {@code DELETE /networks/{id}}. */
     void removeNetwork(String nameOrId);
 
+    /** {@code POST /networks/{id}/connect}: joins a container to a further network, reachable under the aliases. */
+    void connectNetwork(String network, String container, List<String> aliases);
+
     // containers
 
     /** {@code POST /containers/create?name=}. Returns the container's ID. */
@@ -117,6 +120,9 @@ public interface DockerEngine {
 
     /** {@code POST /containers/{id}/restart}. */
     void restartContainer(String id, int timeoutSeconds);
+
+    /** {@code POST /containers/{id}/rename?name=}. */
+    void renameContainer(String id, String newName);
 
     /** {@code DELETE /containers/{id}}; its volumes are always kept. */
     void removeContainer(String id, boolean force);

@@ -1,0 +1,93 @@
+package com.mlreef.offline.cli;
+
+import com.mlreef.offline.stack.BundleSource;
+import com.mlreef.offline.stack.PipServer;
+import com.mlreef.offline.stack.Preflight;
+import com.mlreef.offline.stack.RunLock;
+import com.mlreef.offline.stack.StackRunner;
+import com.mlreef.offline.stack.StackSpec;
+import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.ToolException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true, description = {
+        "Load a bundle into the Docker Engine and start its stack; run it again and it changes nothing that is right.",
+        "Images the engine already has (by image ID) are not loaded again; gzip and zstd files are decompressed while "
+            + "they stream, and each file's sha256 is checked as it is read. Missing networks and volumes are created; "
+            + "existing volumes are never touched. A container with the same configuration and image is left alone "
+            + "(started if stopped); one that changed is replaced, and put back if its successor never becomes ready.",
+        "Each service is waited for (its x-offline ready rule: a log line, its healthcheck or an HTTP answer), then its "
+            + "after-ready commands run inside it. A folder of plain 'docker save' tars without bundle.json works too, "
+            + "with the default stack."},
+        footer = {"", "Examples:", "  mlreef-offline run -d mlreef-images-tar",
+            "  mlreef-offline run -d mlreef-images-tar -s localhost:8080      # a pip server on this host",
+            "  mlreef-offline run -d mlreef-images-tar --dry-run              # print the plan only"})
+public class RunCommand extends BaseCommand {
+    private static final Pattern DURATION = Pattern.compile("([0-9]+)(s|m|h)");
+
+    @Mixin
+    EngineOptions engine;
+
+    @Option(names = {"-d", "--dir"}, paramLabel = "DIR", required = true, description = "The bundle folder.")
+    Path dir;
+
+    @Option(names = {"-s", "--pip-server"}, paramLabel = "PIP_SERVER", description = "A pip index for ML jobs: an "
+            + "http(s) URL or host:port. localhost and 127.0.0.1 are rewritten to the stack network's gateway.")
+    String pipServer;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "Run this stack file instead of the bundle's.")
+    Path file;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for each service to be ready"
+            + " (30s, 15m, 1h), instead of the stack's own ready timeouts.")
+    String timeout;
+
+    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
+    boolean dryRun;
+
+    @Override
+    protected int execute(Console console) {
+        URI pip = pipServer == null ? null : PipServer.parse(pipServer);
+        Duration wait = timeout == null ? null : duration(timeout);
+        BundleSource source = BundleSource.open(dir);
+        StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun, System.getenv(),
+                engine.local() ? Preflight.PortProbe.BIND : null);
+        StackSpec spec;
+        if (dryRun) {
+            spec = new StackRunner(engine.engine(), console).run(source, options);
+            console.info("dry run: nothing was changed");
+            return ExitCode.OK;
+        }
+        try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console)) {
+            spec = new StackRunner(engine.engine(), console).run(source, options);
+        }
+        console.result("stack " + spec.name() + " is running");
+        spec.services().values().forEach(s -> s.ports().forEach(p -> console.result("  " + s.name() + ": "
+                + "localhost:" + p.hostPort() + (p.containerPort() == 80 || p.containerPort() == 8080
+                || p.containerPort() == 10080 ? "  (http://localhost:" + p.hostPort() + "/)" : ""))));
+        console.info("next: 'mlreef-offline status' shows the containers and volumes;"
+                + " 'mlreef-offline logs SERVICE' a service's logs");
+        return ExitCode.OK;
+    }
+
+    static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            throw new ToolException(ExitCode.USAGE, "--timeout: '" + text + "' is not a duration (30s, 15m, 1h)");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+}

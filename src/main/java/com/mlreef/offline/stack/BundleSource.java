@@ -1,0 +1,62 @@
+package com.mlreef.offline.stack;
+
+import com.mlreef.offline.bundle.BundleException;
+import com.mlreef.offline.bundle.BundleFiles;
+import com.mlreef.offline.bundle.BundleManifest;
+import com.mlreef.offline.bundle.BundleVerifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A folder that {@code run} reads: a bundle written by export (its stack comes from bundle.json), or a folder of plain
+ * {@code docker save} tars as the original installer left them (run with the default stack, or -f). Cheap checks are
+ * made here for every file (present, the size bundle.json gives); the sha256 is checked while a file is loaded.
+ */
+public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTars, String stackText,
+                           String stackSource) {
+
+    public static BundleSource open(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new BundleException(dir + (Files.exists(dir) ? " is not a folder" : " does not exist"));
+        }
+        if (Files.exists(dir.resolve(BundleManifest.FILE_NAME))) {
+            BundleManifest manifest = BundleFiles.read(dir);
+            if (!manifest.complete()) {
+                throw new BundleException("the bundle in " + dir + " is incomplete: the export that wrote it did not"
+                        + " finish; run the export again");
+            }
+            for (BundleManifest.Image image : manifest.images()) {
+                Path file = dir.resolve(image.file());
+                long size;
+                try {
+                    size = Files.size(file);
+                } catch (IOException e) {
+                    throw new BundleException(file + " is missing; the bundle is incomplete (mlreef-offline verify -d "
+                            + dir + " lists what is wrong)");
+                }
+                if (size != image.size()) {
+                    throw new BundleException(file + " has " + size + " bytes, bundle.json says " + image.size()
+                            + "; the bundle is damaged (mlreef-offline verify -d " + dir + " lists what is wrong)");
+                }
+            }
+            return new BundleSource(dir, manifest, List.of(), manifest.stack().text(),
+                    "the stack of " + dir.resolve(BundleManifest.FILE_NAME));
+        }
+        List<Path> tars = BundleVerifier.plainTars(dir);
+        if (tars.isEmpty()) {
+            throw new BundleException(dir + " holds no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst)");
+        }
+        return new BundleSource(dir, null, tars, null, null);
+    }
+
+    public boolean isBundle() {
+        return manifest != null;
+    }
+
+    /** The bundle's ID, or null for a plain folder. */
+    public String id() {
+        return manifest == null ? null : manifest.id();
+    }
+}

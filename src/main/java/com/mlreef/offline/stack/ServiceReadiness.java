@@ -1,0 +1,160 @@
+package com.mlreef.offline.stack;
+
+import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.LogOptions;
+import com.mlreef.offline.docker.NotFoundException;
+import com.mlreef.offline.docker.OutputSink;
+import com.mlreef.offline.docker.model.ContainerInspect;
+import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.Sizes;
+import com.mlreef.offline.ui.ToolException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Waits until a service's {@code x-offline.ready} rule holds: a line in its log, a healthy healthcheck, or an HTTP
+ * answer. Fails when the container stops or the time runs out, printing its last log lines.
+ */
+final class ServiceReadiness {
+    static final int LAST_LINES = 30;
+    private static final long POLL_MILLIS = 500;
+    private static final long REPORT_NANOS = 10_000_000_000L;
+
+    private final DockerEngine engine;
+    private final Console console;
+
+    ServiceReadiness(DockerEngine engine, Console console) {
+        this.engine = engine;
+        this.console = console;
+    }
+
+    /**
+     * @param since the container's start (unix seconds): log lines before it do not count
+     */
+    void await(String container, StackSpec.Service service, Duration timeout, long since) {
+        StackSpec.ReadyRule rule = service.ready();
+        String what = describe(rule);
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        long lastReport = start;
+        long logSince = since;
+        while (true) {
+            ContainerInspect inspect = engine.inspectContainer(container);
+            if (!Boolean.TRUE.equals(inspect.state().running()) && !Boolean.TRUE.equals(inspect.state().restarting())) {
+                throw failure(container, service.name() + " stopped (exit code " + inspect.state().exitCode()
+                        + ") before it was ready");
+            }
+            if (rule == null) {
+                return;
+            }
+            if (rule.log() != null) {
+                long now = System.currentTimeMillis() / 1000;
+                if (logs(container, new LogOptions(false, -1, logSince, false)).contains(rule.log())) {
+                    console.info(service.name() + " is ready: its log says '" + rule.log() + "'");
+                    return;
+                }
+                logSince = Math.max(since, now - 1);
+            } else if (rule.healthcheck()) {
+                ContainerInspect.Health health = inspect.state().health();
+                if (health != null && "healthy".equals(health.status())) {
+                    console.info(service.name() + " is ready: its healthcheck passes");
+                    return;
+                }
+            } else if (rule.http() != null && answers(rule.http())) {
+                console.info(service.name() + " is ready: " + rule.http() + " answers");
+                return;
+            }
+            long now = System.nanoTime();
+            if (now >= deadline) {
+                throw failure(container, service.name() + " did not become ready within " + format(timeout) + " ("
+                        + what + ")");
+            }
+            if (now - lastReport >= REPORT_NANOS) {
+                lastReport = now;
+                console.info("  waiting for " + service.name() + " (" + what + "): "
+                        + Sizes.seconds(now - start).replace(".00 s", " s") + " of " + format(timeout));
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ToolException(ExitCode.INTERRUPTED, "interrupted while waiting for " + service.name());
+            }
+        }
+    }
+
+    static String describe(StackSpec.ReadyRule rule) {
+        if (rule == null) {
+            return "running";
+        }
+        if (rule.log() != null) {
+            return "log line '" + rule.log() + "'";
+        }
+        return rule.healthcheck() ? "healthcheck" : "answer from " + rule.http();
+    }
+
+    private static String format(Duration d) {
+        long s = d.toSeconds();
+        return s % 60 == 0 && s >= 60 ? (s / 60) + "m" : s + "s";
+    }
+
+    private String logs(String container, LogOptions options) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        OutputSink sink = (stream, bytes, off, len) -> out.write(bytes, off, len);
+        engine.logs(container, options, sink);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static boolean answers(String url) {
+        try {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3))
+                    .GET().build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() < 500;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Prints the container's last log lines to stderr and makes the error. */
+    ToolException failure(String container, String message) {
+        try {
+            String tail = logs(container, LogOptions.tail(LAST_LINES));
+            console.err().println("--- last " + LAST_LINES + " log lines of " + container + ":");
+            tail.lines().forEach(l -> console.err().println("  " + l));
+            console.err().println("---");
+        } catch (NotFoundException e) {
+            // gone already
+        }
+        return new ToolException(ExitCode.FAILED, message + "; its last log lines are above");
+    }
+
+    /** Runs a service's after-ready commands in it, streaming their output; a non-zero exit fails. */
+    void afterReady(String container, StackSpec.Service service) {
+        for (List<String> command : service.afterReady()) {
+            console.info("running " + String.join(" ", command) + " in " + service.name());
+            String exec = engine.createExec(container, com.mlreef.offline.docker.model.ExecSpec.of(command));
+            engine.startExec(exec, (stream, bytes, off, len) -> {
+                var target = stream == OutputSink.Stream.STDOUT ? console.out() : console.err();
+                target.write(bytes, off, len);
+                target.flush();
+            });
+            Integer exit = engine.inspectExec(exec).exitCode();
+            if (exit == null || exit != 0) {
+                throw new ToolException(ExitCode.FAILED, "'" + String.join(" ", command) + "' in " + service.name()
+                        + " exited with " + exit + "; run 'mlreef-offline run' again to retry it");
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package com.mlreef.offline.stack;
+
+import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.LogOptions;
+import com.mlreef.offline.docker.NotFoundException;
+import com.mlreef.offline.docker.OutputSink;
+import com.mlreef.offline.docker.model.ContainerInspect;
+import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.Network;
+import com.mlreef.offline.docker.model.Volume;
+import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.ToolException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The life of a running stack, found by the label {@code run} puts on everything it creates: status, logs, stop,
+ * start, restart and down. Volumes are deleted only by {@link #down} when the caller asked for exactly that.
+ */
+public final class StackControl {
+    private static final int STOP_SECONDS = 10;
+
+    /** One container of the stack, as status shows it. */
+    @RegisterForReflection
+    public record ContainerStatus(String service, String container, String state, String health, String status,
+                                  String image, List<String> ports, String bundle) {
+    }
+
+    @RegisterForReflection
+    public record VolumeStatus(String name, String mountpoint) {
+    }
+
+    @RegisterForReflection
+    public record Status(String stack, List<ContainerStatus> containers, List<VolumeStatus> volumes) {
+    }
+
+    private final DockerEngine engine;
+    private final Console console;
+
+    public StackControl(DockerEngine engine, Console console) {
+        this.engine = engine;
+        this.console = console;
+    }
+
+    /** The stack's name: the one given, or the only stack that has containers; else an error saying which exist. */
+    public String resolve(String stack) {
+        if (stack != null) {
+            return stack;
+        }
+        Set<String> stacks = new LinkedHashSet<>();
+        engine.listContainers(List.of(DefaultStack.STACK_LABEL), true)
+                .forEach(c -> stacks.add(c.labels().get(DefaultStack.STACK_LABEL)));
+        if (stacks.size() == 1) {
+            return stacks.iterator().next();
+        }
+        throw new ToolException(ExitCode.FAILED, stacks.isEmpty()
+                ? "no stack run by mlreef-offline has containers on this engine; start one with 'mlreef-offline run -d DIR'"
+                : "several stacks run here (" + String.join(", ", stacks) + "); name one with --stack");
+    }
+
+    private List<ContainerSummary> containers(String stack) {
+        List<ContainerSummary> list = new ArrayList<>(engine.listContainers(
+                List.of(DefaultStack.STACK_LABEL + "=" + stack), true));
+        list.sort(Comparator.comparing(ContainerSummary::name));
+        return list;
+    }
+
+    public Status status(String stack) {
+        List<ContainerStatus> rows = new ArrayList<>();
+        for (ContainerSummary c : containers(stack)) {
+            String health = "";
+            try {
+                ContainerInspect inspect = engine.inspectContainer(c.id());
+                if (inspect.state().health() != null) {
+                    health = inspect.state().health().status();
+                }
+            } catch (NotFoundException e) {
+                continue;
+            }
+            List<String> ports = c.ports() == null ? List.of() : c.ports().stream()
+                    .filter(p -> p.publicPort() != null)
+                    .map(p -> p.publicPort() + "->" + p.privatePort() + "/" + p.type()).distinct().toList();
+            rows.add(new ContainerStatus(c.labels().get(StackRunner.SERVICE_LABEL), c.name(), c.state(), health,
+                    c.status(), c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL)));
+        }
+        List<VolumeStatus> volumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack)).stream()
+                .sorted(Comparator.comparing(Volume::name)).map(v -> new VolumeStatus(v.name(), v.mountpoint())).toList();
+        return new Status(stack, rows, volumes);
+    }
+
+    public void logs(String stack, String service, LogOptions options, OutputSink sink) {
+        List<ContainerSummary> all = containers(stack);
+        List<ContainerSummary> chosen = service == null ? all : all.stream()
+                .filter(c -> service.equals(c.labels().get(StackRunner.SERVICE_LABEL))).toList();
+        if (chosen.isEmpty()) {
+            throw new ToolException(ExitCode.FAILED, service == null ? "stack " + stack + " has no containers"
+                    : "stack " + stack + " has no service " + service + " (it has: " + String.join(", ",
+                    all.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).toList()) + ")");
+        }
+        if (chosen.size() > 1 && options.follow()) {
+            throw new ToolException(ExitCode.USAGE, "-f follows one service: name it (" + String.join(", ",
+                    chosen.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).toList()) + ")");
+        }
+        for (ContainerSummary c : chosen) {
+            if (chosen.size() > 1) {
+                console.info("--- " + c.labels().get(StackRunner.SERVICE_LABEL) + " (" + c.name() + ")");
+            }
+            engine.logs(c.id(), options, sink);
+        }
+    }
+
+    public int stop(String stack) {
+        List<ContainerSummary> list = containers(stack);
+        list.forEach(c -> {
+            engine.stopContainer(c.id(), STOP_SECONDS);
+            console.info("stopped " + c.name());
+        });
+        return list.size();
+    }
+
+    public int start(String stack) {
+        List<ContainerSummary> list = containers(stack);
+        list.forEach(c -> {
+            engine.startContainer(c.id());
+            console.info("started " + c.name());
+        });
+        return list.size();
+    }
+
+    public int restart(String stack) {
+        List<ContainerSummary> list = containers(stack);
+        list.forEach(c -> {
+            engine.restartContainer(c.id(), STOP_SECONDS);
+            console.info("restarted " + c.name());
+        });
+        return list.size();
+    }
+
+    /**
+     * Removes the stack's containers and networks; its volumes only when {@code volumes} is true (the caller has the
+     * user's confirmation). Images are kept.
+     */
+    public void down(String stack, boolean volumes) {
+        for (ContainerSummary c : containers(stack)) {
+            engine.stopContainer(c.id(), STOP_SECONDS);
+            engine.removeContainer(c.id(), true);
+            console.info("removed container " + c.name());
+        }
+        for (Network n : engine.listNetworks()) {
+            if (n.labels() != null && stack.equals(n.labels().get(DefaultStack.STACK_LABEL))) {
+                engine.removeNetwork(n.id());
+                console.info("removed network " + n.name());
+            }
+        }
+        List<Volume> stackVolumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack));
+        if (volumes) {
+            for (Volume v : stackVolumes) {
+                engine.removeVolume(v.name());
+                console.info("deleted volume " + v.name());
+            }
+        } else if (!stackVolumes.isEmpty()) {
+            console.info("kept volumes " + String.join(", ", stackVolumes.stream().map(Volume::name).toList())
+                    + " ('down --volumes' deletes them)");
+        }
+    }
+}

@@ -1,0 +1,389 @@
+package com.mlreef.offline.stack;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.mlreef.offline.bundle.BundleManifest;
+import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.DockerException;
+import com.mlreef.offline.docker.NotFoundException;
+import com.mlreef.offline.docker.model.ContainerInspect;
+import com.mlreef.offline.docker.model.ContainerSpec;
+import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.Sizes;
+import com.mlreef.offline.ui.ToolException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code run}: from a bundle folder to a running stack, changing only what is not already right. Plans first (images
+ * to load, network and volumes to create, containers to create, start or replace), checks the host ports, then
+ * applies, waits for each service's readiness rule and runs its after-ready commands. Existing volumes are never
+ * touched; a container whose configuration or image changed is replaced, and put back if its successor never becomes
+ * ready.
+ */
+public final class StackRunner {
+    public static final String SERVICE_LABEL = "com.mlreef.offline.service";
+    public static final String CONFIG_LABEL = "com.mlreef.offline.config";
+    public static final String BUNDLE_LABEL = "com.mlreef.offline.bundle";
+    private static final int STOP_SECONDS = 10;
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    /**
+     * @param timeout   overrides every service's ready timeout; null keeps the stack's
+     * @param pipServer the -s value, already checked, or null
+     */
+    public record Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
+                          Preflight.PortProbe ports) {
+    }
+
+    /** What a service's container needs. */
+    enum Action { CREATE, START, KEEP, REPLACE }
+
+    record ServicePlan(StackSpec.Service service, String container, Action action, String existingId,
+                       ContainerSpec spec) {
+    }
+
+    private final DockerEngine engine;
+    private final Console console;
+    private final ImageLoader loader;
+    private final ServiceReadiness readiness;
+
+    public StackRunner(DockerEngine engine, Console console) {
+        this.engine = engine;
+        this.console = console;
+        this.loader = new ImageLoader(engine, console);
+        this.readiness = new ServiceReadiness(engine, console);
+    }
+
+    public StackSpec run(BundleSource source, Options options) {
+        StackSpec spec = stack(source, options, "0.0.0.0");
+        List<ImageLoader.FileLoad> loads = loader.plan(source);
+        Map<String, String> imageIds = imageIds(source, loads);
+        String gateway = gatewayOf(spec);
+        StackSpec final0 = options.pipServer() == null ? spec : stack(source, options, gateway);
+        List<ServicePlan> services = planServices(final0, imageIds, source.id());
+
+        List<String> plan = new ArrayList<>();
+        loads.forEach(l -> plan.add(l.present() ? "keep   images of " + l.name() + " (present)"
+                : "load   " + l.name() + " (" + Sizes.bytes(l.size()) + ")"));
+        final0.networks().values().stream().filter(n -> spec.services().values().stream()
+                .anyMatch(s -> s.networks().stream().anyMatch(k -> final0.networks().get(k) == n)))
+                .forEach(n -> plan.add((exists(() -> engine.inspectNetwork(n.name())) ? "keep   network " : "create network ")
+                        + n.name()));
+        final0.volumes().values().forEach(v -> plan.add((exists(() -> engine.inspectVolume(v.name())) ? "keep   volume "
+                : "create volume ") + v.name()));
+        services.forEach(s -> plan.add(switch (s.action()) {
+            case CREATE -> "create container " + s.container();
+            case START -> "start  container " + s.container() + " (stopped)";
+            case KEEP -> "keep   container " + s.container() + " (running, unchanged)";
+            case REPLACE -> "replace container " + s.container() + " (its image or configuration changed)";
+        }));
+        if (options.dryRun()) {
+            plan.forEach(console::result);
+            return final0;
+        }
+        plan.forEach(line -> console.debug("plan: " + line));
+        if (options.ports() != null) {
+            checkPorts(services, options.ports());
+        }
+
+        loads.stream().filter(l -> !l.present()).forEach(loader::load);
+        for (StackSpec.NetworkSpec network : final0.networks().values()) {
+            ensureNetwork(final0, network);
+        }
+        StackSpec applied = final0;
+        if (options.pipServer() != null && PipServer.isLocal(options.pipServer())) {
+            // the gateway is known now that the network exists
+            applied = stack(source, options, gatewayOf(spec));
+            services = planServices(applied, imageIds, source.id());
+        }
+        for (StackSpec.VolumeSpec volume : applied.volumes().values()) {
+            ensureVolume(applied, volume);
+        }
+        for (ServicePlan service : services) {
+            apply(applied, service, options);
+        }
+        return applied;
+    }
+
+    /** The stack: -f, else the bundle's, else (plain folder) the default; interpolated with PIP_SERVER. */
+    private StackSpec stack(BundleSource source, Options options, String gateway) {
+        Map<String, String> vars = new LinkedHashMap<>(options.env());
+        if (options.pipServer() != null) {
+            vars.put("PIP_SERVER", PipServer.forContainers(options.pipServer(), gateway));
+        }
+        if (options.stackFile() != null || !source.isBundle()) {
+            return StackFile.load(options.stackFile(), vars, s -> { }).spec();
+        }
+        return StackFile.parse(source.stackText(), source.stackSource(), "mlreef", vars, s -> { });
+    }
+
+    /** The network's gateway, creating nothing: the network's own when it exists, else a placeholder until it does. */
+    private String gatewayOf(StackSpec spec) {
+        StackSpec.NetworkSpec first = firstNetwork(spec);
+        if (first == null) {
+            return "172.17.0.1";
+        }
+        try {
+            String gateway = engine.inspectNetwork(first.name()).gateway();
+            return gateway == null ? "172.17.0.1" : gateway;
+        } catch (NotFoundException e) {
+            return "0.0.0.0"; // the network does not exist yet: known once run creates it
+        }
+    }
+
+    private static StackSpec.NetworkSpec firstNetwork(StackSpec spec) {
+        for (StackSpec.Service s : spec.services().values()) {
+            if (!s.networks().isEmpty()) {
+                return spec.networks().get(s.networks().get(0));
+            }
+        }
+        return null;
+    }
+
+    /** Image ID per reference, from the bundle (or the plain tars), else the engine. */
+    private Map<String, String> imageIds(BundleSource source, List<ImageLoader.FileLoad> loads) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        if (source.isBundle()) {
+            for (BundleManifest.Image image : source.manifest().images()) {
+                image.references().forEach(r -> ids.put(r, image.id()));
+            }
+        } else {
+            for (ImageLoader.FileLoad load : loads) {
+                if (load.imageIds().size() == 1) {
+                    load.references().forEach(r -> ids.put(r, load.imageIds().get(0)));
+                }
+            }
+        }
+        return ids;
+    }
+
+    private List<ServicePlan> planServices(StackSpec spec, Map<String, String> imageIds, String bundleId) {
+        List<ServicePlan> plans = new ArrayList<>();
+        for (StackSpec.Service service : spec.services().values()) {
+            String name = service.containerName(spec.name());
+            String imageId = imageIds.get(service.image());
+            if (imageId == null) {
+                try {
+                    imageId = engine.inspectImage(service.image()).id();
+                } catch (NotFoundException e) {
+                    throw new ToolException(ExitCode.FAILED, "service " + service.name() + " runs " + service.image()
+                            + ", which neither the bundle nor the engine has; export it with the stack");
+                }
+            }
+            ContainerSpec container = containerSpec(spec, service, imageId, bundleId);
+            ContainerInspect existing;
+            try {
+                existing = engine.inspectContainer(name);
+            } catch (NotFoundException e) {
+                plans.add(new ServicePlan(service, name, Action.CREATE, null, container));
+                continue;
+            }
+            Map<String, String> labels = existing.config().labels() == null ? Map.of() : existing.config().labels();
+            if (!spec.name().equals(labels.get(DefaultStack.STACK_LABEL))) {
+                throw new ToolException(ExitCode.FAILED, "a container named " + name + " exists that mlreef-offline did"
+                        + " not create for stack " + spec.name() + "; remove or rename it (its volumes stay), then run"
+                        + " again");
+            }
+            boolean same = container.labels().get(CONFIG_LABEL).equals(labels.get(CONFIG_LABEL));
+            boolean running = Boolean.TRUE.equals(existing.state().running());
+            Action action = !same ? Action.REPLACE : running ? Action.KEEP : Action.START;
+            plans.add(new ServicePlan(service, name, action, existing.id(), container));
+        }
+        return plans;
+    }
+
+    /** The container a service asks for; its configuration hash (with the image ID) is one of its labels. */
+    static ContainerSpec containerSpec(StackSpec spec, StackSpec.Service service, String imageId, String bundleId) {
+        Map<String, String> labels = new TreeMap<>(service.labels());
+        labels.put(DefaultStack.STACK_LABEL, spec.name());
+        labels.put(SERVICE_LABEL, service.name());
+        List<String> env = new ArrayList<>();
+        service.environment().forEach((k, v) -> env.add(k + "=" + v));
+        Map<String, Map<String, Object>> exposed = new TreeMap<>();
+        Map<String, List<ContainerSpec.PortBinding>> bindings = new TreeMap<>();
+        for (StackSpec.PortSpec port : service.ports()) {
+            String key = port.containerPort() + "/" + (port.protocol() == null ? "tcp" : port.protocol());
+            exposed.put(key, Map.of());
+            bindings.computeIfAbsent(key, k -> new ArrayList<>()).add(
+                    new ContainerSpec.PortBinding(port.hostIp() == null ? "" : port.hostIp(), String.valueOf(port.hostPort())));
+        }
+        List<String> binds = new ArrayList<>();
+        for (StackSpec.MountSpec mount : service.mounts()) {
+            String source = mount.kind() == StackSpec.MountSpec.Kind.VOLUME
+                    ? spec.volumes().get(mount.source()).name() : mount.source();
+            binds.add(source + ":" + mount.target() + (mount.readOnly() ? ":ro" : ""));
+        }
+        String network = service.networks().isEmpty() ? null : spec.networks().get(service.networks().get(0)).name();
+        StackSpec.HealthcheckSpec hc = service.healthcheck();
+        ContainerSpec.Healthcheck healthcheck = hc == null ? null : new ContainerSpec.Healthcheck(hc.test(),
+                nanos(hc.interval()), nanos(hc.timeout()), hc.retries(), nanos(hc.startPeriod()));
+        ContainerSpec.RestartPolicy restart = service.restart() == null ? null
+                : new ContainerSpec.RestartPolicy(service.restart(), null);
+        List<String> cmd = service.command() == null || service.command().isEmpty() ? null : service.command();
+        ContainerSpec withoutHash = new ContainerSpec(service.image(), cmd,
+                null, env, labels, exposed, healthcheck, null, null, false,
+                new ContainerSpec.HostConfig(binds, bindings, restart, network),
+                network == null ? null : new ContainerSpec.NetworkingConfig(Map.of(network,
+                        new ContainerSpec.EndpointConfig(List.of(service.name())))));
+        String hash;
+        try {
+            byte[] canonical = CANONICAL.writeValueAsBytes(List.of(imageId, withoutHash,
+                    service.networks().stream().map(n -> spec.networks().get(n).name()).toList()));
+            hash = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        labels.put(CONFIG_LABEL, hash.substring(0, 16));
+        if (bundleId != null) {
+            labels.put(BUNDLE_LABEL, bundleId);
+        }
+        return new ContainerSpec(withoutHash.image(), withoutHash.cmd(), null, env, labels, exposed, healthcheck, null,
+                null, false, withoutHash.hostConfig(), withoutHash.networkingConfig());
+    }
+
+    private static Long nanos(Duration d) {
+        return d == null ? null : d.toNanos();
+    }
+
+    /** Fails before anything changes when a host port the run needs is taken by something else. */
+    private void checkPorts(List<ServicePlan> services, Preflight.PortProbe probe) {
+        List<ContainerSummary> running = engine.listContainers(List.of(), false);
+        for (ServicePlan plan : services) {
+            if (plan.action() == Action.KEEP) {
+                continue;
+            }
+            for (StackSpec.PortSpec port : plan.service().ports()) {
+                if (probe.probe(port.hostPort()) != Preflight.PortProbe.State.IN_USE) {
+                    continue;
+                }
+                ContainerSummary holder = running.stream().filter(c -> c.ports() != null && c.ports().stream()
+                        .anyMatch(p -> p.publicPort() != null && p.publicPort() == port.hostPort())).findFirst().orElse(null);
+                if (holder != null && holder.id().equals(plan.existingId())) {
+                    continue;
+                }
+                throw new ToolException(ExitCode.FAILED, "host port " + port.hostPort() + " that " + plan.service().name()
+                        + " publishes is in use" + (holder == null ? " by another program" : " by container "
+                        + holder.name()) + "; nothing was changed. Free the port, or publish another one in the stack"
+                        + " file (-f)");
+            }
+        }
+    }
+
+    private void ensureNetwork(StackSpec spec, StackSpec.NetworkSpec network) {
+        if (exists(() -> engine.inspectNetwork(network.name()))) {
+            return;
+        }
+        if (network.external()) {
+            throw new ToolException(ExitCode.FAILED, "network " + network.name() + " is external but does not exist;"
+                    + " create it first");
+        }
+        engine.createNetwork(network.name(), network.driver(), Map.of(DefaultStack.STACK_LABEL, spec.name()));
+        console.info("created network " + network.name());
+    }
+
+    private void ensureVolume(StackSpec spec, StackSpec.VolumeSpec volume) {
+        if (exists(() -> engine.inspectVolume(volume.name()))) {
+            return;
+        }
+        if (volume.external()) {
+            throw new ToolException(ExitCode.FAILED, "volume " + volume.name() + " is external but does not exist;"
+                    + " create it first");
+        }
+        Map<String, String> labels = new TreeMap<>(volume.labels());
+        labels.put(DefaultStack.STACK_LABEL, spec.name());
+        engine.createVolume(volume.name(), labels);
+        console.info("created volume " + volume.name());
+    }
+
+    private void apply(StackSpec spec, ServicePlan plan, Options options) {
+        Duration timeout = options.timeout() != null ? options.timeout()
+                : plan.service().ready() != null ? plan.service().ready().timeout() : StackSpec.ReadyRule.DEFAULT_TIMEOUT;
+        switch (plan.action()) {
+            case KEEP -> console.info(plan.container() + ": running, unchanged");
+            case START -> {
+                long since = System.currentTimeMillis() / 1000;
+                engine.startContainer(plan.existingId());
+                console.info("started " + plan.container());
+                readiness.await(plan.existingId(), plan.service(), timeout, since);
+                readiness.afterReady(plan.existingId(), plan.service());
+            }
+            case CREATE -> {
+                String id = create(spec, plan, plan.container());
+                long since = System.currentTimeMillis() / 1000;
+                engine.startContainer(id);
+                console.info("created and started " + plan.container());
+                readiness.await(id, plan.service(), timeout, since);
+                readiness.afterReady(id, plan.service());
+            }
+            case REPLACE -> replace(spec, plan, timeout);
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    private String create(StackSpec spec, ServicePlan plan, String name) {
+        String id = engine.createContainer(name, plan.spec());
+        for (String key : plan.service().networks().subList(Math.min(1, plan.service().networks().size()),
+                plan.service().networks().size())) {
+            engine.connectNetwork(spec.networks().get(key).name(), id, List.of(plan.service().name()));
+        }
+        return id;
+    }
+
+    /**
+     * Stops the old container (it holds the ports) and keeps it under another name; starts the new one; removes the
+     * old one once the new one is ready, or puts the old one back if it is not.
+     */
+    private void replace(StackSpec spec, ServicePlan plan, Duration timeout) {
+        String previous = plan.container() + "-previous";
+        try {
+            engine.removeContainer(previous, true);
+        } catch (NotFoundException e) {
+            // no leftover of an earlier, interrupted replacement
+        }
+        engine.stopContainer(plan.existingId(), STOP_SECONDS);
+        engine.renameContainer(plan.existingId(), previous);
+        String id = null;
+        try {
+            id = create(spec, plan, plan.container());
+            long since = System.currentTimeMillis() / 1000;
+            engine.startContainer(id);
+            console.info("replacing " + plan.container() + ": the new container started");
+            readiness.await(id, plan.service(), timeout, since);
+        } catch (ToolException | DockerException e) {
+            console.warn(plan.container() + ": the new container failed (" + e.getMessage() + "); putting the previous"
+                    + " one back");
+            if (id != null) {
+                engine.removeContainer(id, true);
+            }
+            engine.renameContainer(plan.existingId(), plan.container());
+            engine.startContainer(plan.existingId());
+            throw new ToolException(ExitCode.FAILED, "the new " + plan.container() + " did not become ready; the previous"
+                    + " container runs again, its volumes untouched");
+        }
+        engine.removeContainer(plan.existingId(), true);
+        console.info("replaced " + plan.container() + "; its volumes are kept");
+        readiness.afterReady(id, plan.service());
+    }
+
+    private static boolean exists(Runnable inspect) {
+        try {
+            inspect.run();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+}

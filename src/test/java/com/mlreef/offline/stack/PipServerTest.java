@@ -1,0 +1,32 @@
+package com.mlreef.offline.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.mlreef.offline.ui.ToolException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** -s: what is accepted, and how a server on this host is named for the containers. */
+class PipServerTest {
+    @Test
+    void aLocalServerIsReachedThroughTheGateway() {
+        assertEquals("http://172.18.0.1:8080", PipServer.forContainers(PipServer.parse("localhost:8080"), "172.18.0.1"));
+        assertEquals("http://172.18.0.1:8080/simple",
+                PipServer.forContainers(PipServer.parse("http://127.0.0.1:8080/simple"), "172.18.0.1"));
+        assertEquals("https://172.18.0.1/x", PipServer.forContainers(PipServer.parse("https://localhost/x"), "172.18.0.1"));
+        assertEquals("http://pypi.intranet:3141/root/pypi/+simple/",
+                PipServer.forContainers(PipServer.parse("http://pypi.intranet:3141/root/pypi/+simple/"), "172.18.0.1"));
+    }
+
+    @Test
+    void anythingElseIsRefused() {
+        for (String bad : List.of("ftp://host/x", "localhost", "http://", "host:99999", "http://user:pw@host/",
+                "not a url", "http://host/?q=1", "; rm -rf /")) {
+            ToolException e = assertThrows(ToolException.class, () -> PipServer.parse(bad), bad);
+            assertEquals(2, e.exitCode());
+            assertEquals("-s: '" + bad + "' is not a pip server: give an http(s) URL (http://10.0.0.5:8080/simple) or"
+                    + " host:port (localhost:8080)", e.getMessage());
+        }
+    }
+}

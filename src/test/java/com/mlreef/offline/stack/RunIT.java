@@ -1,0 +1,270 @@
+package com.mlreef.offline.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mlreef.offline.docker.DockerClient;
+import com.mlreef.offline.docker.NotFoundException;
+import com.mlreef.offline.docker.model.ContainerInspect;
+import com.mlreef.offline.docker.model.ContainerSpec;
+import com.mlreef.offline.testing.CliProcess;
+import com.mlreef.offline.testing.Created;
+import com.mlreef.offline.testing.TestEngine;
+import com.mlreef.offline.testing.TestImages;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code run} and the lifecycle commands as a user runs them, on a busybox stack that behaves like Nautilus (three
+ * named volumes, a ready line after a few seconds, published ports, the docker socket, an after-ready command, a
+ * second service on the same network, an extra image), bundled by {@code export}.
+ */
+class RunIT {
+    private static DockerClient engine;
+    private static Created created;
+    private static String base;
+    private static String app;
+
+    @TempDir
+    static Path tmp;
+
+    private String stack;
+
+    @BeforeAll
+    static void images() throws Exception {
+        engine = TestEngine.client();
+        created = new Created(engine);
+        base = TestImages.busybox(engine, created, "runbase");
+        app = created.image(TestEngine.unique("runapp") + ":1");
+        TestImages.build("FROM " + base + "\nRUN mkdir -p /www && echo '<h1>run test</h1>' > /www/index.html\n", app);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (created != null) {
+            created.close();
+        }
+    }
+
+    @AfterEach
+    void down() throws Exception {
+        if (stack != null) {
+            CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes");
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A bundle of the test stack, exported; {@code ready} is the log line the app service waits for. */
+    private Path bundle(String ready, int webPort, int otherPort) throws Exception {
+        stack = TestEngine.unique("run").replace("mlro-test-", "mlrot");
+        String text = """
+                name: %1$s
+                x-offline:
+                  images:
+                    - %3$s
+                services:
+                  app:
+                    image: %2$s
+                    command: ["sh", "-c", "trap 'exit 0' TERM; n=$$(cat /data/count 2>/dev/null || echo 0); echo $$((n+1)) > /data/count; httpd -p 8080 -h /www; sleep 2; echo 'service is ready'; while true; do sleep 1; done"]
+                    restart: unless-stopped
+                    ports:
+                      - "%4$d:8080"
+                      - "%5$d:9090"
+                    volumes:
+                      - /var/run/docker.sock:/var/run/docker.sock
+                      - %1$s-data:/data
+                      - %1$s-etc:/etc/app
+                      - %1$s-db:/var/db
+                    environment:
+                      PIP_SERVER: ${PIP_SERVER:-}
+                      MODE: test
+                    networks:
+                      - %1$s-net
+                    x-offline:
+                      ready: { log: "%6$s", timeout: 1m }
+                      after-ready:
+                        - ["sh", "-c", "echo setup done > /data/setup.txt"]
+                  worker:
+                    image: %3$s
+                    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+                    networks:
+                      - %1$s-net
+                volumes:
+                  %1$s-data: {}
+                  %1$s-etc: {}
+                  %1$s-db: {}
+                networks:
+                  %1$s-net:
+                    driver: bridge
+                """.formatted(stack, app, base, webPort, otherPort, ready);
+        Path file = tmp.resolve(stack + ".yaml");
+        Files.writeString(file, text);
+        Path dir = tmp.resolve(stack + "-bundle");
+        CliProcess.Result r = CliProcess.run(Map.of(), "export", "-q", "--no-pull", "-f", file.toString(), "-o",
+                dir.toString(), "--compress", "zstd");
+        assertEquals(0, r.exit(), r.toString());
+        return dir;
+    }
+
+    private String file(String container, String path) throws IOException {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(engine.getArchive(container, path))) {
+            tar.getNextEntry();
+            return new String(tar.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+    }
+
+    @Test
+    void runStartsTheStackAndARunAgainChangesNothing() throws Exception {
+        int web = freePort();
+        Path dir = bundle("service is ready", web, freePort());
+        CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-s", "localhost:8080");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("app is ready: its log says 'service is ready'"), r.toString());
+        assertTrue(r.out().contains("stack " + stack + " is running"), r.toString());
+
+        ContainerInspect app = engine.inspectContainer(stack + "-app");
+        assertTrue(app.state().running());
+        assertEquals("unless-stopped", app.hostConfig().restartPolicy().name());
+        assertEquals(stack, app.config().labels().get("com.mlreef.offline.stack"));
+        assertEquals("app", app.config().labels().get("com.mlreef.offline.service"));
+        String gateway = engine.inspectNetwork(stack + "-net").gateway();
+        assertTrue(app.config().env().contains("PIP_SERVER=http://" + gateway + ":8080"), app.config().env().toString());
+        assertTrue(app.config().env().contains("MODE=test"));
+        assertEquals(List.of(new ContainerSpec.PortBinding("", String.valueOf(web))),
+                app.hostConfig().portBindings().get("8080/tcp"));
+        List<String> volumes = app.mounts().stream().filter(m -> "volume".equals(m.type())).map(ContainerInspect.Mount::name)
+                .sorted().toList();
+        assertEquals(List.of(stack + "-data", stack + "-db", stack + "-etc"), volumes);
+        assertTrue(app.mounts().stream().anyMatch(m -> "/var/run/docker.sock".equals(m.destination())));
+        assertEquals("setup done", file(app.id(), "/data/setup.txt"), "the after-ready command ran");
+        assertTrue(engine.inspectContainer(stack + "-worker").state().running());
+
+        long t0 = System.nanoTime();
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-s", "localhost:8080");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, again.exit(), again.toString());
+        assertFalse(again.err().contains("loaded "), again.toString());
+        assertTrue(again.err().contains(stack + "-app: running, unchanged"), again.toString());
+        assertEquals(app.id(), engine.inspectContainer(stack + "-app").id(), "not recreated");
+        System.out.println("second run took " + ms + " ms (process, JVM start included)");
+
+        CliProcess.Result status = CliProcess.run(Map.of(), "status", "--stack", stack);
+        assertEquals(0, status.exit(), status.toString());
+        assertTrue(status.out().matches("(?s).*app\\s+" + stack + "-app\\s+running.*"), status.toString());
+        assertTrue(status.out().contains(stack + "-data"), status.toString());
+    }
+
+    @Test
+    void dataSurvivesStopStartAndDownThenRun() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString()).exit());
+        assertEquals("1", file(stack + "-app", "/data/count"));
+
+        assertEquals(0, CliProcess.run(Map.of(), "stop", "--stack", stack).exit());
+        assertFalse(engine.inspectContainer(stack + "-app").state().running());
+        assertEquals(0, CliProcess.run(Map.of(), "start", "--stack", stack).exit());
+        Thread.sleep(1000);
+        assertEquals("2", file(stack + "-app", "/data/count"));
+
+        CliProcess.Result down = CliProcess.run(Map.of(), "down", "--stack", stack);
+        assertEquals(0, down.exit(), down.toString());
+        assertTrue(down.err().contains("kept volumes"), down.toString());
+        assertTrue(assertMissing(stack + "-app"));
+        engine.inspectVolume(stack + "-data");
+
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+        assertEquals(0, again.exit(), again.toString());
+        assertEquals("3", file(stack + "-app", "/data/count"), "the volume kept its data");
+
+        CliProcess.Result refused = CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes");
+        assertEquals(1, refused.exit(), refused.toString());
+        assertTrue(refused.err().contains("not confirmed: nothing was removed"), refused.toString());
+        engine.inspectVolume(stack + "-data");
+    }
+
+    private static boolean assertMissing(String container) {
+        try {
+            engine.inspectContainer(container);
+            return false;
+        } catch (NotFoundException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void aServiceThatNeverLogsItsReadyLineFailsWithinTheTimeoutShowingItsLogs() throws Exception {
+        Path dir = bundle("a line it never prints", freePort(), freePort());
+        long t0 = System.nanoTime();
+        CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "--timeout", "5s");
+        long seconds = (System.nanoTime() - t0) / 1_000_000_000;
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(seconds < 30, "failed after " + seconds + " s");
+        assertTrue(r.err().contains("app did not become ready within 5s (log line 'a line it never prints')"), r.toString());
+        assertTrue(r.err().contains("--- last 30 log lines of"), r.toString());
+        assertTrue(r.err().contains("service is ready"), "its log lines are shown: " + r);
+    }
+
+    @Test
+    void aTakenHostPortFailsBeforeAnythingIsCreated() throws Exception {
+        int taken = freePort();
+        Path dir = bundle("service is ready", freePort(), taken);
+        try (ServerSocket holder = new ServerSocket(taken)) {
+            CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+            assertEquals(1, r.exit(), r.toString());
+            assertEquals("error: host port " + taken + " that app publishes is in use by another program; nothing was"
+                    + " changed. Free the port, or publish another one in the stack file (-f)", r.err().strip());
+        }
+        assertTrue(assertMissing(stack + "-app"));
+        assertTrue(engine.listVolumes(List.of("com.mlreef.offline.stack=" + stack)).isEmpty(), "no volume created");
+        assertTrue(engine.listNetworks().stream().noneMatch(n -> n.name().equals(stack + "-net")), "no network created");
+    }
+
+    @Test
+    void badInputIsOneLineAndNothingIsCreated() throws Exception {
+        CliProcess.Result noDir = CliProcess.run(Map.of(), "run");
+        assertEquals(2, noDir.exit(), noDir.toString());
+        CliProcess.Result missing = CliProcess.run(Map.of(), "run", "-d", tmp.resolve("nowhere").toString());
+        assertEquals(1, missing.exit());
+        assertEquals("error: " + tmp.resolve("nowhere") + " does not exist", missing.err().strip());
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        CliProcess.Result none = CliProcess.run(Map.of(), "run", "-d", empty.toString());
+        assertEquals(1, none.exit());
+        assertTrue(none.err().strip().endsWith("holds no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst)"), none.toString());
+        Path corrupt = Files.createDirectories(tmp.resolve("corrupt"));
+        Files.writeString(corrupt.resolve("mlreef.tar"), "not a tar");
+        CliProcess.Result bad = CliProcess.run(Map.of(), "run", "-d", corrupt.toString());
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.err().startsWith("error: " + corrupt.resolve("mlreef.tar") + " "), bad.toString());
+        assertEquals(1, bad.err().strip().lines().count(), bad.toString());
+
+        Path dir = bundle("service is ready", freePort(), freePort());
+        String json = Files.readString(dir.resolve("bundle.json"));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("bundle.json"), json.replaceFirst("\"images/[^\"]+\"", "\"../x\""));
+        CliProcess.Result escape = CliProcess.run(Map.of(), "run", "-d", outside.toString());
+        assertEquals(1, escape.exit(), escape.toString());
+        assertTrue(escape.err().contains("file '../x' is not a plain file name under images/"), escape.toString());
+
+        CliProcess.Result pip = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-s", "ftp://x");
+        assertEquals(2, pip.exit(), pip.toString());
+        assertTrue(assertMissing(stack + "-app"));
+    }
+
+}
