@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # README's main-job command: on a fresh machine with no internet, starts a Docker Engine, builds mlreef-offline,
-# makes a tiny demo stack from busybox (a web server and a worker that share a base layer), exports it into a bundle
-# folder, verifies the bundle (with mlreef-offline and with sha256sum) and runs the preflight ('doctor').
-# 'run' of the bundle joins this script when it is built.
+# makes a tiny demo stack from busybox (a web page that counts its visits in a volume), exports it into a bundle
+# folder, verifies it, runs the stack from it (twice: the second run changes nothing) and shows its status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/engine-up.sh
@@ -12,29 +11,42 @@ tool=(java -jar target/mlreef-offline.jar)
 "${tool[@]}" --version
 
 work=${DEMO_DIR:-target/demo}
+port=${DEMO_PORT:-18080}
+# a demo left running by an earlier run of this script goes first (its volume stays: the count goes on)
+"${tool[@]}" down --stack demo -q >/dev/null 2>&1 || true
 rm -rf "$work"
-mkdir -p "$work/rootfs/bin" "$work/rootfs/www" "$work/ctx"
+mkdir -p "$work/rootfs/bin" "$work/rootfs/www/cgi-bin" "$work/rootfs/data" "$work/ctx"
 echo "== making the demo images from /bin/busybox (no internet needed)" >&2
 cp /bin/busybox "$work/rootfs/bin/busybox"
-for applet in sh httpd sleep echo cat date; do ln -sf busybox "$work/rootfs/bin/$applet"; done
+for applet in sh httpd sleep echo cat printf; do ln -sf busybox "$work/rootfs/bin/$applet"; done
 tar -C "$work/rootfs" -c . | docker import - mlreef-demo/base:1 >/dev/null
-printf 'FROM mlreef-demo/base:1\nRUN echo "<h1>mlreef-offline demo</h1>" > /www/index.html\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n' \
-    > "$work/ctx/Dockerfile"
-docker build -q -t mlreef-demo/web:1 "$work/ctx" >/dev/null
-printf 'FROM mlreef-demo/base:1\nCMD ["sleep", "3600"]\n' > "$work/ctx/Dockerfile"
-docker build -q -t mlreef-demo/worker:1 "$work/ctx" >/dev/null
-cat > "$work/demo.yaml" <<'STACK'
+# the page: a CGI script that counts its visits in the volume mounted at /data
+cat > "$work/ctx/count" <<'CGI'
+#!/bin/sh
+n=$(cat /data/count 2>/dev/null || echo 0)
+n=$((n + 1))
+echo "$n" > /data/count
+printf 'Content-Type: text/html\r\n\r\n<h1>mlreef-offline demo</h1><p>This page was visited %s times.</p>\n' "$n"
+CGI
+cat > "$work/ctx/Dockerfile" <<'DOCKERFILE'
+FROM mlreef-demo/base:1
+COPY count /www/cgi-bin/count
+RUN chmod 755 /www/cgi-bin/count && echo '<meta http-equiv="refresh" content="0; url=/cgi-bin/count">' > /www/index.html
+CMD ["sh", "-c", "trap 'exit 0' TERM; httpd -p 8080 -h /www; echo 'demo web is ready'; while true; do sleep 1; done"]
+DOCKERFILE
+docker build -q -t mlreef-demo/web:1 "$work/ctx" >/dev/null 2>&1
+cat > "$work/demo.yaml" <<STACK
 name: demo
 services:
   web:
     image: mlreef-demo/web:1
     ports:
-      - "18080:8080"
+      - "$port:8080"
     volumes:
       - demo-data:/data
     restart: unless-stopped
-  worker:
-    image: mlreef-demo/worker:1
+    x-offline:
+      ready: { log: "demo web is ready", timeout: 1m }
 volumes:
   demo-data: {}
 STACK
@@ -45,13 +57,21 @@ echo "== mlreef-offline verify" >&2
 "${tool[@]}" verify -d "$work/bundle"
 echo "== sha256sum -c SHA256SUMS (no mlreef-offline needed to check the files)" >&2
 (cd "$work/bundle" && sha256sum -c SHA256SUMS)
-echo "== mlreef-offline doctor" >&2
-status=0
-"${tool[@]}" doctor || status=$?
+echo "== the images leave the engine, as on an offline host that never had them" >&2
+docker rmi mlreef-demo/web:1 >/dev/null
+echo "== mlreef-offline run -d $work/bundle" >&2
+"${tool[@]}" run -d "$work/bundle"
+echo "== mlreef-offline run again: nothing to do" >&2
+"${tool[@]}" run -d "$work/bundle"
+echo "== mlreef-offline status" >&2
+"${tool[@]}" status
+page=$(wget -q -O - "http://localhost:$port/cgi-bin/count" 2>/dev/null || /bin/busybox wget -q -O - "http://localhost:$port/cgi-bin/count")
+echo "== the page: $page" >&2
 cat >&2 <<MSG
 
-Built: target/mlreef-offline.jar (java -jar target/mlreef-offline.jar --help).
-Bundle: $work/bundle (bundle.json, SHA256SUMS, images/*.tar.zst); carry it to an offline host with the executable.
-doctor exited $status (0: nothing blocks a run; 1: see the lines marked fail).
+The demo runs: open http://localhost:$port/ (each visit is counted in the volume demo-data).
+  java -jar target/mlreef-offline.jar logs web          its log
+  java -jar target/mlreef-offline.jar down              remove it, keeping the volume (run -d $work/bundle brings it back)
+  java -jar target/mlreef-offline.jar down --volumes    remove it and its data (asks first)
+The bundle is $work/bundle: carry it, with the native executable, to a host without internet.
 MSG
-exit "$status"
