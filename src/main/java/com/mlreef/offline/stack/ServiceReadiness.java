@@ -140,8 +140,32 @@ final class ServiceReadiness {
         return new ToolException(ExitCode.FAILED, message + "; its last log lines are above");
     }
 
-    /** Runs a service's after-ready commands in it, streaming their output; a non-zero exit fails. */
+    /** Where a container records that its after-ready commands ran (in its own file system, gone with it). */
+    static final String AFTER_READY_MARK = ".mlreef-offline-after-ready";
+
+    /** Whether the container's after-ready commands have all run (or it has none). */
+    boolean afterReadyDone(String container, StackSpec.Service service) {
+        if (service.afterReady().isEmpty()) {
+            return true;
+        }
+        try (var in = engine.getArchive(container, "/" + AFTER_READY_MARK)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Runs a service's after-ready commands in it, streaming their output; a non-zero exit fails. Once all ran, the
+     * container is marked, so that a run interrupted before then runs them again and a later run does not.
+     */
     void afterReady(String container, StackSpec.Service service) {
+        if (service.afterReady().isEmpty()) {
+            return;
+        }
         for (List<String> command : service.afterReady()) {
             console.info("running " + String.join(" ", command) + " in " + service.name());
             String exec = engine.createExec(container, com.mlreef.offline.docker.model.ExecSpec.of(command));
@@ -156,5 +180,22 @@ final class ServiceReadiness {
                         + " exited with " + exit + "; run 'mlreef-offline run' again to retry it");
             }
         }
+        byte[] mark = markTar();
+        engine.putArchive(container, "/", new java.io.ByteArrayInputStream(mark), mark.length);
+    }
+
+    private static byte[] markTar() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] content = "after-ready commands done\n".getBytes(StandardCharsets.UTF_8);
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+            var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(AFTER_READY_MARK);
+            entry.setSize(content.length);
+            tar.putArchiveEntry(entry);
+            tar.write(content);
+            tar.closeArchiveEntry();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 }

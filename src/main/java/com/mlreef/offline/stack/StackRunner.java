@@ -50,8 +50,12 @@ public final class StackRunner {
     /** What a service's container needs. */
     enum Action { CREATE, START, KEEP, REPLACE }
 
+    /**
+     * @param previousId a container that an interrupted replacement left as NAME-previous: put back if the new one
+     *                   fails, removed once it is ready
+     */
     record ServicePlan(StackSpec.Service service, String container, Action action, String existingId,
-                       ContainerSpec spec) {
+                       ContainerSpec spec, String previousId) {
     }
 
     private final DockerEngine engine;
@@ -183,25 +187,41 @@ public final class StackRunner {
                 }
             }
             ContainerSpec container = containerSpec(spec, service, imageId, bundleId);
-            ContainerInspect existing;
-            try {
-                existing = engine.inspectContainer(name);
-            } catch (NotFoundException e) {
-                plans.add(new ServicePlan(service, name, Action.CREATE, null, container));
+            ContainerInspect previous = ours(spec, previousName(name));
+            ContainerInspect existing = ours(spec, name);
+            if (existing == null) {
+                plans.add(new ServicePlan(service, name, Action.CREATE, null, container,
+                        previous == null ? null : previous.id()));
                 continue;
             }
-            Map<String, String> labels = existing.config().labels() == null ? Map.of() : existing.config().labels();
-            if (!spec.name().equals(labels.get(DefaultStack.STACK_LABEL))) {
-                throw new ToolException(ExitCode.FAILED, "a container named " + name + " exists that mlreef-offline did"
-                        + " not create for stack " + spec.name() + "; remove or rename it (its volumes stay), then run"
-                        + " again");
-            }
-            boolean same = container.labels().get(CONFIG_LABEL).equals(labels.get(CONFIG_LABEL));
+            boolean same = container.labels().get(CONFIG_LABEL).equals(existing.config().labels().get(CONFIG_LABEL));
             boolean running = Boolean.TRUE.equals(existing.state().running());
             Action action = !same ? Action.REPLACE : running ? Action.KEEP : Action.START;
-            plans.add(new ServicePlan(service, name, action, existing.id(), container));
+            plans.add(new ServicePlan(service, name, action, existing.id(), container,
+                    previous == null ? null : previous.id()));
         }
         return plans;
+    }
+
+    private static String previousName(String container) {
+        return container + "-previous";
+    }
+
+    /** The container of that name, or null; one the tool did not create for this stack is an error. */
+    private ContainerInspect ours(StackSpec spec, String name) {
+        ContainerInspect existing;
+        try {
+            existing = engine.inspectContainer(name);
+        } catch (NotFoundException e) {
+            return null;
+        }
+        Map<String, String> labels = existing.config().labels() == null ? Map.of() : existing.config().labels();
+        if (!spec.name().equals(labels.get(DefaultStack.STACK_LABEL))) {
+            throw new ToolException(ExitCode.FAILED, "a container named " + name + " exists that mlreef-offline did"
+                    + " not create for stack " + spec.name() + "; remove or rename it (its volumes stay), then run"
+                    + " again");
+        }
+        return existing;
     }
 
     /** The container a service asks for; its configuration hash (with the image ID) is one of its labels. */
@@ -310,26 +330,51 @@ public final class StackRunner {
     private void apply(StackSpec spec, ServicePlan plan, Options options) {
         Duration timeout = options.timeout() != null ? options.timeout()
                 : plan.service().ready() != null ? plan.service().ready().timeout() : StackSpec.ReadyRule.DEFAULT_TIMEOUT;
+        String id;
         switch (plan.action()) {
-            case KEEP -> console.info(plan.container() + ": running, unchanged");
-            case START -> {
-                long since = System.currentTimeMillis() / 1000;
-                engine.startContainer(plan.existingId());
-                console.info("started " + plan.container());
-                readiness.await(plan.existingId(), plan.service(), timeout, since);
-                readiness.afterReady(plan.existingId(), plan.service());
+            case KEEP -> {
+                id = plan.existingId();
+                if (readiness.afterReadyDone(id, plan.service())) {
+                    console.info(plan.container() + ": running, unchanged");
+                } else {
+                    // an earlier run stopped before its after-ready commands finished
+                    readiness.await(id, plan.service(), timeout, 0);
+                    readiness.afterReady(id, plan.service());
+                }
             }
-            case CREATE -> {
-                String id = create(spec, plan, plan.container());
+            case START -> {
+                id = plan.existingId();
                 long since = System.currentTimeMillis() / 1000;
                 engine.startContainer(id);
-                console.info("created and started " + plan.container());
+                console.info("started " + plan.container());
                 readiness.await(id, plan.service(), timeout, since);
                 readiness.afterReady(id, plan.service());
             }
-            case REPLACE -> replace(spec, plan, timeout);
+            case CREATE -> id = plan.previousId() == null ? startNew(spec, plan, timeout)
+                    : replace(spec, plan, plan.previousId(), timeout);
+            case REPLACE -> {
+                if (plan.previousId() != null) {
+                    engine.removeContainer(plan.previousId(), true);
+                }
+                engine.stopContainer(plan.existingId(), STOP_SECONDS);
+                engine.renameContainer(plan.existingId(), previousName(plan.container()));
+                id = replace(spec, plan, plan.existingId(), timeout);
+            }
             default -> throw new IllegalStateException();
         }
+        if (plan.previousId() != null && plan.action() != Action.REPLACE && plan.action() != Action.CREATE) {
+            engine.removeContainer(plan.previousId(), true);
+        }
+    }
+
+    private String startNew(StackSpec spec, ServicePlan plan, Duration timeout) {
+        String id = create(spec, plan, plan.container());
+        long since = System.currentTimeMillis() / 1000;
+        engine.startContainer(id);
+        console.info("created and started " + plan.container());
+        readiness.await(id, plan.service(), timeout, since);
+        readiness.afterReady(id, plan.service());
+        return id;
     }
 
     private String create(StackSpec spec, ServicePlan plan, String name) {
@@ -342,18 +387,10 @@ public final class StackRunner {
     }
 
     /**
-     * Stops the old container (it holds the ports) and keeps it under another name; starts the new one; removes the
-     * old one once the new one is ready, or puts the old one back if it is not.
+     * Starts the new container while the old one, stopped (it holds the ports) and renamed NAME-previous, waits; removes
+     * the old one once the new one is ready, or puts the old one back if it is not.
      */
-    private void replace(StackSpec spec, ServicePlan plan, Duration timeout) {
-        String previous = plan.container() + "-previous";
-        try {
-            engine.removeContainer(previous, true);
-        } catch (NotFoundException e) {
-            // no leftover of an earlier, interrupted replacement
-        }
-        engine.stopContainer(plan.existingId(), STOP_SECONDS);
-        engine.renameContainer(plan.existingId(), previous);
+    private String replace(StackSpec spec, ServicePlan plan, String previousId, Duration timeout) {
         String id = null;
         try {
             id = create(spec, plan, plan.container());
@@ -367,14 +404,15 @@ public final class StackRunner {
             if (id != null) {
                 engine.removeContainer(id, true);
             }
-            engine.renameContainer(plan.existingId(), plan.container());
-            engine.startContainer(plan.existingId());
+            engine.renameContainer(previousId, plan.container());
+            engine.startContainer(previousId);
             throw new ToolException(ExitCode.FAILED, "the new " + plan.container() + " did not become ready; the previous"
                     + " container runs again, its volumes untouched");
         }
-        engine.removeContainer(plan.existingId(), true);
+        engine.removeContainer(previousId, true);
         console.info("replaced " + plan.container() + "; its volumes are kept");
         readiness.afterReady(id, plan.service());
+        return id;
     }
 
     private static boolean exists(Runnable inspect) {

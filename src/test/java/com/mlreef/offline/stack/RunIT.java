@@ -62,6 +62,7 @@ class RunIT {
     void down() throws Exception {
         if (stack != null) {
             CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes");
+            stack = null;
         }
     }
 
@@ -73,7 +74,14 @@ class RunIT {
 
     /** A bundle of the test stack, exported; {@code ready} is the log line the app service waits for. */
     private Path bundle(String ready, int webPort, int otherPort) throws Exception {
-        stack = TestEngine.unique("run").replace("mlro-test-", "mlrot");
+        return bundle(app, ready, webPort, otherPort);
+    }
+
+    /** The same, with another image for the app service; the stack keeps its name within a test. */
+    private Path bundle(String appImage, String ready, int webPort, int otherPort) throws Exception {
+        if (stack == null) {
+            stack = TestEngine.unique("run").replace("mlro-test-", "mlrot");
+        }
         String text = """
                 name: %1$s
                 x-offline:
@@ -113,10 +121,10 @@ class RunIT {
                 networks:
                   %1$s-net:
                     driver: bridge
-                """.formatted(stack, app, base, webPort, otherPort, ready);
+                """.formatted(stack, appImage, base, webPort, otherPort, ready);
         Path file = tmp.resolve(stack + ".yaml");
         Files.writeString(file, text);
-        Path dir = tmp.resolve(stack + "-bundle");
+        Path dir = tmp.resolve(stack + "-bundle-" + TestEngine.unique("b"));
         CliProcess.Result r = CliProcess.run(Map.of(), "export", "-q", "--no-pull", "-f", file.toString(), "-o",
                 dir.toString(), "--compress", "zstd");
         assertEquals(0, r.exit(), r.toString());
@@ -205,6 +213,61 @@ class RunIT {
             return false;
         } catch (NotFoundException e) {
             return true;
+        }
+    }
+
+    @Test
+    void anUpgradeReplacesTheContainerKeepsItsDataAndOneThatNeverGetsReadyIsRolledBack() throws Exception {
+        int web = freePort();
+        int other = freePort();
+        Path v1 = bundle("service is ready", web, other);
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", v1.toString()).exit());
+        String firstId = engine.inspectContainer(stack + "-app").id();
+
+        String app2 = created.image(TestEngine.unique("runapp2") + ":2");
+        TestImages.build("FROM " + app + "\nRUN echo v2 > /version\n", app2);
+        Path v2 = bundle(app2, "service is ready", web, other);
+        CliProcess.Result upgrade = CliProcess.run(Map.of(), "run", "-d", v2.toString());
+        assertEquals(0, upgrade.exit(), upgrade.toString());
+        assertTrue(upgrade.err().contains("replaced " + stack + "-app; its volumes are kept"), upgrade.toString());
+        ContainerInspect upgraded = engine.inspectContainer(stack + "-app");
+        assertFalse(upgraded.id().equals(firstId), "a new container");
+        assertEquals(engine.inspectImage(app2).id(), upgraded.image());
+        assertEquals("2", file(upgraded.id(), "/data/count"), "the data of the first container is there");
+        assertEquals("setup done", file(upgraded.id(), "/data/setup.txt"));
+
+        Path v3 = bundle(app, "a line it never prints", web, other);
+        CliProcess.Result broken = CliProcess.run(Map.of(), "run", "-d", v3.toString(), "--timeout", "5s");
+        assertEquals(1, broken.exit(), broken.toString());
+        assertTrue(broken.err().contains("did not become ready; the previous container runs again"), broken.toString());
+        ContainerInspect after = engine.inspectContainer(stack + "-app");
+        assertEquals(upgraded.id(), after.id(), "the upgraded container is back");
+        assertTrue(after.state().running());
+        assertTrue(assertMissing(stack + "-app-previous"));
+    }
+
+    @Test
+    void aRunKilledAfterTheVolumesOrWhileWaitingConvergesWhenRunAgain() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        for (String moment : List.of("created volume", "created and started " + stack + "-app")) {
+            Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("logs")));
+            Process run = CliProcess.start(logs, "run", "-d", dir.toString());
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(logs.resolve("stderr.txt")).contains(moment)) {
+                assertTrue(run.isAlive() && System.nanoTime() < deadline, "run reached '" + moment + "': "
+                        + Files.readString(logs.resolve("stderr.txt")));
+                Thread.sleep(5);
+            }
+            run.destroyForcibly();
+            run.waitFor();
+            CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+            assertEquals(0, again.exit(), "after a kill at '" + moment + "': " + again);
+            ContainerInspect app = engine.inspectContainer(stack + "-app");
+            assertTrue(app.state().running());
+            assertEquals("setup done", file(app.id(), "/data/setup.txt"), "the after-ready command ran");
+            assertTrue(engine.inspectContainer(stack + "-worker").state().running());
+            CliProcess.Result down = CliProcess.run(Map.of(), "down", "--stack", stack);
+            assertEquals(0, down.exit(), down.toString());
         }
     }
 
