@@ -108,7 +108,7 @@ class RunIT {
                     x-offline:
                       ready: { log: "%6$s", timeout: 1m }
                       after-ready:
-                        - ["sh", "-c", "echo setup done > /data/setup.txt"]
+                        - ["sh", "-c", "sleep 1; echo setup done > /data/setup.txt"]
                   worker:
                     image: %3$s
                     command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
@@ -247,9 +247,14 @@ class RunIT {
     }
 
     @Test
-    void aRunKilledAfterTheVolumesOrWhileWaitingConvergesWhenRunAgain() throws Exception {
+    void aRunKilledAtFourMomentsConvergesWhenRunAgain() throws Exception {
         Path dir = bundle("service is ready", freePort(), freePort());
-        for (String moment : List.of("created volume", "created and started " + stack + "-app")) {
+        // after the load, after the volumes, while waiting for the ready line, during the after-ready command
+        for (String moment : List.of("loaded ", "created volume", "created and started " + stack + "-app",
+                "running sh -c")) {
+            if (moment.equals("loaded ")) {
+                engine.removeImage(app, true);
+            }
             Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("logs")));
             Process run = CliProcess.start(logs, "run", "-d", dir.toString());
             long deadline = System.nanoTime() + 60_000_000_000L;
@@ -266,7 +271,8 @@ class RunIT {
             assertTrue(app.state().running());
             assertEquals("setup done", file(app.id(), "/data/setup.txt"), "the after-ready command ran");
             assertTrue(engine.inspectContainer(stack + "-worker").state().running());
-            CliProcess.Result down = CliProcess.run(Map.of(), "down", "--stack", stack);
+            // from scratch for the next moment
+            CliProcess.Result down = CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes");
             assertEquals(0, down.exit(), down.toString());
         }
     }
