@@ -8,6 +8,7 @@ import com.mlreef.offline.stack.StackRunner;
 import com.mlreef.offline.stack.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.Sizes;
 import com.mlreef.offline.ui.ToolException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -55,8 +56,15 @@ public class RunCommand extends BaseCommand {
 
     @Override
     protected int execute(Console console) {
+        long start = System.nanoTime();
         URI pip = pipServer == null ? null : PipServer.parse(pipServer);
         Duration wait = timeout == null ? null : duration(timeout);
+        if (pip != null) {
+            String warning = PipServer.check(pip);
+            if (warning != null) {
+                console.warn(warning);
+            }
+        }
         BundleSource source = BundleSource.open(dir);
         StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun, System.getenv(),
                 engine.local() ? Preflight.PortProbe.BIND : null);
@@ -73,8 +81,8 @@ public class RunCommand extends BaseCommand {
         spec.services().values().forEach(s -> s.ports().forEach(p -> console.result("  " + s.name() + ": "
                 + "localhost:" + p.hostPort() + (p.containerPort() == 80 || p.containerPort() == 8080
                 || p.containerPort() == 10080 ? "  (http://localhost:" + p.hostPort() + "/)" : ""))));
-        console.info("next: 'mlreef-offline status' shows the containers and volumes;"
-                + " 'mlreef-offline logs SERVICE' a service's logs");
+        console.info("run done in " + Sizes.seconds(System.nanoTime() - start) + "; next: 'mlreef-offline status'"
+                + " shows the containers and volumes, 'mlreef-offline logs SERVICE' a service's logs");
         return ExitCode.OK;
     }
 

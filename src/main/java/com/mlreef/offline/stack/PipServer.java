@@ -2,8 +2,14 @@ package com.mlreef.offline.stack;
 
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.ToolException;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,6 +60,33 @@ public final class PipServer {
             return new URI(uri.getScheme(), null, gateway, uri.getPort(), uri.getPath(), null, null).toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * When the server answers from this host, whether it looks like a simple index (PEP 503: an HTML page of links);
+     * null when it does not answer from here (it may answer from the containers' network), else a warning.
+     */
+    public static String check(URI uri) {
+        try {
+            HttpClient client = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(3))
+                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return "the pip server " + uri + " answers HTTP " + r.statusCode() + ", not a package index";
+            }
+            String body = r.body().toLowerCase(Locale.ROOT);
+            return body.contains("<a ") || body.contains("simple") ? null
+                    : "the pip server " + uri + " answers, but not with a simple index (a page of package links);"
+                            + " pip may not find packages there (try .../simple/)";
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 

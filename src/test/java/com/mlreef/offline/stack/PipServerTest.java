@@ -29,4 +29,32 @@ class PipServerTest {
                     + " host:port (localhost:8080)", e.getMessage());
         }
     }
+
+    @Test
+    void anAnsweringServerThatIsNotAnIndexIsAWarning() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/simple/", x -> reply(x, 200, "<html><a href=\"numpy/\">numpy</a></html>"));
+        server.createContext("/other", x -> reply(x, 200, "hello"));
+        server.createContext("/missing", x -> reply(x, 404, "no"));
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            assertEquals(null, PipServer.check(PipServer.parse(base + "/simple/")));
+            assertEquals("the pip server " + base + "/other answers, but not with a simple index (a page of package"
+                    + " links); pip may not find packages there (try .../simple/)", PipServer.check(PipServer.parse(base + "/other")));
+            assertEquals("the pip server " + base + "/missing answers HTTP 404, not a package index",
+                    PipServer.check(PipServer.parse(base + "/missing")));
+        } finally {
+            server.stop(0);
+        }
+        assertEquals(null, PipServer.check(PipServer.parse("http://127.0.0.1:9")), "no answer from here: no warning");
+    }
+
+    private static void reply(com.sun.net.httpserver.HttpExchange x, int status, String body) throws java.io.IOException {
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        x.sendResponseHeaders(status, bytes.length);
+        x.getResponseBody().write(bytes);
+        x.close();
+    }
 }
