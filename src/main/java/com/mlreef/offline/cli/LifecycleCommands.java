@@ -5,6 +5,7 @@ import com.mlreef.offline.docker.OutputSink;
 import com.mlreef.offline.stack.StackControl;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.Sizes;
 import com.mlreef.offline.ui.Table;
 import com.mlreef.offline.ui.ToolException;
 import java.io.BufferedReader;
@@ -54,8 +55,9 @@ public final class LifecycleCommands {
                     c.status(), c.image(), String.join(" ", c.ports())));
             console.out().print(containers.render());
             if (!status.volumes().isEmpty()) {
-                Table volumes = new Table("VOLUME", "MOUNTPOINT");
-                status.volumes().forEach(v -> volumes.row(v.name(), v.mountpoint()));
+                Table volumes = new Table("VOLUME", "SIZE", "MOUNTPOINT");
+                status.volumes().forEach(v -> volumes.row(v.name(), v.size() < 0 ? "?" : Sizes.bytes(v.size()),
+                        v.mountpoint()));
                 console.out().println();
                 console.out().print(volumes.render());
             }

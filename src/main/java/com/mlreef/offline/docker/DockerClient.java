@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.DiskUsage;
 import com.mlreef.offline.docker.model.DistributionInspect;
 import com.mlreef.offline.docker.model.ExecInspect;
 import com.mlreef.offline.docker.model.ExecSpec;
@@ -135,6 +136,11 @@ public final class DockerClient implements DockerEngine {
     public SystemInfo info() {
         return call("reading the engine info", "GET", "/info", null, SystemInfo.class);
     }
+    @Override
+    public DiskUsage diskUsage() {
+        return call("reading disk usage", "GET", "/system/df", null, DiskUsage.class);
+    }
+
 
     // images
 

@@ -3,6 +3,7 @@ package com.mlreef.offline.docker;
 import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.DiskUsage;
 import com.mlreef.offline.docker.model.ExecInspect;
 import com.mlreef.offline.docker.model.ExecSpec;
 import com.mlreef.offline.docker.model.ImageInspect;
@@ -38,6 +39,9 @@ public interface DockerEngine {
 
     /** {@code GET /info}. */
     SystemInfo info();
+
+    /** {@code GET /system/df}: disk use, of which this tool reads the volumes' sizes (the engine walks them: slow). */
+    DiskUsage diskUsage();
 
     // images
 

@@ -6,6 +6,7 @@ import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.OutputSink;
 import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.DiskUsage;
 import com.mlreef.offline.docker.model.Network;
 import com.mlreef.offline.docker.model.Volume;
 import com.mlreef.offline.ui.Console;
@@ -14,8 +15,10 @@ import com.mlreef.offline.ui.ToolException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,8 +34,9 @@ public final class StackControl {
                                   String image, List<String> ports, String bundle) {
     }
 
+    /** {@code size}: bytes on disk, or -1 when the engine could not tell. */
     @RegisterForReflection
-    public record VolumeStatus(String name, String mountpoint) {
+    public record VolumeStatus(String name, long size, String mountpoint) {
     }
 
     @RegisterForReflection
@@ -88,8 +92,15 @@ public final class StackControl {
             rows.add(new ContainerStatus(c.labels().get(StackRunner.SERVICE_LABEL), c.name(), c.state(), health,
                     c.status(), c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL)));
         }
-        List<VolumeStatus> volumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack)).stream()
-                .sorted(Comparator.comparing(Volume::name)).map(v -> new VolumeStatus(v.name(), v.mountpoint())).toList();
+        List<Volume> stackVolumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack));
+        Map<String, Long> sizes = new HashMap<>();
+        List<DiskUsage.VolumeUsage> usage = stackVolumes.isEmpty() ? null : engine.diskUsage().volumes();
+        if (usage != null) {
+            usage.forEach(v -> sizes.put(v.name(),
+                    v.usageData() == null || v.usageData().size() == null ? -1 : v.usageData().size()));
+        }
+        List<VolumeStatus> volumes = stackVolumes.stream().sorted(Comparator.comparing(Volume::name))
+                .map(v -> new VolumeStatus(v.name(), sizes.getOrDefault(v.name(), -1L), v.mountpoint())).toList();
         return new Status(stack, rows, volumes);
     }
 

@@ -177,6 +177,14 @@ class RunIT {
         assertEquals(0, status.exit(), status.toString());
         assertTrue(status.out().matches("(?s).*app\\s+" + stack + "-app\\s+running.*"), status.toString());
         assertTrue(status.out().contains(stack + "-data"), status.toString());
+        CliProcess.Result json = CliProcess.run(Map.of(), "status", "--stack", stack, "--json");
+        assertEquals(0, json.exit(), json.toString());
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+        assertEquals(3, report.get("volumes").size(), json.out());
+        for (var volume : report.get("volumes")) {
+            assertTrue(volume.get("size").asLong() >= 0, "the engine gives each volume's size: " + json.out());
+        }
+        assertEquals("running", report.get("containers").get(0).get("state").asText(), json.out());
     }
 
     @Test
