@@ -74,18 +74,15 @@ public final class StackRunner {
         StackSpec spec = stack(source, options, "0.0.0.0");
         List<ImageLoader.FileLoad> loads = loader.plan(source);
         Map<String, String> imageIds = imageIds(source, loads);
-        String gateway = gatewayOf(spec);
-        StackSpec final0 = options.pipServer() == null ? spec : stack(source, options, gateway);
-        List<ServicePlan> services = planServices(final0, imageIds, source.id());
+        StackSpec planned = options.pipServer() == null ? spec : stack(source, options, gatewayOf(spec));
+        List<ServicePlan> services = planServices(planned, imageIds, source.id());
 
         List<String> plan = new ArrayList<>();
         loads.forEach(l -> plan.add(l.present() ? "keep   images of " + l.name() + " (present)"
                 : "load   " + l.name() + " (" + Sizes.bytes(l.size()) + ")"));
-        final0.networks().values().stream().filter(n -> spec.services().values().stream()
-                .anyMatch(s -> s.networks().stream().anyMatch(k -> final0.networks().get(k) == n)))
-                .forEach(n -> plan.add((exists(() -> engine.inspectNetwork(n.name())) ? "keep   network " : "create network ")
-                        + n.name()));
-        final0.volumes().values().forEach(v -> plan.add((exists(() -> engine.inspectVolume(v.name())) ? "keep   volume "
+        planned.networks().values().forEach(n -> plan.add((exists(() -> engine.inspectNetwork(n.name()))
+                ? "keep   network " : "create network ") + n.name()));
+        planned.volumes().values().forEach(v -> plan.add((exists(() -> engine.inspectVolume(v.name())) ? "keep   volume "
                 : "create volume ") + v.name()));
         services.forEach(s -> plan.add(switch (s.action()) {
             case CREATE -> "create container " + s.container();
@@ -95,7 +92,7 @@ public final class StackRunner {
         }));
         if (options.dryRun()) {
             plan.forEach(console::result);
-            return final0;
+            return planned;
         }
         plan.forEach(line -> console.debug("plan: " + line));
         if (options.ports() != null) {
@@ -103,10 +100,10 @@ public final class StackRunner {
         }
 
         loads.stream().filter(l -> !l.present()).forEach(loader::load);
-        for (StackSpec.NetworkSpec network : final0.networks().values()) {
-            ensureNetwork(final0, network);
+        for (StackSpec.NetworkSpec network : planned.networks().values()) {
+            ensureNetwork(planned, network);
         }
-        StackSpec applied = final0;
+        StackSpec applied = planned;
         if (options.pipServer() != null && PipServer.isLocal(options.pipServer())) {
             // the gateway is known now that the network exists
             applied = stack(source, options, gatewayOf(spec));
@@ -330,51 +327,55 @@ public final class StackRunner {
     private void apply(StackSpec spec, ServicePlan plan, Options options) {
         Duration timeout = options.timeout() != null ? options.timeout()
                 : plan.service().ready() != null ? plan.service().ready().timeout() : StackSpec.ReadyRule.DEFAULT_TIMEOUT;
-        String id;
+        String existing = plan.existingId();
         switch (plan.action()) {
             case KEEP -> {
-                id = plan.existingId();
-                if (readiness.afterReadyDone(id, plan.service())) {
+                if (readiness.afterReadyDone(existing, plan.service())) {
                     console.info(plan.container() + ": running, unchanged");
                 } else {
                     // an earlier run stopped before its after-ready commands finished
-                    readiness.await(id, plan.service(), timeout, 0);
-                    readiness.afterReady(id, plan.service());
+                    readiness.await(existing, plan.service(), timeout, 0);
+                    readiness.afterReady(existing, plan.service());
                 }
             }
             case START -> {
-                id = plan.existingId();
                 long since = System.currentTimeMillis() / 1000;
-                engine.startContainer(id);
+                engine.startContainer(existing);
                 console.info("started " + plan.container());
-                readiness.await(id, plan.service(), timeout, since);
-                readiness.afterReady(id, plan.service());
+                readiness.await(existing, plan.service(), timeout, since);
+                readiness.afterReady(existing, plan.service());
             }
-            case CREATE -> id = plan.previousId() == null ? startNew(spec, plan, timeout)
-                    : replace(spec, plan, plan.previousId(), timeout);
+            case CREATE -> {
+                if (plan.previousId() == null) {
+                    startNew(spec, plan, timeout);
+                } else {
+                    // an interrupted replacement: the old container waits as NAME-previous
+                    replace(spec, plan, plan.previousId(), timeout);
+                }
+            }
             case REPLACE -> {
                 if (plan.previousId() != null) {
                     engine.removeContainer(plan.previousId(), true);
                 }
-                engine.stopContainer(plan.existingId(), STOP_SECONDS);
-                engine.renameContainer(plan.existingId(), previousName(plan.container()));
-                id = replace(spec, plan, plan.existingId(), timeout);
+                engine.stopContainer(existing, STOP_SECONDS);
+                engine.renameContainer(existing, previousName(plan.container()));
+                replace(spec, plan, existing, timeout);
             }
             default -> throw new IllegalStateException();
         }
-        if (plan.previousId() != null && plan.action() != Action.REPLACE && plan.action() != Action.CREATE) {
+        if (plan.previousId() != null && (plan.action() == Action.KEEP || plan.action() == Action.START)) {
+            // the replacement finished before an interruption: the old container is no longer needed
             engine.removeContainer(plan.previousId(), true);
         }
     }
 
-    private String startNew(StackSpec spec, ServicePlan plan, Duration timeout) {
+    private void startNew(StackSpec spec, ServicePlan plan, Duration timeout) {
         String id = create(spec, plan, plan.container());
         long since = System.currentTimeMillis() / 1000;
         engine.startContainer(id);
         console.info("created and started " + plan.container());
         readiness.await(id, plan.service(), timeout, since);
         readiness.afterReady(id, plan.service());
-        return id;
     }
 
     private String create(StackSpec spec, ServicePlan plan, String name) {
@@ -390,7 +391,7 @@ public final class StackRunner {
      * Starts the new container while the old one, stopped (it holds the ports) and renamed NAME-previous, waits; removes
      * the old one once the new one is ready, or puts the old one back if it is not.
      */
-    private String replace(StackSpec spec, ServicePlan plan, String previousId, Duration timeout) {
+    private void replace(StackSpec spec, ServicePlan plan, String previousId, Duration timeout) {
         String id = null;
         try {
             id = create(spec, plan, plan.container());
@@ -412,7 +413,6 @@ public final class StackRunner {
         engine.removeContainer(previousId, true);
         console.info("replaced " + plan.container() + "; its volumes are kept");
         readiness.afterReady(id, plan.service());
-        return id;
     }
 
     private static boolean exists(Runnable inspect) {
