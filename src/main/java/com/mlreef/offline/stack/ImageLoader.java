@@ -125,16 +125,17 @@ public final class ImageLoader {
 
     /** Streams one file to the engine; fails naming the file when its sha256 is not the bundle's. */
     public void load(FileLoad load) {
-        HashingInputStream hashing;
+        String sha256;
+        long[] read = {0};
         try (Progress progress = Progress.start(console, "loading " + load.name(), load.size());
-             InputStream raw = Files.newInputStream(load.file())) {
-            long[] read = {0};
-            hashing = new HashingInputStream(raw, n -> progress.update(read[0] += n));
+             HashingInputStream hashing = new HashingInputStream(Files.newInputStream(load.file()),
+                     n -> progress.update(read[0] += n))) {
             BufferedInputStream buffered = new BufferedInputStream(hashing, BUFFER);
             InputStream tar = load.compression().decompressor(buffered);
             long length = load.compression() == Compression.NONE ? load.size() : -1;
             engine.loadImages(tar, length, m -> { });
             buffered.transferTo(OutputStream.nullOutputStream());
+            sha256 = hashing.hex();
             progress.done("loaded " + load.name() + " (" + Sizes.bytes(load.size()) + ") in "
                     + Sizes.seconds(progress.elapsed()));
         } catch (DockerException e) {
@@ -142,8 +143,8 @@ public final class ImageLoader {
         } catch (IOException e) {
             throw new BundleException("reading " + load.file() + ": " + e.getMessage(), e);
         }
-        if (load.sha256() != null && !hashing.hex().equals(load.sha256())) {
-            throw new BundleException(load.file() + ": sha256 " + hashing.hex() + " differs from bundle.json's "
+        if (load.sha256() != null && !sha256.equals(load.sha256())) {
+            throw new BundleException(load.file() + ": sha256 " + sha256 + " differs from bundle.json's "
                     + load.sha256() + "; the file is damaged: export it again");
         }
         for (String id : load.imageIds()) {
