@@ -20,6 +20,17 @@ DOCKERFILE
     docker build -q -t "$image" "$work/ctx" >/dev/null
 }
 
+# bench_tool: sets the array tool to the command under test: $MLREEF_OFFLINE (the native executable) when set, else
+# the jar, built first.
+bench_tool() {
+    if [ -n "${MLREEF_OFFLINE:-}" ]; then
+        tool=("$MLREEF_OFFLINE")
+    else
+        ./mvnw -B -q package -DskipTests
+        tool=(java -jar target/mlreef-offline.jar)
+    fi
+}
+
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b - a}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }

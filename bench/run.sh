@@ -10,12 +10,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 rounds=${1:-3}
 scripts/engine-up.sh
-if [ -n "${MLREEF_OFFLINE:-}" ]; then
-    tool=("$MLREEF_OFFLINE")
-else
-    ./mvnw -B -q package -DskipTests
-    tool=(java -jar target/mlreef-offline.jar)
-fi
+bench_tool
 
 work=$(mktemp -d /var/tmp/mlro-bench.XXXXXX)
 base=mlro-bench-base:1

@@ -1,7 +1,6 @@
 package com.mlreef.offline.cli;
 
 import com.mlreef.offline.docker.LogOptions;
-import com.mlreef.offline.docker.OutputSink;
 import com.mlreef.offline.stack.StackControl;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
@@ -85,12 +84,8 @@ public final class LifecycleCommands {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
-            OutputSink sink = (stream, bytes, off, len) -> {
-                var target = stream == OutputSink.Stream.STDOUT ? console.out() : console.err();
-                target.write(bytes, off, len);
-                target.flush();
-            };
-            control.logs(control.resolve(stack), service, new LogOptions(follow, tail, 0, false), sink);
+            control.logs(control.resolve(stack), service, new LogOptions(follow, tail, 0, false),
+                    StackControl.consoleSink(console));
             return ExitCode.OK;
         }
     }

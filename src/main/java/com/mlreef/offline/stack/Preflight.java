@@ -225,11 +225,16 @@ public final class Preflight {
         }
     }
 
-    private Check portInUse(String name, int port, List<ContainerSummary> running) {
-        Optional<ContainerSummary> holder = running == null ? Optional.empty() : running.stream()
+    /** The running container that publishes a host port, if one does. */
+    static Optional<ContainerSummary> publisher(List<ContainerSummary> running, int port) {
+        return running == null ? Optional.empty() : running.stream()
                 .filter(c -> c.ports() != null && c.ports().stream()
                         .anyMatch(p -> p.publicPort() != null && p.publicPort() == port))
                 .findFirst();
+    }
+
+    private Check portInUse(String name, int port, List<ContainerSummary> running) {
+        Optional<ContainerSummary> holder = publisher(running, port);
         if (holder.isEmpty()) {
             return new Check(name, Status.FAIL, "in use by another program on this host; stop it or publish the stack "
                     + "on another port");

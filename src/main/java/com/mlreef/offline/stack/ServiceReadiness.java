@@ -169,11 +169,7 @@ final class ServiceReadiness {
         for (List<String> command : service.afterReady()) {
             console.info("running " + String.join(" ", command) + " in " + service.name());
             String exec = engine.createExec(container, com.mlreef.offline.docker.model.ExecSpec.of(command));
-            engine.startExec(exec, (stream, bytes, off, len) -> {
-                var target = stream == OutputSink.Stream.STDOUT ? console.out() : console.err();
-                target.write(bytes, off, len);
-                target.flush();
-            });
+            engine.startExec(exec, StackControl.consoleSink(console));
             Integer exit = engine.inspectExec(exec).exitCode();
             if (exit == null || exit != 0) {
                 throw new ToolException(ExitCode.FAILED, "'" + String.join(" ", command) + "' in " + service.name()

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The life of a running stack, found by the label {@code run} puts on everything it creates: status, logs, stop,
@@ -126,30 +127,34 @@ public final class StackControl {
     }
 
     public int stop(String stack) {
-        List<ContainerSummary> list = containers(stack);
-        list.forEach(c -> {
-            engine.stopContainer(c.id(), STOP_SECONDS);
-            console.info("stopped " + c.name());
-        });
-        return list.size();
+        return each(stack, "stopped", id -> engine.stopContainer(id, STOP_SECONDS));
     }
 
     public int start(String stack) {
+        return each(stack, "started", engine::startContainer);
+    }
+
+    public int restart(String stack) {
+        return each(stack, "restarted", id -> engine.restartContainer(id, STOP_SECONDS));
+    }
+
+    /** Does something to each of the stack's containers, saying so; returns how many there were. */
+    private int each(String stack, String done, Consumer<String> action) {
         List<ContainerSummary> list = containers(stack);
         list.forEach(c -> {
-            engine.startContainer(c.id());
-            console.info("started " + c.name());
+            action.accept(c.id());
+            console.info(done + " " + c.name());
         });
         return list.size();
     }
 
-    public int restart(String stack) {
-        List<ContainerSummary> list = containers(stack);
-        list.forEach(c -> {
-            engine.restartContainer(c.id(), STOP_SECONDS);
-            console.info("restarted " + c.name());
-        });
-        return list.size();
+    /** Where container output (logs, exec) goes: its stdout to stdout, its stderr to stderr, as it arrives. */
+    public static OutputSink consoleSink(Console console) {
+        return (stream, bytes, off, len) -> {
+            var target = stream == OutputSink.Stream.STDOUT ? console.out() : console.err();
+            target.write(bytes, off, len);
+            target.flush();
+        };
     }
 
     /**

@@ -285,8 +285,7 @@ public final class StackRunner {
                 if (probe.probe(port.hostPort()) != Preflight.PortProbe.State.IN_USE) {
                     continue;
                 }
-                ContainerSummary holder = running.stream().filter(c -> c.ports() != null && c.ports().stream()
-                        .anyMatch(p -> p.publicPort() != null && p.publicPort() == port.hostPort())).findFirst().orElse(null);
+                ContainerSummary holder = Preflight.publisher(running, port.hostPort()).orElse(null);
                 if (holder != null && holder.id().equals(plan.existingId())) {
                     continue;
                 }
