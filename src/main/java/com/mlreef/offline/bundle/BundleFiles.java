@@ -96,11 +96,22 @@ public final class BundleFiles {
             if (image.references() == null) {
                 return where + ": no references";
             }
+            int layers = image.layers() == null ? 0 : image.layers().size();
+            if (image.layerFiles() != null && image.layerFiles().size() != layers) {
+                return where + ": layerFiles does not name one file per layer";
+            }
+            if (image.leftOut() < 0 || image.leftOut() > layers || (image.leftOut() > 0 && m.base() == null)) {
+                return where + ": baseLayers " + image.leftOut() + " does not fit its " + layers + " layers"
+                        + (m.base() == null ? " and the bundle has no base" : "");
+            }
             BundleManifest.Image other = byFile.putIfAbsent(image.file(), image);
             if (other != null && (other.size() != image.size() || !other.sha256().equals(image.sha256())
                     || other.compression() != image.compression())) {
                 return where + ": " + image.file() + " is listed twice with different sizes or checksums";
             }
+        }
+        if (m.base() != null && (m.base().id() == null || m.base().id().isBlank() || m.format() < BundleManifest.FORMAT)) {
+            return "base: a differential bundle needs the base bundle's id and format " + BundleManifest.FORMAT;
         }
         BundleManifest.Executable exe = m.executable();
         if (exe != null && (exe.file() == null || !TOP_FILE.matcher(exe.file()).matches() || exe.sha256() == null

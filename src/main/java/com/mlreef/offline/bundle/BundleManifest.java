@@ -6,20 +6,30 @@ import java.util.List;
 
 /**
  * {@code bundle.json}: what a bundle folder holds. {@code format} changes only when an older reader could
- * misunderstand the file; readers refuse a format newer than theirs. {@code complete} is false while an export is
- * still writing the folder.
+ * misunderstand the file; readers refuse a format newer than theirs, and ignore fields they do not know. Format 1 is
+ * a full bundle; format 2 a differential one ({@code base} set), whose files leave out layers that an older bundle
+ * brought: a format-1 reader would load them onto an engine that may lack those layers, so it must refuse them.
+ * {@code complete} is false while an export is still writing the folder.
  *
  * @param id      a new ID for every export that writes something
  * @param created when the export finished (ISO-8601, UTC)
+ * @param base    for a differential bundle, the bundle whose layers it leaves out; else null
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BundleManifest(int format, String id, Tool tool, String created, boolean complete, Stack stack,
-                             List<Image> images, Executable executable) {
+                             List<Image> images, Executable executable, Base base) {
 
-    /** The format this version writes and the newest it reads. */
-    public static final int FORMAT = 1;
+    /** The format of a full bundle. */
+    public static final int FULL = 1;
+    /** The format of a differential bundle, and the newest this version reads. */
+    public static final int FORMAT = 2;
     public static final String FILE_NAME = "bundle.json";
+
+    /** The format a bundle is written in: the oldest that can say what it holds. */
+    public static int formatFor(Base base) {
+        return base == null ? FULL : FORMAT;
+    }
 
     @RegisterForReflection
     public record Tool(String name, String version) {
@@ -33,10 +43,32 @@ public record BundleManifest(int format, String id, Tool tool, String created, b
     /**
      * One image: its references, ID and platform, its layers (diff IDs, bottom first), and the file that holds it
      * (with {@code export --combined} several images name the same file).
+     *
+     * @param layerFiles where each layer is in the file's archive (as its manifest.json names it) and its size; null
+     *                   in bundles of older versions
+     * @param baseLayers how many bottom layers the file leaves out, expected on the target from the base bundle;
+     *                   null for none
      */
     @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Image(List<String> references, String id, String platform, List<String> layers, String file,
-                        long size, String sha256, Compression compression) {
+                        long size, String sha256, Compression compression, List<LayerFile> layerFiles,
+                        Integer baseLayers) {
+
+        /** The number of bottom layers left out of the file (0 in a full bundle). */
+        public int leftOut() {
+            return baseLayers == null ? 0 : baseLayers;
+        }
+    }
+
+    /** A layer's entry in the archive and its size there (uncompressed). */
+    @RegisterForReflection
+    public record LayerFile(String file, long size) {
+    }
+
+    /** The bundle a differential bundle builds on. */
+    @RegisterForReflection
+    public record Base(String id, String created) {
     }
 
     /** The copy of the mlreef-offline executable that travels with the bundle. */
@@ -45,6 +77,12 @@ public record BundleManifest(int format, String id, Tool tool, String created, b
     }
 
     public BundleManifest withImages(List<Image> newImages, boolean isComplete) {
-        return new BundleManifest(format, id, tool, created, isComplete, stack, List.copyOf(newImages), executable);
+        return new BundleManifest(format, id, tool, created, isComplete, stack, List.copyOf(newImages), executable,
+                base);
+    }
+
+    /** Whether the bundle's files leave out layers of its base. */
+    public boolean differential() {
+        return base != null;
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,14 +54,24 @@ public final class BundleVerifier {
     }
 
     /**
-     * @param bundle   whether the folder has a bundle.json (else it was checked as plain docker save tars)
-     * @param problems every problem, one line each, naming the file
+     * @param bundle      whether the folder has a bundle.json (else it was checked as plain docker save tars)
+     * @param base        for a differential bundle, the ID of the bundle it builds on
+     * @param baseChecked where the base's layers were found (a folder or an engine), or null when not looked for
+     * @param problems    every problem, one line each, naming the file
      */
     @RegisterForReflection
-    public record Report(String dir, boolean bundle, String bundleId, List<FileCheck> files, List<String> problems) {
+    public record Report(String dir, boolean bundle, String bundleId, String base, String baseChecked,
+                         List<FileCheck> files, List<String> problems) {
         @JsonProperty
         public boolean ok() {
             return problems.isEmpty();
+        }
+
+        /** This report with the outcome of a check of the base's layers. */
+        public Report withBase(String checkedAgainst, List<String> baseProblems) {
+            List<String> all = new ArrayList<>(problems);
+            all.addAll(baseProblems);
+            return new Report(dir, bundle, bundleId, base, checkedAgainst, files, all);
         }
     }
 
@@ -111,7 +122,7 @@ public final class BundleVerifier {
         try {
             manifest = BundleFiles.read(dir);
         } catch (BundleException e) {
-            return new Report(dir.toString(), true, null, List.of(), List.of(e.getMessage()));
+            return new Report(dir.toString(), true, null, null, null, List.of(), List.of(e.getMessage()));
         }
         Path manifestFile = dir.resolve(BundleManifest.FILE_NAME);
         if (!manifest.complete()) {
@@ -147,7 +158,8 @@ public final class BundleVerifier {
         }
         List<FileCheck> checks = run(tasks);
         checks.forEach(c -> c.problems().forEach(p -> problems.add(dir.resolve(c.file()) + ": " + p)));
-        return new Report(dir.toString(), true, manifest.id(), checks, problems);
+        return new Report(dir.toString(), true, manifest.id(), manifest.differential() ? manifest.base().id() : null,
+                null, checks, problems);
     }
 
     private void checkSums(Path dir, Map<String, String> expected, List<String> problems) {
@@ -185,13 +197,13 @@ public final class BundleVerifier {
             tasks.add(new Task(dir, dir.relativize(tar).toString(), -1, null, null, null));
         }
         if (tasks.isEmpty()) {
-            return new Report(dir.toString(), false, null, List.of(),
+            return new Report(dir.toString(), false, null, null, null, List.of(),
                     List.of(dir + ": no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst)"));
         }
         List<FileCheck> checks = run(tasks);
         List<String> problems = new ArrayList<>();
         checks.forEach(c -> c.problems().forEach(p -> problems.add(dir.resolve(c.file()) + ": " + p)));
-        return new Report(dir.toString(), false, null, checks, problems);
+        return new Report(dir.toString(), false, null, null, null, checks, problems);
     }
 
     /** Tars in the folder and in its images/ folder, as the original installer and plain docker save leave them. */
@@ -342,8 +354,18 @@ public final class BundleVerifier {
             return found;
         }
         Map<String, DockerArchive.ManifestEntry> byId = new LinkedHashMap<>();
+        // a differential file leaves out the base's layers
+        Set<String> leftOut = new HashSet<>();
+        if (task.images() != null) {
+            for (BundleManifest.Image image : task.images()) {
+                if (image.layerFiles() != null) {
+                    image.layerFiles().subList(0, image.leftOut()).forEach(l -> leftOut.add(l.file()));
+                }
+            }
+        }
         for (DockerArchive.ManifestEntry entry : contents.manifest()) {
-            List<String> missing = contents.missing(entry);
+            List<String> missing = new ArrayList<>(contents.missing(entry));
+            missing.removeAll(leftOut);
             String name = entry.repoTags() != null && !entry.repoTags().isEmpty()
                     ? String.join(", ", entry.repoTags()) : String.valueOf(contents.imageId(entry));
             if (!missing.isEmpty()) {
@@ -365,6 +387,46 @@ public final class BundleVerifier {
             }
         }
         return found;
+    }
+
+    /**
+     * Whether the folder {@code baseDir} holds the bundle that a differential bundle builds on, with every layer it
+     * leaves out. Returns one line per problem.
+     */
+    public static List<String> checkBase(BundleManifest manifest, Path baseDir) {
+        if (!manifest.differential()) {
+            return List.of(baseDir + ": given as the base, but the bundle is a full one");
+        }
+        BundleManifest base;
+        try {
+            base = BundleFiles.read(baseDir);
+        } catch (BundleException e) {
+            return List.of(e.getMessage());
+        }
+        if (!base.id().equals(manifest.base().id())) {
+            return List.of(baseDir + " holds bundle " + base.id() + ", not bundle " + manifest.base().id()
+                    + " that the differential bundle builds on");
+        }
+        Set<String> chains = new HashSet<>();
+        base.images().forEach(i -> chains.addAll(LayerChain.chainIds(i.layers() == null ? List.of() : i.layers())));
+        return checkBase(manifest, chains, baseDir.toString());
+    }
+
+    /** Whether the holder of these chain IDs has every layer the bundle leaves out. */
+    public static List<String> checkBase(BundleManifest manifest, Set<String> chains, String holder) {
+        List<String> problems = new ArrayList<>();
+        for (BundleManifest.Image image : manifest.images()) {
+            if (image.leftOut() == 0) {
+                continue;
+            }
+            List<String> chain = LayerChain.chainIds(image.layers());
+            if (!chains.contains(chain.get(image.leftOut() - 1))) {
+                problems.add(image.file() + ": " + String.join(", ", image.references()) + " needs its bottom "
+                        + image.leftOut() + " layers from bundle " + manifest.base().id() + ", which " + holder
+                        + " lacks");
+            }
+        }
+        return problems;
     }
 
     private static String message(Exception e) {

@@ -3,7 +3,9 @@ package com.mlreef.offline.bundle;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.io.InputStream;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -19,6 +21,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 public final class DockerArchive {
     /** Configs and manifests are small; layers are not hashed here. */
     private static final long SMALL = 8L << 20;
+    /** JSON files up to this size are kept until the manifest says which of them are configs. */
+    private static final long JSON_KEPT = 1L << 20;
     private static final int SKIP_BUFFER = 1 << 16;
 
     /** One image of {@code manifest.json}. */
@@ -32,7 +36,13 @@ public final class DockerArchive {
      * @param smallDigests sha256 (hex) of every regular file of at most 8 MiB
      * @param manifest     the images of {@code manifest.json}, or null when the archive has none
      */
-    public record Contents(Map<String, Long> entries, Map<String, String> smallDigests, List<ManifestEntry> manifest) {
+    public record Contents(Map<String, Long> entries, Map<String, String> smallDigests, List<ManifestEntry> manifest,
+                           Map<String, List<String>> diffIds) {
+
+        /** The diff IDs (bottom first) that a manifest entry's config lists, or null when it cannot be read. */
+        public List<String> diffIds(ManifestEntry entry) {
+            return entry.config() == null ? null : diffIds.get(entry.config());
+        }
 
         /** The image ID of a manifest entry: the sha256 of its config file, or null when the config is missing. */
         public String imageId(ManifestEntry entry) {
@@ -61,6 +71,7 @@ public final class DockerArchive {
         Map<String, Long> entries = new LinkedHashMap<>();
         Map<String, String> digests = new LinkedHashMap<>();
         List<ManifestEntry> manifest = null;
+        Map<String, byte[]> jsons = new LinkedHashMap<>();
         TarArchiveInputStream in = new TarArchiveInputStream(tar);
         byte[] skip = new byte[SKIP_BUFFER];
         TarArchiveEntry entry;
@@ -79,6 +90,8 @@ public final class DockerArchive {
                 digests.put(name, HexFormat.of().formatHex(ImageFileWriter.sha256().digest(content)));
                 if (name.equals("manifest.json")) {
                     manifest = BundleFiles.JSON.readValue(content, new TypeReference<List<ManifestEntry>>() { });
+                } else if (size <= JSON_KEPT && size > 0 && content[0] == '{') {
+                    jsons.put(name, content);
                 }
             } else {
                 long left = size;
@@ -91,7 +104,31 @@ public final class DockerArchive {
                 }
             }
         }
-        return new Contents(entries, digests, manifest);
+        Map<String, List<String>> diffIds = new LinkedHashMap<>();
+        if (manifest != null) {
+            for (ManifestEntry image : manifest) {
+                byte[] config = image.config() == null ? null : jsons.get(normalise(image.config()));
+                if (config != null) {
+                    diffIds.put(image.config(), diffIds(config));
+                }
+            }
+        }
+        return new Contents(entries, digests, manifest, diffIds);
+    }
+
+    /** {@code rootfs.diff_ids} of an image config, or null when it has none. */
+    private static List<String> diffIds(byte[] config) {
+        try {
+            JsonNode ids = BundleFiles.JSON.readTree(config).path("rootfs").path("diff_ids");
+            if (!ids.isArray()) {
+                return null;
+            }
+            List<String> list = new ArrayList<>();
+            ids.forEach(id -> list.add(id.asText()));
+            return list;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static String normalise(String name) {

@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
             "  mlreef-offline export -f stack.yaml -o bundle --compress zstd",
             "  mlreef-offline export --combined    # one file: shared layers stored once",
             "  mlreef-offline export --no-pull     # the images the engine has, as they are",
+            "  mlreef-offline export -o v2 --since v1   # an upgrade: only the layers v1 lacks",
             "", "Then: mlreef-offline verify -d DIR", "      carry DIR (with this executable) to the offline host",
             "      mlreef-offline run -d DIR"})
 public class ExportCommand extends BaseCommand {
@@ -57,6 +58,12 @@ public class ExportCommand extends BaseCommand {
     @Option(names = "--no-pull", description = "Do not pull: save the images the engine has (each must be there).")
     boolean noPull;
 
+    @Option(names = "--since", paramLabel = "OLD_DIR",
+            description = "Write a differential bundle: leave out every layer that the bundle in OLD_DIR holds. "
+                    + "It runs only on an engine that has that bundle's images (run it first); verify it with "
+                    + "'verify -d DIR --base OLD_DIR'.")
+    Path since;
+
     @Override
     protected int execute(Console console) throws IOException {
         long start = System.nanoTime();
@@ -69,7 +76,7 @@ public class ExportCommand extends BaseCommand {
         StackFile.Loaded stack = StackFile.load(file, System.getenv(), console::warn);
         StackExporter.Options options = new StackExporter.Options(dir, compression, combined, !noPull,
                 Runtime.getRuntime().availableProcessors(), new VersionProvider().getVersion()[0]
-                        .replaceFirst("^mlreef-offline ", ""), NativeExecutable.path());
+                        .replaceFirst("^mlreef-offline ", ""), NativeExecutable.path(), since);
         StackExporter.Result result = new StackExporter(engine.engine(), console)
                 .export(stack, file == null ? "embedded default" : file.toString(), options);
 
@@ -90,7 +97,8 @@ public class ExportCommand extends BaseCommand {
         console.out().print(table.render());
         console.out().flush();
         console.info("bundle " + manifest.id() + " in " + dir + ": " + manifest.images().size() + " images, "
-                + Sizes.bytes(total) + ", exported in " + Sizes.seconds(System.nanoTime() - start)
+                + Sizes.bytes(total) + (manifest.differential() ? ", differential on bundle "
+                + manifest.base().id() : "") + ", exported in " + Sizes.seconds(System.nanoTime() - start)
                 + "; check it with 'mlreef-offline verify -d " + dir + "'");
         return ExitCode.OK;
     }

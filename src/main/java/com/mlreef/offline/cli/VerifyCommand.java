@@ -1,13 +1,19 @@
 package com.mlreef.offline.cli;
 
+import com.mlreef.offline.bundle.BundleFiles;
+import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleVerifier;
+import com.mlreef.offline.stack.EngineLayers;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Progress;
 import com.mlreef.offline.ui.Sizes;
 import com.mlreef.offline.ui.Table;
+import com.mlreef.offline.ui.ToolException;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, description = {
@@ -16,8 +22,11 @@ import picocli.CommandLine.Option;
             + "image IDs bundle.json names. Files are read in parallel. Needs no Docker Engine.",
         "A folder of plain 'docker save' tars without bundle.json (what the original installer used) is checked "
             + "structurally: each tar readable to its end, with a manifest.json whose layers are all present.",
+        "A differential bundle (export --since) leaves out the layers of the bundle it builds on: --base OLD_DIR checks "
+            + "that folder holds that bundle with those layers, --engine that the Docker Engine has them.",
         "Exits 0 when all is well; else prints one line per problem, naming the file, and exits 1."},
         footer = {"", "Examples:", "  mlreef-offline verify -d mlreef-images-tar",
+            "  mlreef-offline verify -d v2 --base v1      # a differential bundle and its base",
             "  mlreef-offline verify -d /media/usb/bundle --json | jq .problems"})
 public class VerifyCommand extends BaseCommand {
     @Option(names = {"-d", "--dir"}, paramLabel = "DIR", required = true, description = "The bundle folder.")
@@ -26,12 +35,36 @@ public class VerifyCommand extends BaseCommand {
     @Option(names = "--json", description = "Print the report as JSON on stdout.")
     boolean json;
 
+    @Option(names = "--base", paramLabel = "OLD_DIR",
+            description = "For a differential bundle: check that OLD_DIR holds the bundle it builds on.")
+    Path base;
+
+    @Option(names = "--engine", description = "For a differential bundle: check that the Docker Engine has the layers"
+            + " it leaves out.")
+    boolean onEngine;
+
+    @Mixin
+    EngineOptions engine;
+
     @Override
     protected int execute(Console console) {
         long start = System.nanoTime();
         BundleVerifier.Report report;
         try (Progress progress = Progress.start(console, "verifying " + dir, BundleVerifier.bytesToRead(dir))) {
             report = new BundleVerifier(Runtime.getRuntime().availableProcessors(), progress::update).verify(dir);
+        }
+        if ((base != null || onEngine) && !report.bundle()) {
+            throw new ToolException(ExitCode.USAGE, dir + " has no bundle.json: --base and --engine check a bundle's base");
+        }
+        if (base != null && report.bundleId() != null) {
+            report = report.withBase(base.toString(), BundleVerifier.checkBase(BundleFiles.read(dir), base));
+        }
+        if (onEngine && report.bundleId() != null) {
+            BundleManifest manifest = BundleFiles.read(dir);
+            report = report.withBase("the engine at " + engine.engine().address(), manifest.differential()
+                    ? BundleVerifier.checkBase(manifest, EngineLayers.chainIds(engine.engine()),
+                    "the engine at " + engine.engine().address())
+                    : List.of());
         }
         if (json) {
             console.result(JsonOutput.of(report));
@@ -49,6 +82,12 @@ public class VerifyCommand extends BaseCommand {
                     + Sizes.bytes(total) + ", all "
                     + (report.bundle() ? "verified" : "readable, with every layer present") + " in "
                     + Sizes.seconds(System.nanoTime() - start));
+            if (report.base() != null) {
+                console.info(report.baseChecked() != null
+                        ? "differential on bundle " + report.base() + ": its layers are in " + report.baseChecked()
+                        : "differential on bundle " + report.base() + ": it runs only where that bundle ran; check"
+                        + " with --base OLD_DIR or --engine");
+            }
         } else {
             report.problems().forEach(console::result);
         }

@@ -1,10 +1,12 @@
 package com.mlreef.offline.stack;
 
+import com.mlreef.offline.bundle.ArchiveFilter;
 import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.Compression;
 import com.mlreef.offline.bundle.DockerArchive;
 import com.mlreef.offline.bundle.HashingInputStream;
+import com.mlreef.offline.bundle.LayerChain;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.NotFoundException;
@@ -12,52 +14,140 @@ import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.Progress;
 import com.mlreef.offline.ui.Sizes;
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Loads the images of a bundle that the engine lacks, file by file: streamed to {@code POST /images/load}, gzip and
- * zstd decompressed on the way, the file's sha256 checked as it is read. A file whose images are all present (by image
- * ID) is not read at all.
+ * Loads the images of a bundle that the engine lacks, file by file, streamed to {@code POST /images/load} with gzip
+ * and zstd decompressed on the way. Only the layers the engine lacks are sent: the engine looks a layer up by its
+ * chain ID before it opens the layer's file, so the archive is passed on with the other layer files left out (skipped
+ * on disk, not read, for an uncompressed file). A file sent whole has its sha256 checked as it is read; a file sent in
+ * part rests on the engine's own checks (each layer it unpacks against its diff ID, the config by the image ID). A
+ * file whose images are all present (by image ID) is not read at all.
  */
 public final class ImageLoader {
     private static final int BUFFER = 64 << 10;
 
-    /** One file to load, the images it holds (IDs and references), and whether the engine has them all already. */
+    /**
+     * One image of a file and its layers.
+     *
+     * @param files    each layer's entry in the archive, or null when unknown (then the file is sent whole)
+     * @param sizes    each layer's size, or null when unknown
+     * @param leftOut  bottom layers the file leaves out, expected on the engine from the base bundle
+     */
+    public record ImageLayers(String id, String reference, List<String> diffIds, List<String> files, List<Long> sizes,
+                              int leftOut) {
+    }
+
+    /**
+     * One file to load, the images it holds (IDs and references), and whether the engine has them all already.
+     *
+     * @param base    for a file of a differential bundle, the base bundle; else null
+     * @param planned what the plan expects to send, given the engine's layers and the files loaded before it
+     */
     public record FileLoad(Path file, String name, long size, String sha256, Compression compression,
-                           List<String> imageIds, List<String> references, boolean present) {
+                           List<String> imageIds, List<String> references, boolean present, List<ImageLayers> images,
+                           BundleManifest.Base base, Selection planned) {
+    }
+
+    /**
+     * What to send of a file.
+     *
+     * @param drop     archive entries (layer files) left out
+     * @param required chain IDs the engine must keep until the load ends (the tops of the layers not sent)
+     * @param fromBase those of {@code required} that only the base bundle brings
+     * @param sent     layers sent, of {@code layers}
+     * @param bytes    bytes of the layers sent, or -1 when sizes are unknown
+     */
+    public record Selection(Set<String> drop, Set<String> required, Set<String> fromBase, int sent, int layers,
+                            long bytes) {
+        boolean whole() {
+            return drop.isEmpty();
+        }
     }
 
     private final DockerEngine engine;
     private final Console console;
+    private Set<String> chains;
 
     public ImageLoader(DockerEngine engine, Console console) {
         this.engine = engine;
         this.console = console;
     }
 
-    /** What each file of the folder holds and whether it must be loaded. */
+    /**
+     * What each file of the folder holds, whether it must be loaded and what of it to send. Fails, changing nothing,
+     * when a file of a differential bundle needs base layers that the engine lacks.
+     */
     public List<FileLoad> plan(BundleSource source) {
-        List<FileLoad> loads = new ArrayList<>();
-        if (source.isBundle()) {
-            Map<String, List<BundleManifest.Image>> byFile = new LinkedHashMap<>();
-            source.manifest().images().forEach(i -> byFile.computeIfAbsent(i.file(), f -> new ArrayList<>()).add(i));
-            byFile.forEach((file, images) -> {
-                BundleManifest.Image first = images.get(0);
-                List<String> ids = images.stream().map(BundleManifest.Image::id).distinct().toList();
-                List<String> refs = images.stream().flatMap(i -> i.references().stream()).toList();
-                loads.add(new FileLoad(source.dir().resolve(file), file, first.size(), first.sha256(),
-                        first.compression(), ids, refs, allPresent(ids, refs)));
-            });
+        List<FileLoad> loads = source.isBundle() ? bundleFiles(source) : plainFiles(source);
+        if (loads.stream().allMatch(FileLoad::present)) {
             return loads;
         }
+        Set<String> simulated = new HashSet<>(chains());
+        List<FileLoad> planned = new ArrayList<>();
+        for (FileLoad load : loads) {
+            if (load.present()) {
+                planned.add(load);
+                continue;
+            }
+            Selection selection = select(load, simulated);
+            if (!simulated.containsAll(selection.fromBase())) {
+                throw missingBase(load);
+            }
+            planned.add(new FileLoad(load.file(), load.name(), load.size(), load.sha256(), load.compression(),
+                    load.imageIds(), load.references(), false, load.images(), load.base(), selection));
+            load.images().forEach(i -> simulated.addAll(LayerChain.chainIds(i.diffIds())));
+        }
+        return planned;
+    }
+
+    /** The plan's line for a file. */
+    public static String describe(FileLoad load) {
+        if (load.present()) {
+            return "keep   images of " + load.name() + " (present)";
+        }
+        Selection s = load.planned();
+        if (s == null || s.whole()) {
+            return "load   " + load.name() + " (" + Sizes.bytes(load.size()) + ")";
+        }
+        return "load   " + load.name() + ": " + s.sent() + " of " + s.layers() + " layers"
+                + (s.bytes() < 0 ? "" : " (" + Sizes.bytes(s.bytes()) + ")") + ", the rest present";
+    }
+
+    private List<FileLoad> bundleFiles(BundleSource source) {
+        List<FileLoad> loads = new ArrayList<>();
+        Map<String, List<BundleManifest.Image>> byFile = new LinkedHashMap<>();
+        source.manifest().images().forEach(i -> byFile.computeIfAbsent(i.file(), f -> new ArrayList<>()).add(i));
+        byFile.forEach((file, images) -> {
+            BundleManifest.Image first = images.get(0);
+            List<String> ids = images.stream().map(BundleManifest.Image::id).distinct().toList();
+            List<String> refs = images.stream().flatMap(i -> i.references().stream()).toList();
+            List<ImageLayers> layers = images.stream().map(i -> new ImageLayers(i.id(),
+                    i.references().isEmpty() ? i.id() : i.references().get(0),
+                    i.layers() == null ? List.of() : i.layers(),
+                    i.layerFiles() == null ? null : i.layerFiles().stream().map(BundleManifest.LayerFile::file).toList(),
+                    i.layerFiles() == null ? null : i.layerFiles().stream().map(BundleManifest.LayerFile::size).toList(),
+                    i.leftOut())).toList();
+            loads.add(new FileLoad(source.dir().resolve(file), file, first.size(), first.sha256(),
+                    first.compression(), ids, refs, allPresent(ids, refs), layers, source.manifest().base(), null));
+        });
+        return loads;
+    }
+
+    private List<FileLoad> plainFiles(BundleSource source) {
+        List<FileLoad> loads = new ArrayList<>();
         for (Path tar : source.plainTars()) {
             // a plain tar says what it holds only in its manifest.json, at its end: read it through
             DockerArchive.Contents contents;
@@ -73,6 +163,7 @@ public final class ImageLoader {
             }
             List<String> ids = new ArrayList<>();
             List<String> refs = new ArrayList<>();
+            List<ImageLayers> layers = new ArrayList<>();
             for (DockerArchive.ManifestEntry entry : contents.manifest()) {
                 String id = contents.imageId(entry);
                 if (id == null) {
@@ -82,6 +173,12 @@ public final class ImageLoader {
                 if (entry.repoTags() != null) {
                     refs.addAll(entry.repoTags());
                 }
+                List<String> diffIds = contents.diffIds(entry);
+                boolean known = diffIds != null && entry.layers() != null && entry.layers().size() == diffIds.size();
+                layers.add(new ImageLayers(id, entry.repoTags() == null || entry.repoTags().isEmpty() ? id
+                        : entry.repoTags().get(0), known ? diffIds : List.of(), known ? entry.layers() : null,
+                        known ? entry.layers().stream().map(l -> contents.entries().getOrDefault(l, 0L)).toList() : null,
+                        0));
             }
             long size;
             try {
@@ -90,9 +187,53 @@ public final class ImageLoader {
                 throw new BundleException("cannot read " + tar + ": " + e.getMessage(), e);
             }
             loads.add(new FileLoad(tar, source.dir().relativize(tar).toString(), size, null, compression, ids, refs,
-                    allPresent(ids, refs)));
+                    allPresent(ids, refs), layers, null, null));
         }
         return loads;
+    }
+
+    /**
+     * The layer files to leave out: those of layers the engine has, unless a layer to send has the same content
+     * (a repeated layer may be stored once, the others linking to it).
+     */
+    static Selection select(FileLoad load, Set<String> chains) {
+        Set<String> required = new LinkedHashSet<>();
+        Set<String> fromBase = new LinkedHashSet<>();
+        List<LayerChain.ArchiveLayer> archived = new ArrayList<>();
+        int layers = 0;
+        int sent = 0;
+        long bytes = 0;
+        boolean sizesKnown = true;
+        for (ImageLayers image : load.images()) {
+            List<String> chain = LayerChain.chainIds(image.diffIds());
+            if (image.leftOut() > 0) {
+                fromBase.add(chain.get(image.leftOut() - 1));
+            }
+            // without the archive's layer files, the file is sent whole
+            int present = image.files() == null ? 0 : LayerChain.present(image.diffIds(), chains);
+            if (present > 0) {
+                required.add(chain.get(present - 1));
+            }
+            for (int i = 0; i < image.diffIds().size(); i++) {
+                layers++;
+                boolean leaveOut = i < present;
+                if (image.files() != null && i >= image.leftOut()) {
+                    archived.add(new LayerChain.ArchiveLayer(image.files().get(i), image.diffIds().get(i), leaveOut));
+                }
+                if (leaveOut || i < image.leftOut()) {
+                    continue;
+                }
+                sent++;
+                if (image.sizes() != null) {
+                    bytes += image.sizes().get(i);
+                } else {
+                    sizesKnown = false;
+                }
+            }
+        }
+        required.addAll(fromBase);
+        return new Selection(LayerChain.omittable(archived), required, fromBase, sent, layers,
+                sizesKnown ? bytes : -1);
     }
 
     /** Whether the engine has every image ID, each reference pointing at one of them. */
@@ -123,8 +264,67 @@ public final class ImageLoader {
         }
     }
 
-    /** Streams one file to the engine; fails naming the file when its sha256 is not the bundle's. */
+    private Set<String> chains() {
+        if (chains == null) {
+            chains = EngineLayers.chainIds(engine);
+        }
+        return chains;
+    }
+
+    /**
+     * Sends what the engine lacks of one file. If layers it had when the load began went away meanwhile, loads again
+     * with what it now lacks (the whole file, if need be), unless they were the base bundle's.
+     */
     public void load(FileLoad load) {
+        Selection selection = select(load, chains());
+        if (!chains().containsAll(selection.fromBase())) {
+            throw missingBase(load);
+        }
+        try {
+            send(load, selection);
+        } catch (BundleException e) {
+            if (selection.required().isEmpty()) {
+                throw e;
+            }
+            chains = EngineLayers.chainIds(engine);
+            if (chains.containsAll(selection.required())) {
+                throw e;
+            }
+            if (!chains.containsAll(selection.fromBase())) {
+                throw missingBase(load);
+            }
+            Selection again = select(load, chains);
+            console.warn(load.name() + ": layers the engine had when the load began went away; loading "
+                    + (again.whole() ? "the whole file" : again.sent() + " of " + again.layers() + " layers")
+                    + " instead");
+            send(load, again);
+        }
+        for (String id : load.imageIds()) {
+            if (!exists(id)) {
+                throw new BundleException("loading " + load.file() + ": the engine did not load image " + id);
+            }
+        }
+        load.images().forEach(i -> chains().addAll(LayerChain.chainIds(i.diffIds())));
+    }
+
+    private BundleException missingBase(FileLoad load) {
+        BundleManifest.Base base = load.base();
+        String which = base == null ? "its base bundle" : "bundle " + base.id()
+                + (base.created() == null ? "" : " (exported " + base.created() + ")");
+        return new BundleException(load.name() + " is part of a differential bundle: it needs the layers of " + which
+                + ", which this engine lacks; run that bundle first, or use a full bundle");
+    }
+
+    private void send(FileLoad load, Selection selection) {
+        if (selection.whole()) {
+            sendWhole(load);
+        } else {
+            sendPart(load, selection);
+        }
+    }
+
+    /** The whole file, its sha256 checked as it is read. */
+    private void sendWhole(FileLoad load) {
         String sha256;
         long[] read = {0};
         try (Progress progress = Progress.start(console, "loading " + load.name(), load.size());
@@ -147,10 +347,35 @@ public final class ImageLoader {
             throw new BundleException(load.file() + ": sha256 " + sha256 + " differs from bundle.json's "
                     + load.sha256() + "; the file is damaged: export it again");
         }
-        for (String id : load.imageIds()) {
-            if (!exists(id)) {
-                throw new BundleException("loading " + load.file() + ": the engine did not load image " + id);
-            }
+    }
+
+    /** The archive without the layer files the engine has; progress counts the bytes sent. */
+    private void sendPart(FileLoad load, Selection selection) {
+        long[] sent = {0};
+        try (Progress progress = Progress.start(console, "loading " + load.name(), Math.max(selection.bytes(), 0));
+             InputStream file = Files.newInputStream(load.file())) {
+            // an uncompressed file is skipped on disk: no buffer between the filter and the file
+            InputStream raw = load.compression() == Compression.NONE ? file
+                    : load.compression().decompressor(new BufferedInputStream(file, BUFFER));
+            ArchiveFilter filter = new ArchiveFilter(raw, selection.drop()::contains);
+            InputStream counted = new FilterInputStream(filter) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = in.read(b, off, len);
+                    if (n > 0) {
+                        progress.update(sent[0] += n);
+                    }
+                    return n;
+                }
+            };
+            engine.loadImages(counted, -1, m -> { });
+            progress.done("loaded " + load.name() + ": " + selection.sent() + " of " + selection.layers()
+                    + " layers, " + Sizes.bytes(filter.sent()) + " sent (" + Sizes.bytes(filter.dropped())
+                    + " present, not sent) in " + Sizes.seconds(progress.elapsed()));
+        } catch (DockerException e) {
+            throw new BundleException("loading " + load.file() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BundleException("reading " + load.file() + ": " + e.getMessage(), e);
         }
     }
 }

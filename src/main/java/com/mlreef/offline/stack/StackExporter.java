@@ -1,12 +1,15 @@
 package com.mlreef.offline.stack;
 
+import com.mlreef.offline.bundle.ArchiveFilter;
 import com.mlreef.offline.bundle.AtomicFile;
 import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.bundle.Compression;
+import com.mlreef.offline.bundle.DockerArchive;
 import com.mlreef.offline.bundle.ImageFileWriter;
+import com.mlreef.offline.bundle.LayerChain;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.NotFoundException;
@@ -29,10 +32,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -47,9 +52,11 @@ public final class StackExporter {
 
     /**
      * @param executable the running native executable, to copy into the bundle; null when running from the jar
+     * @param since      an older bundle whose layers the new files leave out (a differential bundle); null for a
+     *                   full bundle
      */
     public record Options(Path dir, Compression compression, boolean combined, boolean pull, int threads,
-                          String toolVersion, Path executable) {
+                          String toolVersion, Path executable, Path since) {
     }
 
     /** What export did: the manifest written and, per file, whether it was written now or kept. */
@@ -60,6 +67,23 @@ public final class StackExporter {
     }
 
     private record Group(String file, List<Resolved> images) {
+    }
+
+    /**
+     * The layers a differential bundle leaves out: the bundle it builds on and every chain ID its images hold.
+     */
+    private record Base(BundleManifest.Base bundle, Set<String> chains) {
+        int leftOut(Resolved image) {
+            return LayerChain.present(diffIds(image), chains);
+        }
+    }
+
+    /**
+     * What a group's file leaves out, learnt from a first save: the archive entries of the layers the base holds.
+     *
+     * @param bytes the archive's size without them
+     */
+    private record Omitted(Set<String> drop, long bytes) {
     }
 
     private final DockerEngine engine;
@@ -75,9 +99,16 @@ public final class StackExporter {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new BundleException(dir + " exists and is not a folder");
         }
+        Base since = options.since() == null ? null : base(options.since(), dir);
         List<Resolved> images = new ArrayList<>();
         for (String reference : stack.spec().images()) {
             images.add(new Resolved(reference, resolve(reference, options.pull())));
+        }
+        Base base = since;
+        if (since != null && images.stream().allMatch(i -> since.leftOut(i) == 0)) {
+            console.info("no layer of the stack's images is in bundle " + since.bundle().id() + ": writing a full"
+                    + " bundle");
+            base = null;
         }
         boolean createdDir = !Files.exists(dir);
         try {
@@ -95,7 +126,7 @@ public final class StackExporter {
             Thread interrupted = new Thread(() -> console.warn("interrupted: " + dir + " is not complete; run the same"
                     + " export again to finish it"));
             Runtime.getRuntime().addShutdownHook(interrupted);
-            Result result = write(stack, source, options, images);
+            Result result = write(stack, source, options, images, base);
             Runtime.getRuntime().removeShutdownHook(interrupted);
             Files.deleteIfExists(lockFile);
             done = true;
@@ -109,16 +140,22 @@ public final class StackExporter {
         }
     }
 
-    private Result write(StackFile.Loaded stack, String source, Options options, List<Resolved> images)
+    private Result write(StackFile.Loaded stack, String source, Options options, List<Resolved> images, Base base)
             throws IOException {
         Path dir = options.dir();
         BundleManifest previous = previous(dir);
+        if (previous != null && !Objects.equals(previous.base() == null ? null : previous.base().id(),
+                base == null ? null : base.bundle().id())) {
+            console.info(dir + " held a bundle " + (previous.base() == null ? "without a base" : "built on bundle "
+                    + previous.base().id()) + ": every image is saved again");
+            previous = null;
+        }
         removePartials(dir);
         List<Group> groups = group(stack.spec(), images, options);
         Map<String, BundleManifest.Image> kept = new LinkedHashMap<>();
         List<Group> toWrite = new ArrayList<>();
         for (Group group : groups) {
-            List<BundleManifest.Image> same = unchanged(dir, previous, group, options.compression());
+            List<BundleManifest.Image> same = unchanged(dir, previous, group, options.compression(), base);
             if (same == null) {
                 toWrite.add(group);
             } else {
@@ -128,16 +165,25 @@ public final class StackExporter {
                 console.info(group.file() + ": unchanged, kept");
             }
         }
-        checkSpace(dir, toWrite, options);
+        Map<String, Omitted> omitted = new HashMap<>();
+        if (base != null) {
+            for (Group group : toWrite) {
+                if (group.images().stream().anyMatch(i -> base.leftOut(i) > 0)) {
+                    omitted.put(group.file(), omitted(group, base));
+                }
+            }
+        }
+        checkSpace(dir, toWrite, omitted, options);
         Files.createDirectories(dir.resolve(BundleFiles.IMAGES));
 
         BundleManifest.Stack stackEntry = new BundleManifest.Stack(stack.spec().name(), source, stack.text());
         boolean sameStack = previous != null && previous.complete() && Objects.equals(previous.stack(), stackEntry);
         String id = toWrite.isEmpty() && sameStack ? previous.id() : UUID.randomUUID().toString();
-        BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT, id,
+        BundleManifest.Base baseEntry = base == null ? null : base.bundle();
+        BundleManifest manifest = new BundleManifest(BundleManifest.formatFor(baseEntry), id,
                 new BundleManifest.Tool("mlreef-offline", options.toolVersion()),
                 toWrite.isEmpty() && sameStack ? previous.created() : now(), false, stackEntry,
-                ordered(images, kept, Map.of()), previous == null ? null : previous.executable());
+                ordered(images, kept, Map.of()), previous == null ? null : previous.executable(), baseEntry);
         Map<String, Boolean> written = new LinkedHashMap<>();
         groups.forEach(g -> written.put(g.file(), false));
         Map<String, BundleManifest.Image> fresh = new HashMap<>();
@@ -148,7 +194,8 @@ public final class StackExporter {
         }
         ImageFileWriter writer = new ImageFileWriter(options.compression(), options.threads());
         for (Group group : toWrite) {
-            List<BundleManifest.Image> saved = save(dir, group, writer, options.compression());
+            List<BundleManifest.Image> saved = save(dir, group, writer, options.compression(), base,
+                    omitted.get(group.file()));
             for (int i = 0; i < saved.size(); i++) {
                 fresh.put(group.images().get(i).reference() + " " + saved.get(i).id(), saved.get(i));
             }
@@ -158,7 +205,7 @@ public final class StackExporter {
         }
         BundleManifest.Executable executable = executable(dir, options.executable(), previous);
         manifest = new BundleManifest(manifest.format(), manifest.id(), manifest.tool(), manifest.created(), true,
-                manifest.stack(), ordered(images, kept, fresh), executable);
+                manifest.stack(), ordered(images, kept, fresh), executable, manifest.base());
         removeReplaced(dir, previous, manifest);
         String manifestSha = BundleFiles.write(dir, manifest);
         BundleFiles.writeSums(dir, BundleFiles.sums(manifest, manifestSha));
@@ -307,7 +354,7 @@ public final class StackExporter {
 
     /** The previous entries for a group when its file is whole and still holds the same images; else null. */
     private List<BundleManifest.Image> unchanged(Path dir, BundleManifest previous, Group group,
-                                                 Compression compression) throws IOException {
+                                                 Compression compression, Base base) throws IOException {
         if (previous == null) {
             return null;
         }
@@ -315,7 +362,8 @@ public final class StackExporter {
         for (Resolved image : group.images()) {
             BundleManifest.Image old = previous.images().stream()
                     .filter(i -> i.file().equals(group.file()) && i.id().equals(image.image().id())
-                            && i.compression() == compression && i.references().contains(image.reference()))
+                            && i.compression() == compression && i.references().contains(image.reference())
+                            && i.leftOut() == (base == null ? 0 : base.leftOut(image)))
                     .findFirst().orElse(null);
             if (old == null) {
                 return null;
@@ -335,10 +383,15 @@ public final class StackExporter {
         return sha.equals(first.sha256()) ? entries : null;
     }
 
-    private static void checkSpace(Path dir, List<Group> toWrite, Options options) throws IOException {
+    private static void checkSpace(Path dir, List<Group> toWrite, Map<String, Omitted> omitted, Options options)
+            throws IOException {
         long needed = 0;
         for (Group group : toWrite) {
             needed += OVERHEAD_PER_FILE;
+            if (omitted.containsKey(group.file())) {
+                needed += omitted.get(group.file()).bytes();
+                continue;
+            }
             for (Resolved image : group.images()) {
                 needed += image.image().size() == null ? 0 : image.image().size();
             }
@@ -354,31 +407,152 @@ public final class StackExporter {
         }
     }
 
-    private List<BundleManifest.Image> save(Path dir, Group group, ImageFileWriter writer, Compression compression)
-            throws IOException {
+    private List<BundleManifest.Image> save(Path dir, Group group, ImageFileWriter writer, Compression compression,
+                                            Base base, Omitted omitted) throws IOException {
         List<String> references = group.images().stream().map(Resolved::reference).toList();
-        long estimate = group.images().stream().mapToLong(i -> i.image().size() == null ? 0 : i.image().size()).sum();
+        long estimate = omitted != null ? omitted.bytes()
+                : group.images().stream().mapToLong(i -> i.image().size() == null ? 0 : i.image().size()).sum();
         String what = references.size() == 1 ? references.get(0) : references.size() + " images";
+        Set<String> drop = omitted == null ? Set.of() : omitted.drop();
         ImageFileWriter.Written written;
+        ArchiveFilter archive;
         try (Progress progress = Progress.start(console, "saving " + what, estimate);
              InputStream tar = engine.saveImages(references)) {
-            written = writer.write(tar, dir.resolve(group.file()), progress::update);
+            archive = new ArchiveFilter(tar, drop::contains);
+            written = writer.write(archive, dir.resolve(group.file()), progress::update);
             progress.done("saved " + what + " to " + group.file() + ": " + Sizes.bytes(written.size())
                     + (compression == Compression.NONE ? "" : " (" + compression.label() + " of "
-                    + Sizes.bytes(written.archiveBytes()) + ")") + " in " + seconds(progress));
+                    + Sizes.bytes(written.archiveBytes()) + ")")
+                    + (omitted == null ? "" : ", without " + Sizes.bytes(archive.dropped()) + " of layers bundle "
+                    + base.bundle().id() + " holds") + " in " + seconds(progress));
         } catch (DockerException e) {
             throw new BundleException("saving " + what + " to " + dir.resolve(group.file()) + ": " + e.getMessage(), e);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+        List<DockerArchive.ManifestEntry> manifest = archive.manifest();
         List<BundleManifest.Image> entries = new ArrayList<>();
         for (Resolved image : group.images()) {
             ImageInspect inspect = image.image();
+            int leftOut = base == null ? 0 : base.leftOut(image);
+            List<BundleManifest.LayerFile> layerFiles = layerFiles(manifest, archive.entries(), image, drop);
+            if (leftOut > 0 && layerFiles == null) {
+                throw new BundleException("saving " + what + ": the archive the engine wrote does not say where "
+                        + image.reference() + "'s layers are; export without --since");
+            }
             entries.add(new BundleManifest.Image(List.of(image.reference()), inspect.id(), inspect.platform(),
-                    inspect.rootFs() == null ? List.of() : inspect.rootFs().layers(), group.file(), written.size(),
-                    written.sha256(), compression));
+                    diffIds(image), group.file(), written.size(), written.sha256(), compression, layerFiles,
+                    leftOut == 0 ? null : leftOut));
+            checkOmitted(image, layerFiles, leftOut, drop, archive.entries());
         }
         return entries;
+    }
+
+    /**
+     * Every layer file of the image in the archive, with its size; null when the manifest does not name the image's
+     * layers one per diff ID.
+     */
+    private static List<BundleManifest.LayerFile> layerFiles(List<DockerArchive.ManifestEntry> manifest,
+                                                             Map<String, Long> entries, Resolved image,
+                                                             Set<String> dropped) {
+        DockerArchive.ManifestEntry entry = manifestEntry(manifest, image);
+        List<String> diffIds = diffIds(image);
+        if (entry == null || entry.layers() == null || entry.layers().size() != diffIds.size()) {
+            return null;
+        }
+        List<BundleManifest.LayerFile> files = new ArrayList<>();
+        for (String layer : entry.layers()) {
+            Long size = entries.get(layer);
+            if (size == null && !dropped.contains(layer)) {
+                return null;
+            }
+            files.add(new BundleManifest.LayerFile(layer, size == null ? 0 : size));
+        }
+        return files;
+    }
+
+    /** The manifest.json entry of an image: the one whose config is named after the image ID. */
+    private static DockerArchive.ManifestEntry manifestEntry(List<DockerArchive.ManifestEntry> manifest,
+                                                             Resolved image) {
+        if (manifest == null) {
+            return null;
+        }
+        String hex = image.image().id().replaceFirst("^sha256:", "");
+        return manifest.stream().filter(e -> e.config() != null && e.config().contains(hex)).findFirst().orElse(null);
+    }
+
+    /** A differential file must lack exactly the base's layers of each image and hold all the others. */
+    private static void checkOmitted(Resolved image, List<BundleManifest.LayerFile> layerFiles, int leftOut,
+                                     Set<String> drop, Map<String, Long> entries) {
+        if (layerFiles == null) {
+            return;
+        }
+        for (int i = leftOut; i < layerFiles.size(); i++) {
+            String file = layerFiles.get(i).file();
+            if (drop.contains(file) || !entries.containsKey(file)) {
+                throw new BundleException("saving " + image.reference() + ": layer " + (i + 1) + " (" + file
+                        + ") is missing from the file; the engine saved the image differently twice; export again");
+            }
+        }
+    }
+
+    /** A first save, read through and thrown away, to learn which archive entries hold the base's layers. */
+    private Omitted omitted(Group group, Base base) throws IOException {
+        List<String> references = group.images().stream().map(Resolved::reference).toList();
+        String what = references.size() == 1 ? references.get(0) : references.size() + " images";
+        ArchiveFilter archive;
+        try (Progress progress = Progress.start(console, "reading the layout of " + what, 0);
+             InputStream tar = engine.saveImages(references)) {
+            archive = ArchiveFilter.observe(tar);
+            byte[] buffer = new byte[1 << 16];
+            long total = 0;
+            int n;
+            while ((n = archive.read(buffer)) >= 0) {
+                progress.update(total += n);
+            }
+        } catch (DockerException e) {
+            throw new BundleException("saving " + what + ": " + e.getMessage(), e);
+        }
+        List<DockerArchive.ManifestEntry> manifest = archive.manifest();
+        List<LayerChain.ArchiveLayer> layers = new ArrayList<>();
+        for (Resolved image : group.images()) {
+            DockerArchive.ManifestEntry entry = manifestEntry(manifest, image);
+            List<String> diffIds = diffIds(image);
+            if (entry == null || entry.layers() == null || entry.layers().size() != diffIds.size()) {
+                throw new BundleException("saving " + what + ": the archive the engine wrote does not say where "
+                        + image.reference() + "'s layers are; export without --since");
+            }
+            int leftOut = base.leftOut(image);
+            for (int i = 0; i < diffIds.size(); i++) {
+                layers.add(new LayerChain.ArchiveLayer(entry.layers().get(i), diffIds.get(i), i < leftOut));
+            }
+        }
+        Set<String> drop = LayerChain.omittable(layers);
+        long bytes = archive.sent() - drop.stream().mapToLong(f -> archive.entries().getOrDefault(f, 0L)).sum();
+        return new Omitted(drop, bytes);
+    }
+
+    /** The bundle to build on: complete, readable, and not the folder being written. */
+    private static Base base(Path since, Path dir) {
+        try {
+            if (Files.exists(dir) && Files.isSameFile(since, dir)) {
+                throw new BundleException("--since " + since + " is the output folder; export into another one");
+            }
+        } catch (IOException e) {
+            throw new BundleException("cannot read " + since + ": " + e.getMessage(), e);
+        }
+        BundleManifest old = BundleFiles.read(since);
+        if (!old.complete()) {
+            throw new BundleException(since + " holds an unfinished export; finish it before building on it");
+        }
+        Set<String> chains = new HashSet<>();
+        old.images().forEach(i -> chains.addAll(LayerChain.chainIds(i.layers() == null ? List.of() : i.layers())));
+        return new Base(new BundleManifest.Base(old.id(), old.created()), chains);
+    }
+
+    private static List<String> diffIds(Resolved image) {
+        ImageInspect inspect = image.image();
+        return inspect.rootFs() == null || inspect.rootFs().layers() == null ? List.of() : inspect.rootFs().layers();
     }
 
     /** The executable's copy in the bundle: copied when running natively, else the previous copy if still whole. */

@@ -78,8 +78,7 @@ public final class StackRunner {
         List<ServicePlan> services = planServices(planned, imageIds, source.id());
 
         List<String> plan = new ArrayList<>();
-        loads.forEach(l -> plan.add(l.present() ? "keep   images of " + l.name() + " (present)"
-                : "load   " + l.name() + " (" + Sizes.bytes(l.size()) + ")"));
+        loads.forEach(l -> plan.add(ImageLoader.describe(l)));
         planned.networks().values().forEach(n -> plan.add((exists(() -> engine.inspectNetwork(n.name()))
                 ? "keep   network " : "create network ") + n.name()));
         planned.volumes().values().forEach(v -> plan.add((exists(() -> engine.inspectVolume(v.name())) ? "keep   volume "

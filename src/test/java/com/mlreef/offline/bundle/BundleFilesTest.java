@@ -1,6 +1,7 @@
 package com.mlreef.offline.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +25,7 @@ class BundleFilesTest {
         return new BundleManifest(format, "id-1", new BundleManifest.Tool("mlreef-offline", "1"), "2026-01-01T00:00:00Z",
                 true, new BundleManifest.Stack("s", "embedded default", "name: s\n"),
                 List.of(new BundleManifest.Image(List.of("app:1"), ID, "linux/amd64", List.of(), file, 10, SHA,
-                        Compression.ZSTD)), null);
+                        Compression.ZSTD, null, null)), null, null);
     }
 
     @Test
@@ -50,8 +51,52 @@ class BundleFilesTest {
     void aNewerFormatIsRefusedWithWhatToDo() throws Exception {
         BundleFiles.write(dir, manifest(BundleManifest.FORMAT + 1, "images/a.tar"));
         BundleException e = assertThrows(BundleException.class, () -> BundleFiles.read(dir));
-        assertEquals(dir.resolve("bundle.json") + ": format 2 is newer than this mlreef-offline reads (1); use the"
+        assertEquals(dir.resolve("bundle.json") + ": format 3 is newer than this mlreef-offline reads (2); use the"
                 + " mlreef-offline executable that came with the bundle", e.getMessage());
+    }
+
+    @Test
+    void aFullBundleKeepsFormatOneWithFieldsAnOlderReaderIgnores() throws Exception {
+        BundleManifest.Image image = new BundleManifest.Image(List.of("app:1"), ID, "linux/amd64",
+                List.of("sha256:" + "1".repeat(64)), "images/a.tar", 10, SHA, Compression.NONE,
+                List.of(new BundleManifest.LayerFile("abc/layer.tar", 5)), null);
+        BundleManifest full = manifest(BundleManifest.formatFor(null), "images/a.tar").withImages(List.of(image), true);
+        BundleFiles.write(dir, full);
+        String json = Files.readString(dir.resolve("bundle.json"));
+        assertTrue(json.contains("\"format\" : 1"), json);
+        assertFalse(json.contains("baseLayers") || json.contains("\"base\""), json);
+        // what the previous version's reader does: its own records, unknown fields ignored
+        OldManifest old = BundleFiles.JSON.readValue(json, OldManifest.class);
+        assertEquals(1, old.format());
+        assertEquals("images/a.tar", old.images().get(0).file());
+        assertEquals(full, BundleFiles.read(dir));
+    }
+
+    record OldImage(List<String> references, String id, String platform, List<String> layers, String file, long size,
+                    String sha256, Compression compression) {
+    }
+
+    record OldManifest(int format, String id, BundleManifest.Tool tool, String created, boolean complete,
+                       BundleManifest.Stack stack, List<OldImage> images, BundleManifest.Executable executable) {
+    }
+
+    @Test
+    void aDifferentialBundleNeedsItsBaseAndFormatTwo() {
+        String layer = "sha256:" + "1".repeat(64);
+        BundleManifest.Image image = new BundleManifest.Image(List.of("app:1"), ID, "linux/amd64", List.of(layer),
+                "images/a.tar", 10, SHA, Compression.NONE, List.of(new BundleManifest.LayerFile("abc/layer.tar", 5)), 1);
+        BundleManifest noBase = manifest(1, "images/a.tar").withImages(List.of(image), true);
+        assertTrue(BundleFiles.check(noBase).contains("the bundle has no base"), BundleFiles.check(noBase));
+        BundleManifest.Base base = new BundleManifest.Base("old-id", "2026-01-01T00:00:00Z");
+        BundleManifest oldFormat = new BundleManifest(1, "id-2", noBase.tool(), noBase.created(), true, noBase.stack(),
+                List.of(image), null, base);
+        assertTrue(BundleFiles.check(oldFormat).contains("format 2"), BundleFiles.check(oldFormat));
+        BundleManifest ok = new BundleManifest(BundleManifest.formatFor(base), "id-2", noBase.tool(), noBase.created(),
+                true, noBase.stack(), List.of(image), null, base);
+        assertNull(BundleFiles.check(ok));
+        BundleManifest.Image tooMany = new BundleManifest.Image(List.of("app:1"), ID, "linux/amd64", List.of(layer),
+                "images/a.tar", 10, SHA, Compression.NONE, null, 2);
+        assertTrue(BundleFiles.check(ok.withImages(List.of(tooMany), true)).contains("does not fit its 1 layers"));
     }
 
     @Test
@@ -63,7 +108,7 @@ class BundleFilesTest {
                 assertThrows(BundleException.class, () -> BundleFiles.read(dir.resolve("nowhere"))).getMessage());
         BundleManifest twice = manifest(1, "images/a.tar");
         BundleManifest.Image other = new BundleManifest.Image(List.of("web:1"), "sha256:" + "c".repeat(64), "linux/amd64",
-                List.of(), "images/a.tar", 11, SHA, Compression.ZSTD);
+                List.of(), "images/a.tar", 11, SHA, Compression.ZSTD, null, null);
         assertTrue(BundleFiles.check(twice.withImages(List.of(twice.images().get(0), other), true))
                 .contains("listed twice with different sizes"));
     }

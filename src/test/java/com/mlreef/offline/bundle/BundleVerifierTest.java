@@ -67,10 +67,10 @@ class BundleVerifierTest {
             Path file = dir.resolve("images/" + name + ".tar");
             String id = archive(file, name + ":1", true, "base layer", name + " layer");
             images.add(new BundleManifest.Image(List.of(name + ":1"), id, "linux/amd64", List.of(), "images/" + name + ".tar",
-                    Files.size(file), sha(Files.readAllBytes(file)), Compression.NONE));
+                    Files.size(file), sha(Files.readAllBytes(file)), Compression.NONE, null, null));
         }
         BundleManifest manifest = new BundleManifest(1, "b-1", new BundleManifest.Tool("mlreef-offline", "1"),
-                "2026-01-01T00:00:00Z", true, new BundleManifest.Stack("s", "f", "name: s\n"), images, null);
+                "2026-01-01T00:00:00Z", true, new BundleManifest.Stack("s", "f", "name: s\n"), images, null, null);
         String sha = BundleFiles.write(dir, manifest);
         BundleFiles.writeSums(dir, BundleFiles.sums(manifest, sha));
         return manifest;

@@ -1,0 +1,299 @@
+package com.mlreef.offline.bundle;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A tar read through unchanged, block for block, except that the entries named by {@code drop} are left out: their
+ * headers (with any PAX or GNU long-name header before them) and their content, which is skipped on the source (a
+ * seek for a plain file, no read). It notes every regular entry's size and keeps {@code manifest.json}, so the
+ * caller learns what a docker-archive held once the stream is read. Nothing but headers and the manifest is held.
+ */
+public final class ArchiveFilter extends InputStream {
+    private static final int BLOCK = 512;
+    private static final String MANIFEST = "manifest.json";
+    private static final long MANIFEST_LIMIT = 8L << 20;
+
+    private final InputStream source;
+    private final Predicate<String> drop;
+    private final Map<String, Long> entries = new LinkedHashMap<>();
+    private final ByteArrayOutputStream manifest = new ByteArrayOutputStream();
+    /** Headers waiting to go out (or to be dropped with their entry). */
+    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private byte[] out = new byte[0];
+    private int outPos;
+    private long contentLeft;
+    private long captureLeft;
+    private boolean ended;
+    private long sent;
+    private long dropped;
+
+    public ArchiveFilter(InputStream source, Predicate<String> drop) {
+        this.source = source;
+        this.drop = drop;
+    }
+
+    /** A filter that drops nothing: the stream as it is, with its entries and manifest noted. */
+    public static ArchiveFilter observe(InputStream source) {
+        return new ArchiveFilter(source, name -> false);
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (true) {
+            if (outPos < out.length) {
+                int n = Math.min(len, out.length - outPos);
+                System.arraycopy(out, outPos, b, off, n);
+                outPos += n;
+                sent += n;
+                return n;
+            }
+            if (contentLeft > 0) {
+                int n = source.read(b, off, (int) Math.min(len, contentLeft));
+                if (n < 0) {
+                    throw new EOFException("the archive ends inside an entry");
+                }
+                if (captureLeft > 0) {
+                    int c = (int) Math.min(n, captureLeft);
+                    manifest.write(b, off, c);
+                    captureLeft -= c;
+                }
+                contentLeft -= n;
+                sent += n;
+                return n;
+            }
+            if (ended) {
+                return -1;
+            }
+            nextEntry();
+        }
+    }
+
+    /** Regular entries seen so far (kept or dropped): name to size. */
+    public Map<String, Long> entries() {
+        return entries;
+    }
+
+    /** The images of {@code manifest.json}, once the stream has passed it; null before, or when there is none. */
+    public List<DockerArchive.ManifestEntry> manifest() throws IOException {
+        if (!entries.containsKey(MANIFEST) || captureLeft > 0 || manifest.size() == 0) {
+            return null;
+        }
+        return BundleFiles.JSON.readValue(manifest.toByteArray(), new TypeReference<>() { });
+    }
+
+    /** Bytes handed out so far. */
+    public long sent() {
+        return sent;
+    }
+
+    /** Bytes of dropped entries (content only) so far. */
+    public long dropped() {
+        return dropped;
+    }
+
+    /** Reads headers until an entry to pass on (its header queued, its content to stream) or the end. */
+    private void nextEntry() throws IOException {
+        pending.reset();
+        String longName = null;
+        Long paxSize = null;
+        while (true) {
+            byte[] header = source.readNBytes(BLOCK);
+            if (header.length < BLOCK) {
+                throw new EOFException(header.length == 0 && pending.size() == 0
+                        ? "the archive ends without its end marker" : "the archive ends inside a header");
+            }
+            if (isZero(header)) {
+                finish();
+                return;
+            }
+            byte type = header[156];
+            boolean extension = type == 'x' || type == 'L' || type == 'K';
+            long size = size(header, extension ? null : paxSize);
+            if (extension) {
+                // applies to the next entry: held until we know whether that one is kept
+                byte[] content = readPadded(size);
+                pending.write(header);
+                pending.write(content);
+                if (type == 'x') {
+                    Map<String, String> records = pax(content, size);
+                    if (records.containsKey("path")) {
+                        longName = records.get("path");
+                    }
+                    if (records.containsKey("size")) {
+                        paxSize = parseSize(records.get("size"));
+                    }
+                } else if (type == 'L') {
+                    longName = cString(content, 0, (int) Math.min(size, content.length));
+                }
+                continue;
+            }
+            String name = normalise(longName != null ? longName : name(header));
+            boolean regular = type == '0' || type == 0 || type == '7';
+            // as Go's reader (the engine's): links, devices, folders and fifos have no content, whatever their size says
+            long padded = type >= '1' && type <= '6' ? 0 : padded(size);
+            if (regular) {
+                entries.put(name, size);
+            }
+            if (drop.test(name)) {
+                skipSource(padded);
+                dropped += size;
+                pending.reset();
+                longName = null;
+                paxSize = null;
+                continue;
+            }
+            pending.write(header);
+            out = pending.toByteArray();
+            outPos = 0;
+            contentLeft = padded;
+            if (regular && name.equals(MANIFEST) && size <= MANIFEST_LIMIT) {
+                manifest.reset();
+                captureLeft = size;
+            }
+            return;
+        }
+    }
+
+    private void finish() {
+        ended = true;
+        out = new byte[2 * BLOCK];
+        outPos = 0;
+    }
+
+    private byte[] readPadded(long size) throws IOException {
+        if (size > MANIFEST_LIMIT) {
+            throw new IOException("a tar extension header of " + size + " bytes");
+        }
+        byte[] content = source.readNBytes((int) padded(size));
+        if (content.length < padded(size)) {
+            throw new EOFException("the archive ends inside a header");
+        }
+        return content;
+    }
+
+    private void skipSource(long n) throws IOException {
+        long left = n;
+        while (left > 0) {
+            long skipped = source.skip(left);
+            if (skipped <= 0) {
+                if (source.read() < 0) {
+                    throw new EOFException("the archive ends inside an entry");
+                }
+                skipped = 1;
+            }
+            left -= skipped;
+        }
+    }
+
+    private static long parseSize(String value) throws IOException {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IOException("not a tar extension header (size '" + value + "')");
+        }
+    }
+
+    private static long padded(long size) {
+        return (size + BLOCK - 1) / BLOCK * BLOCK;
+    }
+
+    private static boolean isZero(byte[] block) {
+        for (byte b : block) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Size field: octal, or base-256 when its first byte has the high bit set; a PAX size overrides both. */
+    private static long size(byte[] header, Long paxSize) throws IOException {
+        if (paxSize != null) {
+            return paxSize;
+        }
+        if ((header[124] & 0x80) != 0) {
+            long value = header[124] & 0x7f;
+            for (int i = 125; i < 136; i++) {
+                value = (value << 8) | (header[i] & 0xff);
+            }
+            return value;
+        }
+        String octal = cString(header, 124, 12).trim();
+        try {
+            return octal.isEmpty() ? 0 : Long.parseLong(octal, 8);
+        } catch (NumberFormatException e) {
+            throw new IOException("not a tar header (size '" + octal + "')");
+        }
+    }
+
+    private static String name(byte[] header) {
+        String name = cString(header, 0, 100);
+        boolean ustar = new String(header, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+        String prefix = ustar ? cString(header, 345, 155) : "";
+        return prefix.isEmpty() ? name : prefix + "/" + name;
+    }
+
+    private static String cString(byte[] bytes, int offset, int length) {
+        int end = offset;
+        while (end < offset + length && bytes[end] != 0) {
+            end++;
+        }
+        return new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
+    }
+
+    /** PAX records: "LEN key=value\n" each. */
+    private static Map<String, String> pax(byte[] content, long size) {
+        Map<String, String> records = new LinkedHashMap<>();
+        int pos = 0;
+        while (pos < size) {
+            int space = pos;
+            while (space < size && content[space] != ' ') {
+                space++;
+            }
+            int length;
+            try {
+                length = Integer.parseInt(new String(content, pos, space - pos, StandardCharsets.US_ASCII));
+            } catch (NumberFormatException e) {
+                break;
+            }
+            if (length <= 0 || pos + length > size) {
+                break;
+            }
+            String record = new String(content, space + 1, pos + length - space - 2, StandardCharsets.UTF_8);
+            int eq = record.indexOf('=');
+            if (eq > 0) {
+                records.put(record.substring(0, eq), record.substring(eq + 1));
+            }
+            pos += length;
+        }
+        return records;
+    }
+
+    private static String normalise(String name) {
+        String n = name.startsWith("./") ? name.substring(2) : name;
+        return n.endsWith("/") ? n.substring(0, n.length() - 1) : n;
+    }
+
+    @Override
+    public void close() throws IOException {
+        source.close();
+    }
+}
