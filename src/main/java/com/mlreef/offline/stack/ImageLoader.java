@@ -272,8 +272,8 @@ public final class ImageLoader {
     }
 
     /**
-     * Sends what the engine lacks of one file. If layers it had when the load began went away meanwhile, loads again
-     * with what it now lacks (the whole file, if need be), unless they were the base bundle's.
+     * Sends what the engine lacks of one file. If layers it had when the load began went away meanwhile, loads the
+     * whole file instead, unless they were the base bundle's (which the file lacks).
      */
     public void load(FileLoad load) {
         Selection selection = select(load, chains());
@@ -293,11 +293,9 @@ public final class ImageLoader {
             if (!chains.containsAll(selection.fromBase())) {
                 throw missingBase(load);
             }
-            Selection again = select(load, chains);
-            console.warn(load.name() + ": layers the engine had when the load began went away; loading "
-                    + (again.whole() ? "the whole file" : again.sent() + " of " + again.layers() + " layers")
+            console.warn(load.name() + ": layers the engine had when the load began went away; loading the whole file"
                     + " instead");
-            send(load, again);
+            send(load, select(load, Set.of()));
         }
         for (String id : load.imageIds()) {
             if (!exists(id)) {
@@ -317,14 +315,14 @@ public final class ImageLoader {
 
     private void send(FileLoad load, Selection selection) {
         if (selection.whole()) {
-            sendWhole(load);
+            sendWhole(load, selection);
         } else {
             sendPart(load, selection);
         }
     }
 
     /** The whole file, its sha256 checked as it is read. */
-    private void sendWhole(FileLoad load) {
+    private void sendWhole(FileLoad load, Selection selection) {
         String sha256;
         long[] read = {0};
         try (Progress progress = Progress.start(console, "loading " + load.name(), load.size());
@@ -336,7 +334,9 @@ public final class ImageLoader {
             engine.loadImages(tar, length, m -> { });
             buffered.transferTo(OutputStream.nullOutputStream());
             sha256 = hashing.hex();
-            progress.done("loaded " + load.name() + " (" + Sizes.bytes(load.size()) + ") in "
+            progress.done("loaded " + load.name() + " (" + Sizes.bytes(load.size()) + ")"
+                    + (selection.sent() < selection.layers() ? ": " + selection.sent() + " of " + selection.layers()
+                    + " layers, the others from bundle " + load.base().id() : "") + " in "
                     + Sizes.seconds(progress.elapsed()));
         } catch (DockerException e) {
             throw new BundleException("loading " + load.file() + ": " + e.getMessage(), e);
