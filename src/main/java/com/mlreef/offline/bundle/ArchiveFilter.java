@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,6 +122,8 @@ public final class ArchiveFilter extends InputStream {
                         ? "the archive ends without its end marker" : "the archive ends inside a header");
             }
             if (isZero(header)) {
+                // what follows the end marker (the second zero block, padding) is read, so that a stream ends cleanly
+                source.transferTo(OutputStream.nullOutputStream());
                 finish();
                 return;
             }

@@ -7,6 +7,7 @@ import com.mlreef.offline.bundle.Compression;
 import com.mlreef.offline.bundle.DockerArchive;
 import com.mlreef.offline.bundle.HashingInputStream;
 import com.mlreef.offline.bundle.LayerChain;
+import com.mlreef.offline.bundle.ZstdFrames;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.NotFoundException;
@@ -32,7 +33,7 @@ import java.util.Set;
  * Loads the images of a bundle that the engine lacks, file by file, streamed to {@code POST /images/load} with gzip
  * and zstd decompressed on the way. Only the layers the engine lacks are sent: the engine looks a layer up by its
  * chain ID before it opens the layer's file, so the archive is passed on with the other layer files left out (skipped
- * on disk, not read, for an uncompressed file). A file sent whole has its sha256 checked as it is read; a file sent in
+ * on disk, not read, for an uncompressed file or the 4 MiB zstd frames export writes). A file sent whole has its sha256 checked as it is read; a file sent in
  * part rests on the engine's own checks (each layer it unpacks against its diff ID, the config by the image ID). A
  * file whose images are all present (by image ID) is not read at all.
  */
@@ -354,9 +355,12 @@ public final class ImageLoader {
         long[] sent = {0};
         try (Progress progress = Progress.start(console, "loading " + load.name(), Math.max(selection.bytes(), 0));
              InputStream file = Files.newInputStream(load.file())) {
-            // an uncompressed file is skipped on disk: no buffer between the filter and the file
-            InputStream raw = load.compression() == Compression.NONE ? file
-                    : load.compression().decompressor(new BufferedInputStream(file, BUFFER));
+            // layers left out are skipped on disk: a seek in a plain file, whole frames stepped over in a zstd one
+            InputStream raw = switch (load.compression()) {
+                case NONE -> file;
+                case ZSTD -> new ZstdFrames(file); // unbuffered: a buffer would refill after every block it steps over
+                case GZIP -> load.compression().decompressor(new BufferedInputStream(file, BUFFER));
+            };
             ArchiveFilter filter = new ArchiveFilter(raw, selection.drop()::contains);
             InputStream counted = new FilterInputStream(filter) {
                 @Override

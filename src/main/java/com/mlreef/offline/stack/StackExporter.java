@@ -144,18 +144,20 @@ public final class StackExporter {
             throws IOException {
         Path dir = options.dir();
         BundleManifest previous = previous(dir);
+        // files of a bundle with another base leave out other layers: none is kept
+        BundleManifest reusable = previous;
         if (previous != null && !Objects.equals(previous.base() == null ? null : previous.base().id(),
                 base == null ? null : base.bundle().id())) {
             console.info(dir + " held a bundle " + (previous.base() == null ? "without a base" : "built on bundle "
                     + previous.base().id()) + ": every image is saved again");
-            previous = null;
+            reusable = null;
         }
         removePartials(dir);
         List<Group> groups = group(stack.spec(), images, options);
         Map<String, BundleManifest.Image> kept = new LinkedHashMap<>();
         List<Group> toWrite = new ArrayList<>();
         for (Group group : groups) {
-            List<BundleManifest.Image> same = unchanged(dir, previous, group, options.compression(), base);
+            List<BundleManifest.Image> same = unchanged(dir, reusable, group, options.compression(), base);
             if (same == null) {
                 toWrite.add(group);
             } else {

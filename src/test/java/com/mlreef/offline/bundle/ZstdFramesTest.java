@@ -1,0 +1,64 @@
+package com.mlreef.offline.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.airlift.compress.zstd.ZstdInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ZstdFramesTest {
+
+    /** Compressible and random data over several 4 MiB pieces, as export writes them, then a frame without a size. */
+    private static byte[][] file() throws IOException {
+        byte[] content = new byte[ParallelCompressor.CHUNK * 2 + 12345];
+        new Random(7).nextBytes(content);
+        Arrays.fill(content, 0, ParallelCompressor.CHUNK, (byte) 'a');
+        ByteArrayOutputStream zst = new ByteArrayOutputStream();
+        try (OutputStream out = Compression.ZSTD.compressor(zst, 2)) {
+            out.write(content);
+        }
+        // a frame whose header gives no content size (window 4 MiB), of one raw block of 100 bytes
+        byte[] tail = new byte[100];
+        new Random(8).nextBytes(tail);
+        zst.write(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0x00, 0x60});
+        int block = (100 << 3) | 1;
+        zst.write(new byte[] {(byte) block, (byte) (block >>> 8), (byte) (block >>> 16)});
+        zst.write(tail);
+        byte[] all = Arrays.copyOf(content, content.length + tail.length);
+        System.arraycopy(tail, 0, all, content.length, tail.length);
+        return new byte[][] {zst.toByteArray(), all};
+    }
+
+    @Test
+    void readsWhatTheZstdDecoderReads() throws IOException {
+        byte[][] f = file();
+        assertArrayEquals(f[1], new ZstdFrames(new ByteArrayInputStream(f[0])).readAllBytes());
+        assertArrayEquals(f[1], new ZstdInputStream(new ByteArrayInputStream(f[0])).readAllBytes());
+    }
+
+    @Test
+    void skipsWholeFramesAndPartsOfFrames() throws IOException {
+        byte[][] f = file();
+        int chunk = ParallelCompressor.CHUNK;
+        for (long skip : new long[] {0, 1, chunk - 1, chunk, chunk + 17, 2L * chunk, f[1].length - 100, f[1].length - 5}) {
+            InputStream in = new ZstdFrames(new ByteArrayInputStream(f[0]));
+            long left = skip;
+            while (left > 0) {
+                long s = in.skip(left);
+                assertEquals(true, s > 0, "skip makes progress at " + (skip - left));
+                left -= s;
+            }
+            assertArrayEquals(Arrays.copyOfRange(f[1], (int) skip, f[1].length), in.readAllBytes(), "after " + skip);
+        }
+        InputStream in = new ZstdFrames(new ByteArrayInputStream(f[0]));
+        assertEquals(f[1].length, in.skip(Long.MAX_VALUE), "skipping past the end stops at the end");
+        assertEquals(-1, in.read());
+    }
+}
