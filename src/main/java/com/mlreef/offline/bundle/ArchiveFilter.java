@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,9 @@ import java.util.function.Predicate;
 /**
  * A tar read through unchanged, block for block, except that the entries named by {@code drop} are left out: their
  * headers (with any PAX or GNU long-name header before them) and their content, which is skipped on the source (a
- * seek for a plain file, no read). It notes every regular entry's size and keeps {@code manifest.json}, so the
- * caller learns what a docker-archive held once the stream is read. Nothing but headers and the manifest is held.
+ * seek for a plain file, no read). It notes every regular entry's size and keeps {@code manifest.json} (and, if
+ * asked, every small file, such as the image configs, dropped or not), so the caller learns what a docker-archive held
+ * once the stream is read. Nothing but headers and those small files is held.
  */
 public final class ArchiveFilter extends InputStream {
     private static final int BLOCK = 512;
@@ -26,7 +28,10 @@ public final class ArchiveFilter extends InputStream {
     private final InputStream source;
     private final Predicate<String> drop;
     private final Map<String, Long> entries = new LinkedHashMap<>();
-    private final ByteArrayOutputStream manifest = new ByteArrayOutputStream();
+    private final long keepUpTo;
+    private final Map<String, byte[]> kept = new LinkedHashMap<>();
+    private final ByteArrayOutputStream capture = new ByteArrayOutputStream();
+    private String captureName;
     /** Headers waiting to go out (or to be dropped with their entry). */
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private byte[] out = new byte[0];
@@ -38,8 +43,14 @@ public final class ArchiveFilter extends InputStream {
     private long dropped;
 
     public ArchiveFilter(InputStream source, Predicate<String> drop) {
+        this(source, drop, 0);
+    }
+
+    /** @param keepUpTo regular files of at most this size are kept in memory ({@link #kept()}) */
+    public ArchiveFilter(InputStream source, Predicate<String> drop, long keepUpTo) {
         this.source = source;
         this.drop = drop;
+        this.keepUpTo = keepUpTo;
     }
 
     /** A filter that drops nothing: the stream as it is, with its entries and manifest noted. */
@@ -73,8 +84,11 @@ public final class ArchiveFilter extends InputStream {
                 }
                 if (captureLeft > 0) {
                     int c = (int) Math.min(n, captureLeft);
-                    manifest.write(b, off, c);
+                    capture.write(b, off, c);
                     captureLeft -= c;
+                    if (captureLeft == 0) {
+                        kept.put(captureName, capture.toByteArray());
+                    }
                 }
                 contentLeft -= n;
                 sent += n;
@@ -94,10 +108,16 @@ public final class ArchiveFilter extends InputStream {
 
     /** The images of {@code manifest.json}, once the stream has passed it; null before, or when there is none. */
     public List<DockerArchive.ManifestEntry> manifest() throws IOException {
-        if (!entries.containsKey(MANIFEST) || captureLeft > 0 || manifest.size() == 0) {
+        byte[] manifest = kept.get(MANIFEST);
+        if (manifest == null || manifest.length == 0) {
             return null;
         }
-        return BundleFiles.JSON.readValue(manifest.toByteArray(), new TypeReference<>() { });
+        return BundleFiles.JSON.readValue(manifest, new TypeReference<>() { });
+    }
+
+    /** The small files read so far (manifest.json, and files up to the size asked for): name to content. */
+    public Map<String, byte[]> kept() {
+        return kept;
     }
 
     /** Bytes handed out so far. */
@@ -155,7 +175,16 @@ public final class ArchiveFilter extends InputStream {
             if (regular) {
                 entries.put(name, size);
             }
+            boolean keep = regular && (name.equals(MANIFEST) ? size <= MANIFEST_LIMIT : size <= keepUpTo);
             if (drop.test(name)) {
+                if (keep) {
+                    kept.put(name, Arrays.copyOf(readPadded(size), (int) size));
+                    dropped += size;
+                    pending.reset();
+                    longName = null;
+                    paxSize = null;
+                    continue;
+                }
                 skipSource(padded);
                 dropped += size;
                 pending.reset();
@@ -167,9 +196,13 @@ public final class ArchiveFilter extends InputStream {
             out = pending.toByteArray();
             outPos = 0;
             contentLeft = padded;
-            if (regular && name.equals(MANIFEST) && size <= MANIFEST_LIMIT) {
-                manifest.reset();
+            if (keep) {
+                capture.reset();
+                captureName = name;
                 captureLeft = size;
+                if (size == 0) {
+                    kept.put(name, new byte[0]);
+                }
             }
             return;
         }

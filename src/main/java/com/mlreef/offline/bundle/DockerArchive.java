@@ -104,16 +104,34 @@ public final class DockerArchive {
                 }
             }
         }
+        return new Contents(entries, digests, manifest, configDiffIds(manifest, jsons));
+    }
+
+    /**
+     * What the archive holds, from its headers and small files only: larger entries are skipped, a seek when
+     * {@code tar} is a plain file, so a tar of gigabytes is read in milliseconds. Their digests are not known.
+     */
+    public static Contents headers(InputStream tar) throws IOException {
+        ArchiveFilter filter = new ArchiveFilter(tar, name -> true, JSON_KEPT);
+        filter.transferTo(java.io.OutputStream.nullOutputStream());
+        Map<String, String> digests = new LinkedHashMap<>();
+        filter.kept().forEach((name, content) -> digests.put(name,
+                HexFormat.of().formatHex(ImageFileWriter.sha256().digest(content))));
+        return new Contents(filter.entries(), digests, filter.manifest(), configDiffIds(filter.manifest(),
+                filter.kept()));
+    }
+
+    private static Map<String, List<String>> configDiffIds(List<ManifestEntry> manifest, Map<String, byte[]> files) {
         Map<String, List<String>> diffIds = new LinkedHashMap<>();
         if (manifest != null) {
             for (ManifestEntry image : manifest) {
-                byte[] config = image.config() == null ? null : jsons.get(normalise(image.config()));
+                byte[] config = image.config() == null ? null : files.get(normalise(image.config()));
                 if (config != null) {
                     diffIds.put(image.config(), diffIds(config));
                 }
             }
         }
-        return new Contents(entries, digests, manifest, diffIds);
+        return diffIds;
     }
 
     /** {@code rootfs.diff_ids} of an image config, or null when it has none. */

@@ -150,12 +150,18 @@ public final class ImageLoader {
     private List<FileLoad> plainFiles(BundleSource source) {
         List<FileLoad> loads = new ArrayList<>();
         for (Path tar : source.plainTars()) {
-            // a plain tar says what it holds only in its manifest.json, at its end: read it through
+            // a plain tar says what it holds only in its manifest.json, at its end: its headers are read, the layers
+            // skipped over (on disk for an uncompressed tar)
             DockerArchive.Contents contents;
             Compression compression;
-            try (BufferedInputStream in = new BufferedInputStream(Files.newInputStream(tar), BUFFER)) {
+            try (InputStream file = Files.newInputStream(tar)) {
+                BufferedInputStream in = new BufferedInputStream(file, 512);
                 compression = Compression.detect(in);
-                contents = DockerArchive.scan(compression.decompressor(in));
+                contents = DockerArchive.headers(switch (compression) {
+                    case NONE -> in;
+                    case ZSTD -> new ZstdFrames(in);
+                    case GZIP -> compression.decompressor(new BufferedInputStream(in, BUFFER));
+                });
             } catch (IOException e) {
                 throw new BundleException(tar + " is not a readable docker-archive: " + e.getMessage(), e);
             }

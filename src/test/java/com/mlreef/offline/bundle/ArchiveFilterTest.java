@@ -100,6 +100,22 @@ class ArchiveFilterTest {
     }
 
     @Test
+    void headersAloneTellWhatADockerArchiveHolds() throws IOException {
+        String config = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + "d".repeat(64) + "\"]}}";
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("a/layer.tar", "L".repeat(2 << 20));
+        files.put("c.json", config);
+        files.put("manifest.json", MANIFEST);
+        DockerArchive.Contents contents = DockerArchive.headers(new ByteArrayInputStream(tar(files, true)));
+        DockerArchive.ManifestEntry image = contents.manifest().get(0);
+        assertEquals(List.of("sha256:" + "d".repeat(64)), contents.diffIds(image));
+        assertEquals("sha256:" + java.util.HexFormat.of().formatHex(ImageFileWriter.sha256()
+                .digest(config.getBytes(StandardCharsets.UTF_8))), contents.imageId(image));
+        assertEquals(2L << 20, contents.entries().get("a/layer.tar"));
+        assertTrue(contents.missing(image).isEmpty());
+    }
+
+    @Test
     void aTruncatedArchiveFails() throws IOException {
         byte[] tar = tar(Map.of("a/layer.tar", "z".repeat(5000), "manifest.json", MANIFEST), true);
         byte[] cut = Arrays.copyOf(tar, 2048);
