@@ -21,8 +21,11 @@ import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true, description = {
         "Load a bundle into the Docker Engine and start its stack; run it again and it changes nothing that is right.",
-        "Images the engine already has (by image ID) are not loaded again; gzip and zstd files are decompressed while "
-            + "they stream, and each file's sha256 is checked as it is read. Missing networks and volumes are created; "
+        "Images the engine already has (by image ID) are not loaded again; of the others only the layers the engine "
+            + "lacks are sent (an upgrade that changes one layer sends that layer), gzip and zstd decompressed while "
+            + "they stream; a file sent whole has its sha256 checked as it is read. A differential bundle (export "
+            + "--since) needs the layers of the bundle it builds on: without them run changes nothing and names that "
+            + "bundle. Missing networks and volumes are created; "
             + "existing volumes are never touched. A container with the same configuration and image is left alone "
             + "(started if stopped); one that changed is replaced, and put back if its successor never becomes ready.",
         "Each service is waited for (its x-offline ready rule: a log line, its healthcheck or an HTTP answer), then its "
