@@ -2,6 +2,7 @@ package com.mlreef.offline.cli;
 
 import com.mlreef.offline.docker.LogOptions;
 import com.mlreef.offline.stack.StackControl;
+import com.mlreef.offline.stack.StackFile;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;
@@ -11,6 +12,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,7 +23,7 @@ public final class LifecycleCommands {
     private LifecycleCommands() {
     }
 
-    /** Which stack: --stack, else the only one on the engine. */
+    /** Which stack: --stack, -f's or -d's stack, else the only one on the engine. */
     abstract static class OnStack extends BaseCommand {
         @Mixin
         EngineOptions engine;
@@ -29,8 +31,28 @@ public final class LifecycleCommands {
         @Option(names = "--stack", paramLabel = "NAME", description = "The stack (default: the only one that runs here).")
         String stack;
 
+        @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "The stack of this stack file.")
+        Path file;
+
+        @Option(names = {"-d", "--dir"}, paramLabel = "DIR", description = "The stack of this bundle folder.")
+        Path dir;
+
         StackControl control() {
             return new StackControl(engine.engine(), output.console());
+        }
+
+        /** The stack's name: as given, else found by the label run puts on containers. */
+        String stack(StackControl control) {
+            if (stack != null) {
+                return stack;
+            }
+            if (file != null) {
+                return StackFile.load(file, System.getenv(), s -> { }).spec().name();
+            }
+            if (dir != null) {
+                return StackControl.stackOf(dir);
+            }
+            return control.resolve(null);
         }
     }
 
@@ -44,14 +66,15 @@ public final class LifecycleCommands {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
-            StackControl.Status status = control.status(control.resolve(stack));
+            StackControl.Status status = control.status(stack(control));
             if (json) {
                 console.result(JsonOutput.of(status));
                 return ExitCode.OK;
             }
-            Table containers = new Table("SERVICE", "CONTAINER", "STATE", "HEALTH", "STATUS", "IMAGE", "PORTS");
+            Table containers = new Table("SERVICE", "CONTAINER", "STATE", "HEALTH", "STATUS", "IMAGE", "PORTS",
+                    "BUNDLE");
             status.containers().forEach(c -> containers.row(c.service(), c.container(), c.state(), c.health(),
-                    c.status(), c.image(), String.join(" ", c.ports())));
+                    c.status(), c.image(), String.join(" ", c.ports()), c.bundle() == null ? "" : c.bundle()));
             console.out().print(containers.render());
             if (!status.volumes().isEmpty()) {
                 Table volumes = new Table("VOLUME", "SIZE", "MOUNTPOINT");
@@ -84,7 +107,7 @@ public final class LifecycleCommands {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
-            control.logs(control.resolve(stack), service, new LogOptions(follow, tail, 0, false),
+            control.logs(stack(control), service, new LogOptions(follow, tail, 0, false),
                     StackControl.consoleSink(console));
             return ExitCode.OK;
         }
@@ -96,7 +119,7 @@ public final class LifecycleCommands {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
-            control.stop(control.resolve(stack));
+            control.stop(stack(control));
             return ExitCode.OK;
         }
     }
@@ -106,7 +129,7 @@ public final class LifecycleCommands {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
-            control.start(control.resolve(stack));
+            control.start(stack(control));
             return ExitCode.OK;
         }
     }
@@ -116,7 +139,7 @@ public final class LifecycleCommands {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
-            control.restart(control.resolve(stack));
+            control.restart(stack(control));
             return ExitCode.OK;
         }
     }
@@ -137,7 +160,7 @@ public final class LifecycleCommands {
         @Override
         protected int execute(Console console) throws IOException {
             StackControl control = control();
-            String name = control.resolve(stack);
+            String name = stack(control);
             if (volumes && !yes) {
                 var names = control.status(name).volumes().stream().map(StackControl.VolumeStatus::name).toList();
                 console.err().print("This deletes the volumes " + String.join(", ", names) + " with all their data."

@@ -13,6 +13,7 @@ import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.ToolException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -53,6 +54,13 @@ public final class StackControl {
     }
 
     /** The stack's name: the one given, or the only stack that has containers; else an error saying which exist. */
+    /** The name of the stack a bundle folder runs: its own stack's, or the default one's for plain docker save tars. */
+    public static String stackOf(Path dir) {
+        BundleSource source = BundleSource.open(dir);
+        return source.isBundle() ? source.manifest().stack().name()
+                : StackFile.load(null, System.getenv(), s -> { }).spec().name();
+    }
+
     public String resolve(String stack) {
         if (stack != null) {
             return stack;

@@ -177,6 +177,11 @@ class RunIT {
         assertEquals(0, status.exit(), status.toString());
         assertTrue(status.out().matches("(?s).*app\\s+" + stack + "-app\\s+running.*"), status.toString());
         assertTrue(status.out().contains(stack + "-data"), status.toString());
+        CliProcess.Result byBundle = CliProcess.run(Map.of(), "status", "-d", dir.toString());
+        assertEquals(0, byBundle.exit(), byBundle.toString());
+        String bundleId = com.mlreef.offline.bundle.BundleFiles.read(dir).id();
+        assertTrue(byBundle.out().matches("(?s).*app\\s+" + stack + "-app\\s+running.*" + bundleId + ".*"),
+                "the stack found from its bundle; the bundle each container came from: " + byBundle);
         CliProcess.Result json = CliProcess.run(Map.of(), "status", "--stack", stack, "--json");
         assertEquals(0, json.exit(), json.toString());
         var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
