@@ -46,7 +46,7 @@ public final class ArchiveFilter extends InputStream {
         this(source, drop, 0);
     }
 
-    /** @param keepUpTo regular files of at most this size are kept in memory ({@link #kept()}) */
+    /** @param keepUpTo dropped JSON files (configs) of at most this size are kept in memory ({@link #kept()}) */
     public ArchiveFilter(InputStream source, Predicate<String> drop, long keepUpTo) {
         this.source = source;
         this.drop = drop;
@@ -101,7 +101,7 @@ public final class ArchiveFilter extends InputStream {
         }
     }
 
-    /** Regular entries seen so far (kept or dropped): name to size. */
+    /** Regular entries and links seen so far (kept or dropped): name to size (a link's is its target's, or 0). */
     public Map<String, Long> entries() {
         return entries;
     }
@@ -115,7 +115,7 @@ public final class ArchiveFilter extends InputStream {
         return BundleFiles.JSON.readValue(manifest, new TypeReference<>() { });
     }
 
-    /** The small files read so far (manifest.json, and files up to the size asked for): name to content. */
+    /** The small files read so far (manifest.json, and dropped JSON files up to the size asked for): name to content. */
     public Map<String, byte[]> kept() {
         return kept;
     }
@@ -134,12 +134,17 @@ public final class ArchiveFilter extends InputStream {
     private void nextEntry() throws IOException {
         pending.reset();
         String longName = null;
+        String longLink = null;
         Long paxSize = null;
         while (true) {
             byte[] header = source.readNBytes(BLOCK);
+            if (header.length == 0 && pending.size() == 0) {
+                // no end marker: Go's reader (the engine's) accepts that too
+                finish();
+                return;
+            }
             if (header.length < BLOCK) {
-                throw new EOFException(header.length == 0 && pending.size() == 0
-                        ? "the archive ends without its end marker" : "the archive ends inside a header");
+                throw new EOFException("the archive ends inside a header");
             }
             if (isZero(header)) {
                 // what follows the end marker (the second zero block, padding) is read, so that a stream ends cleanly
@@ -163,8 +168,13 @@ public final class ArchiveFilter extends InputStream {
                     if (records.containsKey("size")) {
                         paxSize = parseSize(records.get("size"));
                     }
+                    if (records.containsKey("linkpath")) {
+                        longLink = records.get("linkpath");
+                    }
                 } else if (type == 'L') {
                     longName = cString(content, 0, (int) Math.min(size, content.length));
+                } else {
+                    longLink = cString(content, 0, (int) Math.min(size, content.length));
                 }
                 continue;
             }
@@ -174,21 +184,21 @@ public final class ArchiveFilter extends InputStream {
             long padded = type >= '1' && type <= '6' ? 0 : padded(size);
             if (regular) {
                 entries.put(name, size);
+            } else if (type == '1' || type == '2') {
+                // a layer stored once and linked from elsewhere (docker save does this for a repeated layer)
+                String link = longLink != null ? longLink : cString(header, 157, 100);
+                entries.put(name, entries.getOrDefault(linkTarget(name, link, type == '2'), 0L));
             }
-            boolean keep = regular && (name.equals(MANIFEST) ? size <= MANIFEST_LIMIT : size <= keepUpTo);
+            boolean manifest = regular && name.equals(MANIFEST) && size <= MANIFEST_LIMIT;
             if (drop.test(name)) {
-                if (keep) {
-                    kept.put(name, Arrays.copyOf(readPadded(size), (int) size));
-                    dropped += size;
-                    pending.reset();
-                    longName = null;
-                    paxSize = null;
-                    continue;
+                byte[] content = readDropped(size, padded, manifest, regular);
+                if (content != null) {
+                    kept.put(name, content);
                 }
-                skipSource(padded);
                 dropped += size;
                 pending.reset();
                 longName = null;
+                longLink = null;
                 paxSize = null;
                 continue;
             }
@@ -196,7 +206,7 @@ public final class ArchiveFilter extends InputStream {
             out = pending.toByteArray();
             outPos = 0;
             contentLeft = padded;
-            if (keep) {
+            if (manifest) {
                 capture.reset();
                 captureName = name;
                 captureLeft = size;
@@ -206,6 +216,30 @@ public final class ArchiveFilter extends InputStream {
             }
             return;
         }
+    }
+
+    /**
+     * Moves past a dropped entry's content; returns it when it is to be kept (the manifest, or a small JSON file such
+     * as a config, which its first block tells), else null.
+     */
+    private byte[] readDropped(long size, long padded, boolean manifest, boolean regular) throws IOException {
+        if (manifest) {
+            return Arrays.copyOf(readPadded(size), (int) size);
+        }
+        if (!regular || size == 0 || size > keepUpTo) {
+            skipSource(padded);
+            return null;
+        }
+        byte[] first = readPadded(Math.min(size, BLOCK));
+        if (first[0] != '{') {
+            skipSource(padded - BLOCK);
+            return null;
+        }
+        byte[] content = Arrays.copyOf(first, (int) size);
+        if (size > BLOCK) {
+            System.arraycopy(readPadded(size - BLOCK), 0, content, BLOCK, (int) size - BLOCK);
+        }
+        return content;
     }
 
     private void finish() {
@@ -282,7 +316,8 @@ public final class ArchiveFilter extends InputStream {
 
     private static String name(byte[] header) {
         String name = cString(header, 0, 100);
-        boolean ustar = new String(header, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+        // POSIX ustar ("ustar\0" "00") has a name prefix; GNU ("ustar  \0") keeps times there
+        boolean ustar = new String(header, 257, 8, StandardCharsets.ISO_8859_1).equals("ustar\u000000");
         String prefix = ustar ? cString(header, 345, 155) : "";
         return prefix.isEmpty() ? name : prefix + "/" + name;
     }
@@ -296,7 +331,7 @@ public final class ArchiveFilter extends InputStream {
     }
 
     /** PAX records: "LEN key=value\n" each. */
-    private static Map<String, String> pax(byte[] content, long size) {
+    private static Map<String, String> pax(byte[] content, long size) throws IOException {
         Map<String, String> records = new LinkedHashMap<>();
         int pos = 0;
         while (pos < size) {
@@ -308,10 +343,10 @@ public final class ArchiveFilter extends InputStream {
             try {
                 length = Integer.parseInt(new String(content, pos, space - pos, StandardCharsets.US_ASCII));
             } catch (NumberFormatException e) {
-                break;
+                throw new IOException("not a tar extension header (a bad record length)");
             }
-            if (length <= 0 || pos + length > size) {
-                break;
+            if (length <= space - pos + 2 || pos + length > size || content[pos + length - 1] != '\n') {
+                throw new IOException("not a tar extension header (a bad record)");
             }
             String record = new String(content, space + 1, pos + length - space - 2, StandardCharsets.UTF_8);
             int eq = record.indexOf('=');
@@ -321,6 +356,20 @@ public final class ArchiveFilter extends InputStream {
             pos += length;
         }
         return records;
+    }
+
+    /** A link's target as an archive path: a symbolic link's is relative to its folder, a hard link's to the root. */
+    static String linkTarget(String name, String link, boolean symbolic) {
+        java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+        String base = symbolic && name.contains("/") ? name.substring(0, name.lastIndexOf('/') + 1) : "";
+        for (String part : (link.startsWith("/") ? link.substring(1) : base + link).split("/")) {
+            if (part.equals("..")) {
+                parts.pollLast();
+            } else if (!part.isEmpty() && !part.equals(".")) {
+                parts.addLast(part);
+            }
+        }
+        return String.join("/", parts);
     }
 
     private static String normalise(String name) {

@@ -407,6 +407,9 @@ public final class BundleVerifier {
             return List.of(baseDir + " holds bundle " + base.id() + ", not bundle " + manifest.base().id()
                     + " that the differential bundle builds on");
         }
+        if (!base.complete()) {
+            return List.of(baseDir + ": the export that wrote bundle " + base.id() + " did not finish");
+        }
         Set<String> chains = new HashSet<>();
         base.images().forEach(i -> chains.addAll(LayerChain.chainIds(i.layers() == null ? List.of() : i.layers())));
         return checkBase(manifest, chains, baseDir.toString());

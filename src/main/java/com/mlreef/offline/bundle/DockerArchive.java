@@ -32,7 +32,8 @@ public final class DockerArchive {
     }
 
     /**
-     * @param entries      every regular file: name to size
+     * @param entries      every regular file and link: name to size (a link's is its target's when the target came
+     *                     first, else 0)
      * @param smallDigests sha256 (hex) of every regular file of at most 8 MiB
      * @param manifest     the images of {@code manifest.json}, or null when the archive has none
      */
@@ -76,6 +77,13 @@ public final class DockerArchive {
         byte[] skip = new byte[SKIP_BUFFER];
         TarArchiveEntry entry;
         while ((entry = in.getNextEntry()) != null) {
+            if (entry.isSymbolicLink() || entry.isLink()) {
+                // a layer stored once and linked from elsewhere (docker save does this for a repeated layer)
+                String target = ArchiveFilter.linkTarget(normalise(entry.getName()), entry.getLinkName(),
+                        entry.isSymbolicLink());
+                entries.put(normalise(entry.getName()), entries.getOrDefault(target, 0L));
+                continue;
+            }
             if (!entry.isFile()) {
                 continue;
             }
@@ -108,11 +116,12 @@ public final class DockerArchive {
     }
 
     /**
-     * What the archive holds, from its headers and small files only: larger entries are skipped, a seek when
-     * {@code tar} is a plain file, so a tar of gigabytes is read in milliseconds. Their digests are not known.
+     * What the archive holds, from its headers and JSON files (configs, manifest) only: the other entries are skipped,
+     * a seek when {@code tar} is a plain file, so a tar of gigabytes is read in milliseconds. Their digests are not
+     * known.
      */
     public static Contents headers(InputStream tar) throws IOException {
-        ArchiveFilter filter = new ArchiveFilter(tar, name -> true, JSON_KEPT);
+        ArchiveFilter filter = new ArchiveFilter(tar, name -> true, SMALL);
         filter.transferTo(java.io.OutputStream.nullOutputStream());
         Map<String, String> digests = new LinkedHashMap<>();
         filter.kept().forEach((name, content) -> digests.put(name,

@@ -31,7 +31,8 @@ public final class LifecycleCommands {
         @Option(names = "--stack", paramLabel = "NAME", description = "The stack (default: the only one that runs here).")
         String stack;
 
-        @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "The stack of this stack file.")
+        // not -f: logs -f is --follow, as in docker
+        @Option(names = "--file", paramLabel = "STACK", description = "The stack of this stack file.")
         Path file;
 
         @Option(names = {"-d", "--dir"}, paramLabel = "DIR", description = "The stack of this bundle folder.")

@@ -57,7 +57,10 @@ public class VerifyCommand extends BaseCommand {
             throw new ToolException(ExitCode.USAGE, dir + " has no bundle.json: --base and --engine check a bundle's base");
         }
         if (base != null && report.bundleId() != null) {
-            report = report.withBase(base.toString(), BundleVerifier.checkBase(BundleFiles.read(dir), base));
+            BundleManifest old = BundleFiles.read(base);
+            report = report.withBase(base + " (its bundle.json lists them" + (old.differential()
+                    ? "; it builds on bundle " + old.base().id() + " in turn" : "") + "; 'verify -d " + base
+                    + "' checks its files)", BundleVerifier.checkBase(BundleFiles.read(dir), base));
         }
         if (onEngine && report.bundleId() != null) {
             BundleManifest manifest = BundleFiles.read(dir);

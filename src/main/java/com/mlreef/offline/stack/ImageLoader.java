@@ -279,8 +279,9 @@ public final class ImageLoader {
     }
 
     /**
-     * Sends what the engine lacks of one file. If layers it had when the load began went away meanwhile, loads the
-     * whole file instead, unless they were the base bundle's (which the file lacks).
+     * Sends what the engine lacks of one file. If the engine refuses a file sent in part (layers it had went away
+     * meanwhile, or it wants every layer file), loads the whole file instead, which also checks the file's sha256;
+     * a file of a differential bundle lacks its base's layers, so then the base is named.
      */
     public void load(FileLoad load) {
         Selection selection = select(load, chains());
@@ -294,14 +295,15 @@ public final class ImageLoader {
                 throw e;
             }
             chains = EngineLayers.chainIds(engine);
-            if (chains.containsAll(selection.required())) {
-                throw e;
-            }
             if (!chains.containsAll(selection.fromBase())) {
                 throw missingBase(load);
             }
-            console.warn(load.name() + ": layers the engine had when the load began went away; loading the whole file"
-                    + " instead");
+            if (selection.whole()) {
+                throw e;
+            }
+            console.warn(load.name() + ": " + (chains.containsAll(selection.required())
+                    ? "the engine refused the layers sent alone (" + e.getMessage() + ")"
+                    : "layers the engine had when the load began went away") + "; loading the whole file instead");
             send(load, select(load, Set.of()));
         }
         for (String id : load.imageIds()) {
@@ -343,7 +345,8 @@ public final class ImageLoader {
             sha256 = hashing.hex();
             progress.done("loaded " + load.name() + " (" + Sizes.bytes(load.size()) + ")"
                     + (selection.sent() < selection.layers() ? ": " + selection.sent() + " of " + selection.layers()
-                    + " layers, the others from bundle " + load.base().id() : "") + " in "
+                    + " layers, " + (selection.fromBase().isEmpty() ? "the rest present"
+                    : "the others from bundle " + load.base().id()) : "") + " in "
                     + Sizes.seconds(progress.elapsed()));
         } catch (DockerException e) {
             throw new BundleException("loading " + load.file() + ": " + e.getMessage(), e);

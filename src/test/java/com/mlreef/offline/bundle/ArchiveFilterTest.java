@@ -1,6 +1,7 @@
 package com.mlreef.offline.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,6 +97,9 @@ class ArchiveFilterTest {
             assertEquals(expected, left, posix ? "PAX" : "GNU");
             assertEquals(70000 + 8, filter.dropped());
             assertEquals(70000L, filter.entries().get(longDir + "/layer.tar"), "dropped entries are noted too");
+            assertEquals(70000L, filter.entries().get("b/link.tar"), "a link counts as its target");
+            assertEquals(70000L, DockerArchive.scan(new ByteArrayInputStream(tar(files, posix))).entries()
+                    .get("b/link.tar"), "verify's scan counts it too");
         }
     }
 
@@ -113,6 +117,7 @@ class ArchiveFilterTest {
                 .digest(config.getBytes(StandardCharsets.UTF_8))), contents.imageId(image));
         assertEquals(2L << 20, contents.entries().get("a/layer.tar"));
         assertTrue(contents.missing(image).isEmpty());
+        assertFalse(contents.smallDigests().containsKey("a/layer.tar"), "only JSON files are read; layers skipped");
     }
 
     @Test
@@ -120,8 +125,8 @@ class ArchiveFilterTest {
         byte[] tar = tar(Map.of("a/layer.tar", "z".repeat(5000), "manifest.json", MANIFEST), true);
         byte[] cut = Arrays.copyOf(tar, 2048);
         assertThrows(EOFException.class, () -> ArchiveFilter.observe(new ByteArrayInputStream(cut)).readAllBytes());
-        byte[] noEnd = Arrays.copyOf(tar, 512 * 3);
-        assertThrows(EOFException.class, () -> new ArchiveFilter(new ByteArrayInputStream(noEnd), n -> true)
+        byte[] inHeader = Arrays.copyOf(tar, 512 * 11 + 100);
+        assertThrows(EOFException.class, () -> new ArchiveFilter(new ByteArrayInputStream(inHeader), n -> true)
                 .readAllBytes());
     }
 
