@@ -64,6 +64,7 @@ class DeltaIT {
     private static Path v2Diff;
     private static Path v2DiffZstd;
     private static Path v2FullZstd;
+    private static Path v2FullGzip;
 
     @TempDir
     static Path tmp;
@@ -88,6 +89,7 @@ class DeltaIT {
         v2Diff = export(stackV2, "v2-diff", "--since", v1Full.toString());
         v2DiffZstd = export(stackV2, "v2-diff-zstd", "--since", v1Full.toString(), "--compress", "zstd");
         v2FullZstd = export(stackV2, "v2-full-zstd", "--compress", "zstd");
+        v2FullGzip = export(stackV2, "v2-full-gzip", "--compress", "gzip");
         // the offline host has neither image
         engine.removeImage(v2, false);
         engine.removeImage(v1, false);
@@ -236,12 +238,13 @@ class DeltaIT {
 
     @Test
     @Order(4)
-    void deltaLoadsOfZstdBundlesWork() throws Exception {
-        for (Path bundle : List.of(v2DiffZstd, v2FullZstd)) {
+    void deltaLoadsOfCompressedBundlesWork() throws Exception {
+        for (Path bundle : List.of(v2DiffZstd, v2FullZstd, v2FullGzip)) {
             without(v2);
             CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", bundle.toString());
             assertEquals(0, r.exit(), r.toString());
-            assertTrue(r.err().matches("(?s).*loaded images/\\S+\\.tar\\.zst.*: 1 of \\d+ layers.*"), r.toString());
+            assertTrue(r.err().matches("(?s).*loaded images/\\S+\\.tar\\.(zst|gz).*: 1 of \\d+ layers.*"),
+                    r.toString());
             assertEquals(v2Id, engine.inspectImage(v2).id());
         }
     }
