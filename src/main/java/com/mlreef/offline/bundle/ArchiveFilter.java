@@ -260,12 +260,17 @@ public final class ArchiveFilter extends InputStream {
     }
 
     private void skipSource(long n) throws IOException {
+        skipFully(source, n, "the archive ends inside an entry");
+    }
+
+    /** Skips exactly {@code n} bytes (a seek where the stream can); fails with {@code ending} if the stream ends first. */
+    static void skipFully(InputStream in, long n, String ending) throws IOException {
         long left = n;
         while (left > 0) {
-            long skipped = source.skip(left);
+            long skipped = in.skip(left);
             if (skipped <= 0) {
-                if (source.read() < 0) {
-                    throw new EOFException("the archive ends inside an entry");
+                if (in.read() < 0) {
+                    throw new EOFException(ending);
                 }
                 skipped = 1;
             }

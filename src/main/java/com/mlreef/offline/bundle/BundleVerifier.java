@@ -410,9 +410,7 @@ public final class BundleVerifier {
         if (!base.complete()) {
             return List.of(baseDir + ": the export that wrote bundle " + base.id() + " did not finish");
         }
-        Set<String> chains = new HashSet<>();
-        base.images().forEach(i -> chains.addAll(LayerChain.chainIds(i.layers() == null ? List.of() : i.layers())));
-        return checkBase(manifest, chains, baseDir.toString());
+        return checkBase(manifest, LayerChain.heldBy(base), baseDir.toString());
     }
 
     /** Whether the holder of these chain IDs has every layer the bundle leaves out. */

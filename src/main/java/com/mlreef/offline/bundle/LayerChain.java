@@ -28,6 +28,13 @@ public final class LayerChain {
         return chain;
     }
 
+    /** The chain IDs a bundle's images hold: those of every prefix of their layers. */
+    public static Set<String> heldBy(BundleManifest bundle) {
+        Set<String> chains = new HashSet<>();
+        bundle.images().forEach(i -> chains.addAll(chainIds(i.layers() == null ? List.of() : i.layers())));
+        return chains;
+    }
+
     /** A layer of an image in an archive: its entry, its diff ID, and whether it may be left out. */
     public record ArchiveLayer(String file, String diffId, boolean leaveOut) {
     }

@@ -224,17 +224,7 @@ public final class ZstdFrames extends InputStream {
     }
 
     private void skipFully(long n) throws IOException {
-        long left = n;
-        while (left > 0) {
-            long s = source.skip(left);
-            if (s <= 0) {
-                if (source.read() < 0) {
-                    throw new EOFException("the zstd file ends inside a frame");
-                }
-                s = 1;
-            }
-            left -= s;
-        }
+        ArchiveFilter.skipFully(source, n, "the zstd file ends inside a frame");
     }
 
     private static long littleEndian(byte[] bytes, int offset, int length) {

@@ -56,14 +56,14 @@ public class VerifyCommand extends BaseCommand {
         if ((base != null || onEngine) && !report.bundle()) {
             throw new ToolException(ExitCode.USAGE, dir + " has no bundle.json: --base and --engine check a bundle's base");
         }
-        if (base != null && report.bundleId() != null) {
+        BundleManifest manifest = (base != null || onEngine) && report.bundleId() != null ? BundleFiles.read(dir) : null;
+        if (base != null && manifest != null) {
             BundleManifest old = BundleFiles.read(base);
             report = report.withBase(base + " (its bundle.json lists them" + (old.differential()
                     ? "; it builds on bundle " + old.base().id() + " in turn" : "") + "; 'verify -d " + base
-                    + "' checks its files)", BundleVerifier.checkBase(BundleFiles.read(dir), base));
+                    + "' checks its files)", BundleVerifier.checkBase(manifest, base));
         }
-        if (onEngine && report.bundleId() != null) {
-            BundleManifest manifest = BundleFiles.read(dir);
+        if (onEngine && manifest != null) {
             report = report.withBase("the engine at " + engine.engine().address(), manifest.differential()
                     ? BundleVerifier.checkBase(manifest, EngineLayers.chainIds(engine.engine()),
                     "the engine at " + engine.engine().address())

@@ -32,7 +32,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -547,9 +546,7 @@ public final class StackExporter {
         if (!old.complete()) {
             throw new BundleException(since + " holds an unfinished export; finish it before building on it");
         }
-        Set<String> chains = new HashSet<>();
-        old.images().forEach(i -> chains.addAll(LayerChain.chainIds(i.layers() == null ? List.of() : i.layers())));
-        return new Base(new BundleManifest.Base(old.id(), old.created()), chains);
+        return new Base(new BundleManifest.Base(old.id(), old.created()), LayerChain.heldBy(old));
     }
 
     private static List<String> diffIds(Resolved image) {
