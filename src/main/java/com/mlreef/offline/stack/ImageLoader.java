@@ -7,6 +7,7 @@ import com.mlreef.offline.bundle.Compression;
 import com.mlreef.offline.bundle.DockerArchive;
 import com.mlreef.offline.bundle.HashingInputStream;
 import com.mlreef.offline.bundle.LayerChain;
+import com.mlreef.offline.bundle.ReadAheadInputStream;
 import com.mlreef.offline.bundle.ZstdFrames;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
@@ -39,6 +40,7 @@ import java.util.Set;
  */
 public final class ImageLoader {
     private static final int BUFFER = 64 << 10;
+    private static final int READ_AHEAD_PIECES = 64;
 
     /**
      * One image of a file and its layers.
@@ -330,6 +332,14 @@ public final class ImageLoader {
         }
     }
 
+    /**
+     * Reading, hashing and decompressing run on a thread of their own, up to 4 MiB ahead of the writes to the engine,
+     * so that neither waits for the other.
+     */
+    private static ReadAheadInputStream readAhead(InputStream in, FileLoad load) {
+        return new ReadAheadInputStream(in, BUFFER, READ_AHEAD_PIECES, "read " + load.name());
+    }
+
     /** The whole file, its sha256 checked as it is read. */
     private void sendWhole(FileLoad load, Selection selection) {
         String sha256;
@@ -338,9 +348,13 @@ public final class ImageLoader {
              HashingInputStream hashing = new HashingInputStream(Files.newInputStream(load.file()),
                      n -> progress.update(read[0] += n))) {
             BufferedInputStream buffered = new BufferedInputStream(hashing, BUFFER);
-            InputStream tar = load.compression().decompressor(buffered);
+            ReadAheadInputStream tar = readAhead(load.compression().decompressor(buffered), load);
             long length = load.compression() == Compression.NONE ? load.size() : -1;
-            engine.loadImages(tar, length, m -> { });
+            try {
+                engine.loadImages(tar, length, m -> { });
+            } finally {
+                tar.stop(); // then only this thread reads the file: the rest, if the engine stopped short of it
+            }
             buffered.transferTo(OutputStream.nullOutputStream());
             sha256 = hashing.hex();
             progress.done("loaded " + load.name() + " (" + Sizes.bytes(load.size()) + ")"
@@ -381,7 +395,9 @@ public final class ImageLoader {
                     return n;
                 }
             };
-            engine.loadImages(counted, -1, m -> { });
+            try (ReadAheadInputStream ahead = readAhead(counted, load)) {
+                engine.loadImages(ahead, -1, m -> { });
+            }
             progress.done("loaded " + load.name() + ": " + selection.sent() + " of " + selection.layers()
                     + " layers, " + Sizes.bytes(filter.sent()) + " sent (" + Sizes.bytes(filter.dropped())
                     + " present, not sent) in " + Sizes.seconds(progress.elapsed()));
