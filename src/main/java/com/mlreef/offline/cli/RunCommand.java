@@ -4,6 +4,7 @@ import com.mlreef.offline.stack.BundleSource;
 import com.mlreef.offline.stack.PipServer;
 import com.mlreef.offline.stack.Preflight;
 import com.mlreef.offline.stack.RunLock;
+import com.mlreef.offline.stack.StackFile;
 import com.mlreef.offline.stack.StackRunner;
 import com.mlreef.offline.stack.StackSpec;
 import com.mlreef.offline.ui.Console;
@@ -13,8 +14,6 @@ import com.mlreef.offline.ui.ToolException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,8 +34,6 @@ import picocli.CommandLine.Option;
             "  mlreef-offline run -d mlreef-images-tar -s localhost:8080      # a pip server on this host",
             "  mlreef-offline run -d mlreef-images-tar --dry-run              # print the plan only"})
 public class RunCommand extends BaseCommand {
-    private static final Pattern DURATION = Pattern.compile("([0-9]+)(s|m|h)");
-
     @Mixin
     EngineOptions engine;
 
@@ -51,7 +48,7 @@ public class RunCommand extends BaseCommand {
     Path file;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for each service to be ready"
-            + " (30s, 15m, 1h), instead of the stack's own ready timeouts.")
+            + " (30s, 15m, 1h30m), instead of the stack's own ready timeouts.")
     String timeout;
 
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
@@ -82,23 +79,27 @@ public class RunCommand extends BaseCommand {
         }
         console.result("stack " + spec.name() + " is running");
         spec.services().values().forEach(s -> s.ports().forEach(p -> console.result("  " + s.name() + ": "
-                + "localhost:" + p.hostPort() + (p.containerPort() == 80 || p.containerPort() == 8080
-                || p.containerPort() == 10080 ? "  (http://localhost:" + p.hostPort() + "/)" : ""))));
+                + address(p) + ("tcp".equals(p.protocol()) && (p.containerPort() == 80 || p.containerPort() == 8080
+                || p.containerPort() == 10080) ? "  (http://" + address(p) + "/)" : ""))));
         console.info("run done in " + Sizes.seconds(System.nanoTime() - start) + "; next: 'mlreef-offline status'"
                 + " shows the containers and volumes, 'mlreef-offline logs SERVICE' a service's logs");
         return ExitCode.OK;
     }
 
+    /** Where a published port answers: localhost, or the address it is bound to; then /udp or /sctp if not tcp. */
+    private static String address(StackSpec.PortSpec p) {
+        String ip = p.hostIp();
+        String host = ip == null || ip.isEmpty() || ip.equals("0.0.0.0") || ip.equals("::") ? "localhost"
+                : ip.contains(":") ? "[" + ip + "]" : ip;
+        return host + ":" + p.hostPort() + ("tcp".equals(p.protocol()) ? "" : "/" + p.protocol());
+    }
+
     static Duration duration(String text) {
-        Matcher m = DURATION.matcher(text);
-        if (!m.matches()) {
-            throw new ToolException(ExitCode.USAGE, "--timeout: '" + text + "' is not a duration (30s, 15m, 1h)");
+        Duration d = StackFile.parseDuration(text);
+        if (d == null) {
+            throw new ToolException(ExitCode.USAGE, "--timeout: '" + text + "' is not a duration (30s, 15m, 1h30m; at"
+                    + " most 30 days)");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
+        return d;
     }
 }

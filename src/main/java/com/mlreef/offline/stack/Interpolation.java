@@ -17,6 +17,11 @@ public final class Interpolation {
         this.warnings = warnings;
     }
 
+    /** A variable's value, or null when it is not set. */
+    public String value(String name) {
+        return variables.get(name);
+    }
+
     /** @param where the key's path, for messages */
     public String apply(String text, String where) {
         if (text.indexOf('$') < 0) {

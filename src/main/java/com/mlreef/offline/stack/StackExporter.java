@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -327,13 +328,18 @@ public final class StackExporter {
             return List.of(new Group(BundleFiles.IMAGES + "/" + spec.name() + "-images.tar" + suffix, images));
         }
         List<Group> groups = new ArrayList<>();
-        Map<String, Integer> used = new HashMap<>();
+        // the names the stack gives are kept; a name derived from a reference gives way with -2, -3...
+        Set<String> used = new HashSet<>();
+        images.forEach(i -> used.add(spec.files().get(i.reference())));
         for (Resolved image : images) {
-            String base = spec.files().getOrDefault(image.reference(), fileName(image.reference()));
-            String name = base;
-            int n = used.merge(base, 1, Integer::sum);
-            if (n > 1) {
-                name = base.replaceFirst("(\\.tar)?$", "-" + n + "$1");
+            String name = spec.files().get(image.reference());
+            if (name == null) {
+                String base = fileName(image.reference());
+                name = base;
+                for (int n = 2; used.contains(name); n++) {
+                    name = base.replaceFirst("(\\.tar)?$", "-" + n + "$1");
+                }
+                used.add(name);
             }
             groups.add(new Group(BundleFiles.IMAGES + "/" + name + suffix, List.of(image)));
         }

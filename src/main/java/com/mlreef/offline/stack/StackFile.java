@@ -1,8 +1,6 @@
 package com.mlreef.offline.stack;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.mlreef.offline.stack.StackSpec.HealthcheckSpec;
 import com.mlreef.offline.stack.StackSpec.MountSpec;
 import com.mlreef.offline.stack.StackSpec.NetworkSpec;
@@ -45,8 +43,12 @@ public final class StackFile {
             "(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*"
                     + "(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Pattern PORT = Pattern.compile("(?:([0-9.]+|\\[[0-9a-fA-F:]+\\]):)?([0-9]+):([0-9]+)(?:/(tcp|udp|sctp))?");
-    private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
+    private static final Pattern PORT = Pattern.compile(
+            "(?:([0-9.]+|\\[[0-9a-fA-F:.]+\\]):)?([0-9]{1,5}):([0-9]{1,5})(?:/(tcp|udp|sctp))?");
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+            + "(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9}(?:\\.[0-9]{1,9})?)(ms|s|m|h)");
+    private static final int MAX_DAYS = 30;
     private static final Set<String> RESTART = Set.of("no", "always", "unless-stopped", "on-failure");
 
     private final String source;
@@ -106,13 +108,7 @@ public final class StackFile {
      */
     public static StackSpec parse(String text, String source, String defaultName, Map<String, String> variables,
                                   Consumer<String> warnings) {
-        JsonNode root;
-        try {
-            root = new YAMLMapper().readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new StackFileException(source + " is not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
-        }
+        JsonNode root = StackYaml.read(text, source);
         if (root == null || !root.isObject()) {
             throw new StackFileException(source + " is not a stack file: expected a mapping with 'services'");
         }
@@ -154,10 +150,15 @@ public final class StackFile {
                 if (!FILE_NAME.matcher(file).matches() || file.contains("..")) {
                     throw error(path, "'" + file + "' is not a plain file name (no folders, no ..)");
                 }
+                if (file.matches(".*\\.(gz|tgz|zst)")) {
+                    throw error(path, "'" + file + "': give the tar's name (NAME.tar); export adds .gz or .zst when it"
+                            + " compresses");
+                }
                 files.put(image(e.getKey(), path), file);
             }
         }
         StackSpec spec = new StackSpec(name, services, volumes, networks, extra, files);
+        checkUnique(spec);
         for (String image : files.keySet()) {
             if (!spec.images().contains(image)) {
                 throw error("x-offline.files." + image, "names an image the stack neither runs nor lists in x-offline.images");
@@ -167,6 +168,38 @@ public final class StackFile {
             throw error("x-offline.files", "two images share one file name");
         }
         return spec;
+    }
+
+    /** No two services share a container name or a host port (on the same address and protocol). */
+    private void checkUnique(StackSpec spec) {
+        Map<String, String> containers = new LinkedHashMap<>();
+        Map<String, List<String>> published = new LinkedHashMap<>();
+        for (Service service : spec.services().values()) {
+            String path = "services." + service.name();
+            String other = containers.putIfAbsent(service.containerName(spec.name()), service.name());
+            if (other != null) {
+                throw error(path + ".container_name", "'" + service.containerName(spec.name()) + "' is also the "
+                        + "container name of service " + other);
+            }
+            for (PortSpec port : service.ports()) {
+                String key = port.hostPort() + "/" + port.protocol();
+                List<String> holders = published.computeIfAbsent(key, k -> new ArrayList<>());
+                for (String holder : holders) {
+                    String[] ipAndService = holder.split(" ", 2);
+                    if (overlaps(ipAndService[0], port.hostIp())) {
+                        throw error(path + ".ports", "host port " + key + " is also published by service "
+                                + ipAndService[1]);
+                    }
+                }
+                holders.add(port.hostIp() + " " + service.name());
+            }
+        }
+    }
+
+    /** Whether two host addresses of a published port meet: the same, or either is every address. */
+    private static boolean overlaps(String a, String b) {
+        Set<String> every = Set.of("", "0.0.0.0", "::");
+        return a.equals(b) || every.contains(a) || every.contains(b);
     }
 
     private Service service(String name, JsonNode node, String path, Map<String, VolumeSpec> volumes,
@@ -199,7 +232,7 @@ public final class StackFile {
         }
         List<String> serviceNetworks = serviceNetworks(node.get("networks"), path + ".networks", networks, stack);
         String restart = node.has("restart") ? string(node.get("restart"), path + ".restart") : "no";
-        if (!RESTART.contains(restart) && !restart.matches("on-failure:[0-9]+")) {
+        if (!RESTART.contains(restart) && !restart.matches("on-failure:[0-9]{1,9}")) {
             throw error(path + ".restart", "'" + restart + "' is not one of no, always, unless-stopped, on-failure[:N]");
         }
         HealthcheckSpec healthcheck = node.has("healthcheck") ? healthcheck(node.get("healthcheck"), path + ".healthcheck") : null;
@@ -209,7 +242,8 @@ public final class StackFile {
         if (offline != null && !offline.isNull()) {
             keys(offline, path + ".x-offline", "ready", "after-ready");
             if (offline.has("ready")) {
-                ready = ready(offline.get("ready"), path + ".x-offline.ready", healthcheck != null);
+                ready = ready(offline.get("ready"), path + ".x-offline.ready",
+                        healthcheck != null && !healthcheck.test().equals(List.of("NONE")));
             }
             JsonNode commands = offline.get("after-ready");
             if (commands != null && !commands.isNull()) {
@@ -227,7 +261,7 @@ public final class StackFile {
             }
         }
         return new Service(name, image, containerName, command, ports, mounts,
-                stringMap(node.get("environment"), path + ".environment"), serviceNetworks, restart, healthcheck,
+                environment(node.get("environment"), path + ".environment"), serviceNetworks, restart, healthcheck,
                 stringMap(node.get("labels"), path + ".labels"), ready, afterReady);
     }
 
@@ -299,7 +333,38 @@ public final class StackFile {
             throw error(path, "'" + text + "': ports go from 1 to 65535");
         }
         String ip = m.group(1) == null ? "" : m.group(1).replace("[", "").replace("]", "");
+        if (!ip.isEmpty() && !(m.group(1).startsWith("[") ? isIpv6(ip) : IPV4.matcher(ip).matches())) {
+            throw error(path, "'" + text + "': '" + m.group(1) + "' is not an IP address (such as 127.0.0.1 or "
+                    + "[::1])");
+        }
         return new PortSpec(ip, host, container, m.group(4) == null ? "tcp" : m.group(4));
+    }
+
+    /** Eight groups of up to four hex digits, or fewer with one {@code ::}; the last two may be an IPv4 address. */
+    static boolean isIpv6(String text) {
+        String address = text;
+        int lastColon = address.lastIndexOf(':');
+        boolean withIpv4 = lastColon >= 0 && address.indexOf('.', lastColon) > 0;
+        if (withIpv4) {
+            if (!IPV4.matcher(address.substring(lastColon + 1)).matches()) {
+                return false;
+            }
+            address = address.substring(0, lastColon + 1) + "0"; // stands for the first of the two groups
+        }
+        int compressed = address.indexOf("::");
+        if (compressed >= 0 && address.indexOf("::", compressed + 1) >= 0
+                || address.startsWith(":") && !address.startsWith("::")
+                || address.endsWith(":") && !address.endsWith("::")) {
+            return false;
+        }
+        int groups = withIpv4 ? 1 : 0;
+        for (String part : address.split(":")) {
+            if (!part.isEmpty() && !part.matches("[0-9a-fA-F]{1,4}")) {
+                return false;
+            }
+            groups += part.isEmpty() ? 0 : 1;
+        }
+        return compressed >= 0 ? groups < 8 : groups == 8;
     }
 
     private MountSpec mount(String text, String path, Map<String, VolumeSpec> volumes) {
@@ -362,7 +427,7 @@ public final class StackFile {
             throw error(path, "give exactly one of log, healthcheck: true, http");
         }
         if (health && !hasHealthcheck) {
-            throw error(path, "healthcheck: true needs the service's healthcheck");
+            throw error(path, "healthcheck: true needs the service's healthcheck (not disabled)");
         }
         if (http != null && !http.matches("https?://[A-Za-z0-9.\\[\\]:-]+(?::[0-9]+)?(?:/\\S*)?")) {
             throw error(path + ".http", "'" + http + "' is not an http(s) URL");
@@ -419,6 +484,37 @@ public final class StackFile {
         return map;
     }
 
+    /**
+     * A service's environment: a variable named without a value ({@code - NAME} or {@code NAME:}) takes its value
+     * from the environment of this tool (the host's, and PIP_SERVER), and is left out when that has none, as in
+     * Compose.
+     */
+    private Map<String, String> environment(JsonNode node, String path) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (node != null && !node.isNull() && !node.isArray() && !node.isObject()) {
+            throw error(path, "expected a mapping or a list of KEY=VALUE");
+        }
+        if (node != null && node.isArray()) {
+            for (String item : stringList(node, path)) {
+                int eq = item.indexOf('=');
+                if (eq >= 0) {
+                    map.put(item.substring(0, eq), item.substring(eq + 1));
+                } else if (interpolation.value(item) != null) {
+                    map.put(item, interpolation.value(item));
+                }
+            }
+            return map;
+        }
+        for (Map.Entry<String, JsonNode> e : entries(node, path)) {
+            if (e.getValue() != null && !e.getValue().isNull()) {
+                map.put(e.getKey(), string(e.getValue(), path + "." + e.getKey()));
+            } else if (interpolation.value(e.getKey()) != null) {
+                map.put(e.getKey(), interpolation.value(e.getKey()));
+            }
+        }
+        return map;
+    }
+
     private List<String> command(JsonNode node, String path) {
         if (node.isArray()) {
             return stringList(node, path);
@@ -451,8 +547,18 @@ public final class StackFile {
             return null;
         }
         String text = string(node, path).trim();
-        if (text.matches("[0-9]+")) {
-            return Duration.ofSeconds(Long.parseLong(text));
+        Duration duration = parseDuration(text);
+        if (duration == null) {
+            throw error(path, "'" + text + "' is not a duration such as 30s, 15m or 1h30m (at most " + MAX_DAYS
+                    + " days)");
+        }
+        return duration;
+    }
+
+    /** Compose's durations (30s, 1.5m, 1h30m, 500ms; a bare number is seconds), up to 30 days; null if not one. */
+    public static Duration parseDuration(String text) {
+        if (text.matches("[0-9]{1,9}")) {
+            return atMostMax(Duration.ofSeconds(Long.parseLong(text)));
         }
         Matcher m = DURATION.matcher(text);
         Duration total = Duration.ZERO;
@@ -468,10 +574,11 @@ public final class StackFile {
             total = total.plusMillis(Math.round(value * millis));
             end = m.end();
         }
-        if (end != text.length() || end == 0) {
-            throw error(path, "'" + text + "' is not a duration such as 30s, 15m or 1h30m");
-        }
-        return total;
+        return end != text.length() || end == 0 ? null : atMostMax(total);
+    }
+
+    private static Duration atMostMax(Duration d) {
+        return d.compareTo(Duration.ofDays(MAX_DAYS)) > 0 ? null : d;
     }
 
     private String image(String reference, String path) {

@@ -10,6 +10,7 @@ import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;
@@ -18,11 +19,14 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * {@code run}: from a bundle folder to a running stack, changing only what is not already right. Plans first (images
@@ -62,6 +66,7 @@ public final class StackRunner {
     private final Console console;
     private final ImageLoader loader;
     private final ServiceReadiness readiness;
+    private final Set<String> warned = new HashSet<>();
 
     public StackRunner(DockerEngine engine, Console console) {
         this.engine = engine;
@@ -79,10 +84,36 @@ public final class StackRunner {
 
         List<String> plan = new ArrayList<>();
         loads.forEach(l -> plan.add(ImageLoader.describe(l)));
-        planned.networks().values().forEach(n -> plan.add((exists(() -> engine.inspectNetwork(n.name()))
-                ? "keep   network " : "create network ") + n.name()));
-        planned.volumes().values().forEach(v -> plan.add((exists(() -> engine.inspectVolume(v.name())) ? "keep   volume "
-                : "create volume ") + v.name()));
+        List<String> networkDrivers = null;
+        for (StackSpec.NetworkSpec n : planned.networks().values()) {
+            if (exists(() -> engine.inspectNetwork(n.name()))) {
+                plan.add("keep   network " + n.name());
+                continue;
+            }
+            if (n.external()) {
+                throw new ToolException(ExitCode.FAILED, "network " + n.name() + " is external but does not exist;"
+                        + " create it first (nothing was changed)");
+            }
+            if (networkDrivers == null) {
+                SystemInfo.Plugins plugins = engine.info().plugins();
+                networkDrivers = plugins == null || plugins.network() == null ? List.of() : plugins.network();
+            }
+            if (!networkDrivers.isEmpty() && !networkDrivers.contains(n.driver())) {
+                throw new ToolException(ExitCode.FAILED, "network " + n.name() + ": this engine has no network driver '"
+                        + n.driver() + "' (it has " + String.join(", ", networkDrivers) + "); nothing was changed");
+            }
+            plan.add("create network " + n.name());
+        }
+        for (StackSpec.VolumeSpec v : planned.volumes().values()) {
+            if (exists(() -> engine.inspectVolume(v.name()))) {
+                plan.add("keep   volume " + v.name());
+            } else if (v.external()) {
+                throw new ToolException(ExitCode.FAILED, "volume " + v.name() + " is external but does not exist;"
+                        + " create it first (nothing was changed)");
+            } else {
+                plan.add("create volume " + v.name());
+            }
+        }
         services.forEach(s -> plan.add(switch (s.action()) {
             case CREATE -> "create container " + s.container();
             case START -> "start  container " + s.container() + " (stopped)";
@@ -119,14 +150,20 @@ public final class StackRunner {
 
     /** The stack: -f, else the bundle's, else (plain folder) the default; interpolated with PIP_SERVER. */
     private StackSpec stack(BundleSource source, Options options, String gateway) {
+        Consumer<String> warnings = w -> {
+            if (warned.add(w)) { // the stack is read again once the network's gateway is known
+                console.warn(w);
+            }
+        };
         Map<String, String> vars = new LinkedHashMap<>(options.env());
         if (options.pipServer() != null) {
             vars.put("PIP_SERVER", PipServer.forContainers(options.pipServer(), gateway));
         }
         if (options.stackFile() != null || !source.isBundle()) {
-            return StackFile.load(options.stackFile(), vars, s -> { }).spec();
+            return StackFile.load(options.stackFile(), vars, warnings).spec();
         }
-        return StackFile.parse(source.stackText(), source.stackSource(), "mlreef", vars, s -> { });
+        return StackFile.parse(source.stackText(), source.stackSource(), source.manifest().stack().name(), vars,
+                warnings);
     }
 
     /** The network's gateway, creating nothing: the network's own when it exists, else a placeholder until it does. */
@@ -245,8 +282,7 @@ public final class StackRunner {
         StackSpec.HealthcheckSpec hc = service.healthcheck();
         ContainerSpec.Healthcheck healthcheck = hc == null ? null : new ContainerSpec.Healthcheck(hc.test(),
                 nanos(hc.interval()), nanos(hc.timeout()), hc.retries(), nanos(hc.startPeriod()));
-        ContainerSpec.RestartPolicy restart = service.restart() == null ? null
-                : new ContainerSpec.RestartPolicy(service.restart(), null);
+        ContainerSpec.RestartPolicy restart = restartPolicy(service.restart());
         List<String> cmd = service.command() == null || service.command().isEmpty() ? null : service.command();
         ContainerSpec withoutHash = new ContainerSpec(service.image(), cmd,
                 null, env, labels, exposed, healthcheck, null, null, false,
@@ -269,6 +305,16 @@ public final class StackRunner {
                 null, false, withoutHash.hostConfig(), withoutHash.networkingConfig());
     }
 
+    /** Compose's {@code restart} (no, always, unless-stopped, on-failure[:N]) as the engine takes it. */
+    static ContainerSpec.RestartPolicy restartPolicy(String restart) {
+        if (restart == null) {
+            return null;
+        }
+        int colon = restart.indexOf(':');
+        return colon < 0 ? new ContainerSpec.RestartPolicy(restart, null)
+                : new ContainerSpec.RestartPolicy(restart.substring(0, colon), Integer.valueOf(restart.substring(colon + 1)));
+    }
+
     private static Long nanos(Duration d) {
         return d == null ? null : d.toNanos();
     }
@@ -281,7 +327,8 @@ public final class StackRunner {
                 continue;
             }
             for (StackSpec.PortSpec port : plan.service().ports()) {
-                if (probe.probe(port.hostPort()) != Preflight.PortProbe.State.IN_USE) {
+                if (probe.probe(port.hostIp() == null ? "" : port.hostIp(), port.hostPort(),
+                        port.protocol() == null ? "tcp" : port.protocol()) != Preflight.PortProbe.State.IN_USE) {
                     continue;
                 }
                 ContainerSummary holder = Preflight.publisher(running, port.hostPort()).orElse(null);

@@ -85,7 +85,7 @@ class StackFileTest {
                     command: httpd -f -p 80 -h "/data dir"
                     ports: ["127.0.0.1:8080:80", "9000:9000/udp"]
                     volumes: ["counts:/data:ro"]
-                    environment: ["A=1", "B"]
+                    environment: ["A=1", "B", "C"]
                     healthcheck:
                       test: wget -q -O - http://localhost/
                       interval: 1m30s
@@ -95,7 +95,7 @@ class StackFileTest {
                 volumes:
                   counts:
                     name: demo-counts
-                """, Map.of());
+                """, Map.of("C", "from the host"));
         Service web = stack.services().get("web");
         assertEquals("test", stack.name());
         assertEquals("test-web", web.containerName("test"));
@@ -103,7 +103,8 @@ class StackFileTest {
         assertEquals(new StackSpec.PortSpec("127.0.0.1", 8080, 80, "tcp"), web.ports().get(0));
         assertEquals("udp", web.ports().get(1).protocol());
         assertEquals(new MountSpec(MountSpec.Kind.VOLUME, "demo-counts", "/data", true), web.mounts().get(0));
-        assertEquals(Map.of("A", "1", "B", ""), web.environment());
+        // a variable without a value takes the host's, and is left out when the host has none, as in Compose
+        assertEquals(Map.of("A", "1", "C", "from the host"), web.environment());
         assertEquals(List.of("CMD-SHELL", "wget -q -O - http://localhost/"), web.healthcheck().test());
         assertEquals(Duration.ofSeconds(90), web.healthcheck().interval());
         assertEquals(List.of("default"), web.networks());
@@ -147,5 +148,86 @@ class StackFileTest {
         assertTrue(failure("services: {}\n").contains("at least one service"));
         assertTrue(failure("services:\n  web: [\n").contains("not valid YAML"));
         assertTrue(failure("- just\n- a list\n").contains("expected a mapping with 'services'"));
+    }
+
+    @Test
+    void yamlIsReadAsComposeReadsIt() {
+        StackSpec stack = parse("""
+                x-common: &common
+                  image: busybox:1
+                  restart: no
+                  environment:
+                    YES_NO: yes
+                    OCTAL: 010
+                    VERSION: 1.10
+                    NOTHING: ~
+                services:
+                  a:
+                    <<: *common
+                    restart: "on-failure:3"
+                  b:
+                    <<: *common
+                """, Map.of());
+        Service a = stack.services().get("a");
+        Service b = stack.services().get("b");
+        assertEquals("busybox:1", b.image());
+        assertEquals("no", b.restart());
+        assertEquals("on-failure:3", a.restart(), "the mapping's own keys win over merged ones");
+        assertEquals(Map.of("YES_NO", "yes", "OCTAL", "010", "VERSION", "1.10"), b.environment(),
+                "scalars stay as written; a null value without a host variable is left out");
+        assertEquals(new com.mlreef.offline.docker.model.ContainerSpec.RestartPolicy("on-failure", 3),
+                StackRunner.restartPolicy(a.restart()));
+        assertEquals(new com.mlreef.offline.docker.model.ContainerSpec.RestartPolicy("no", null),
+                StackRunner.restartPolicy(b.restart()));
+
+        assertEquals("stack.yaml: services.a.image: given twice (line 4)",
+                failure("services:\n  a:\n    image: busybox:1\n    image: busybox:2\n"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n---\nservices: {}\n")
+                .contains("more than one YAML document (a second begins on line 5)"));
+        String tab = failure("services:\n\ta:\n");
+        assertTrue(tab.startsWith("stack.yaml is not valid YAML: ") && tab.endsWith("(line 2, column 1)")
+                && !tab.contains("\n"), tab);
+    }
+
+    @Test
+    void servicesCannotCollide() {
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    ports: ['8080:80']\n  b:\n    image: busybox:1\n"
+                + "    ports: ['127.0.0.1:8080:81']\n").contains("services.b.ports: host port 8080/tcp is also published by"
+                + " service a"));
+        parse("services:\n  a:\n    image: busybox:1\n    ports: ['8080:80']\n  b:\n    image: busybox:1\n"
+                + "    ports: ['8080:80/udp']\n", Map.of());
+        parse("services:\n  a:\n    image: busybox:1\n    ports: ['127.0.0.1:8080:80']\n  b:\n    image: busybox:1\n"
+                + "    ports: ['127.0.0.2:8080:80']\n", Map.of());
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    container_name: same\n  b:\n    image: busybox:1\n"
+                + "    container_name: same\n").contains("services.b.container_name: 'same' is also the container name of"
+                + " service a"));
+    }
+
+    @Test
+    void portsAndDurationsAreChecked() {
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    ports: ['999.1.1.1:8080:80']\n")
+                .contains("'999.1.1.1' is not an IP address"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    ports: ['[1:2::3::4]:8080:80']\n")
+                .contains("is not an IP address"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    ports: ['99999999999:80']\n")
+                .contains("is not [HOST_IP:]HOST_PORT:CONTAINER_PORT"));
+        for (String ok : List.of("::1", "::", "fe80::1:2", "1:2:3:4:5:6:7:8", "::ffff:10.0.0.1", "1::")) {
+            assertTrue(StackFile.isIpv6(ok), ok);
+        }
+        for (String bad : List.of("1:2:3:4:5:6:7", ":1", "1:::2", "1::2::3", "12345::1", "::ffff:300.0.0.1", "g::1")) {
+            assertTrue(!StackFile.isIpv6(bad), bad);
+        }
+        assertEquals(Duration.ofMinutes(90), StackFile.parseDuration("1h30m"));
+        assertEquals(Duration.ofSeconds(45), StackFile.parseDuration("45"));
+        assertEquals(Duration.ofMillis(1500), StackFile.parseDuration("1.5s"));
+        assertNull(StackFile.parseDuration("9999999999h"));
+        assertNull(StackFile.parseDuration("31d"));
+        assertNull(StackFile.parseDuration("721h"), "more than 30 days");
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    restart: 'on-failure:99999999999'\n")
+                .contains("restart"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    healthcheck: {disable: true}\n"
+                + "    x-offline:\n      ready: {healthcheck: true}\n").contains("not disabled"));
+        assertTrue(failure("x-offline:\n  files:\n    busybox:1: b.tar.zst\nservices:\n  a:\n    image: busybox:1\n")
+                .contains("give the tar's name"));
     }
 }
