@@ -76,6 +76,13 @@ public final class BundleFiles {
         if (m.format() < 1) {
             return "no format version";
         }
+        if (m.id() == null || m.id().isBlank()) {
+            return "no bundle id";
+        }
+        if (m.stack() == null || m.stack().text() == null || m.stack().text().isBlank() || m.stack().name() == null
+                || m.stack().name().isBlank()) {
+            return "no stack (its name and text): run and the lifecycle commands need it";
+        }
         if (m.images() == null || (m.images().isEmpty() && m.complete())) {
             return "lists no images";
         }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,18 +43,18 @@ public final class LifecycleCommands {
             return new StackControl(engine.engine(), output.console());
         }
 
-        /** The stack's name: as given, else found by the label run puts on containers. */
+        /** The stack's name: as given (it must exist), else found by the label run puts on containers. */
         String stack(StackControl control) {
-            if (stack != null) {
-                return stack;
+            if ((stack != null ? 1 : 0) + (file != null ? 1 : 0) + (dir != null ? 1 : 0) > 1) {
+                throw new ToolException(ExitCode.USAGE, "name the stack once: --stack, --file or -d");
             }
             if (file != null) {
-                return StackFile.load(file, System.getenv(), s -> { }).spec().name();
+                return control.resolve(StackFile.load(file, System.getenv(), s -> { }).spec().name());
             }
             if (dir != null) {
-                return StackControl.stackOf(dir);
+                return control.resolve(StackControl.stackOf(dir));
             }
-            return control.resolve(null);
+            return control.resolve(stack);
         }
     }
 
@@ -102,13 +103,21 @@ public final class LifecycleCommands {
         @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C.")
         boolean follow;
 
-        @Option(names = "--tail", paramLabel = "N", defaultValue = "-1", description = "Only the last N lines.")
-        int tail;
+        @Option(names = "--tail", paramLabel = "N", defaultValue = "all", description = "Only the last N lines "
+                + "(default: all).")
+        String tail;
 
         @Override
         protected int execute(Console console) {
+            int lines = -1;
+            if (!tail.equals("all")) {
+                if (!tail.matches("[0-9]{1,9}")) {
+                    throw new ToolException(ExitCode.USAGE, "--tail: '" + tail + "' is not a number of lines (or all)");
+                }
+                lines = Integer.parseInt(tail);
+            }
             StackControl control = control();
-            control.logs(stack(control), service, new LogOptions(follow, tail, 0, false),
+            control.logs(stack(control), service, new LogOptions(follow, lines, 0, false),
                     StackControl.consoleSink(console));
             return ExitCode.OK;
         }
@@ -162,13 +171,20 @@ public final class LifecycleCommands {
         protected int execute(Console console) throws IOException {
             StackControl control = control();
             String name = stack(control);
-            if (volumes && !yes) {
-                var names = control.status(name).volumes().stream().map(StackControl.VolumeStatus::name).toList();
-                console.err().print("This deletes the volumes " + String.join(", ", names) + " with all their data."
-                        + " Type the stack's name (" + name + ") to confirm: ");
+            var names = volumes ? control.status(name).volumes().stream().map(StackControl.VolumeStatus::name).toList()
+                    : List.<String>of();
+            if (!names.isEmpty() && !yes) {
+                console.err().print("This deletes the volume" + (names.size() == 1 ? " " : "s ")
+                        + String.join(", ", names) + " with all their data. Type the stack's name (" + name
+                        + ") to confirm: ");
                 console.err().flush();
                 String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-                if (answer == null || !answer.strip().equals(name)) {
+                if (answer == null) {
+                    console.err().println();
+                    throw new ToolException(ExitCode.FAILED, "not confirmed (no answer on standard input; --yes "
+                            + "deletes without asking): nothing was removed");
+                }
+                if (!answer.strip().equals(name)) {
                     throw new ToolException(ExitCode.FAILED, "not confirmed: nothing was removed");
                 }
             }

@@ -16,6 +16,8 @@ import com.mlreef.offline.ui.Sizes;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.InterfaceAddress;
@@ -57,18 +59,47 @@ public final class Preflight {
     public interface PortProbe {
         enum State { FREE, IN_USE, NOT_ALLOWED }
 
+        /** A TCP port on every address. */
         State probe(int port);
 
-        PortProbe BIND = port -> {
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.setReuseAddress(true);
-                socket.bind(new InetSocketAddress(port));
-                return State.FREE;
-            } catch (BindException e) {
-                String m = String.valueOf(e.getMessage()).toLowerCase();
-                return m.contains("permission") || m.contains("access") ? State.NOT_ALLOWED : State.IN_USE;
-            } catch (IOException e) {
-                return State.IN_USE;
+        /**
+         * @param hostIp   an IP literal, or "" for every address
+         * @param protocol tcp, udp or sctp (not probed: FREE)
+         */
+        default State probe(String hostIp, int port, String protocol) {
+            return probe(port);
+        }
+
+        PortProbe BIND = new PortProbe() {
+            @Override
+            public State probe(int port) {
+                return probe("", port, "tcp");
+            }
+
+            @Override
+            public State probe(String hostIp, int port, String protocol) {
+                try {
+                    InetSocketAddress address = hostIp.isEmpty() ? new InetSocketAddress(port)
+                            : new InetSocketAddress(InetAddress.getByName(hostIp), port); // a literal: no lookup
+                    if (protocol.equals("udp")) {
+                        try (DatagramSocket socket = new DatagramSocket(null)) {
+                            socket.bind(address);
+                        }
+                    } else if (protocol.equals("tcp")) {
+                        try (ServerSocket socket = new ServerSocket()) {
+                            socket.setReuseAddress(true);
+                            socket.bind(address);
+                        }
+                    }
+                    return State.FREE;
+                } catch (BindException e) {
+                    String m = String.valueOf(e.getMessage()).toLowerCase();
+                    return m.contains("permission") || m.contains("access") ? State.NOT_ALLOWED
+                            : m.contains("assign") ? State.FREE // not an address of this host: the engine says so
+                            : State.IN_USE;
+                } catch (IOException e) {
+                    return State.IN_USE;
+                }
             }
         };
     }

@@ -53,7 +53,6 @@ public final class StackControl {
         this.console = console;
     }
 
-    /** The stack's name: the one given, or the only stack that has containers; else an error saying which exist. */
     /** The name of the stack a bundle folder runs: its own stack's, or the default one's for plain docker save tars. */
     public static String stackOf(Path dir) {
         BundleSource source = BundleSource.open(dir);
@@ -61,13 +60,25 @@ public final class StackControl {
                 : StackFile.load(null, System.getenv(), s -> { }).spec().name();
     }
 
+    /**
+     * The stack's name: the one given, if the engine has a container, network or volume of it; else the only stack
+     * that has containers. Otherwise an error saying which stacks exist.
+     */
     public String resolve(String stack) {
-        if (stack != null) {
-            return stack;
-        }
         Set<String> stacks = new LinkedHashSet<>();
         engine.listContainers(List.of(DefaultStack.STACK_LABEL), true)
                 .forEach(c -> stacks.add(c.labels().get(DefaultStack.STACK_LABEL)));
+        if (stack != null) {
+            if (stacks.contains(stack) || !engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack)).isEmpty()
+                    || engine.listNetworks().stream().anyMatch(n -> n.labels() != null
+                    && stack.equals(n.labels().get(DefaultStack.STACK_LABEL)))) {
+                return stack;
+            }
+            engine.listVolumes(List.of(DefaultStack.STACK_LABEL)).forEach(v -> stacks.add(
+                    v.labels().get(DefaultStack.STACK_LABEL)));
+            throw new ToolException(ExitCode.FAILED, "this engine has no stack " + stack + " (no container, network"
+                    + " or volume of it)" + (stacks.isEmpty() ? "" : "; stacks here: " + String.join(", ", stacks)));
+        }
         if (stacks.size() == 1) {
             return stacks.iterator().next();
         }

@@ -48,6 +48,19 @@ class BundleFilesTest {
     }
 
     @Test
+    void aManifestWithoutItsIdOrStackIsRefused() {
+        BundleManifest m = manifest(1, "images/a.tar");
+        assertEquals("no bundle id", BundleFiles.check(new BundleManifest(1, null, m.tool(), m.created(), true,
+                m.stack(), m.images(), null, null)));
+        for (BundleManifest.Stack stack : java.util.Arrays.asList(null, new BundleManifest.Stack("s", "f", null),
+                new BundleManifest.Stack(null, "f", "name: s\n"))) {
+            String problem = BundleFiles.check(new BundleManifest(1, "id-1", m.tool(), m.created(), true, stack,
+                    m.images(), null, null));
+            assertTrue(problem != null && problem.startsWith("no stack"), stack + ": " + problem);
+        }
+    }
+
+    @Test
     void aNewerFormatIsRefusedWithWhatToDo() throws Exception {
         BundleFiles.write(dir, manifest(BundleManifest.FORMAT + 1, "images/a.tar"));
         BundleException e = assertThrows(BundleException.class, () -> BundleFiles.read(dir));

@@ -44,7 +44,7 @@ class PreflightTest {
 
         public SystemInfo info() {
             return new SystemInfo("host", "20.10.24", "overlay2", "/nonexistent/docker-root", "Debian", "linux",
-                    "x86_64", 2, 1L, 0, 0, "1");
+                    "x86_64", 2, 1L, 0, 0, "1", null);
         }
 
         public Network inspectNetwork(String name) {

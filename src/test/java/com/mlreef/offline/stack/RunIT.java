@@ -350,4 +350,49 @@ class RunIT {
         assertTrue(assertMissing(stack + "-app"));
     }
 
+
+    @Test
+    void whatCannotBeCreatedIsRefusedInThePlanAndAStackWithoutNameKeepsTheOneItWasExportedWith() throws Exception {
+        String name = TestEngine.unique("runplan").replace("mlro-test-", "mlrot");
+        Path file = tmp.resolve(name + ".yaml"); // no name: key, so the stack is named after the file
+        Files.writeString(file, """
+                services:
+                  a:
+                    image: %s
+                    command: ["sleep", "600"]
+                """.formatted(base));
+        Path dir = tmp.resolve(name + "-bundle");
+        CliProcess.Result export = CliProcess.run(Map.of(), "export", "-q", "--no-pull", "-f", file.toString(), "-o",
+                dir.toString());
+        assertEquals(0, export.exit(), export.toString());
+        CliProcess.Result plan = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "--dry-run");
+        assertEquals(0, plan.exit(), plan.toString());
+        assertTrue(plan.out().contains("create network " + name + "_default"), plan.toString());
+        assertTrue(plan.out().contains("create container " + name + "-a"), plan.toString());
+
+        String[][] refused = {
+            {"volumes:\n  gone:\n    external: true\n", "volumes: ['gone:/data']", "volume gone is external but does not exist"},
+            {"networks:\n  ext:\n    name: %s-ext\n    external: true\n", "networks: [ext]", "is external but does not exist"},
+            {"networks:\n  odd:\n    name: %s-odd\n    driver: no-such-driver\n", "networks: [odd]",
+                "this engine has no network driver 'no-such-driver'"}};
+        for (String[] c : refused) {
+            Path bad = tmp.resolve(name + "-bad.yaml");
+            Files.writeString(bad, "name: " + name + "\n" + c[0].formatted(name) + "services:\n  a:\n    image: " + base
+                    + "\n    command: [sleep, '600']\n    " + c[1] + "\n");
+            CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", bad.toString());
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.err().strip().startsWith("error: ") && r.err().contains(c[2])
+                    && r.err().strip().lines().count() == 1, r.toString());
+            assertTrue(engine.listNetworks().stream().noneMatch(n -> n.name().startsWith(name)), "no network: " + r);
+            assertTrue(assertMissing(name + "-a"));
+        }
+
+        CliProcess.Result unknown = CliProcess.run(Map.of(), "stop", "--stack", name);
+        assertEquals(1, unknown.exit(), unknown.toString());
+        assertTrue(unknown.err().startsWith("error: this engine has no stack " + name), unknown.toString());
+        CliProcess.Result twice = CliProcess.run(Map.of(), "status", "--stack", name, "-d", dir.toString());
+        assertEquals(2, twice.exit(), twice.toString());
+        CliProcess.Result tail = CliProcess.run(Map.of(), "logs", "--tail", "-5", "--stack", name);
+        assertEquals(2, tail.exit(), tail.toString());
+    }
 }
