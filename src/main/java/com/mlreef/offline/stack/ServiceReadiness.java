@@ -131,7 +131,9 @@ final class ServiceReadiness {
     ToolException failure(String container, String message) {
         try {
             String tail = logs(container, LogOptions.tail(LAST_LINES));
-            console.err().println("--- last " + LAST_LINES + " log lines of " + container + ":");
+            String name = engine.inspectContainer(container).name();
+            console.err().println("--- last " + LAST_LINES + " log lines of " + (name == null ? container
+                    : name.replaceFirst("^/", "")) + ":");
             tail.lines().forEach(l -> console.err().println("  " + l));
             console.err().println("---");
         } catch (NotFoundException e) {
@@ -173,7 +175,7 @@ final class ServiceReadiness {
             Integer exit = engine.inspectExec(exec).exitCode();
             if (exit == null || exit != 0) {
                 throw new ToolException(ExitCode.FAILED, "'" + String.join(" ", command) + "' in " + service.name()
-                        + " exited with " + exit + "; run 'mlreef-offline run' again to retry it");
+                        + " exited with " + exit + "; run the same 'mlreef-offline run' command again to retry it");
             }
         }
         byte[] mark = markTar();

@@ -159,11 +159,21 @@ public final class StackRunner {
         if (options.pipServer() != null) {
             vars.put("PIP_SERVER", PipServer.forContainers(options.pipServer(), gateway));
         }
+        String text;
+        StackSpec spec;
         if (options.stackFile() != null || !source.isBundle()) {
-            return StackFile.load(options.stackFile(), vars, warnings).spec();
+            StackFile.Loaded loaded = StackFile.load(options.stackFile(), vars, warnings);
+            text = loaded.text();
+            spec = loaded.spec();
+        } else {
+            text = source.stackText();
+            spec = StackFile.parse(text, source.stackSource(), source.manifest().stack().name(), vars, warnings);
         }
-        return StackFile.parse(source.stackText(), source.stackSource(), source.manifest().stack().name(), vars,
-                warnings);
+        if (options.pipServer() != null && !text.contains("PIP_SERVER")) {
+            warnings.accept("-s: stack " + spec.name() + " does not use ${PIP_SERVER}: no container is given the pip"
+                    + " server");
+        }
+        return spec;
     }
 
     /** The network's gateway, creating nothing: the network's own when it exists, else a placeholder until it does. */
