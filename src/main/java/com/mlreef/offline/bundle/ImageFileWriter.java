@@ -36,7 +36,7 @@ public final class ImageFileWriter {
      * The engine's stream is read by a thread of its own, a few pieces ahead of the one that hashes, compresses and
      * writes, so that neither waits for the other (measured: about 6% faster than one thread doing both).
      *
-     * @param archive  the tar, read to its end (the caller closes it)
+     * @param archive  the tar, read to its end; closed here too
      * @param progress told the number of archive bytes read so far, after each piece
      */
     public Written write(InputStream archive, Path target, LongConsumer progress) throws IOException {

@@ -17,6 +17,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 public final class ReadAheadInputStream extends InputStream {
     private static final byte[] WAKE = new byte[0];
     private static final Chunk END = new Chunk(null, -1, null);
+    private static final Chunk STOPPED = new Chunk(null, -1, new IOException("stream closed"));
+    private static final Chunk INTERRUPTED = new Chunk(null, -1, new InterruptedIOException("interrupted"));
     private static final long STOP_WAIT_MILLIS = 2000;
 
     private record Chunk(byte[] data, int length, Throwable failure) {
@@ -45,12 +47,13 @@ public final class ReadAheadInputStream extends InputStream {
         producer.start();
     }
 
+    /** Fills buffers until the source ends, fails or the stream is stopped; the last chunk queued says which. */
     private void produce() {
+        Chunk last = STOPPED;
         try {
             while (!closed) {
                 byte[] buffer = free.take();
                 int length = 0;
-                Throwable failed = null;
                 try {
                     while (length < buffer.length && !closed) { // until the buffer is full or the source ends
                         int n = source.read(buffer, length, buffer.length - length);
@@ -59,25 +62,26 @@ public final class ReadAheadInputStream extends InputStream {
                         }
                         length += n;
                     }
-                } catch (IOException | RuntimeException | Error e) {
-                    failed = e;
+                } catch (Throwable e) {
+                    last = new Chunk(null, -1, e);
                 }
                 if (length > 0) {
                     filled.add(new Chunk(buffer, length, null)); // the bytes read before a failure too
                 }
-                if (failed != null) {
-                    filled.add(new Chunk(null, -1, failed));
+                if (last != STOPPED) {
                     return;
                 }
                 if (length < buffer.length && !closed) {
-                    filled.add(END);
+                    last = END;
                     return;
                 }
             }
-            // stopped: a reader still waiting (on another thread) is told so
-            filled.add(new Chunk(null, -1, new IOException("stream closed")));
         } catch (InterruptedException e) {
-            filled.add(new Chunk(null, -1, new InterruptedIOException("interrupted")));
+            last = INTERRUPTED;
+        } catch (Throwable e) {
+            last = new Chunk(null, -1, e);
+        } finally {
+            filled.add(last); // always: a reader waiting on another thread must wake
         }
     }
 
@@ -179,22 +183,22 @@ public final class ReadAheadInputStream extends InputStream {
 
     /**
      * Stops the thread, waiting for its read of the source in progress to return, and leaves the source open where
-     * the thread left it: read on from there. For sources whose reads return (files, and streams over files).
+     * the thread left it: read on from there. For sources whose reads return (files, and streams over files). If this
+     * thread is interrupted meanwhile, it returns at once with its interrupt status set.
      */
-    public void stop() throws InterruptedIOException {
+    public void stop() {
         closed = true;
         free.add(WAKE);
         try {
             producer.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
         }
     }
 
     /**
      * Stops the thread, waiting a little while for its read of the source in progress to return (then the source is
-     * closed under it), and closes the source.
+     * closed under it, which ends a read of a socket or a file), and closes the source.
      */
     @Override
     public void close() throws IOException {
@@ -203,11 +207,10 @@ public final class ReadAheadInputStream extends InputStream {
         try {
             producer.join(STOP_WAIT_MILLIS);
             source.close();
-            producer.join();
+            producer.join(STOP_WAIT_MILLIS); // a read that closing did not end is left to its daemon thread
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             source.close();
         }
     }
-
 }

@@ -170,7 +170,13 @@ public final class LifecycleCommands {
         @Override
         protected int execute(Console console) throws IOException {
             StackControl control = control();
-            String name = stack(control);
+            String name;
+            try {
+                name = stack(control);
+            } catch (StackControl.NoSuchStack e) {
+                console.info(e.getMessage() + ": nothing to remove"); // down twice is not an error
+                return ExitCode.OK;
+            }
             var names = volumes ? control.status(name).volumes().stream().map(StackControl.VolumeStatus::name).toList()
                     : List.<String>of();
             if (!names.isEmpty() && !yes) {

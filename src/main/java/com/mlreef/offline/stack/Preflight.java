@@ -57,7 +57,8 @@ public final class Preflight {
 
     /** Whether a host port can be taken; binding it is the only reliable test. */
     public interface PortProbe {
-        enum State { FREE, IN_USE, NOT_ALLOWED }
+        /** NOT_LOCAL: the address is not one of this host's. */
+        enum State { FREE, IN_USE, NOT_ALLOWED, NOT_LOCAL }
 
         /** A TCP port on every address. */
         State probe(int port);
@@ -95,10 +96,11 @@ public final class Preflight {
                 } catch (BindException e) {
                     String m = String.valueOf(e.getMessage()).toLowerCase();
                     return m.contains("permission") || m.contains("access") ? State.NOT_ALLOWED
-                            : m.contains("assign") ? State.FREE // not an address of this host: the engine says so
+                            : m.contains("assign") ? State.NOT_LOCAL
                             : State.IN_USE;
                 } catch (IOException e) {
-                    return State.IN_USE;
+                    // IPv6 turned off on this host: nothing can hold the port there
+                    return String.valueOf(e.getMessage()).toLowerCase().contains("family") ? State.FREE : State.IN_USE;
                 }
             }
         };
@@ -258,9 +260,15 @@ public final class Preflight {
 
     /** The running container that publishes a host port, if one does. */
     static Optional<ContainerSummary> publisher(List<ContainerSummary> running, int port) {
+        return publisher(running, port, "tcp");
+    }
+
+    /** The container that publishes a host port of this protocol, if one does. */
+    static Optional<ContainerSummary> publisher(List<ContainerSummary> running, int port, String protocol) {
         return running == null ? Optional.empty() : running.stream()
                 .filter(c -> c.ports() != null && c.ports().stream()
-                        .anyMatch(p -> p.publicPort() != null && p.publicPort() == port))
+                        .anyMatch(p -> p.publicPort() != null && p.publicPort() == port
+                                && protocol.equals(p.type() == null ? "tcp" : p.type())))
                 .findFirst();
     }
 

@@ -130,8 +130,8 @@ final class ServiceReadiness {
     /** Prints the container's last log lines to stderr and makes the error. */
     ToolException failure(String container, String message) {
         try {
-            String tail = logs(container, LogOptions.tail(LAST_LINES));
             String name = engine.inspectContainer(container).name();
+            String tail = logs(container, LogOptions.tail(LAST_LINES));
             console.err().println("--- last " + LAST_LINES + " log lines of " + (name == null ? container
                     : name.replaceFirst("^/", "")) + ":");
             tail.lines().forEach(l -> console.err().println("  " + l));

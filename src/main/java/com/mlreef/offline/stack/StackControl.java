@@ -45,6 +45,13 @@ public final class StackControl {
     public record Status(String stack, List<ContainerStatus> containers, List<VolumeStatus> volumes) {
     }
 
+    /** A stack named that the engine has nothing of. */
+    public static final class NoSuchStack extends ToolException {
+        NoSuchStack(String message) {
+            super(ExitCode.FAILED, message);
+        }
+    }
+
     private final DockerEngine engine;
     private final Console console;
 
@@ -76,8 +83,8 @@ public final class StackControl {
             }
             engine.listVolumes(List.of(DefaultStack.STACK_LABEL)).forEach(v -> stacks.add(
                     v.labels().get(DefaultStack.STACK_LABEL)));
-            throw new ToolException(ExitCode.FAILED, "this engine has no stack " + stack + " (no container, network"
-                    + " or volume of it)" + (stacks.isEmpty() ? "" : "; stacks here: " + String.join(", ", stacks)));
+            throw new NoSuchStack("this engine has no stack " + stack + " (no container, network or volume of it)"
+                    + (stacks.isEmpty() ? "" : "; stacks here: " + String.join(", ", stacks)));
         }
         if (stacks.size() == 1) {
             return stacks.iterator().next();

@@ -99,6 +99,12 @@ public final class StackExporter {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new BundleException(dir + " exists and is not a folder");
         }
+        stack.spec().files().forEach((reference, name) -> {
+            if (name.matches(".*\\.(gz|tgz|zst)")) {
+                throw new StackFileException("x-offline.files." + reference + ": '" + name + "': give the tar's name"
+                        + " (NAME.tar); export adds .gz or .zst when it compresses");
+            }
+        });
         Base since = options.since() == null ? null : base(options.since(), dir);
         List<Resolved> images = new ArrayList<>();
         for (String reference : stack.spec().images()) {

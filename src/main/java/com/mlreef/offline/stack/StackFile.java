@@ -150,10 +150,6 @@ public final class StackFile {
                 if (!FILE_NAME.matcher(file).matches() || file.contains("..")) {
                     throw error(path, "'" + file + "' is not a plain file name (no folders, no ..)");
                 }
-                if (file.matches(".*\\.(gz|tgz|zst)")) {
-                    throw error(path, "'" + file + "': give the tar's name (NAME.tar); export adds .gz or .zst when it"
-                            + " compresses");
-                }
                 files.put(image(e.getKey(), path), file);
             }
         }
@@ -196,10 +192,17 @@ public final class StackFile {
         }
     }
 
-    /** Whether two host addresses of a published port meet: the same, or either is every address. */
+    /**
+     * Whether two host addresses of a published port meet: the same, or either is every address (none given: of both
+     * families; 0.0.0.0: every IPv4 address; ::, every IPv6 one).
+     */
     private static boolean overlaps(String a, String b) {
-        Set<String> every = Set.of("", "0.0.0.0", "::");
-        return a.equals(b) || every.contains(a) || every.contains(b);
+        if (a.equals(b) || a.isEmpty() || b.isEmpty()) {
+            return true;
+        }
+        boolean v6a = a.contains(":");
+        boolean v6b = b.contains(":");
+        return v6a == v6b && (a.equals("0.0.0.0") || b.equals("0.0.0.0") || a.equals("::") || b.equals("::"));
     }
 
     private Service service(String name, JsonNode node, String path, Map<String, VolumeSpec> volumes,
@@ -527,7 +530,7 @@ public final class StackFile {
             return false;
         }
         String text = string(node, path);
-        if (text.equals("true") || text.equals("false")) {
+        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
             return Boolean.parseBoolean(text);
         }
         throw error(path, "expected true or false, not '" + text + "'");

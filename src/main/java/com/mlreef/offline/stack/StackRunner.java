@@ -98,7 +98,8 @@ public final class StackRunner {
                 SystemInfo.Plugins plugins = engine.info().plugins();
                 networkDrivers = plugins == null || plugins.network() == null ? List.of() : plugins.network();
             }
-            if (!networkDrivers.isEmpty() && !networkDrivers.contains(n.driver())) {
+            if (!networkDrivers.isEmpty() && !n.driver().contains("/") && !networkDrivers.contains(n.driver())
+                    && !networkDrivers.contains(n.driver() + ":latest")) { // a managed plugin: NAME:TAG
                 throw new ToolException(ExitCode.FAILED, "network " + n.name() + ": this engine has no network driver '"
                         + n.driver() + "' (it has " + String.join(", ", networkDrivers) + "); nothing was changed");
             }
@@ -337,15 +338,23 @@ public final class StackRunner {
                 continue;
             }
             for (StackSpec.PortSpec port : plan.service().ports()) {
-                if (probe.probe(port.hostIp() == null ? "" : port.hostIp(), port.hostPort(),
-                        port.protocol() == null ? "tcp" : port.protocol()) != Preflight.PortProbe.State.IN_USE) {
+                String ip = port.hostIp() == null ? "" : port.hostIp();
+                String protocol = port.protocol() == null ? "tcp" : port.protocol();
+                Preflight.PortProbe.State state = probe.probe(ip, port.hostPort(), protocol);
+                if (state == Preflight.PortProbe.State.NOT_LOCAL) {
+                    throw new ToolException(ExitCode.FAILED, "host address " + ip + " that " + plan.service().name()
+                            + " publishes port " + port.hostPort() + " on is not an address of this host; nothing was"
+                            + " changed");
+                }
+                if (state != Preflight.PortProbe.State.IN_USE) {
                     continue;
                 }
-                ContainerSummary holder = Preflight.publisher(running, port.hostPort()).orElse(null);
+                ContainerSummary holder = Preflight.publisher(running, port.hostPort(), protocol).orElse(null);
                 if (holder != null && holder.id().equals(plan.existingId())) {
                     continue;
                 }
-                throw new ToolException(ExitCode.FAILED, "host port " + port.hostPort() + " that " + plan.service().name()
+                throw new ToolException(ExitCode.FAILED, "host port " + port.hostPort()
+                        + ("tcp".equals(protocol) ? "" : "/" + protocol) + " that " + plan.service().name()
                         + " publishes is in use" + (holder == null ? " by another program" : " by container "
                         + holder.name()) + "; nothing was changed. Free the port, or publish another one in the stack"
                         + " file (-f)");

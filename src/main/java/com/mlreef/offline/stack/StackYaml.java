@@ -5,11 +5,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.StringReader;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -23,15 +29,30 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * A stack file's YAML as a tree of mappings, lists, text and nulls, read as Compose reads it: every scalar stays the
- * text it was written as ({@code no}, {@code yes}, {@code 010} and {@code 1.10} are not turned into booleans and
- * numbers), {@code <<} merges the mappings it names (anchors and aliases), and a key given twice, a second document,
- * or a syntax error is refused with its line.
+ * A stack file's YAML as a tree of mappings, lists, text and nulls, read as Compose reads it (YAML 1.2): {@code no},
+ * {@code yes}, {@code on} and {@code off} are words, not booleans; an unquoted number is written as its value
+ * ({@code 010} is 10, {@code 1.10} is 1.1, {@code 0x1F} is 31) and an unquoted {@code True} is {@code true}; quoted
+ * text stays as written. {@code <<} merges the mappings it names (anchors and aliases). A key given twice, a second
+ * document, an alias that contains itself, too many nodes once aliases are expanded, or a syntax error is refused with
+ * its line.
  */
 final class StackYaml {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** Far more than any stack; a few aliases of aliases could otherwise expand into billions of nodes. */
+    private static final int MAX_NODES = 100_000;
+    private static final Pattern INT = Pattern.compile("[-+]?[0-9]+");
+    private static final Pattern OCTAL = Pattern.compile("0o[0-7]+");
+    private static final Pattern HEX = Pattern.compile("0x[0-9a-fA-F]+");
+    private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+    private static final Set<String> TRUE = Set.of("true", "True", "TRUE");
+    private static final Set<String> FALSE = Set.of("false", "False", "FALSE");
 
-    private StackYaml() {
+    private final String source;
+    private final Set<Node> open = Collections.newSetFromMap(new IdentityHashMap<>());
+    private int nodes;
+
+    private StackYaml(String source) {
+        this.source = source;
     }
 
     /** The document's tree, or null for an empty document. */
@@ -44,10 +65,13 @@ final class StackYaml {
         try {
             documents = new Yaml(options).composeAll(new StringReader(text)).iterator();
             root = documents.hasNext() ? documents.next() : null;
-            if (documents.hasNext()) {
-                Node second = documents.next();
+            while (documents.hasNext()) {
+                Node next = documents.next();
+                if (next == null || next instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL)) {
+                    continue; // an empty document after a trailing ---
+                }
                 throw new StackFileException(source + " holds more than one YAML document (a second begins on line "
-                        + (second.getStartMark().getLine() + 1) + "); a stack file is one");
+                        + (next.getStartMark().getLine() + 1) + "); a stack file is one");
             }
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
@@ -57,22 +81,71 @@ final class StackYaml {
         } catch (YAMLException e) {
             throw new StackFileException(source + " is not valid YAML: " + oneLine(e.getMessage()));
         }
-        return root == null ? null : tree(root, "", source);
+        return root == null ? null : new StackYaml(source).tree(root, "");
     }
 
     private static String oneLine(String text) {
         return text == null ? "syntax error" : text.replaceAll("\\s+", " ").trim();
     }
 
-    private static JsonNode tree(Node node, String path, String source) {
-        if (node instanceof ScalarNode scalar) {
-            return scalar.getTag().equals(Tag.NULL) ? NODES.nullNode() : NODES.textNode(scalar.getValue());
+    private JsonNode tree(Node node, String path) {
+        if (++nodes > MAX_NODES) {
+            throw new StackFileException(source + ": more than " + MAX_NODES + " values once aliases are expanded"
+                    + " (line " + (node.getStartMark().getLine() + 1) + ")");
         }
+        if (node instanceof ScalarNode scalar) {
+            return scalar.getTag().equals(Tag.NULL) ? NODES.nullNode() : NODES.textNode(text(scalar));
+        }
+        if (!open.add(node)) {
+            throw new StackFileException(source + ": " + where(path) + ": an alias that contains itself (line "
+                    + (node.getStartMark().getLine() + 1) + ")");
+        }
+        try {
+            return collection(node, path);
+        } finally {
+            open.remove(node);
+        }
+    }
+
+    /** A scalar as Compose takes it: quoted as written; unquoted, a YAML 1.2 number or boolean as its value. */
+    static String text(ScalarNode scalar) {
+        String value = scalar.getValue();
+        if (scalar.getScalarStyle() != DumperOptions.ScalarStyle.PLAIN || !scalar.getTag().equals(Tag.STR)
+                && !scalar.getTag().equals(Tag.INT) && !scalar.getTag().equals(Tag.FLOAT)
+                && !scalar.getTag().equals(Tag.BOOL)) {
+            return value;
+        }
+        if (TRUE.contains(value)) {
+            return "true";
+        }
+        if (FALSE.contains(value)) {
+            return "false";
+        }
+        try {
+            if (INT.matcher(value).matches()) {
+                return new BigInteger(value).toString();
+            }
+            if (OCTAL.matcher(value).matches()) {
+                return new BigInteger(value.substring(2), 8).toString();
+            }
+            if (HEX.matcher(value).matches()) {
+                return new BigInteger(value.substring(2), 16).toString();
+            }
+            if (FLOAT.matcher(value).matches()) {
+                return new BigDecimal(value).stripTrailingZeros().toPlainString();
+            }
+        } catch (NumberFormatException e) {
+            return value;
+        }
+        return value;
+    }
+
+    private JsonNode collection(Node node, String path) {
         if (node instanceof SequenceNode sequence) {
             ArrayNode array = NODES.arrayNode();
             int i = 0;
             for (Node item : sequence.getValue()) {
-                array.add(tree(item, path + "[" + i++ + "]", source));
+                array.add(tree(item, path + "[" + i++ + "]"));
             }
             return array;
         }
@@ -85,7 +158,7 @@ final class StackYaml {
                         + (tuple.getKeyNode().getStartMark().getLine() + 1) + ")");
             }
             if (keyNode.getTag().equals(Tag.MERGE)) {
-                merged.addAll(mergedMappings(tuple.getValueNode(), path, source));
+                merged.addAll(mergedMappings(tuple.getValueNode(), path));
                 continue;
             }
             String key = keyNode.getValue();
@@ -94,11 +167,11 @@ final class StackYaml {
                 throw new StackFileException(source + ": " + keyPath + ": given twice (line "
                         + (keyNode.getStartMark().getLine() + 1) + ")");
             }
-            object.set(key, tree(tuple.getValueNode(), keyPath, source));
+            object.set(key, tree(tuple.getValueNode(), keyPath));
         }
         // keys of the mapping itself win over merged ones, and earlier merged mappings over later ones
         for (MappingNode m : merged) {
-            ObjectNode from = (ObjectNode) tree(m, path, source);
+            ObjectNode from = (ObjectNode) tree(m, path);
             from.fields().forEachRemaining(e -> {
                 if (!object.has(e.getKey())) {
                     object.set(e.getKey(), e.getValue());
@@ -108,7 +181,7 @@ final class StackYaml {
         return object;
     }
 
-    private static List<MappingNode> mergedMappings(Node value, String path, String source) {
+    private List<MappingNode> mergedMappings(Node value, String path) {
         Set<MappingNode> mappings = new LinkedHashSet<>();
         if (value instanceof MappingNode m) {
             mappings.add(m);

@@ -160,6 +160,9 @@ class StackFileTest {
                     YES_NO: yes
                     OCTAL: 010
                     VERSION: 1.10
+                    QUOTED: "1.10"
+                    TRUE: True
+                    TIME: 22:22
                     NOTHING: ~
                 services:
                   a:
@@ -173,8 +176,9 @@ class StackFileTest {
         assertEquals("busybox:1", b.image());
         assertEquals("no", b.restart());
         assertEquals("on-failure:3", a.restart(), "the mapping's own keys win over merged ones");
-        assertEquals(Map.of("YES_NO", "yes", "OCTAL", "010", "VERSION", "1.10"), b.environment(),
-                "scalars stay as written; a null value without a host variable is left out");
+        assertEquals(Map.of("YES_NO", "yes", "OCTAL", "10", "VERSION", "1.1", "QUOTED", "1.10", "TRUE", "true",
+                "TIME", "22:22"), b.environment(), "YAML 1.2 as Compose reads it; a null value without a host variable is"
+                + " left out");
         assertEquals(new com.mlreef.offline.docker.model.ContainerSpec.RestartPolicy("on-failure", 3),
                 StackRunner.restartPolicy(a.restart()));
         assertEquals(new com.mlreef.offline.docker.model.ContainerSpec.RestartPolicy("no", null),
@@ -184,6 +188,17 @@ class StackFileTest {
                 failure("services:\n  a:\n    image: busybox:1\n    image: busybox:2\n"));
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n---\nservices: {}\n")
                 .contains("more than one YAML document (a second begins on line 5)"));
+        assertTrue(failure("x: &a\n  b: *a\nservices:\n  a:\n    image: busybox:1\n").contains("x.b: an alias that"
+                + " contains itself"));
+        StringBuilder laughs = new StringBuilder("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 9; i++) {
+            laughs.append("l").append(i).append(": &l").append(i).append(" [").append(("*l" + (i - 1) + ", ").repeat(9))
+                    .append("*l").append(i - 1).append("]\n");
+        }
+        assertTrue(failure("x-" + laughs.toString().replace("\nl", "\nx-l") + "services: {}\n")
+                .contains("once aliases are expanded"));
+        assertEquals("busybox:1", parse("services:\n  a:\n    image: busybox:1\n---\n", Map.of()).services().get("a")
+                .image(), "an empty document after a trailing --- is no second document");
         String tab = failure("services:\n\ta:\n");
         assertTrue(tab.startsWith("stack.yaml is not valid YAML: ") && tab.endsWith("(line 2, column 1)")
                 && !tab.contains("\n"), tab);
@@ -198,6 +213,10 @@ class StackFileTest {
                 + "    ports: ['8080:80/udp']\n", Map.of());
         parse("services:\n  a:\n    image: busybox:1\n    ports: ['127.0.0.1:8080:80']\n  b:\n    image: busybox:1\n"
                 + "    ports: ['127.0.0.2:8080:80']\n", Map.of());
+        parse("services:\n  a:\n    image: busybox:1\n    ports: ['0.0.0.0:8080:80']\n  b:\n    image: busybox:1\n"
+                + "    ports: ['[::]:8080:80']\n", Map.of());
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    ports: ['0.0.0.0:8080:80']\n  b:\n"
+                + "    image: busybox:1\n    ports: ['10.0.0.1:8080:80']\n").contains("also published by service a"));
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    container_name: same\n  b:\n    image: busybox:1\n"
                 + "    container_name: same\n").contains("services.b.container_name: 'same' is also the container name of"
                 + " service a"));
@@ -221,13 +240,11 @@ class StackFileTest {
         assertEquals(Duration.ofSeconds(45), StackFile.parseDuration("45"));
         assertEquals(Duration.ofMillis(1500), StackFile.parseDuration("1.5s"));
         assertNull(StackFile.parseDuration("9999999999h"));
-        assertNull(StackFile.parseDuration("31d"));
+        assertNull(StackFile.parseDuration("31d"), "not a unit");
         assertNull(StackFile.parseDuration("721h"), "more than 30 days");
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    restart: 'on-failure:99999999999'\n")
                 .contains("restart"));
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    healthcheck: {disable: true}\n"
                 + "    x-offline:\n      ready: {healthcheck: true}\n").contains("not disabled"));
-        assertTrue(failure("x-offline:\n  files:\n    busybox:1: b.tar.zst\nservices:\n  a:\n    image: busybox:1\n")
-                .contains("give the tar's name"));
     }
 }

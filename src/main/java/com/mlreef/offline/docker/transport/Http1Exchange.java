@@ -51,7 +51,7 @@ final class Http1Exchange {
                         out.flush();
                     } catch (SocketWriteException e) {
                         // the server stopped reading: its response says why
-                    } catch (IOException | RuntimeException e) {
+                    } catch (Throwable e) {
                         sourceFailure.set(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
                         closeQuietly(connection); // the server would wait forever for the rest of the body
                     }
