@@ -216,7 +216,8 @@ class RunIT {
 
         CliProcess.Result refused = CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes");
         assertEquals(1, refused.exit(), refused.toString());
-        assertTrue(refused.err().contains("not confirmed: nothing was removed"), refused.toString());
+        assertTrue(refused.err().contains("\nerror: not confirmed (no answer on standard input; --yes deletes without"
+                + " asking): nothing was removed"), "the error on a line of its own: " + refused);
         engine.inspectVolume(stack + "-data");
     }
 
