@@ -74,8 +74,18 @@ public class RunCommand extends BaseCommand {
             console.info("dry run: nothing was changed");
             return ExitCode.OK;
         }
+        // Ctrl-C or a kill: say what state things are in (the JVM's exit on an error runs no such hook: it is gone)
+        Thread interrupted = new Thread(() -> console.warn("interrupted: the stack may be partly applied; run the same"
+                + " command again to finish (what is done is kept, nothing is done twice)"));
+        Runtime.getRuntime().addShutdownHook(interrupted);
         try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console)) {
             spec = new StackRunner(engine.engine(), console).run(source, options);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            } catch (IllegalStateException e) {
+                // shutting down already: the hook says so
+            }
         }
         console.result("stack " + spec.name() + " is running");
         spec.services().values().forEach(s -> s.ports().forEach(p -> console.result("  " + s.name() + ": "

@@ -41,6 +41,8 @@ import java.util.Set;
 public final class ImageLoader {
     private static final int BUFFER = 64 << 10;
     private static final int READ_AHEAD_PIECES = 64;
+    /** What the engine said it loaded from the file being loaded: references, or IDs of images without one. */
+    private final List<String> loaded = new ArrayList<>();
 
     /**
      * One image of a file and its layers.
@@ -286,6 +288,7 @@ public final class ImageLoader {
      * a file of a differential bundle lacks its base's layers, so then the base is named.
      */
     public void load(FileLoad load) {
+        loaded.clear();
         Selection selection = select(load, chains());
         if (!chains().containsAll(selection.fromBase())) {
             throw missingBase(load);
@@ -310,6 +313,12 @@ public final class ImageLoader {
         }
         for (String id : load.imageIds()) {
             if (!exists(id)) {
+                removeStrangers(load);
+                // a file sent in part is not hashed: a damaged image config loads as another image
+                String sha256 = load.sha256() == null ? null : sha256(load.file());
+                if (sha256 != null && !sha256.equals(load.sha256())) {
+                    throw damaged(load, sha256);
+                }
                 throw new BundleException("loading " + load.file() + ": the engine did not load image " + id);
             }
         }
@@ -351,7 +360,16 @@ public final class ImageLoader {
             ReadAheadInputStream tar = readAhead(load.compression().decompressor(buffered), load);
             long length = load.compression() == Compression.NONE ? load.size() : -1;
             try {
-                engine.loadImages(tar, length, m -> { });
+                loaded.addAll(engine.loadImages(tar, length, m -> { }));
+            } catch (DockerException e) {
+                tar.stop();
+                // the engine's complaint (an invalid diff ID, say) about a damaged file: name the damage instead
+                buffered.transferTo(OutputStream.nullOutputStream());
+                String actual = hashing.hex();
+                if (load.sha256() != null && !actual.equals(load.sha256())) {
+                    throw damaged(load, actual);
+                }
+                throw e;
             } finally {
                 tar.stop(); // then only this thread reads the file: the rest, if the engine stopped short of it
             }
@@ -368,9 +386,40 @@ public final class ImageLoader {
             throw new BundleException("reading " + load.file() + ": " + e.getMessage(), e);
         }
         if (load.sha256() != null && !sha256.equals(load.sha256())) {
-            throw new BundleException(load.file() + ": sha256 " + sha256 + " differs from bundle.json's "
-                    + load.sha256() + "; the file is damaged: export it again");
+            throw damaged(load, sha256);
         }
+    }
+
+    /**
+     * Takes back what the engine loaded that bundle.json does not name (a damaged image config loads as another image,
+     * under the bundle's references): untags those references, removes such images loaded without one.
+     */
+    private void removeStrangers(FileLoad load) {
+        for (String name : loaded) {
+            try {
+                if (!load.imageIds().contains(engine.inspectImage(name).id())) {
+                    engine.removeImage(name, false);
+                    console.warn("removed " + name + ", which the engine loaded from " + load.name() + " as an image"
+                            + " bundle.json does not name");
+                }
+            } catch (DockerException e) {
+                console.warn("could not remove " + name + ", loaded from " + load.name() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static String sha256(Path file) {
+        try (HashingInputStream in = new HashingInputStream(Files.newInputStream(file), n -> { })) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return in.hex();
+        } catch (IOException e) {
+            throw new BundleException("reading " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static BundleException damaged(FileLoad load, String sha256) {
+        return new BundleException(load.file() + ": sha256 " + sha256 + " differs from bundle.json's " + load.sha256()
+                + "; the file is damaged: export it again");
     }
 
     /** The archive without the layer files the engine has; progress counts the bytes sent. */
@@ -396,7 +445,7 @@ public final class ImageLoader {
                 }
             };
             try (ReadAheadInputStream ahead = readAhead(counted, load)) {
-                engine.loadImages(ahead, -1, m -> { });
+                loaded.addAll(engine.loadImages(ahead, -1, m -> { }));
             }
             progress.done("loaded " + load.name() + ": " + selection.sent() + " of " + selection.layers()
                     + " layers, " + Sizes.bytes(filter.sent()) + " sent (" + Sizes.bytes(filter.dropped())

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class PipServer {
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]+):([0-9]{1,5})");
-    private static final Pattern LOCAL = Pattern.compile("localhost|127(\\.[0-9]{1,3}){3}");
+    private static final Pattern LOCAL = Pattern.compile("localhost|127(\\.[0-9]{1,3}){3}|\\[::1\\]");
 
     private PipServer() {
     }

@@ -15,6 +15,8 @@ class PipServerTest {
         assertEquals("http://172.18.0.1:8080/simple",
                 PipServer.forContainers(PipServer.parse("http://127.0.0.1:8080/simple"), "172.18.0.1"));
         assertEquals("https://172.18.0.1/x", PipServer.forContainers(PipServer.parse("https://localhost/x"), "172.18.0.1"));
+        assertEquals("http://172.18.0.1:8080/simple",
+                PipServer.forContainers(PipServer.parse("http://[::1]:8080/simple"), "172.18.0.1"));
         assertEquals("http://pypi.intranet:3141/root/pypi/+simple/",
                 PipServer.forContainers(PipServer.parse("http://pypi.intranet:3141/root/pypi/+simple/"), "172.18.0.1"));
     }

@@ -2,6 +2,7 @@ package com.mlreef.offline.stack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mlreef.offline.docker.DockerClient;
@@ -395,5 +396,52 @@ class RunIT {
         assertEquals(2, twice.exit(), twice.toString());
         CliProcess.Result tail = CliProcess.run(Map.of(), "logs", "--tail", "-5", "--stack", name);
         assertEquals(2, tail.exit(), tail.toString());
+    }
+
+    @Test
+    void aDamagedFileIsNamedAsDamagedNotWithTheEnginesComplaint() throws Exception {
+        String image = created.image(TestEngine.unique("rundamaged") + ":1");
+        String marker = (TestEngine.unique("a layer this test damages") + " ").repeat(150); // not in a build cache
+        TestImages.build("FROM " + base + "\nRUN echo '" + marker + "' > /damaged.txt\n", image);
+        String name = TestEngine.unique("rundmg").replace("mlro-test-", "mlrot");
+        stack = name; // taken down after the test, should a run succeed
+        Path file = tmp.resolve(name + ".yaml");
+        Files.writeString(file, "name: " + name + "\nservices:\n  a:\n    image: " + image
+                + "\n    command: [sleep, '600']\n");
+        Path dir = tmp.resolve(name + "-bundle");
+        CliProcess.Result export = CliProcess.run(Map.of(), "export", "-q", "--no-pull", "-f", file.toString(), "-o",
+                dir.toString());
+        assertEquals(0, export.exit(), export.toString());
+        engine.removeImage(image, true);
+        String exported = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("bundle.json").toFile())
+                .get("images").get(0).get("sha256").asText();
+        Path tar;
+        try (var files = Files.list(dir.resolve("images"))) {
+            tar = files.findFirst().orElseThrow();
+        }
+        byte[] original = Files.readAllBytes(tar); // a few MB
+        String text = new String(original, StandardCharsets.ISO_8859_1);
+        // the layer's file (its text then a newline), and the image's config (its history quotes the RUN line; the
+        // legacy per-layer json quotes it too, but the engine ignores that file)
+        for (int at : new int[] {text.indexOf(marker + "\n"), text.indexOf("\"created_by\":\"/bin/sh -c echo '" + marker)}) {
+            assertTrue(at > 0, "the text is in the file");
+            byte[] bytes = original.clone();
+            bytes[at + 100] ^= 1;
+            Files.write(tar, bytes);
+            CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+            assertEquals(1, r.exit(), r.toString());
+            List<String> errors = r.err().lines().filter(l -> l.startsWith("error: ")).toList();
+            assertEquals(List.of("error: " + tar + ": sha256 " + BundleVerifierSha.of(bytes) + " differs from"
+                    + " bundle.json's " + exported + "; the file is damaged: export it again"), errors, r.toString());
+            assertTrue(assertMissing(name + "-a"));
+            assertThrows(NotFoundException.class, () -> engine.inspectImage(image), "not loaded under its name");
+        }
+    }
+
+    /** The sha256 of bytes, in hex. */
+    private static final class BundleVerifierSha {
+        static String of(byte[] bytes) throws Exception {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        }
     }
 }
