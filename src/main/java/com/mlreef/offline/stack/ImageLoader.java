@@ -306,6 +306,11 @@ public final class ImageLoader {
             if (selection.whole()) {
                 throw e;
             }
+            String damage = damage(load); // a file sent in part is not hashed while sent: before sending it whole
+            if (damage != null) {
+                removeStrangers(load);
+                throw damaged(load, damage);
+            }
             console.warn(load.name() + ": " + (chains.containsAll(selection.required())
                     ? "the engine refused the layers sent alone (" + e.getMessage() + ")"
                     : "layers the engine had when the load began went away") + "; loading the whole file instead");
@@ -314,10 +319,9 @@ public final class ImageLoader {
         for (String id : load.imageIds()) {
             if (!exists(id)) {
                 removeStrangers(load);
-                // a file sent in part is not hashed: a damaged image config loads as another image
-                String sha256 = load.sha256() == null ? null : sha256(load.file());
-                if (sha256 != null && !sha256.equals(load.sha256())) {
-                    throw damaged(load, sha256);
+                String damage = damage(load); // a damaged image config loads as another image
+                if (damage != null) {
+                    throw damaged(load, damage);
                 }
                 throw new BundleException("loading " + load.file() + ": the engine did not load image " + id);
             }
@@ -408,12 +412,17 @@ public final class ImageLoader {
         }
     }
 
-    private static String sha256(Path file) {
-        try (HashingInputStream in = new HashingInputStream(Files.newInputStream(file), n -> { })) {
+    /** The file's sha256 when it differs from bundle.json's; null when it agrees (or bundle.json has none). */
+    private static String damage(FileLoad load) {
+        if (load.sha256() == null) {
+            return null;
+        }
+        try (HashingInputStream in = new HashingInputStream(Files.newInputStream(load.file()), n -> { })) {
             in.transferTo(OutputStream.nullOutputStream());
-            return in.hex();
+            String sha256 = in.hex();
+            return sha256.equals(load.sha256()) ? null : sha256;
         } catch (IOException e) {
-            throw new BundleException("reading " + file + ": " + e.getMessage(), e);
+            throw new BundleException("reading " + load.file() + ": " + e.getMessage(), e);
         }
     }
 

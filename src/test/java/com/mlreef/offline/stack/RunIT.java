@@ -433,6 +433,7 @@ class RunIT {
             List<String> errors = r.err().lines().filter(l -> l.startsWith("error: ")).toList();
             assertEquals(List.of("error: " + tar + ": sha256 " + BundleVerifierSha.of(bytes) + " differs from"
                     + " bundle.json's " + exported + "; the file is damaged: export it again"), errors, r.toString());
+            assertTrue(!r.err().contains("loading the whole file instead"), "a damaged file is not sent again: " + r);
             assertTrue(assertMissing(name + "-a"));
             assertThrows(NotFoundException.class, () -> engine.inspectImage(image), "not loaded under its name");
         }
