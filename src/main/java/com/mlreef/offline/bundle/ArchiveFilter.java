@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * asked, every small file, such as the image configs, dropped or not), so the caller learns what a docker-archive held
  * once the stream is read. Nothing but headers and those small files is held.
  */
-public final class ArchiveFilter extends InputStream {
+public final class ArchiveFilter extends BlockInputStream {
     private static final int BLOCK = 512;
     private static final String MANIFEST = "manifest.json";
     private static final long MANIFEST_LIMIT = 8L << 20;
@@ -56,12 +56,6 @@ public final class ArchiveFilter extends InputStream {
     /** A filter that drops nothing: the stream as it is, with its entries and manifest noted. */
     public static ArchiveFilter observe(InputStream source) {
         return new ArchiveFilter(source, name -> false);
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

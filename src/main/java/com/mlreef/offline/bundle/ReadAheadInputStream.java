@@ -14,7 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * to the engine's socket). Memory: {@code buffers × size} bytes, whatever the stream's length. A failure of the
  * source is thrown to the reader, as it was thrown. One reader at a time.
  */
-public final class ReadAheadInputStream extends InputStream {
+public final class ReadAheadInputStream extends BlockInputStream {
     private static final byte[] WAKE = new byte[0];
     private static final Chunk END = new Chunk(null, -1, null);
     private static final Chunk STOPPED = new Chunk(null, -1, new IOException("stream closed"));
@@ -83,12 +83,6 @@ public final class ReadAheadInputStream extends InputStream {
         } finally {
             filled.add(last); // always: a reader waiting on another thread must wake
         }
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

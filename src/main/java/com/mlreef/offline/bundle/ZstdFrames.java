@@ -13,7 +13,7 @@ import java.io.SequenceInputStream;
  * files export writes are frames of 4 MiB each, so a delta load steps over the layers the engine has at almost no
  * cost. Frames without a content size are decoded as they come.
  */
-public final class ZstdFrames extends InputStream {
+public final class ZstdFrames extends BlockInputStream {
     private static final int MAGIC = 0xFD2FB528;
     private static final int SKIPPABLE_MASK = 0xFFFFFFF0;
     private static final int SKIPPABLE = 0x184D2A50;
@@ -26,12 +26,6 @@ public final class ZstdFrames extends InputStream {
 
     public ZstdFrames(InputStream source) {
         this.source = source;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
@@ -134,7 +128,7 @@ public final class ZstdFrames extends InputStream {
     }
 
     /** A frame's blocks (and checksum), read from the source up to the frame's end and not beyond. */
-    private final class FrameBody extends InputStream {
+    private final class FrameBody extends BlockInputStream {
         private final boolean checksum;
         private long blockLeft;
         private boolean lastBlock;
@@ -144,12 +138,6 @@ public final class ZstdFrames extends InputStream {
 
         FrameBody(boolean checksum) {
             this.checksum = checksum;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -23,7 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -466,25 +468,9 @@ public final class StackFile {
         return list;
     }
 
+    /** Labels: a key without a value ({@code - KEY} or {@code KEY:}) is empty. */
     private Map<String, String> stringMap(JsonNode node, String path) {
-        Map<String, String> map = new LinkedHashMap<>();
-        if (node == null || node.isNull()) {
-            return map;
-        }
-        if (node.isArray()) {
-            for (String item : stringList(node, path)) {
-                int eq = item.indexOf('=');
-                map.put(eq < 0 ? item : item.substring(0, eq), eq < 0 ? "" : item.substring(eq + 1));
-            }
-        } else if (node.isObject()) {
-            for (Map.Entry<String, JsonNode> e : entries(node, path)) {
-                map.put(e.getKey(), e.getValue() == null || e.getValue().isNull() ? ""
-                        : string(e.getValue(), path + "." + e.getKey()));
-            }
-        } else {
-            throw error(path, "expected a mapping or a list of KEY=VALUE");
-        }
-        return map;
+        return stringMap(node, path, key -> "");
     }
 
     /**
@@ -493,27 +479,37 @@ public final class StackFile {
      * Compose.
      */
     private Map<String, String> environment(JsonNode node, String path) {
+        return stringMap(node, path, interpolation::value);
+    }
+
+    /**
+     * A mapping or a list of KEY=VALUE.
+     *
+     * @param valueless the value of a key given without one; null leaves the key out
+     */
+    private Map<String, String> stringMap(JsonNode node, String path, Function<String, String> valueless) {
         Map<String, String> map = new LinkedHashMap<>();
-        if (node != null && !node.isNull() && !node.isArray() && !node.isObject()) {
-            throw error(path, "expected a mapping or a list of KEY=VALUE");
-        }
-        if (node != null && node.isArray()) {
-            for (String item : stringList(node, path)) {
-                int eq = item.indexOf('=');
-                if (eq >= 0) {
-                    map.put(item.substring(0, eq), item.substring(eq + 1));
-                } else if (interpolation.value(item) != null) {
-                    map.put(item, interpolation.value(item));
-                }
-            }
+        if (node == null || node.isNull()) {
             return map;
         }
-        for (Map.Entry<String, JsonNode> e : entries(node, path)) {
-            if (e.getValue() != null && !e.getValue().isNull()) {
-                map.put(e.getKey(), string(e.getValue(), path + "." + e.getKey()));
-            } else if (interpolation.value(e.getKey()) != null) {
-                map.put(e.getKey(), interpolation.value(e.getKey()));
+        BiConsumer<String, String> put = (key, value) -> {
+            String v = value != null ? value : valueless.apply(key);
+            if (v != null) {
+                map.put(key, v);
             }
+        };
+        if (node.isArray()) {
+            for (String item : stringList(node, path)) {
+                int eq = item.indexOf('=');
+                put.accept(eq < 0 ? item : item.substring(0, eq), eq < 0 ? null : item.substring(eq + 1));
+            }
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : entries(node, path)) {
+                put.accept(e.getKey(), e.getValue() == null || e.getValue().isNull() ? null
+                        : string(e.getValue(), path + "." + e.getKey()));
+            }
+        } else {
+            throw error(path, "expected a mapping or a list of KEY=VALUE");
         }
         return map;
     }
