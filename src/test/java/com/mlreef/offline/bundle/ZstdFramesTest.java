@@ -2,6 +2,8 @@ package com.mlreef.offline.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.airlift.compress.zstd.ZstdInputStream;
 import java.io.ByteArrayInputStream;
@@ -60,5 +62,16 @@ class ZstdFramesTest {
         InputStream in = new ZstdFrames(new ByteArrayInputStream(f[0]));
         assertEquals(f[1].length, in.skip(Long.MAX_VALUE), "skipping past the end stops at the end");
         assertEquals(-1, in.read());
+    }
+
+    @Test
+    void aFileCutInsideAFrameIsAnError() throws IOException {
+        byte[] zst = file()[0];
+        for (int cut : new int[] {3, 5, zst.length / 3, zst.length - 50}) {
+            InputStream in = new ZstdFrames(new ByteArrayInputStream(Arrays.copyOf(zst, cut)));
+            IOException e = assertThrows(IOException.class, () -> in.transferTo(OutputStream.nullOutputStream()),
+                    "cut at " + cut);
+            assertTrue(e.getMessage().contains("ends inside"), e.getMessage());
+        }
     }
 }
