@@ -2,6 +2,7 @@ package com.mlreef.offline.cli;
 
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.Compression;
+import com.mlreef.offline.docker.RegistryAuth;
 import com.mlreef.offline.stack.StackExporter;
 import com.mlreef.offline.stack.StackFile;
 import com.mlreef.offline.ui.Console;
@@ -25,6 +26,8 @@ import picocli.CommandLine.Option;
             + "to DIR/images/ as a plain docker-archive (docker load -i reads it, zstd after 'zstd -d'), hashed while "
             + "it is written and renamed only once complete and synced. DIR also gets bundle.json (what the bundle "
             + "holds), SHA256SUMS (sha256sum -c reads it) and, when run as the native executable, a copy of it.",
+        "A registry that wants credentials gets those that 'docker login' stored (config.json in $DOCKER_CONFIG or "
+            + "~/.docker, or the credential helper it names).",
         "Run again into the same DIR, export keeps every file that is whole and still holds the same image: an "
             + "interrupted export finishes where it stopped."},
         footer = {"", "Examples:",
@@ -77,7 +80,8 @@ public class ExportCommand extends BaseCommand {
         StackExporter.Options options = new StackExporter.Options(dir, compression, combined, !noPull,
                 Runtime.getRuntime().availableProcessors(), new VersionProvider().getVersion()[0]
                         .replaceFirst("^mlreef-offline ", ""), NativeExecutable.path(), since);
-        StackExporter.Result result = new StackExporter(engine.engine(), console)
+        RegistryAuth auth = noPull ? RegistryAuth.NONE : RegistryAuth.fromDockerConfig(System.getenv(), console::warn);
+        StackExporter.Result result = new StackExporter(engine.engine(), console, auth)
                 .export(stack, file == null ? "embedded default" : file.toString(), options);
 
         BundleManifest manifest = result.manifest();

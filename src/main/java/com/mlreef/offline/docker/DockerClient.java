@@ -155,9 +155,16 @@ public final class DockerClient implements DockerEngine {
     }
 
     @Override
-    public String registryDigest(String reference) {
-        DistributionInspect inspect = call("asking the registry about " + reference, "GET",
-                "/distribution/" + segment(reference) + "/json", null, DistributionInspect.class);
+    public String registryDigest(String reference, String registryAuth) {
+        String call = "asking the registry about " + reference;
+        DistributionInspect inspect;
+        try (HttpResponse response = send(call, new HttpRequest("GET", versioned("/distribution/" + segment(reference)
+                + "/json"), authHeader(registryAuth), null))) {
+            check(call, response);
+            inspect = json.readValue(response.body(), DistributionInspect.class);
+        } catch (IOException e) {
+            throw io(call, e);
+        }
         if (inspect.descriptor() == null || inspect.descriptor().digest() == null) {
             throw new ApiException("asking the registry about " + reference, 200, "the engine gave no digest");
         }
@@ -165,7 +172,7 @@ public final class DockerClient implements DockerEngine {
     }
 
     @Override
-    public void pullImage(String reference, ProgressListener progress) {
+    public void pullImage(String reference, String registryAuth, ProgressListener progress) {
         Query query = new Query();
         int at = reference.indexOf('@');
         int colon = reference.lastIndexOf(':');
@@ -176,14 +183,18 @@ public final class DockerClient implements DockerEngine {
         } else {
             query.add("fromImage", reference).add("tag", "latest");
         }
-        stream("pulling " + reference, "POST", "/images/create" + query, null, progress);
+        stream("pulling " + reference, "POST", "/images/create" + query, authHeader(registryAuth), null, progress);
+    }
+
+    private static Map<String, String> authHeader(String registryAuth) {
+        return registryAuth == null ? Map.of() : Map.of("X-Registry-Auth", registryAuth);
     }
 
     @Override
     public String importImage(InputStream rootfsTar, String repository, String tag) {
         Query query = new Query().add("fromSrc", "-").add("repo", repository).add("tag", tag);
         String[] id = new String[1];
-        stream("importing " + repository + ":" + tag, "POST", "/images/create" + query,
+        stream("importing " + repository + ":" + tag, "POST", "/images/create" + query, Map.of(),
                 RequestBody.stream(rootfsTar, -1, "application/x-tar"), m -> {
                     if (m.status() != null && m.status().startsWith("sha256:")) {
                         id[0] = m.status().trim();
@@ -202,7 +213,7 @@ public final class DockerClient implements DockerEngine {
     @Override
     public List<String> loadImages(InputStream archive, long length, ProgressListener progress) {
         List<String> loaded = new ArrayList<>();
-        stream("loading images", "POST", "/images/load?quiet=0",
+        stream("loading images", "POST", "/images/load?quiet=0", Map.of(),
                 RequestBody.stream(archive, length, "application/x-tar"), m -> {
                     if (m.stream() != null) {
                         String s = m.stream().trim();
@@ -442,8 +453,9 @@ public final class DockerClient implements DockerEngine {
         }
     }
 
-    private void stream(String call, String method, String path, RequestBody body, ProgressListener listener) {
-        HttpRequest request = new HttpRequest(method, versioned(path), Map.of(), body);
+    private void stream(String call, String method, String path, Map<String, String> headers, RequestBody body,
+                        ProgressListener listener) {
+        HttpRequest request = new HttpRequest(method, versioned(path), headers, body);
         try (HttpResponse response = send(call, request)) {
             check(call, response);
             JsonLines.read(response.body(), json, call, listener);

@@ -54,11 +54,22 @@ public interface DockerEngine {
     /**
      * {@code GET /distribution/{name}/json}: the digest the registry gives for a reference, without pulling.
      * Compared with an image's {@code RepoDigests} it tells whether a pull would bring anything new.
+     *
+     * @param registryAuth the {@code X-Registry-Auth} value (see {@link RegistryAuth}), or null for none
      */
-    String registryDigest(String reference);
+    String registryDigest(String reference, String registryAuth);
 
-    /** {@code POST /images/create?fromImage=}: pulls a reference, reporting each progress message as it arrives. */
-    void pullImage(String reference, ProgressListener progress);
+    /**
+     * {@code POST /images/create?fromImage=}: pulls a reference, reporting each progress message as it arrives.
+     *
+     * @param registryAuth the {@code X-Registry-Auth} value (see {@link RegistryAuth}), or null for none
+     */
+    void pullImage(String reference, String registryAuth, ProgressListener progress);
+
+    /** Pulls a reference without credentials. */
+    default void pullImage(String reference, ProgressListener progress) {
+        pullImage(reference, null, progress);
+    }
 
     /** {@code POST /images/create?fromSrc=-}: makes a one-layer image from a root file system tar. Returns its ID. */
     String importImage(InputStream rootfsTar, String repository, String tag);

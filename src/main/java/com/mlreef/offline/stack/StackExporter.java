@@ -13,6 +13,7 @@ import com.mlreef.offline.bundle.LayerChain;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.NotFoundException;
+import com.mlreef.offline.docker.RegistryAuth;
 import com.mlreef.offline.docker.model.ImageInspect;
 import com.mlreef.offline.docker.model.ProgressMessage;
 import com.mlreef.offline.ui.Console;
@@ -35,10 +36,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * {@code export}: pulls a stack's images through the engine and saves them into a bundle folder with
@@ -49,6 +52,9 @@ public final class StackExporter {
     public static final String EXECUTABLE = "mlreef-offline";
     /** Room for tar headers and manifests beyond the images' own sizes. */
     private static final long OVERHEAD_PER_FILE = 1 << 20;
+    /** How the engine says that the registry wants credentials, or refused them. */
+    private static final Pattern AUTH_REFUSED = Pattern.compile("no basic auth credentials|unauthorized"
+            + "|authentication required|access (to the resource is )?denied|require 'docker login'");
 
     /**
      * @param executable the running native executable, to copy into the bundle; null when running from the jar
@@ -88,10 +94,13 @@ public final class StackExporter {
 
     private final DockerEngine engine;
     private final Console console;
+    private final RegistryAuth auth;
 
-    public StackExporter(DockerEngine engine, Console console) {
+    /** @param auth the credentials sent with each pull (those of {@code docker login}), or {@link RegistryAuth#NONE} */
+    public StackExporter(DockerEngine engine, Console console, RegistryAuth auth) {
         this.engine = engine;
         this.console = console;
+        this.auth = auth;
     }
 
     public Result export(StackFile.Loaded stack, String source, Options options) {
@@ -241,9 +250,9 @@ public final class StackExporter {
             pull(reference);
         } catch (DockerException e) {
             if (local == null) {
-                throw new BundleException(e.getMessage(), e);
+                throw new BundleException(e.getMessage() + loginHint(reference, e), e);
             }
-            console.warn(e.getMessage() + "; exporting the image the engine has");
+            console.warn(e.getMessage() + loginHint(reference, e) + "; exporting the image the engine has");
             return local;
         }
         ImageInspect pulled = inspect(reference);
@@ -263,18 +272,30 @@ public final class StackExporter {
 
     private String registryDigest(String reference) {
         try {
-            return engine.registryDigest(reference);
+            return engine.registryDigest(reference, auth.header(reference));
         } catch (DockerException e) {
             console.debug("cannot ask the registry about " + reference + ": " + e.getMessage());
             return null;
         }
     }
 
+    /** What to do when the registry wants credentials that it did not get, or refused those it got. */
+    private String loginHint(String reference, DockerException e) {
+        if (!AUTH_REFUSED.matcher(e.getMessage().toLowerCase(Locale.ROOT)).find()) {
+            return "";
+        }
+        String registry = RegistryAuth.registry(reference);
+        return auth.has(reference)
+                ? "; the registry refused the credentials of 'docker login " + registry + "': log in again"
+                : "; the registry wants credentials: 'docker login " + registry + "' (export sends what docker login"
+                        + " stores), or pull the images with docker and export with --no-pull";
+    }
+
     /** Pulls with progress in bytes over all layers. */
     private void pull(String reference) {
         Map<String, long[]> layers = new LinkedHashMap<>();
         try (Progress progress = Progress.start(console, "pulling " + reference, 0)) {
-            engine.pullImage(reference, (ProgressMessage m) -> {
+            engine.pullImage(reference, auth.header(reference), (ProgressMessage m) -> {
                 if (m.id() == null || m.status() == null) {
                     return;
                 }

@@ -120,11 +120,16 @@ public final class TestImages {
 
     /** Pushes a reference to its registry (the local one needs no credentials). */
     public static void push(String reference) throws IOException {
+        push(reference, "e30=");
+    }
+
+    /** Pushes a reference with credentials, given as the engine's X-Registry-Auth value. */
+    public static void push(String reference, String registryAuth) throws IOException {
         int colon = reference.lastIndexOf(':');
         String name = reference.substring(0, colon);
         String tag = reference.substring(colon + 1);
         HttpRequest request = new HttpRequest("POST", "/v1.41/images/" + name + "/push?tag=" + tag,
-                Map.of("X-Registry-Auth", "e30="), null);
+                Map.of("X-Registry-Auth", registryAuth), null);
         jsonStream(request, "pushing " + reference);
     }
 

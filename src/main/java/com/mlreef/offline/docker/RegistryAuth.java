@@ -1,0 +1,267 @@
+package com.mlreef.offline.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * The registry credentials that {@code docker login} keeps, handed to the engine as {@code X-Registry-Auth} when it
+ * pulls: the engine keeps none itself, the docker CLI sends them with each pull. Read from {@code config.json} in
+ * {@code $DOCKER_CONFIG} or {@code ~/.docker}: inline {@code auths} entries, or a credential helper
+ * ({@code credHelpers} for the registry, else {@code credsStore}), the program {@code docker-credential-NAME} on the
+ * PATH, run directly (no shell) with {@code get}, as the docker CLI runs it.
+ */
+public final class RegistryAuth {
+    /** No credentials: every registry is asked anonymously. */
+    public static final RegistryAuth NONE = new RegistryAuth(null, Map.of(), w -> { });
+
+    /** The key {@code docker login} uses for Docker Hub. */
+    static final String DOCKER_HUB = "https://index.docker.io/v1/";
+    private static final Pattern HELPER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final long HELPER_SECONDS = 30;
+    private static final int HELPER_OUTPUT_LIMIT = 1 << 16;
+
+    private final JsonNode config;
+    private final Map<String, String> env;
+    private final Consumer<String> warn;
+    /** The header per registry, asked once (a helper may be slow); "" when there are no credentials. */
+    private final Map<String, String> headers = new HashMap<>();
+
+    private RegistryAuth(JsonNode config, Map<String, String> env, Consumer<String> warn) {
+        this.config = config;
+        this.env = env;
+        this.warn = warn;
+    }
+
+    /**
+     * The docker CLI's credentials on this host. A config.json that cannot be read is warned about and left out:
+     * the registries are then asked anonymously.
+     */
+    public static RegistryAuth fromDockerConfig(Map<String, String> env, Consumer<String> warn) {
+        Path file = configFile(env);
+        if (file == null || !Files.isRegularFile(file)) {
+            return new RegistryAuth(null, env, warn);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            JsonNode config = DockerJson.MAPPER.readTree(in);
+            if (config == null || !config.isObject()) {
+                throw new IOException("not a JSON object");
+            }
+            return new RegistryAuth(config, env, warn);
+        } catch (IOException e) {
+            warn.accept("ignoring " + file + " (the docker CLI's credentials): " + e.getMessage().lines().findFirst()
+                    .orElse("unreadable") + "; registries are asked without credentials");
+            return new RegistryAuth(null, env, warn);
+        }
+    }
+
+    static Path configFile(Map<String, String> env) {
+        String dir = env.get("DOCKER_CONFIG");
+        if (dir != null && !dir.isBlank()) {
+            return Path.of(dir, "config.json");
+        }
+        String home = env.get("HOME");
+        return home == null || home.isBlank() ? null : Path.of(home, ".docker", "config.json");
+    }
+
+    /**
+     * The registry of an image reference as the engine resolves it: the part before the first slash when it names a
+     * host (has a dot or a port, or is localhost), else Docker Hub.
+     */
+    public static String registry(String reference) {
+        int slash = reference.indexOf('/');
+        if (slash > 0) {
+            String first = reference.substring(0, slash);
+            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+                return first.equals("index.docker.io") || first.equals("docker.io") ? "docker.io" : first;
+            }
+        }
+        return "docker.io";
+    }
+
+    /** The {@code X-Registry-Auth} value for pulling {@code reference}, or null to ask the registry anonymously. */
+    public String header(String reference) {
+        String registry = registry(reference);
+        String header = headers.computeIfAbsent(registry, r -> {
+            ObjectNode auth = config == null ? null : credentials(r);
+            return auth == null ? "" : Base64.getUrlEncoder().encodeToString(
+                    auth.toString().getBytes(StandardCharsets.UTF_8));
+        });
+        return header.isEmpty() ? null : header;
+    }
+
+    /** Whether credentials for the registry of {@code reference} were found. */
+    public boolean has(String reference) {
+        return header(reference) != null;
+    }
+
+    private ObjectNode credentials(String registry) {
+        String server = registry.equals("docker.io") ? DOCKER_HUB : registry;
+        String helper = text(config.path("credHelpers").path(registry));
+        if (helper == null && registry.equals("docker.io")) {
+            helper = text(config.path("credHelpers").path(DOCKER_HUB));
+        }
+        if (helper == null) {
+            helper = text(config.path("credsStore"));
+        }
+        if (helper != null) {
+            ObjectNode fromHelper = fromHelper(helper, server);
+            if (fromHelper != null) {
+                return fromHelper;
+            }
+        }
+        JsonNode entry = entry(registry, server);
+        return entry == null ? null : inline(entry, server);
+    }
+
+    /** The {@code auths} entry for the registry: its exact key, else a key with a scheme or a path around it. */
+    private JsonNode entry(String registry, String server) {
+        JsonNode auths = config.path("auths");
+        if (auths.has(server)) {
+            return auths.get(server);
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = auths.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String host = hostOf(field.getKey());
+            if (host.equals(registry) || registry.equals("docker.io")
+                    && (host.equals("index.docker.io") || host.equals("registry-1.docker.io"))) {
+                return field.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** {@code https://host:port/v1/} -> {@code host:port}, as the docker CLI compares keys. */
+    static String hostOf(String key) {
+        String host = key.toLowerCase(Locale.ROOT).startsWith("https://") ? key.substring(8)
+                : key.toLowerCase(Locale.ROOT).startsWith("http://") ? key.substring(7) : key;
+        int slash = host.indexOf('/');
+        return slash < 0 ? host : host.substring(0, slash);
+    }
+
+    private ObjectNode inline(JsonNode entry, String server) {
+        ObjectNode auth = DockerJson.MAPPER.createObjectNode();
+        String encoded = text(entry.path("auth"));
+        if (encoded != null) {
+            String pair;
+            try {
+                pair = new String(Base64.getDecoder().decode(encoded.trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                warn.accept("the docker CLI's credentials for " + server + " are not valid base64; ignored");
+                return null;
+            }
+            int colon = pair.indexOf(':');
+            if (colon < 0) {
+                warn.accept("the docker CLI's credentials for " + server + " lack a password; ignored");
+                return null;
+            }
+            auth.put("username", pair.substring(0, colon)).put("password", pair.substring(colon + 1));
+        } else if (text(entry.path("username")) != null) {
+            auth.put("username", text(entry.path("username")))
+                    .put("password", entry.path("password").asText(""));
+        }
+        String token = text(entry.path("identitytoken"));
+        if (token != null) {
+            auth.put("identitytoken", token);
+        }
+        if (auth.isEmpty()) {
+            return null; // an entry a credential store keeps empty
+        }
+        return auth.put("serveraddress", server);
+    }
+
+    /** Asks {@code docker-credential-NAME get}; null when it has nothing for the server or cannot be run. */
+    private ObjectNode fromHelper(String name, String server) {
+        String program = "docker-credential-" + name;
+        if (!HELPER.matcher(name).matches()) {
+            warn.accept("the docker CLI's credential helper '" + name + "' is not a valid name; not run");
+            return null;
+        }
+        Path path = onPath(program);
+        if (path == null) {
+            warn.accept("the docker CLI keeps credentials with " + program + ", which is not on the PATH");
+            return null;
+        }
+        Process process = null;
+        try {
+            ProcessBuilder builder = new ProcessBuilder(path.toString(), "get");
+            builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+            process = builder.start();
+            try (var stdin = process.getOutputStream()) {
+                stdin.write(server.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // it ended without reading the server: its exit code and output tell why
+            }
+            if (!process.waitFor(HELPER_SECONDS, TimeUnit.SECONDS)) {
+                warn.accept(program + " did not answer within " + HELPER_SECONDS + " s; " + server
+                        + " is asked without credentials");
+                return null;
+            }
+            byte[] output = process.getInputStream().readNBytes(HELPER_OUTPUT_LIMIT);
+            if (process.exitValue() != 0) {
+                String said = new String(output, StandardCharsets.UTF_8).trim();
+                if (!said.toLowerCase(Locale.ROOT).contains("credentials not found")) {
+                    warn.accept(program + " failed for " + server + (said.isEmpty() ? ""
+                            : ": " + said.lines().findFirst().orElse("")));
+                }
+                return null;
+            }
+            JsonNode answer = DockerJson.MAPPER.readTree(output);
+            String user = text(answer.path("Username"));
+            String secret = text(answer.path("Secret"));
+            if (secret == null) {
+                return null;
+            }
+            ObjectNode auth = DockerJson.MAPPER.createObjectNode();
+            if ("<token>".equals(user)) {
+                auth.put("identitytoken", secret);
+            } else {
+                auth.put("username", user == null ? "" : user).put("password", secret);
+            }
+            return auth.put("serveraddress", server);
+        } catch (IOException e) {
+            warn.accept(program + " could not be asked for " + server + ": " + e.getMessage());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private Path onPath(String program) {
+        String path = env.get("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty()) {
+                Path candidate = Path.of(dir, program);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String text(JsonNode node) {
+        return node.isTextual() && !node.asText().isEmpty() ? node.asText() : null;
+    }
+}
