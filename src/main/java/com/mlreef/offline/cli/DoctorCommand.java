@@ -1,7 +1,8 @@
 package com.mlreef.offline.cli;
 
-import com.mlreef.offline.stack.DefaultStack;
 import com.mlreef.offline.stack.Preflight;
+import com.mlreef.offline.stack.StackControl;
+import com.mlreef.offline.stack.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Table;
@@ -13,8 +14,10 @@ import picocli.CommandLine.Option;
 @Command(name = "doctor", mixinStandardHelpOptions = true, description = {
         "Check that this host is ready to run the stack.",
         "Checks the Docker Engine (reachable, version, storage driver, free space), the network gateways, the host "
-            + "ports the stack publishes and the engine's DNS settings. Exits 0 when nothing blocks a run, 1 otherwise."},
+            + "ports the stack publishes and the engine's DNS settings. Exits 0 when nothing blocks a run, 1 otherwise.",
+        "The stack is the MLReef stack, or the one -f or -d names (the stack that run -f or run -d would start)."},
         footer = {"", "Examples:", "  mlreef-offline doctor", "  mlreef-offline doctor --json | jq .ok",
+            "  mlreef-offline doctor -d mlreef-images-tar   # for the stack of this bundle",
             "  DOCKER_HOST=tcp://10.0.0.5:2376 DOCKER_TLS_VERIFY=1 mlreef-offline doctor"})
 public class DoctorCommand extends BaseCommand {
     @Mixin
@@ -27,9 +30,17 @@ public class DoctorCommand extends BaseCommand {
             description = "The engine's configuration file to check (default: ${DEFAULT-VALUE}).")
     Path daemonConfig;
 
+    @Option(names = {"-f", "--file"}, paramLabel = "STACK",
+            description = "Check for this stack file's stack (with -d too: as run -d DIR -f STACK).")
+    Path file;
+
+    @Option(names = {"-d", "--dir"}, paramLabel = "DIR", description = "Check for the stack of this bundle folder.")
+    Path dir;
+
     @Override
     protected int execute(Console console) {
-        Preflight.Report report = new Preflight(engine.engine(), engine.local(), daemonConfig, DefaultStack.PORTS,
+        StackSpec stack = StackControl.specOf(file, dir);
+        Preflight.Report report = new Preflight(engine.engine(), engine.local(), daemonConfig, stack,
                 Preflight.PortProbe.BIND).run();
         if (json) {
             console.result(JsonOutput.of(report));

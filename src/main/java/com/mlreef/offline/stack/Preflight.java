@@ -27,8 +27,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The checks {@code doctor} runs before a first {@code run}: can the engine be reached and is it recent enough,
@@ -109,19 +111,20 @@ public final class Preflight {
     private final DockerEngine engine;
     private final boolean engineLocal;
     private final Path daemonConfig;
-    private final List<Integer> ports;
+    private final StackSpec stack;
     private final PortProbe portProbe;
 
     /**
      * @param engineLocal true when the engine runs on this host (unix socket, loopback TCP): only then do host ports
      *                    and the engine's disk concern this host
+     * @param stack       the stack to check for: its network's gateway, the host ports it publishes
      */
-    public Preflight(DockerEngine engine, boolean engineLocal, Path daemonConfig, List<Integer> ports,
+    public Preflight(DockerEngine engine, boolean engineLocal, Path daemonConfig, StackSpec stack,
                      PortProbe portProbe) {
         this.engine = engine;
         this.engineLocal = engineLocal;
         this.daemonConfig = daemonConfig;
-        this.ports = ports;
+        this.stack = stack;
         this.portProbe = portProbe;
     }
 
@@ -164,8 +167,13 @@ public final class Preflight {
                     : new Check("storage driver", Status.OK, driver));
             checks.add(rootDirCheck(info.dockerRootDir()));
             checks.add(gatewayCheck("docker0 gateway", "bridge", Status.WARN, "the default bridge network is missing"));
-            checks.add(gatewayCheck(DefaultStack.NETWORK + " gateway", DefaultStack.NETWORK, Status.INFO,
-                    "not created yet; run creates it"));
+            StackSpec.NetworkSpec network = stack.firstNetwork();
+            if (network != null) {
+                checks.add(gatewayCheck(network.name() + " gateway", network.name(),
+                        network.external() ? Status.FAIL : Status.INFO, network.external()
+                        ? "missing: the stack names it external, so it must exist before run" : "not created yet; run"
+                        + " creates it"));
+            }
             return engine.listContainers(List.of(), false);
         } catch (DockerException e) {
             checks.add(new Check("engine info", Status.FAIL, e.getMessage()));
@@ -247,20 +255,25 @@ public final class Preflight {
             checks.add(new Check("ports", Status.INFO, "the engine is on another host; its ports are not checked from here"));
             return;
         }
-        for (int port : ports) {
-            String name = "port " + port;
-            switch (portProbe.probe(port)) {
+        Set<StackSpec.PortSpec> seen = new HashSet<>();
+        for (StackSpec.PortSpec p : stack.publishedPorts()) {
+            String ip = p.hostIp() == null ? "" : p.hostIp();
+            StackSpec.PortSpec port = new StackSpec.PortSpec(ip, p.hostPort(), 0,
+                    p.protocol() == null ? "tcp" : p.protocol());
+            if (!seen.add(port)) {
+                continue;
+            }
+            String name = "port " + (ip.isEmpty() ? "" : (ip.contains(":") ? "[" + ip + "]" : ip) + ":")
+                    + port.hostPort() + (port.protocol().equals("tcp") ? "" : "/" + port.protocol());
+            switch (portProbe.probe(ip, port.hostPort(), port.protocol())) {
                 case FREE -> checks.add(new Check(name, Status.OK, "free"));
                 case NOT_ALLOWED -> checks.add(new Check(name, Status.WARN, "cannot be checked without root"));
                 case IN_USE -> checks.add(portInUse(name, port, running));
+                case NOT_LOCAL -> checks.add(new Check(name, Status.FAIL, ip + " is not an address of this host; "
+                        + "publish the port on one of its addresses"));
                 default -> throw new IllegalStateException();
             }
         }
-    }
-
-    /** The running container that publishes a host port, if one does. */
-    static Optional<ContainerSummary> publisher(List<ContainerSummary> running, int port) {
-        return publisher(running, port, "tcp");
     }
 
     /** The container that publishes a host port of this protocol, if one does. */
@@ -272,15 +285,15 @@ public final class Preflight {
                 .findFirst();
     }
 
-    private Check portInUse(String name, int port, List<ContainerSummary> running) {
-        Optional<ContainerSummary> holder = publisher(running, port);
+    private Check portInUse(String name, StackSpec.PortSpec port, List<ContainerSummary> running) {
+        Optional<ContainerSummary> holder = publisher(running, port.hostPort(), port.protocol());
         if (holder.isEmpty()) {
             return new Check(name, Status.FAIL, "in use by another program on this host; stop it or publish the stack "
                     + "on another port");
         }
         ContainerSummary c = holder.get();
-        boolean ours = c.labels() != null && c.labels().containsKey(DefaultStack.STACK_LABEL)
-                || c.name().equals(DefaultStack.CONTAINER);
+        boolean ours = c.labels() != null && stack.name().equals(c.labels().get(DefaultStack.STACK_LABEL))
+                || stack.services().values().stream().anyMatch(s -> c.name().equals(s.containerName(stack.name())));
         return ours ? new Check(name, Status.OK, "published by container " + c.name() + " of the stack")
                 : new Check(name, Status.FAIL, "in use by container " + c.name() + "; stop it or publish the stack on "
                     + "another port");

@@ -61,6 +61,21 @@ public final class StackControl {
     }
 
     /** The name of the stack a bundle folder runs: its own stack's, or the default one's for plain docker save tars. */
+    /**
+     * The stack a command is pointed at: the stack file {@code file}; else the stack of the bundle in {@code dir}
+     * (a folder of plain tars runs the default stack); else the default stack.
+     */
+    public static StackSpec specOf(Path file, Path dir) {
+        if (file == null && dir != null) {
+            BundleSource source = BundleSource.open(dir);
+            if (source.isBundle()) {
+                return StackFile.parse(source.stackText(), source.stackSource(), source.manifest().stack().name(),
+                        System.getenv(), s -> { });
+            }
+        }
+        return StackFile.load(file, System.getenv(), s -> { }).spec();
+    }
+
     public static String stackOf(Path dir) {
         BundleSource source = BundleSource.open(dir);
         return source.isBundle() ? source.manifest().stack().name()

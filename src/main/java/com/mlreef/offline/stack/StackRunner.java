@@ -179,7 +179,7 @@ public final class StackRunner {
 
     /** The network's gateway, creating nothing: the network's own when it exists, else a placeholder until it does. */
     private String gatewayOf(StackSpec spec) {
-        StackSpec.NetworkSpec first = firstNetwork(spec);
+        StackSpec.NetworkSpec first = spec.firstNetwork();
         if (first == null) {
             return "172.17.0.1";
         }
@@ -189,15 +189,6 @@ public final class StackRunner {
         } catch (NotFoundException e) {
             return "0.0.0.0"; // the network does not exist yet: known once run creates it
         }
-    }
-
-    private static StackSpec.NetworkSpec firstNetwork(StackSpec spec) {
-        for (StackSpec.Service s : spec.services().values()) {
-            if (!s.networks().isEmpty()) {
-                return spec.networks().get(s.networks().get(0));
-            }
-        }
-        return null;
     }
 
     /** Image ID per reference, from the bundle (or the plain tars), else the engine. */

@@ -60,8 +60,23 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
 
     /** Host ports the stack publishes, in order. */
     public List<Integer> hostPorts() {
-        List<Integer> ports = new ArrayList<>();
-        services.values().forEach(s -> s.ports().forEach(p -> ports.add(p.hostPort())));
+        return publishedPorts().stream().map(PortSpec::hostPort).toList();
+    }
+
+    /** The ports the stack publishes (address, port, protocol), in order. */
+    public List<PortSpec> publishedPorts() {
+        List<PortSpec> ports = new ArrayList<>();
+        services.values().forEach(s -> ports.addAll(s.ports()));
         return ports;
+    }
+
+    /** The network of the first service that joins one (the network run reads the gateway of), or null. */
+    public NetworkSpec firstNetwork() {
+        for (Service s : services.values()) {
+            if (!s.networks().isEmpty()) {
+                return networks.get(s.networks().get(0));
+            }
+        }
+        return null;
     }
 }

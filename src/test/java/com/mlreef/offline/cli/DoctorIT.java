@@ -11,9 +11,15 @@ import com.mlreef.offline.testing.CliProcess;
 import com.mlreef.offline.testing.Created;
 import com.mlreef.offline.testing.TestEngine;
 import com.mlreef.offline.testing.TestImages;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code doctor} run as a user runs it (the built jar or native executable), against the real engine. */
 class DoctorIT {
@@ -72,6 +78,34 @@ class DoctorIT {
             CliProcess.Result r = CliProcess.run(Map.of(), "doctor");
             assertEquals(1, r.exit(), r.toString());
             assertTrue(r.out().matches("(?s).*port 6000\\s+fail\\s+in use by container " + name + ".*"), r.toString());
+        }
+    }
+
+    @Test
+    void aStackFileGivesThePortsAndNetworkToCheck(@TempDir Path tmp) throws Exception {
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+             ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int taken = held.getLocalPort();
+            int free = probe.getLocalPort();
+            probe.close();
+            Path stack = tmp.resolve("stack.yaml");
+            Files.writeString(stack, "name: doctortest\nservices:\n  web:\n    image: busybox\n    ports:\n"
+                    + "      - \"127.0.0.1:" + taken + ":80\"\n      - \"127.0.0.1:" + free + ":80/udp\"\n"
+                    + "    networks: [front]\nnetworks:\n  front:\n    name: " + TestEngine.unique("absent") + "\n"
+                    + "    external: true\n");
+            CliProcess.Result r = CliProcess.run(Map.of(), "doctor", "--json", "-f", stack.toString());
+            assertEquals(1, r.exit(), r.toString());
+            JsonNode report = JSON.readTree(r.out());
+            assertEquals("fail", check(report, "port 127.0.0.1:" + taken).get("status").asText(), r.toString());
+            assertTrue(check(report, "port 127.0.0.1:" + taken).get("detail").asText().contains("another program"));
+            assertEquals("ok", check(report, "port 127.0.0.1:" + free + "/udp").get("status").asText(), r.toString());
+            assertTrue(StreamSupport.stream(report.get("checks").spliterator(), false)
+                    .noneMatch(c -> c.get("check").asText().equals("port 80")), "the default stack's ports are not"
+                    + " checked: " + r.out());
+            JsonNode network = StreamSupport.stream(report.get("checks").spliterator(), false)
+                    .filter(c -> c.get("check").asText().endsWith(" gateway") && c.get("check").asText()
+                            .startsWith("mlro-test-absent")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+            assertEquals("fail", network.get("status").asText(), "an external network that is missing blocks a run");
         }
     }
 }

@@ -16,6 +16,7 @@ import com.mlreef.offline.stack.Preflight.Status;
 import com.mlreef.offline.testing.FakeEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The decisions of doctor's checks, against a narrow fake engine; the real engine is in DoctorIT. */
 class PreflightTest {
+    /** A stack that publishes ports 80 and 6000 and joins mlreef-docker-network. */
+    private static final StackSpec STACK = StackFile.parse("name: nautilus\nservices:\n  web:\n    image: web:1\n"
+            + "    ports: [\"80:80\", \"6000:6000\"]\n    networks: [net]\nnetworks:\n  net:\n"
+            + "    name: mlreef-docker-network\n", "test", null, Map.of(), w -> { });
     @TempDir
     Path dir;
 
@@ -65,7 +70,7 @@ class PreflightTest {
     }
 
     private Preflight.Report run(Object engine, PortProbe probe) {
-        return new Preflight(FakeEngine.of(engine), true, dir.resolve("daemon.json"), List.of(80, 6000), probe).run();
+        return new Preflight(FakeEngine.of(engine), true, dir.resolve("daemon.json"), STACK, probe).run();
     }
 
     private static Check check(Preflight.Report report, String name) {
@@ -137,10 +142,42 @@ class PreflightTest {
     @Test
     void aRemoteEngineSkipsHostChecks() {
         Preflight.Report report = new Preflight(FakeEngine.of(new Healthy(List.of())), false, dir.resolve("daemon.json"),
-                List.of(80), port -> {
+                STACK, port -> {
                     throw new AssertionError("ports of a remote engine are not probed here");
                 }).run();
         assertEquals(Status.INFO, check(report, "ports").status());
         assertTrue(report.ok());
+    }
+
+    @Test
+    void aStacksOwnPortsAreProbedByAddressAndProtocol() {
+        StackSpec custom = StackFile.parse("name: custom\nservices:\n  dns:\n    image: d:1\n    ports: [\"53:53/udp\","
+                + " \"127.0.0.1:8080:80\", \"10.9.9.9:81:80\", \"6000:6000\"]\n", "test", null, Map.of(), w -> { });
+        List<String> probed = new ArrayList<>();
+        PortProbe probe = new PortProbe() {
+            @Override
+            public State probe(int port) {
+                throw new AssertionError("probed without address and protocol");
+            }
+
+            @Override
+            public State probe(String hostIp, int port, String protocol) {
+                probed.add(hostIp + " " + port + " " + protocol);
+                return hostIp.equals("10.9.9.9") ? State.NOT_LOCAL : port == 6000 ? State.IN_USE : State.FREE;
+            }
+        };
+        Healthy engine = new Healthy(List.of(publishing("other-stack-db", 6000, Map.of(DefaultStack.STACK_LABEL,
+                "nautilus"))));
+        Preflight.Report report = new Preflight(FakeEngine.of(engine), true, dir.resolve("daemon.json"), custom, probe)
+                .run();
+        assertEquals(List.of(" 53 udp", "127.0.0.1 8080 tcp", "10.9.9.9 81 tcp", " 6000 tcp"), probed);
+        assertEquals(Status.OK, check(report, "port 53/udp").status());
+        assertEquals(Status.OK, check(report, "port 127.0.0.1:8080").status());
+        assertEquals(Status.FAIL, check(report, "port 10.9.9.9:81").status());
+        assertEquals(Status.FAIL, check(report, "port 6000").status(), "held by a container of another stack");
+        assertTrue(check(report, "port 6000").detail().contains("other-stack-db"));
+        assertTrue(report.checks().stream().noneMatch(c -> c.check().startsWith("mlreef-docker-network")),
+                "a stack without networks has no network gateway to check");
+        assertFalse(report.ok());
     }
 }
