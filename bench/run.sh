@@ -4,6 +4,7 @@
 # 500 MB (a 256 MiB random and a 256 MiB text layer), three rounds by default, medians compared as ratios.
 # Targets: load phase / docker load <= 1.05 (plain and zstd); second run / docker load of present images <= 0.25.
 # The second run is printed twice: the whole process, and run's own reported time without the JVM's start.
+# Also the peak RSS of run while it loads (memory stays flat whatever the image size).
 # Usage: bench/run.sh [ROUNDS]   MLREEF_OFFLINE=path/to/mlreef-offline to measure the native executable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,8 @@ for c in none zstd; do
 done
 
 dl=(); dlp=(); ln=(); lz=(); r2=(); r2own=()
+gnu_time=/usr/bin/time
+[ -x "$gnu_time" ] || gnu_time=
 docker_load() {
     local t0 t1; sync; t0=$(now); docker load -q -i "$work/docker.tar" >/dev/null; t1=$(now); elapsed "$t0" "$t1"
 }
@@ -44,7 +47,9 @@ docker_load() {
 run_load() {
     "${tool[@]}" down -q --stack benchrun >/dev/null 2>&1 || true
     docker rmi "$image" >/dev/null; sync
-    "${tool[@]}" run -d "$work/bundle-$1" >/dev/null 2>"$work/err.txt" || { cat "$work/err.txt" >&2; exit 1; }
+    ${gnu_time:+"$gnu_time" -f peak_rss_kb=%M} "${tool[@]}" run -d "$work/bundle-$1" >/dev/null 2>"$work/err.txt" \
+        || { cat "$work/err.txt" >&2; exit 1; }
+    sed -n 's/^peak_rss_kb=//p' "$work/err.txt" >> "$work/rss.txt"
     sed -n 's/^loaded .* in \([0-9.]*\) s$/\1/p' "$work/err.txt"
 }
 for round in $(seq 1 "$rounds"); do
@@ -72,3 +77,6 @@ printf '%-44s %7.2f s\n' "docker load -i (image present)" "$m_dlp"
 printf '%-44s %7.2f s   ratio %s  (target <= 0.25)\n' \
     "second run, nothing to do (process)" "$(median "${r2[@]}")" "$(ratio "$(median "${r2[@]}")" "$m_dlp")" \
     "second run, nothing to do (own time)" "$(median "${r2own[@]}")" "$(ratio "$(median "${r2own[@]}")" "$m_dlp")"
+if [ -s "$work/rss.txt" ]; then
+    printf '%-44s %7d MB\n' "peak RSS of run (loading the image)" "$(sort -n "$work/rss.txt" | tail -1 | awk '{print int($1 / 1024)}')"
+fi

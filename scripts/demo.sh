@@ -63,15 +63,15 @@ echo "== mlreef-offline run -d $work/bundle" >&2
 "${tool[@]}" run -d "$work/bundle"
 echo "== mlreef-offline run again: nothing to do" >&2
 "${tool[@]}" run -d "$work/bundle"
-echo "== mlreef-offline status" >&2
-"${tool[@]}" status
+echo "== mlreef-offline status -d $work/bundle" >&2
+"${tool[@]}" status -d "$work/bundle"
 page=$(wget -q -O - "http://localhost:$port/cgi-bin/count" 2>/dev/null || /bin/busybox wget -q -O - "http://localhost:$port/cgi-bin/count")
 echo "== the page: $page" >&2
 cat >&2 <<MSG
 
 The demo runs: open http://localhost:$port/ (each visit is counted in the volume demo-data).
-  java -jar target/mlreef-offline.jar logs web          its log
-  java -jar target/mlreef-offline.jar down              remove it, keeping the volume (run -d $work/bundle brings it back)
-  java -jar target/mlreef-offline.jar down --volumes    remove it and its data (asks first)
+  java -jar target/mlreef-offline.jar logs --stack demo web          its log
+  java -jar target/mlreef-offline.jar down --stack demo              remove it, keeping the volume (run -d $work/bundle brings it back)
+  java -jar target/mlreef-offline.jar down --stack demo --volumes    remove it and its data (asks first)
 The bundle is $work/bundle: carry it, with the native executable, to a host without internet.
 MSG

@@ -91,8 +91,10 @@ public class RunCommand extends BaseCommand {
         spec.services().values().forEach(s -> s.ports().forEach(p -> console.result("  " + s.name() + ": "
                 + address(p) + ("tcp".equals(p.protocol()) && (p.containerPort() == 80 || p.containerPort() == 8080
                 || p.containerPort() == 10080) ? "  (http://" + address(p) + "/)" : ""))));
-        console.info("run done in " + Sizes.seconds(System.nanoTime() - start) + "; next: 'mlreef-offline status'"
-                + " shows the containers and volumes, 'mlreef-offline logs SERVICE' a service's logs");
+        // --stack: the commands work whatever other stacks run on this engine
+        console.info("run done in " + Sizes.seconds(System.nanoTime() - start) + "; next: 'mlreef-offline status"
+                + " --stack " + spec.name() + "' shows the containers and volumes, 'mlreef-offline logs --stack "
+                + spec.name() + " SERVICE' a service's logs");
         return ExitCode.OK;
     }
 
