@@ -136,14 +136,9 @@ public final class BundleVerifier {
         }
         checkSums(dir, expectedSums, problems);
 
-        Set<String> expected = new LinkedHashSet<>(expectedSums.keySet());
-        expected.add(BundleFiles.SUMS);
-        expected.add(LOCK);
-        for (String name : listFiles(dir)) {
-            if (!expected.contains(name)) {
-                problems.add(dir.resolve(name) + ": unexpected file"
-                        + (name.endsWith(AtomicFile.PARTIAL) ? " (left by an interrupted export; run it again)" : ""));
-            }
+        for (String name : unexpectedFiles(dir, expectedSums.keySet())) {
+            problems.add(dir.resolve(name) + ": unexpected file"
+                    + (name.endsWith(AtomicFile.PARTIAL) ? " (left by an interrupted export; run it again)" : ""));
         }
 
         List<Task> tasks = new ArrayList<>();
@@ -226,6 +221,17 @@ public final class BundleVerifier {
         }
         tars.sort(Comparator.naturalOrder());
         return tars;
+    }
+
+    /**
+     * The entries of the folder and of images/ (relative to the folder) that are not among {@code bundleFiles}, the
+     * files bundle.json lists (bundle.json included), SHA256SUMS or the export's lock.
+     */
+    public static List<String> unexpectedFiles(Path dir, Set<String> bundleFiles) {
+        Set<String> expected = new LinkedHashSet<>(bundleFiles);
+        expected.add(BundleFiles.SUMS);
+        expected.add(LOCK);
+        return listFiles(dir).stream().filter(name -> !expected.contains(name)).toList();
     }
 
     /** Every entry of the folder and of images/, relative to the folder; a folder other than images/ counts too. */

@@ -225,8 +225,17 @@ public final class StackExporter {
                 manifest.stack(), ordered(images, kept, fresh), executable, manifest.base());
         removeReplaced(dir, previous, manifest);
         String manifestSha = BundleFiles.write(dir, manifest);
-        BundleFiles.writeSums(dir, BundleFiles.sums(manifest, manifestSha));
+        Map<String, String> sums = BundleFiles.sums(manifest, manifestSha);
+        BundleFiles.writeSums(dir, sums);
         AtomicFile.syncFolder(dir);
+        List<String> foreign = BundleVerifier.unexpectedFiles(dir, sums.keySet());
+        if (!foreign.isEmpty()) {
+            // left alone: they may be the user's; but verify reports them and they travel with the folder
+            console.warn(dir + " also holds " + (foreign.size() == 1 ? "a file" : foreign.size() + " files")
+                    + " that are not part of the bundle: " + String.join(", ", foreign.subList(0,
+                    Math.min(5, foreign.size()))) + (foreign.size() > 5 ? ", ..." : "") + "; verify reports them:"
+                    + " move them out before carrying the folder");
+        }
         return new Result(manifest, written);
     }
 

@@ -258,6 +258,22 @@ class ExportIT {
     }
 
     @Test
+    void filesThatAreNotTheBundlesAreWarnedAboutAndLeftAlone() throws Exception {
+        Path dir = tmp.resolve("shared-folder");
+        Files.createDirectories(dir);
+        // what the original installer left in mlreef-images-tar, export's default folder
+        Files.writeString(dir.resolve("gitlab-runner.tar"), "an old save");
+        CliProcess.Result r = tool("export", "-q", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("warning: ") && l.contains("not part of the bundle")
+                && l.contains("gitlab-runner.tar")), r.toString());
+        assertEquals("an old save", Files.readString(dir.resolve("gitlab-runner.tar")), "not touched");
+        CliProcess.Result verify = tool("verify", "-d", dir.toString());
+        assertEquals(1, verify.exit(), verify.toString());
+        assertTrue(verify.out().contains("gitlab-runner.tar: unexpected file"), verify.toString());
+    }
+
+    @Test
     void verifyNamesAFlippedByteAndATruncatedFile() throws Exception {
         Path dir = tmp.resolve("damaged");
         CliProcess.Result r = tool("export", "-q", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString());
