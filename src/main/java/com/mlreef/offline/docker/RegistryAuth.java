@@ -9,10 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -38,6 +43,8 @@ public final class RegistryAuth {
     private final Consumer<String> warn;
     /** The header per registry, asked once (a helper may be slow); "" when there are no credentials. */
     private final Map<String, String> headers = new HashMap<>();
+    /** Helpers that could not be run: said once, not once per registry. */
+    private final Set<String> brokenHelpers = new HashSet<>();
 
     private RegistryAuth(JsonNode config, Map<String, String> env, Consumer<String> warn) {
         this.config = config;
@@ -56,7 +63,10 @@ public final class RegistryAuth {
         }
         try (InputStream in = Files.newInputStream(file)) {
             JsonNode config = DockerJson.MAPPER.readTree(in);
-            if (config == null || !config.isObject()) {
+            if (config == null || config.isMissingNode()) {
+                return new RegistryAuth(null, env, warn); // empty, as the docker CLI may leave it
+            }
+            if (!config.isObject()) {
                 throw new IOException("not a JSON object");
             }
             return new RegistryAuth(config, env, warn);
@@ -78,13 +88,14 @@ public final class RegistryAuth {
 
     /**
      * The registry of an image reference as the engine resolves it: the part before the first slash when it names a
-     * host (has a dot or a port, or is localhost), else Docker Hub.
+     * host (has a dot, a port or a capital letter, or is localhost), else Docker Hub.
      */
     public static String registry(String reference) {
         int slash = reference.indexOf('/');
         if (slash > 0) {
             String first = reference.substring(0, slash);
-            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+            if (first.contains(".") || first.contains(":") || first.equals("localhost")
+                    || !first.equals(first.toLowerCase(Locale.ROOT))) {
                 return first.equals("index.docker.io") || first.equals("docker.io") ? "docker.io" : first;
             }
         }
@@ -186,13 +197,20 @@ public final class RegistryAuth {
     /** Asks {@code docker-credential-NAME get}; null when it has nothing for the server or cannot be run. */
     private ObjectNode fromHelper(String name, String server) {
         String program = "docker-credential-" + name;
+        if (brokenHelpers.contains(name)) {
+            return null;
+        }
         if (!HELPER.matcher(name).matches()) {
-            warn.accept("the docker CLI's credential helper '" + name + "' is not a valid name; not run");
+            brokenHelpers.add(name);
+            warn.accept("the docker CLI's credential helper '" + name + "' is not a valid name; not run; registries"
+                    + " are asked without its credentials");
             return null;
         }
         Path path = onPath(program);
         if (path == null) {
-            warn.accept("the docker CLI keeps credentials with " + program + ", which is not on the PATH");
+            brokenHelpers.add(name);
+            warn.accept("the docker CLI keeps credentials with " + program + ", which is not on the PATH;"
+                    + " registries are asked without its credentials");
             return null;
         }
         Process process = null;
@@ -200,26 +218,53 @@ public final class RegistryAuth {
             ProcessBuilder builder = new ProcessBuilder(path.toString(), "get");
             builder.redirectError(ProcessBuilder.Redirect.DISCARD);
             process = builder.start();
+            // read on a thread of its own: a process the helper started may keep its output open after it ends
+            InputStream stdout = process.getInputStream();
+            FutureTask<byte[]> output = new FutureTask<>(() -> stdout.readNBytes(HELPER_OUTPUT_LIMIT + 1));
+            Thread reader = new Thread(output, "read " + program);
+            reader.setDaemon(true);
+            reader.start();
             try (var stdin = process.getOutputStream()) {
                 stdin.write(server.getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 // it ended without reading the server: its exit code and output tell why
             }
-            if (!process.waitFor(HELPER_SECONDS, TimeUnit.SECONDS)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HELPER_SECONDS);
+            byte[] answered;
+            try {
+                if (!process.waitFor(HELPER_SECONDS, TimeUnit.SECONDS)) {
+                    throw new TimeoutException();
+                }
+                answered = output.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
                 warn.accept(program + " did not answer within " + HELPER_SECONDS + " s; " + server
                         + " is asked without credentials");
                 return null;
+            } catch (ExecutionException e) {
+                throw new IOException(e.getCause().getMessage(), e.getCause());
             }
-            byte[] output = process.getInputStream().readNBytes(HELPER_OUTPUT_LIMIT);
+            if (answered.length > HELPER_OUTPUT_LIMIT) {
+                warn.accept(program + " answered more than a credential for " + server + "; ignored");
+                return null;
+            }
             if (process.exitValue() != 0) {
-                String said = new String(output, StandardCharsets.UTF_8).trim();
+                String said = new String(answered, StandardCharsets.UTF_8).trim();
                 if (!said.toLowerCase(Locale.ROOT).contains("credentials not found")) {
-                    warn.accept(program + " failed for " + server + (said.isEmpty() ? ""
-                            : ": " + said.lines().findFirst().orElse("")));
+                    String first = said.lines().findFirst().orElse("");
+                    warn.accept(program + " failed for " + server + (first.isEmpty() ? "" : ": "
+                            + (first.length() > 200 ? first.substring(0, 200) + "..." : first))
+                            + "; " + server + " is asked without credentials");
                 }
                 return null;
             }
-            JsonNode answer = DockerJson.MAPPER.readTree(output);
+            JsonNode answer;
+            try {
+                answer = DockerJson.MAPPER.readTree(answered);
+            } catch (IOException e) {
+                // its text is not repeated: it may hold the secret
+                warn.accept(program + " gave no JSON for " + server + "; " + server + " is asked without credentials");
+                return null;
+            }
             String user = text(answer.path("Username"));
             String secret = text(answer.path("Secret"));
             if (secret == null) {
@@ -233,13 +278,15 @@ public final class RegistryAuth {
             }
             return auth.put("serveraddress", server);
         } catch (IOException e) {
-            warn.accept(program + " could not be asked for " + server + ": " + e.getMessage());
+            warn.accept(program + " could not be asked for " + server + ": " + e.getMessage() + "; " + server
+                    + " is asked without credentials");
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
         } finally {
             if (process != null) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
             }
         }

@@ -59,15 +59,15 @@ public final class Preflight {
 
     /** Whether a host port can be taken; binding it is the only reliable test. */
     public interface PortProbe {
-        /** NOT_LOCAL: the address is not one of this host's. */
-        enum State { FREE, IN_USE, NOT_ALLOWED, NOT_LOCAL }
+        /** NOT_LOCAL: the address is not one of this host's; UNCHECKED: a protocol that is not probed (sctp). */
+        enum State { FREE, IN_USE, NOT_ALLOWED, NOT_LOCAL, UNCHECKED }
 
         /** A TCP port on every address. */
         State probe(int port);
 
         /**
          * @param hostIp   an IP literal, or "" for every address
-         * @param protocol tcp, udp or sctp (not probed: FREE)
+         * @param protocol tcp, udp or sctp (not probed: UNCHECKED)
          */
         default State probe(String hostIp, int port, String protocol) {
             return probe(port);
@@ -93,6 +93,8 @@ public final class Preflight {
                             socket.setReuseAddress(true);
                             socket.bind(address);
                         }
+                    } else {
+                        return State.UNCHECKED;
                     }
                     return State.FREE;
                 } catch (BindException e) {
@@ -101,8 +103,11 @@ public final class Preflight {
                             : m.contains("assign") ? State.NOT_LOCAL
                             : State.IN_USE;
                 } catch (IOException e) {
-                    // IPv6 turned off on this host: nothing can hold the port there
-                    return String.valueOf(e.getMessage()).toLowerCase().contains("family") ? State.FREE : State.IN_USE;
+                    // IPv6 turned off on this host: nothing can hold the port there, and no IPv6 address is its own
+                    if (String.valueOf(e.getMessage()).toLowerCase().contains("family")) {
+                        return hostIp.isEmpty() ? State.FREE : State.NOT_LOCAL;
+                    }
+                    return State.IN_USE;
                 }
             }
         };
@@ -167,12 +172,16 @@ public final class Preflight {
                     : new Check("storage driver", Status.OK, driver));
             checks.add(rootDirCheck(info.dockerRootDir()));
             checks.add(gatewayCheck("docker0 gateway", "bridge", Status.WARN, "the default bridge network is missing"));
-            StackSpec.NetworkSpec network = stack.firstNetwork();
-            if (network != null) {
-                checks.add(gatewayCheck(network.name() + " gateway", network.name(),
-                        network.external() ? Status.FAIL : Status.INFO, network.external()
-                        ? "missing: the stack names it external, so it must exist before run" : "not created yet; run"
-                        + " creates it"));
+            StackSpec.NetworkSpec first = stack.firstNetwork();
+            for (StackSpec.NetworkSpec network : stack.networks().values()) {
+                String missing = network.external() ? "missing: the stack names it external, so it must exist before"
+                        + " run" : "not created yet; run creates it";
+                Status whenMissing = network.external() ? Status.FAIL : Status.INFO;
+                if (network.equals(first)) { // the network run reads the gateway of
+                    checks.add(gatewayCheck(network.name() + " gateway", network.name(), whenMissing, missing));
+                } else if (network.external()) {
+                    checks.add(existsCheck("network " + network.name(), network.name(), whenMissing, missing));
+                }
             }
             return engine.listContainers(List.of(), false);
         } catch (DockerException e) {
@@ -202,6 +211,15 @@ public final class Preflight {
             return new Check(name, Status.OK, detail);
         } catch (IOException e) {
             return new Check(name, Status.WARN, rootDir + ": free space unknown (" + e.getMessage() + ")");
+        }
+    }
+
+    private Check existsCheck(String name, String network, Status whenMissing, String missingDetail) {
+        try {
+            engine.inspectNetwork(network);
+            return new Check(name, Status.OK, "exists");
+        } catch (NotFoundException e) {
+            return new Check(name, whenMissing, missingDetail);
         }
     }
 
@@ -271,6 +289,7 @@ public final class Preflight {
                 case IN_USE -> checks.add(portInUse(name, port, running));
                 case NOT_LOCAL -> checks.add(new Check(name, Status.FAIL, ip + " is not an address of this host; "
                         + "publish the port on one of its addresses"));
+                case UNCHECKED -> checks.add(new Check(name, Status.INFO, port.protocol() + " ports are not checked"));
                 default -> throw new IllegalStateException();
             }
         }
@@ -292,11 +311,16 @@ public final class Preflight {
                     + "on another port");
         }
         ContainerSummary c = holder.get();
-        boolean ours = c.labels() != null && stack.name().equals(c.labels().get(DefaultStack.STACK_LABEL))
-                || stack.services().values().stream().anyMatch(s -> c.name().equals(s.containerName(stack.name())));
-        return ours ? new Check(name, Status.OK, "published by container " + c.name() + " of the stack")
-                : new Check(name, Status.FAIL, "in use by container " + c.name() + "; stop it or publish the stack on "
-                    + "another port");
+        String itsStack = c.labels() == null ? null : c.labels().get(DefaultStack.STACK_LABEL);
+        // a container without the label but with a service's name: the one the original installer started
+        boolean ours = stack.name().equals(itsStack) || itsStack == null && stack.services().values().stream()
+                .anyMatch(s -> c.name().equals(s.containerName(stack.name())));
+        if (ours) {
+            return new Check(name, Status.OK, "published by container " + c.name() + " of the stack");
+        }
+        return new Check(name, Status.FAIL, "in use by container " + c.name() + (itsStack == null ? ""
+                : " of stack " + itsStack + " (this check is for stack " + stack.name() + "; -f or -d names"
+                + " another)") + "; stop it or publish the stack on another port");
     }
 
     private Check daemonConfigCheck() {

@@ -60,7 +60,6 @@ public final class StackControl {
         this.console = console;
     }
 
-    /** The name of the stack a bundle folder runs: its own stack's, or the default one's for plain docker save tars. */
     /**
      * The stack a command is pointed at: the stack file {@code file}; else the stack of the bundle in {@code dir}
      * (a folder of plain tars runs the default stack); else the default stack.
@@ -76,6 +75,7 @@ public final class StackControl {
         return StackFile.load(file, System.getenv(), s -> { }).spec();
     }
 
+    /** The name of the stack a bundle folder runs: its own stack's, or the default one's for plain docker save tars. */
     public static String stackOf(Path dir) {
         BundleSource source = BundleSource.open(dir);
         return source.isBundle() ? source.manifest().stack().name()

@@ -52,9 +52,12 @@ public final class StackExporter {
     public static final String EXECUTABLE = "mlreef-offline";
     /** Room for tar headers and manifests beyond the images' own sizes. */
     private static final long OVERHEAD_PER_FILE = 1 << 20;
-    /** How the engine says that the registry wants credentials, or refused them. */
+    /** How the engine says that the registry wants credentials, or refused those it got. */
     private static final Pattern AUTH_REFUSED = Pattern.compile("no basic auth credentials|unauthorized"
-            + "|authentication required|access (to the resource is )?denied|require 'docker login'");
+            + "|authentication required");
+    /** How the engine says that the repository does not exist or the account may not read it (registries differ). */
+    private static final Pattern ACCESS_DENIED = Pattern.compile("access (to the resource is )?denied"
+            + "|require 'docker login'");
 
     /**
      * @param executable the running native executable, to copy into the bundle; null when running from the jar
@@ -288,16 +291,26 @@ public final class StackExporter {
         }
     }
 
-    /** What to do when the registry wants credentials that it did not get, or refused those it got. */
+    /**
+     * What to do when the registry wants credentials that it did not get, refused those it got, or denies the
+     * repository (which may not exist: registries do not tell that from a repository the account may not read).
+     */
     private String loginHint(String reference, DockerException e) {
-        if (!AUTH_REFUSED.matcher(e.getMessage().toLowerCase(Locale.ROOT)).find()) {
-            return "";
+        String message = e.getMessage().toLowerCase(Locale.ROOT);
+        String login = "'docker login " + RegistryAuth.registry(reference) + "'";
+        boolean has = auth.has(reference);
+        if (AUTH_REFUSED.matcher(message).find()) {
+            return has ? "; the registry refused the credentials of " + login + ": log in again"
+                    : "; the registry wants credentials: " + login + " (export sends what docker login stores), or"
+                            + " pull the images with docker and export with --no-pull";
         }
-        String registry = RegistryAuth.registry(reference);
-        return auth.has(reference)
-                ? "; the registry refused the credentials of 'docker login " + registry + "': log in again"
-                : "; the registry wants credentials: 'docker login " + registry + "' (export sends what docker login"
-                        + " stores), or pull the images with docker and export with --no-pull";
+        if (ACCESS_DENIED.matcher(message).find()) {
+            return has ? "; check the image's name: the repository does not exist, or the account of " + login
+                    + " may not read it"
+                    : "; check the image's name: the repository does not exist, or it needs credentials: " + login
+                            + " (export sends what docker login stores)";
+        }
+        return "";
     }
 
     /** Pulls with progress in bytes over all layers. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.airlift.compress.zstd.ZstdCompressor;
 import io.airlift.compress.zstd.ZstdInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -73,5 +74,31 @@ class ZstdFramesTest {
                     "cut at " + cut);
             assertTrue(e.getMessage().contains("ends inside"), e.getMessage());
         }
+    }
+
+    @Test
+    void skippableAndEmptyFramesBetweenFramesAreSteppedOver() throws IOException {
+        byte[] a = new byte[100_000];
+        byte[] b = new byte[50_000];
+        Arrays.fill(a, (byte) 'a');
+        new Random(9).nextBytes(b);
+        ByteArrayOutputStream zst = new ByteArrayOutputStream();
+        zst.write(frame(a));
+        // a skippable frame of 8 bytes, then an empty frame (single segment, content size 0, one empty raw block)
+        zst.write(new byte[] {0x50, 0x2a, 0x4d, 0x18, 8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8});
+        zst.write(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0x20, 0x00, 0x01, 0x00, 0x00});
+        zst.write(frame(b));
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        assertArrayEquals(both, new ZstdFrames(new ByteArrayInputStream(zst.toByteArray())).readAllBytes());
+        InputStream in = new ZstdFrames(new ByteArrayInputStream(zst.toByteArray()));
+        assertEquals(a.length, in.skip(a.length), "the first frame stepped over whole");
+        assertArrayEquals(b, in.readAllBytes());
+    }
+
+    private static byte[] frame(byte[] content) {
+        byte[] out = new byte[new ZstdCompressor().maxCompressedLength(content.length)];
+        int n = new ZstdCompressor().compress(content, 0, content.length, out, 0, out.length);
+        return Arrays.copyOf(out, n);
     }
 }

@@ -108,4 +108,33 @@ class DoctorIT {
             assertEquals("fail", network.get("status").asText(), "an external network that is missing blocks a run");
         }
     }
+
+    @Test
+    void aBundleFolderGivesItsOwnStack(@TempDir Path tmp) throws Exception {
+        DockerClient engine = TestEngine.client();
+        try (Created created = new Created(engine);
+             ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = probe.getLocalPort();
+            probe.close();
+            String image = TestImages.busybox(engine, created, "doctorbundle");
+            Path stack = tmp.resolve("stack.yaml");
+            Files.writeString(stack, "name: doctorbundle\nservices:\n  web:\n    image: " + image + "\n"
+                    + "    ports: [\"127.0.0.1:" + port + ":80\"]\n");
+            Path bundle = tmp.resolve("bundle");
+            CliProcess.Result export = CliProcess.run(Map.of(), "export", "-q", "--no-pull", "-f", stack.toString(),
+                    "-o", bundle.toString());
+            assertEquals(0, export.exit(), export.toString());
+            Files.delete(stack); // the stack now comes from bundle.json
+            CliProcess.Result r = CliProcess.run(Map.of(), "doctor", "--json", "-d", bundle.toString());
+            JsonNode report = JSON.readTree(r.out());
+            assertEquals("ok", check(report, "port 127.0.0.1:" + port).get("status").asText(), r.toString());
+            assertTrue(StreamSupport.stream(report.get("checks").spliterator(), false)
+                    .noneMatch(c -> c.get("check").asText().equals("port 2022")), r.out());
+
+            CliProcess.Result missing = CliProcess.run(Map.of(), "doctor", "-d", tmp.resolve("nothing").toString());
+            assertEquals(1, missing.exit(), missing.toString());
+            assertTrue(missing.err().lines().anyMatch(l -> l.startsWith("error: ") && l.contains("does not exist")),
+                    missing.toString());
+        }
+    }
 }

@@ -46,6 +46,7 @@ class RegistryAuthTest {
         assertEquals("registry.gitlab.com", RegistryAuth.registry("registry.gitlab.com/mlreef/mlreef:latest"));
         assertEquals("127.0.0.1:5000", RegistryAuth.registry("127.0.0.1:5000/smoke/app:1"));
         assertEquals("localhost", RegistryAuth.registry("localhost/app@sha256:" + "0".repeat(64)));
+        assertEquals("MyRegistry", RegistryAuth.registry("MyRegistry/app"), "a capital letter names a host");
         assertEquals("host:5000", RegistryAuth.hostOf("https://host:5000/v1/"));
         assertEquals("host", RegistryAuth.hostOf("http://host"));
     }
@@ -89,6 +90,12 @@ class RegistryAuthTest {
     }
 
     @Test
+    void anEmptyConfigIsNoCredentialsWithoutAWarning() throws IOException {
+        assertNull(auth("").header("a.example.com/app"));
+        assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
+    @Test
     void noConfigMeansNoCredentials() {
         RegistryAuth auth = RegistryAuth.fromDockerConfig(Map.of("HOME", dir.toString()), warnings::add);
         assertNull(auth.header("a.example.com/app"));
@@ -124,9 +131,17 @@ class RegistryAuthTest {
 
     @Test
     void aHelperThatIsMissingOrFailsIsWarnedAbout() throws IOException {
-        assertNull(auth("{\"credsStore\": \"absent\"}").header("a.example.com/app"));
+        RegistryAuth absent = auth("{\"credsStore\": \"absent\"}");
+        assertNull(absent.header("a.example.com/app"));
+        assertNull(absent.header("b.example.com/app"));
+        assertEquals(1, warnings.size(), "said once, not per registry: " + warnings);
         assertTrue(warnings.get(0).contains("docker-credential-absent") && warnings.get(0).contains("PATH"),
                 warnings.toString());
+        warnings.clear();
+        helper("chatty", "echo 'Secret s3cr3t-value is not JSON'\n");
+        assertNull(auth("{\"credsStore\": \"chatty\"}").header("a.example.com/app"));
+        assertTrue(warnings.get(0).contains("gave no JSON") && !warnings.get(0).contains("s3cr3t"),
+                "the helper's text is not repeated: " + warnings);
         warnings.clear();
         helper("broken", "echo 'the keyring is locked'; exit 1\n");
         assertNull(auth("{\"credsStore\": \"broken\"}").header("a.example.com/app"));

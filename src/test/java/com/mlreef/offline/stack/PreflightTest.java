@@ -58,6 +58,10 @@ class PreflightTest {
                         new Network.Ipam("default", List.of(new Network.IpamConfig("172.17.0.0/16", null))),
                         Map.of(), Map.of(), Map.of());
             }
+            if (name.equals("shared-existing")) {
+                return new Network(name, "id2", "bridge", "local", new Network.Ipam("default", List.of()), Map.of(),
+                        Map.of(), Map.of());
+            }
             throw new NotFoundException("inspecting network " + name, "network " + name + " not found");
         }
 
@@ -179,5 +183,43 @@ class PreflightTest {
         assertTrue(report.checks().stream().noneMatch(c -> c.check().startsWith("mlreef-docker-network")),
                 "a stack without networks has no network gateway to check");
         assertFalse(report.ok());
+    }
+
+    @Test
+    void theOriginalInstallersContainerCountsAsTheStacksAndAnotherStacksDoesNot() {
+        Healthy engine = new Healthy(List.of(publishing("mlreef", 80, Map.of()),
+                publishing("web-of-other", 6000, Map.of(DefaultStack.STACK_LABEL, "other"))));
+        StackSpec original = StackFile.parse("name: nautilus\nservices:\n  mlreef:\n    image: m:1\n"
+                + "    container_name: mlreef\n    ports: [\"80:80\", \"6000:6000\"]\n", "test", null, Map.of(), w -> { });
+        Preflight.Report report = new Preflight(FakeEngine.of(engine), true, dir.resolve("daemon.json"), original,
+                port -> PortProbe.State.IN_USE).run();
+        assertEquals(Status.OK, check(report, "port 80").status(), "the unlabelled mlreef container: " + report);
+        assertEquals(Status.FAIL, check(report, "port 6000").status());
+        assertTrue(check(report, "port 6000").detail().contains("of stack other"), check(report, "port 6000").detail());
+    }
+
+    @Test
+    void everyExternalNetworkMustExistAndSctpPortsAreNotProbed() {
+        StackSpec stack = StackFile.parse("name: nets\nservices:\n  a:\n    image: a:1\n    ports: [\"9000:9000/sctp\"]\n"
+                + "    networks: [own, shared, gone]\nnetworks:\n  own: {}\n  shared:\n    name: shared-existing\n"
+                + "    external: true\n  gone:\n    name: gone-missing\n    external: true\n", "test", null, Map.of(),
+                w -> { });
+        PortProbe probe = new PortProbe() {
+            @Override
+            public State probe(int port) {
+                throw new AssertionError("probed without protocol");
+            }
+
+            @Override
+            public State probe(String hostIp, int port, String protocol) {
+                return protocol.equals("sctp") ? State.UNCHECKED : State.FREE;
+            }
+        };
+        Preflight.Report report = new Preflight(FakeEngine.of(new Healthy(List.of())), true,
+                dir.resolve("daemon.json"), stack, probe).run();
+        assertEquals(Status.INFO, check(report, "port 9000/sctp").status());
+        assertEquals(Status.OK, check(report, "network shared-existing").status());
+        assertEquals(Status.FAIL, check(report, "network gone-missing").status());
+        assertFalse(report.ok(), "a missing external network blocks a run: " + report);
     }
 }
