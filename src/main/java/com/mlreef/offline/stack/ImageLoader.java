@@ -43,6 +43,8 @@ public final class ImageLoader {
     private static final int READ_AHEAD_PIECES = 64;
     /** What the engine said it loaded from the file being loaded: references, or IDs of images without one. */
     private final List<String> loaded = new ArrayList<>();
+    /** The image each reference of the file being loaded pointed to before the load, for those that existed. */
+    private final Map<String, String> before = new LinkedHashMap<>();
 
     /**
      * One image of a file and its layers.
@@ -289,6 +291,14 @@ public final class ImageLoader {
      */
     public void load(FileLoad load) {
         loaded.clear();
+        before.clear();
+        for (String reference : load.references()) {
+            try {
+                before.put(reference, engine.inspectImage(reference).id());
+            } catch (NotFoundException e) {
+                // a new reference
+            }
+        }
         Selection selection = select(load, chains());
         if (!chains().containsAll(selection.fromBase())) {
             throw missingBase(load);
@@ -396,21 +406,31 @@ public final class ImageLoader {
 
     /**
      * Takes back what the engine loaded that bundle.json does not name (a damaged image config loads as another image,
-     * under the bundle's references): untags those references, removes such images loaded without one.
+     * under the bundle's references): untags those references, removes such images loaded without one, and puts each
+     * reference back on the image it named before the load.
      */
     private void removeStrangers(FileLoad load) {
         for (String name : loaded) {
             try {
-                if (!load.imageIds().contains(engine.inspectImage(name).id())) {
-                    engine.removeImage(name, false);
-                    console.warn("removed " + name + ", which the engine loaded from " + load.name() + " as an image"
-                            + " bundle.json does not name");
+                String id = engine.inspectImage(name).id();
+                if (load.imageIds().contains(id)) {
+                    continue;
                 }
+                engine.removeImage(name, false);
+                String previous = before.get(name);
+                int colon = name.lastIndexOf(':');
+                if (previous != null && !previous.equals(id) && colon > name.lastIndexOf('/')) {
+                    engine.tagImage(previous, name.substring(0, colon), name.substring(colon + 1));
+                }
+                console.warn("removed " + name + ", which the engine loaded from " + load.name() + " as an image"
+                        + " bundle.json does not name" + (previous == null || previous.equals(id) ? ""
+                        : "; " + name + " names image " + previous + " again, as before the load"));
             } catch (DockerException e) {
                 console.warn("could not remove " + name + ", loaded from " + load.name() + ": " + e.getMessage());
             }
         }
     }
+
 
     /** The file's sha256 when it differs from bundle.json's; null when it agrees (or bundle.json has none). */
     private static String damage(FileLoad load) {

@@ -413,6 +413,9 @@ class RunIT {
                 dir.toString());
         assertEquals(0, export.exit(), export.toString());
         engine.removeImage(image, true);
+        // the reference names an older image, as on a host the bundle upgrades
+        String older = engine.inspectImage(base).id();
+        engine.tagImage(base, image.substring(0, image.lastIndexOf(':')), "1");
         String exported = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("bundle.json").toFile())
                 .get("images").get(0).get("sha256").asText();
         Path tar;
@@ -435,7 +438,7 @@ class RunIT {
                     + " bundle.json's " + exported + "; the file is damaged: export it again"), errors, r.toString());
             assertTrue(!r.err().contains("loading the whole file instead"), "a damaged file is not sent again: " + r);
             assertTrue(assertMissing(name + "-a"));
-            assertThrows(NotFoundException.class, () -> engine.inspectImage(image), "not loaded under its name");
+            assertEquals(older, engine.inspectImage(image).id(), "the reference names the older image, as before");
         }
     }
 
