@@ -152,12 +152,19 @@ final class StackYaml {
         MappingNode mapping = (MappingNode) node;
         ObjectNode object = NODES.objectNode();
         List<MappingNode> merged = new ArrayList<>();
+        boolean merges = false;
         for (NodeTuple tuple : mapping.getValue()) {
             if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
                 throw new StackFileException(source + ": " + where(path) + ": a key must be a plain value (line "
                         + (tuple.getKeyNode().getStartMark().getLine() + 1) + ")");
             }
             if (keyNode.getTag().equals(Tag.MERGE)) {
+                if (merges) { // as any key: one '<<' with a list merges several mappings
+                    throw new StackFileException(source + ": " + (path.isEmpty() ? "<<" : path + ".<<")
+                            + ": given twice (line " + (keyNode.getStartMark().getLine() + 1) + "); merge several"
+                            + " mappings with one: <<: [*a, *b]");
+                }
+                merges = true;
                 merged.addAll(mergedMappings(tuple.getValueNode(), path));
                 continue;
             }

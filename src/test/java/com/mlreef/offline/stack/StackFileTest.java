@@ -186,6 +186,8 @@ class StackFileTest {
 
         assertEquals("stack.yaml: services.a.image: given twice (line 4)",
                 failure("services:\n  a:\n    image: busybox:1\n    image: busybox:2\n"));
+        assertTrue(failure("x-a: &a {restart: always}\nx-b: &b {command: [sh]}\nservices:\n  a:\n    <<: *a\n"
+                + "    <<: *b\n    image: busybox:1\n").startsWith("stack.yaml: services.a.<<: given twice (line 6)"));
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n---\nservices: {}\n")
                 .contains("more than one YAML document (a second begins on line 5)"));
         assertTrue(failure("x: &a\n  b: *a\nservices:\n  a:\n    image: busybox:1\n").contains("x.b: an alias that"
