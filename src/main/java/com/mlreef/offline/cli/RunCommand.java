@@ -1,5 +1,6 @@
 package com.mlreef.offline.cli;
 
+import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.stack.BundleSource;
 import com.mlreef.offline.stack.PipServer;
 import com.mlreef.offline.stack.Preflight;
@@ -69,8 +70,9 @@ public class RunCommand extends BaseCommand {
         StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun, System.getenv(),
                 engine.local() ? Preflight.PortProbe.BIND : null);
         StackSpec spec;
+        DockerEngine docker = engine.engine();
         if (dryRun) {
-            spec = new StackRunner(engine.engine(), console).run(source, options);
+            spec = new StackRunner(docker, console).run(source, options);
             console.info("dry run: nothing was changed");
             return ExitCode.OK;
         }
@@ -79,7 +81,7 @@ public class RunCommand extends BaseCommand {
                 + " command again to finish (what is done is kept, nothing is done twice)"));
         Runtime.getRuntime().addShutdownHook(interrupted);
         try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console)) {
-            spec = new StackRunner(engine.engine(), console).run(source, options);
+            spec = new StackRunner(docker, console).run(source, options);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(interrupted);
@@ -91,6 +93,9 @@ public class RunCommand extends BaseCommand {
         spec.services().values().forEach(s -> s.ports().forEach(p -> console.result("  " + s.name() + ": "
                 + address(p) + ("tcp".equals(p.protocol()) && (p.containerPort() == 80 || p.containerPort() == 8080
                 || p.containerPort() == 10080) ? "  (http://" + address(p) + "/)" : ""))));
+        DockerEngine.Usage usage = docker.usage();
+        console.debug("engine: " + usage.calls() + " calls, " + Sizes.seconds(usage.nanos()) + " from their requests"
+                + " to the ends of their answers");
         // --stack: the commands work whatever other stacks run on this engine
         console.info("run done in " + Sizes.seconds(System.nanoTime() - start) + "; next: 'mlreef-offline status"
                 + " --stack " + spec.name() + "' shows the containers and volumes, 'mlreef-offline logs --stack "

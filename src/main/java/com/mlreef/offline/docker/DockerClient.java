@@ -37,6 +37,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** {@link DockerEngine} over an {@link HttpTransport}; the API version is negotiated on the first call. */
 public final class DockerClient implements DockerEngine {
@@ -47,6 +49,8 @@ public final class DockerClient implements DockerEngine {
     private final HttpTransport transport;
     private final ObjectMapper json = DockerJson.MAPPER;
     private volatile String apiVersion;
+    private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong callNanos = new AtomicLong();
 
     public DockerClient(HttpTransport transport) {
         this.transport = transport;
@@ -498,9 +502,27 @@ public final class DockerClient implements DockerEngine {
         return "/v" + apiVersion() + path;
     }
 
+    @Override
+    public Usage usage() {
+        return new Usage(calls.get(), callNanos.get());
+    }
+
+    /** Each call is counted, and timed from its request to the close of its answer. */
     private HttpResponse send(String call, HttpRequest request) throws IOException {
+        long start = System.nanoTime();
+        calls.incrementAndGet();
         try {
-            return transport.exchange(request);
+            HttpResponse response = transport.exchange(request);
+            AtomicBoolean closed = new AtomicBoolean();
+            return new HttpResponse(response.status(), response.reason(), response.headers(), response.body(), () -> {
+                try {
+                    response.close();
+                } finally {
+                    if (closed.compareAndSet(false, true)) {
+                        callNanos.addAndGet(System.nanoTime() - start);
+                    }
+                }
+            });
         } catch (HttpTransport.ConnectException e) {
             throw new EngineUnreachableException(transport.address(), e.reason(), e);
         } catch (IOException e) {

@@ -23,6 +23,15 @@ import java.util.Map;
  */
 public interface DockerEngine {
 
+    /** How many calls this client made and how long they took, each from its request to the end of its answer. */
+    record Usage(long calls, long nanos) {
+    }
+
+    /** The calls made so far (none for an engine that does not count them). */
+    default Usage usage() {
+        return new Usage(0, 0);
+    }
+
     /** The address, as the user would write it. */
     String address();
 

@@ -23,6 +23,7 @@ import com.mlreef.offline.testing.TestImages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,24 @@ class DockerClientIT {
         SystemInfo info = engine.info();
         assertNotNull(info.driver());
         assertTrue(info.dockerRootDir().startsWith("/"), info.dockerRootDir());
+    }
+
+    @Test
+    void callsAreCountedAndTimedToTheEndOfTheirAnswers() throws Exception {
+        DockerClient fresh = new DockerClient(TestEngine.transport());
+        assertEquals(new DockerEngine.Usage(0, 0), fresh.usage());
+        fresh.ping();
+        fresh.info();
+        DockerEngine.Usage two = fresh.usage();
+        assertTrue(two.calls() >= 2 && two.nanos() > 0, two.toString());
+        long before = fresh.usage().nanos();
+        try (InputStream tar = fresh.saveImages(List.of(base))) {
+            Thread.sleep(200); // an answer read slowly counts until it is closed
+            tar.transferTo(OutputStream.nullOutputStream());
+        }
+        DockerEngine.Usage three = fresh.usage();
+        assertEquals(two.calls() + 1, three.calls());
+        assertTrue(three.nanos() - before >= 200_000_000L, three + " after " + two);
     }
 
     @Test
