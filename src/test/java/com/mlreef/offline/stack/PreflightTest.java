@@ -77,6 +77,26 @@ class PreflightTest {
         return new Preflight(FakeEngine.of(engine), true, dir.resolve("daemon.json"), STACK, probe).run();
     }
 
+    /** How a probe asked by address and protocol answers. */
+    private interface AddressProbe {
+        PortProbe.State probe(String hostIp, int port, String protocol);
+    }
+
+    /** A probe that fails the test when asked for a port without its address and protocol. */
+    private static PortProbe byAddress(AddressProbe answer) {
+        return new PortProbe() {
+            @Override
+            public State probe(int port) {
+                throw new AssertionError("probed without address and protocol");
+            }
+
+            @Override
+            public State probe(String hostIp, int port, String protocol) {
+                return answer.probe(hostIp, port, protocol);
+            }
+        };
+    }
+
     private static Check check(Preflight.Report report, String name) {
         return report.checks().stream().filter(c -> c.check().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no check " + name + " in " + report.checks()));
@@ -158,18 +178,11 @@ class PreflightTest {
         StackSpec custom = StackFile.parse("name: custom\nservices:\n  dns:\n    image: d:1\n    ports: [\"53:53/udp\","
                 + " \"127.0.0.1:8080:80\", \"10.9.9.9:81:80\", \"6000:6000\"]\n", "test", null, Map.of(), w -> { });
         List<String> probed = new ArrayList<>();
-        PortProbe probe = new PortProbe() {
-            @Override
-            public State probe(int port) {
-                throw new AssertionError("probed without address and protocol");
-            }
-
-            @Override
-            public State probe(String hostIp, int port, String protocol) {
-                probed.add(hostIp + " " + port + " " + protocol);
-                return hostIp.equals("10.9.9.9") ? State.NOT_LOCAL : port == 6000 ? State.IN_USE : State.FREE;
-            }
-        };
+        PortProbe probe = byAddress((hostIp, port, protocol) -> {
+            probed.add(hostIp + " " + port + " " + protocol);
+            return hostIp.equals("10.9.9.9") ? PortProbe.State.NOT_LOCAL
+                    : port == 6000 ? PortProbe.State.IN_USE : PortProbe.State.FREE;
+        });
         Healthy engine = new Healthy(List.of(publishing("other-stack-db", 6000, Map.of(DefaultStack.STACK_LABEL,
                 "nautilus"))));
         Preflight.Report report = new Preflight(FakeEngine.of(engine), true, dir.resolve("daemon.json"), custom, probe)
@@ -204,17 +217,8 @@ class PreflightTest {
                 + "    networks: [own, shared, gone]\nnetworks:\n  own: {}\n  shared:\n    name: shared-existing\n"
                 + "    external: true\n  gone:\n    name: gone-missing\n    external: true\n", "test", null, Map.of(),
                 w -> { });
-        PortProbe probe = new PortProbe() {
-            @Override
-            public State probe(int port) {
-                throw new AssertionError("probed without protocol");
-            }
-
-            @Override
-            public State probe(String hostIp, int port, String protocol) {
-                return protocol.equals("sctp") ? State.UNCHECKED : State.FREE;
-            }
-        };
+        PortProbe probe = byAddress((hostIp, port, protocol) -> protocol.equals("sctp") ? PortProbe.State.UNCHECKED
+                : PortProbe.State.FREE);
         Preflight.Report report = new Preflight(FakeEngine.of(new Healthy(List.of())), true,
                 dir.resolve("daemon.json"), stack, probe).run();
         assertEquals(Status.INFO, check(report, "port 9000/sctp").status());
