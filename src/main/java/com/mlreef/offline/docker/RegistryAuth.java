@@ -1,5 +1,7 @@
 package com.mlreef.offline.docker;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -9,11 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +44,11 @@ public final class RegistryAuth {
     /** The header per registry, asked once (a helper may be slow); "" when there are no credentials. */
     private final Map<String, String> headers = new HashMap<>();
     /** Helpers that could not be run: said once, not once per registry. */
-    private final Set<String> brokenHelpers = new HashSet<>();
+    private final Map<String, String> brokenHelpers = new HashMap<>();
+    /** Why the last helper asked gave nothing, when it could not be run or failed; else null. */
+    private String helperFailure;
+    /** Per registry, why its credential helper gave nothing, when it could not be run or failed. */
+    private final Map<String, String> helperProblems = new HashMap<>();
 
     private RegistryAuth(JsonNode config, Map<String, String> env, Consumer<String> warn) {
         this.config = config;
@@ -70,6 +74,13 @@ public final class RegistryAuth {
                 throw new IOException("not a JSON object");
             }
             return new RegistryAuth(config, env, warn);
+        } catch (JsonProcessingException e) {
+            // the parser's text quotes the file, which holds secrets: only where it stopped
+            JsonLocation at = e.getLocation();
+            warn.accept("ignoring " + file + " (the docker CLI's credentials): not valid JSON" + (at == null ? ""
+                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+                    + "; registries are asked without credentials");
+            return new RegistryAuth(null, env, warn);
         } catch (IOException e) {
             warn.accept("ignoring " + file + " (the docker CLI's credentials): " + e.getMessage().lines().findFirst()
                     .orElse("unreadable") + "; registries are asked without credentials");
@@ -118,6 +129,15 @@ public final class RegistryAuth {
         return header(reference) != null;
     }
 
+    /**
+     * Why the credential helper that config.json names for the registry of {@code reference} gave nothing (it is
+     * missing, failed or did not answer), or null when it answered or none is named.
+     */
+    public String helperProblem(String reference) {
+        header(reference);
+        return helperProblems.get(registry(reference));
+    }
+
     private ObjectNode credentials(String registry) {
         String server = registry.equals("docker.io") ? DOCKER_HUB : registry;
         String helper = text(config.path("credHelpers").path(registry));
@@ -128,9 +148,13 @@ public final class RegistryAuth {
             helper = text(config.path("credsStore"));
         }
         if (helper != null) {
+            helperFailure = null;
             ObjectNode fromHelper = fromHelper(helper, server);
             if (fromHelper != null) {
                 return fromHelper;
+            }
+            if (helperFailure != null) {
+                helperProblems.put(registry, helperFailure);
             }
         }
         JsonNode entry = entry(registry, server);
@@ -197,18 +221,20 @@ public final class RegistryAuth {
     /** Asks {@code docker-credential-NAME get}; null when it has nothing for the server or cannot be run. */
     private ObjectNode fromHelper(String name, String server) {
         String program = "docker-credential-" + name;
-        if (brokenHelpers.contains(name)) {
+        if (brokenHelpers.containsKey(name)) {
+            helperFailure = brokenHelpers.get(name);
             return null;
         }
         if (!HELPER.matcher(name).matches()) {
-            brokenHelpers.add(name);
+            brokenHelpers.put(name, helperFailure = "the credential helper '" + name + "' that config.json names is"
+                    + " not a valid name");
             warn.accept("the docker CLI's credential helper '" + name + "' is not a valid name; not run; registries"
                     + " are asked without its credentials");
             return null;
         }
         Path path = onPath(program);
         if (path == null) {
-            brokenHelpers.add(name);
+            brokenHelpers.put(name, helperFailure = program + ", which config.json names, is not on the PATH");
             warn.accept("the docker CLI keeps credentials with " + program + ", which is not on the PATH;"
                     + " registries are asked without its credentials");
             return null;
@@ -237,6 +263,7 @@ public final class RegistryAuth {
                 }
                 answered = output.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
+                helperFailure = program + " did not answer";
                 warn.accept(program + " did not answer within " + HELPER_SECONDS + " s; " + server
                         + " is asked without credentials");
                 return null;
@@ -244,12 +271,14 @@ public final class RegistryAuth {
                 throw new IOException(e.getCause().getMessage(), e.getCause());
             }
             if (answered.length > HELPER_OUTPUT_LIMIT) {
+                helperFailure = program + " answered more than a credential";
                 warn.accept(program + " answered more than a credential for " + server + "; ignored");
                 return null;
             }
             if (process.exitValue() != 0) {
                 String said = new String(answered, StandardCharsets.UTF_8).trim();
                 if (!said.toLowerCase(Locale.ROOT).contains("credentials not found")) {
+                    helperFailure = program + " failed";
                     String first = said.lines().findFirst().orElse("");
                     warn.accept(program + " failed for " + server + (first.isEmpty() ? "" : ": "
                             + (first.length() > 200 ? first.substring(0, 200) + "..." : first))
@@ -262,6 +291,7 @@ public final class RegistryAuth {
                 answer = DockerJson.MAPPER.readTree(answered);
             } catch (IOException e) {
                 // its text is not repeated: it may hold the secret
+                helperFailure = program + " gave no JSON";
                 warn.accept(program + " gave no JSON for " + server + "; " + server + " is asked without credentials");
                 return null;
             }
@@ -278,6 +308,7 @@ public final class RegistryAuth {
             }
             return auth.put("serveraddress", server);
         } catch (IOException e) {
+            helperFailure = program + " could not be run";
             warn.accept(program + " could not be asked for " + server + ": " + e.getMessage() + "; " + server
                     + " is asked without credentials");
             return null;

@@ -262,9 +262,9 @@ public final class StackExporter {
             pull(reference);
         } catch (DockerException e) {
             if (local == null) {
-                throw new BundleException(e.getMessage() + loginHint(reference, e), e);
+                throw new BundleException(pullFailure(reference, e), e);
             }
-            console.warn(e.getMessage() + loginHint(reference, e) + "; exporting the image the engine has");
+            console.warn(pullFailure(reference, e) + "; exporting the image the engine has");
             return local;
         }
         ImageInspect pulled = inspect(reference);
@@ -292,13 +292,24 @@ public final class StackExporter {
     }
 
     /**
-     * What to do when the registry wants credentials that it did not get, refused those it got, or denies the
-     * repository (which may not exist: registries do not tell that from a repository the account may not read).
+     * The engine's message (a last part it repeats said once), and what to do when the registry wants credentials
+     * that it did not get, refused those it got, denies the repository (which may not exist: registries do not tell
+     * that from a repository the account may not read), or lacks the tag.
      */
-    private String loginHint(String reference, DockerException e) {
-        String message = e.getMessage().toLowerCase(Locale.ROOT);
+    private String pullFailure(String reference, DockerException e) {
+        String said = e.getMessage().replaceFirst("(: ([^:]+))\\1$", "$1");
+        String message = said.toLowerCase(Locale.ROOT);
         String login = "'docker login " + RegistryAuth.registry(reference) + "'";
         boolean has = auth.has(reference);
+        String helper = has ? null : auth.helperProblem(reference);
+        if (helper != null && (AUTH_REFUSED.matcher(message).find() || ACCESS_DENIED.matcher(message).find())) {
+            return said + "; the registry wants credentials, but " + helper + ": install it, or remove it from"
+                    + " config.json and run " + login;
+        }
+        return said + hint(message, login, has);
+    }
+
+    private static String hint(String message, String login, boolean has) {
         if (AUTH_REFUSED.matcher(message).find()) {
             return has ? "; the registry refused the credentials of " + login + ": log in again"
                     : "; the registry wants credentials: " + login + " (export sends what docker login stores), or"
@@ -309,6 +320,9 @@ public final class StackExporter {
                     + " may not read it"
                     : "; check the image's name: the repository does not exist, or it needs credentials: " + login
                             + " (export sends what docker login stores)";
+        }
+        if (message.contains("manifest unknown") || message.contains("not found")) {
+            return "; check the image's name and tag in the stack file";
         }
         return "";
     }

@@ -85,6 +85,11 @@ class RegistryAuthTest {
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("config.json") && !warnings.get(0).contains("\n"), warnings.get(0));
         warnings.clear();
+        String token = basic("alice", "secret");
+        assertNull(auth("{\"auths\": {\"a.example.com\": {\"auth\": " + token + "}}}").header("a.example.com/app"));
+        assertTrue(warnings.get(0).contains("not valid JSON (line 1, column") && !warnings.get(0).contains(token),
+                "where the file is wrong, never what it holds: " + warnings);
+        warnings.clear();
         assertNull(auth("{\"auths\": {\"a.example.com\": {\"auth\": \"%%%\"}}}").header("a.example.com/app"));
         assertTrue(warnings.get(0).contains("not valid base64"), warnings.toString());
     }
@@ -135,6 +140,8 @@ class RegistryAuthTest {
         assertNull(absent.header("a.example.com/app"));
         assertNull(absent.header("b.example.com/app"));
         assertEquals(1, warnings.size(), "said once, not per registry: " + warnings);
+        assertEquals("docker-credential-absent, which config.json names, is not on the PATH",
+                absent.helperProblem("b.example.com/app"));
         assertTrue(warnings.get(0).contains("docker-credential-absent") && warnings.get(0).contains("PATH"),
                 warnings.toString());
         warnings.clear();
