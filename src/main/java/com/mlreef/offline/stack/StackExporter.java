@@ -26,6 +26,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -144,8 +145,17 @@ public final class StackExporter {
             Thread interrupted = new Thread(() -> console.warn("interrupted: " + dir + " is not complete; run the same"
                     + " export again to finish it"));
             Runtime.getRuntime().addShutdownHook(interrupted);
-            Result result = write(stack, source, options, images, base);
-            Runtime.getRuntime().removeShutdownHook(interrupted);
+            Result result;
+            try {
+                result = write(stack, source, options, images, base);
+            } finally {
+                // an error is said as it is, not as an interruption
+                try {
+                    Runtime.getRuntime().removeShutdownHook(interrupted);
+                } catch (IllegalStateException e) {
+                    // shutting down already: the hook says so
+                }
+            }
             Files.deleteIfExists(lockFile);
             done = true;
             return result;
@@ -162,6 +172,11 @@ public final class StackExporter {
             throws IOException {
         Path dir = options.dir();
         BundleManifest previous = previous(dir);
+        if (previous != null && previous.stack() != null && !stack.spec().name().equals(previous.stack().name())) {
+            throw new BundleException(dir + " holds " + (previous.complete() ? "the bundle" : "an unfinished export")
+                    + " of stack " + previous.stack().name() + "; export stack " + stack.spec().name() + " into"
+                    + " another folder, or move that bundle away first");
+        }
         // files of a bundle with another base leave out other layers: none is kept
         BundleManifest reusable = previous;
         if (previous != null && !Objects.equals(previous.base() == null ? null : previous.base().id(),
@@ -193,6 +208,7 @@ public final class StackExporter {
                 }
             }
         }
+        checkOwnFiles(dir, previous, toWrite);
         checkSpace(dir, toWrite, omitted, options);
         Files.createDirectories(dir.resolve(BundleFiles.IMAGES));
 
@@ -451,6 +467,23 @@ public final class StackExporter {
             sha = sha256(file, progress);
         }
         return sha.equals(first.sha256()) ? entries : null;
+    }
+
+    /**
+     * A file to write that exists already must be the bundle's own: one its bundle.json lists, or one an unfinished
+     * export was writing (it may have been renamed before bundle.json could list it). Anything else is the user's.
+     */
+    private static void checkOwnFiles(Path dir, BundleManifest previous, List<Group> toWrite) {
+        List<String> listed = previous == null ? List.of() : BundleFiles.imageFiles(previous);
+        for (Group group : toWrite) {
+            Path target = dir.resolve(group.file());
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !listed.contains(group.file())
+                    && (previous == null || previous.complete())) {
+                throw new BundleException(target + " exists and is not a file of "
+                        + (previous == null ? "a bundle" : "the bundle in " + dir) + "; export would replace it: move"
+                        + " it away, or export into another folder");
+            }
+        }
     }
 
     private static void checkSpace(Path dir, List<Group> toWrite, Map<String, Omitted> omitted, Options options)

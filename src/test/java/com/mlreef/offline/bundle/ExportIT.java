@@ -274,6 +274,32 @@ class ExportIT {
     }
 
     @Test
+    void anotherStacksBundleAndTheUsersFilesAreNotReplaced() throws Exception {
+        Path dir = tmp.resolve("taken");
+        CliProcess.Result first = tool("export", "-q", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString());
+        assertEquals(0, first.exit(), first.toString());
+        String manifest = Files.readString(dir.resolve("bundle.json"));
+        Path other = tmp.resolve("other.yaml");
+        Files.writeString(other, "name: anotherstack\nservices:\n  web:\n    image: " + web + "\n");
+        CliProcess.Result second = tool("export", "-q", "--no-pull", "-f", other.toString(), "-o", dir.toString());
+        assertEquals(1, second.exit(), second.toString());
+        assertEquals(List.of("error: " + dir + " holds the bundle of stack exporttest; export stack anotherstack into"
+                + " another folder, or move that bundle away first"), second.err().lines().toList(), second.toString());
+        assertEquals(manifest, Files.readString(dir.resolve("bundle.json")), "the bundle is left as it was");
+
+        Path users = tmp.resolve("users");
+        Path file = users.resolve("images/" + web.substring(REGISTRY.length() + 1).replaceAll("[/:]", "_") + ".tar");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "the user's own save");
+        CliProcess.Result third = tool("export", "-q", "--no-pull", "-f", other.toString(), "-o", users.toString());
+        assertEquals(1, third.exit(), third.toString());
+        assertTrue(third.err().startsWith("error: " + file + " exists and is not a file of a bundle"), third.toString());
+        assertEquals(1, third.err().lines().count(), "one line, no word of an interruption: " + third);
+        assertEquals("the user's own save", Files.readString(file));
+        assertFalse(Files.exists(users.resolve("bundle.json")));
+    }
+
+    @Test
     void verifyNamesAFlippedByteAndATruncatedFile() throws Exception {
         Path dir = tmp.resolve("damaged");
         CliProcess.Result r = tool("export", "-q", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString());
