@@ -181,7 +181,8 @@ public final class LifecycleCommands {
                     : List.<String>of();
             if (!names.isEmpty() && !yes) {
                 console.err().print("This deletes the volume" + (names.size() == 1 ? " " : "s ")
-                        + String.join(", ", names) + " with all their data. Type the stack's name (" + name
+                        + String.join(", ", names) + " with all " + (names.size() == 1 ? "its" : "their")
+                        + " data. Type the stack's name (" + name
                         + ") to confirm: ");
                 console.err().flush();
                 String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();

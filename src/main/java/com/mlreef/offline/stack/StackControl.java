@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The life of a running stack, found by the label {@code run} puts on everything it creates: status, logs, stop,
@@ -130,7 +131,8 @@ public final class StackControl {
             }
             List<String> ports = c.ports() == null ? List.of() : c.ports().stream()
                     .filter(p -> p.publicPort() != null)
-                    .map(p -> p.publicPort() + "->" + p.privatePort() + "/" + p.type()).distinct().toList();
+                    .map(p -> published(p.ip()) + p.publicPort() + "->" + p.privatePort() + "/" + p.type()).distinct()
+                    .toList();
             rows.add(new ContainerStatus(c.labels().get(StackRunner.SERVICE_LABEL), c.name(), c.state(), health,
                     c.status(), c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL)));
         }
@@ -167,22 +169,39 @@ public final class StackControl {
         }
     }
 
+    /** The address a port is published on, as docker ps shows it: nothing for every address. */
+    private static String published(String ip) {
+        if (ip == null || ip.isEmpty() || ip.equals("0.0.0.0") || ip.equals("::")) {
+            return "";
+        }
+        return (ip.contains(":") ? "[" + ip + "]" : ip) + ":";
+    }
+
     public int stop(String stack) {
-        return each(stack, "stopped", id -> engine.stopContainer(id, STOP_SECONDS));
+        return each(stack, "stopped", "already stopped", c -> !c.state().equals("running"),
+                id -> engine.stopContainer(id, STOP_SECONDS));
     }
 
     public int start(String stack) {
-        return each(stack, "started", engine::startContainer);
+        return each(stack, "started", "already running", c -> c.state().equals("running"), engine::startContainer);
     }
 
     public int restart(String stack) {
-        return each(stack, "restarted", id -> engine.restartContainer(id, STOP_SECONDS));
+        return each(stack, "restarted", null, c -> false, id -> engine.restartContainer(id, STOP_SECONDS));
     }
 
-    /** Does something to each of the stack's containers, saying so; returns how many there were. */
-    private int each(String stack, String done, Consumer<String> action) {
+    /**
+     * Does something to each of the stack's containers that is not in that state already, saying so; returns how
+     * many containers the stack has.
+     */
+    private int each(String stack, String done, String already, Predicate<ContainerSummary> isDone,
+                     Consumer<String> action) {
         List<ContainerSummary> list = containers(stack);
         list.forEach(c -> {
+            if (isDone.test(c)) {
+                console.info(c.name() + ": " + already);
+                return;
+            }
             action.accept(c.id());
             console.info(done + " " + c.name());
         });

@@ -321,9 +321,13 @@ public final class StackRunner {
         return d == null ? null : d.toNanos();
     }
 
-    /** Fails before anything changes when a host port the run needs is taken by something else. */
+    /**
+     * Fails before anything changes when a host port the run needs is taken by something else, naming every such
+     * port at once.
+     */
     private void checkPorts(List<ServicePlan> services, Preflight.PortProbe probe) {
         List<ContainerSummary> running = engine.listContainers(List.of(), false);
+        List<String> taken = new ArrayList<>();
         for (ServicePlan plan : services) {
             if (plan.action() == Action.KEEP) {
                 continue;
@@ -344,12 +348,15 @@ public final class StackRunner {
                 if (holder != null && holder.id().equals(plan.existingId())) {
                     continue;
                 }
-                throw new ToolException(ExitCode.FAILED, "host port " + port.hostPort()
-                        + ("tcp".equals(protocol) ? "" : "/" + protocol) + " that " + plan.service().name()
-                        + " publishes is in use" + (holder == null ? " by another program" : " by container "
-                        + holder.name()) + "; nothing was changed. Free the port, or publish another one in the stack"
-                        + " file (-f)");
+                taken.add("host port " + port.hostPort() + ("tcp".equals(protocol) ? "" : "/" + protocol) + " that "
+                        + plan.service().name() + " publishes is in use" + (holder == null ? " by another program"
+                        : " by container " + holder.name()));
             }
+        }
+        if (!taken.isEmpty()) {
+            throw new ToolException(ExitCode.FAILED, String.join("; ", taken) + "; nothing was changed. Free "
+                    + (taken.size() == 1 ? "the port" : "the ports") + ", or publish another one in the stack file"
+                    + " (-f)");
         }
     }
 

@@ -308,12 +308,21 @@ class RunIT {
     @Test
     void aTakenHostPortFailsBeforeAnythingIsCreated() throws Exception {
         int taken = freePort();
-        Path dir = bundle("service is ready", freePort(), taken);
+        int web = freePort();
+        Path dir = bundle("service is ready", web, taken);
         try (ServerSocket holder = new ServerSocket(taken)) {
             CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString());
             assertEquals(1, r.exit(), r.toString());
             assertEquals("error: host port " + taken + " that app publishes is in use by another program; nothing was"
                     + " changed. Free the port, or publish another one in the stack file (-f)", r.err().strip());
+            try (ServerSocket second = new ServerSocket(web)) {
+                CliProcess.Result both = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+                assertEquals(1, both.exit(), both.toString());
+                assertEquals("error: host port " + web + " that app publishes is in use by another program; host port "
+                        + taken + " that app publishes is in use by another program; nothing was changed. Free the"
+                        + " ports, or publish another one in the stack file (-f)", both.err().strip(),
+                        "every taken port at once");
+            }
         }
         assertTrue(assertMissing(stack + "-app"));
         assertTrue(engine.listVolumes(List.of("com.mlreef.offline.stack=" + stack)).isEmpty(), "no volume created");

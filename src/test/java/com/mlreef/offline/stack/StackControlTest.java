@@ -1,0 +1,80 @@
+package com.mlreef.offline.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mlreef.offline.docker.model.ContainerInspect;
+import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.Volume;
+import com.mlreef.offline.testing.FakeEngine;
+import com.mlreef.offline.ui.Console;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What the lifecycle commands say and do, on a fake engine with one running and one stopped container. */
+class StackControlTest {
+    private static final Map<String, String> LABELS = Map.of(DefaultStack.STACK_LABEL, "s",
+            StackRunner.SERVICE_LABEL, "web");
+
+    public static class Engine {
+        final List<String> calls = new ArrayList<>();
+
+        public List<ContainerSummary> listContainers(List<String> labels, boolean all) {
+            return List.of(
+                    new ContainerSummary("id-up", List.of("/s-up"), "img", "sha256:1", "running", "Up", 0L, LABELS,
+                            List.of(new ContainerSummary.Port("0.0.0.0", 80, 8080, "tcp"),
+                                    new ContainerSummary.Port("::", 80, 8080, "tcp"),
+                                    new ContainerSummary.Port("127.0.0.1", 9090, 19090, "tcp"),
+                                    new ContainerSummary.Port("::1", 53, 10053, "udp"),
+                                    new ContainerSummary.Port(null, 7000, null, "tcp"))),
+                    new ContainerSummary("id-down", List.of("/s-down"), "img", "sha256:1", "exited", "Exited", 0L,
+                            LABELS, List.of()));
+        }
+
+        public ContainerInspect inspectContainer(String id) {
+            return new ContainerInspect(id, id, "img", null, new ContainerInspect.State("running", true, false, false,
+                    false, 0, "", null, null, null), null, null, null, List.of(), 0);
+        }
+
+        public List<Volume> listVolumes(List<String> labels) {
+            return List.of();
+        }
+
+        public void stopContainer(String id, int seconds) {
+            calls.add("stop " + id);
+        }
+
+        public void startContainer(String id) {
+            calls.add("start " + id);
+        }
+    }
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final Console console = new Console(new PrintStream(OutputStream.nullOutputStream()),
+            new PrintStream(err, true), false, false);
+
+    @Test
+    void portsAreShownWithTheAddressTheyArePublishedOn() {
+        StackControl.Status status = new StackControl(FakeEngine.of(new Engine()), console).status("s");
+        assertEquals(List.of("8080->80/tcp", "127.0.0.1:19090->9090/tcp", "[::1]:10053->53/udp"),
+                status.containers().stream().filter(c -> c.container().equals("s-up")).findFirst().orElseThrow()
+                        .ports(), "every address once, without it; one address with it; unpublished ports left out");
+    }
+
+    @Test
+    void stopAndStartSayWhatWasAlreadySo() {
+        Engine engine = new Engine();
+        StackControl control = new StackControl(FakeEngine.of(engine), console);
+        assertEquals(2, control.stop("s"));
+        assertEquals(2, control.start("s"));
+        assertEquals(List.of("stop id-up", "start id-down"), engine.calls);
+        String said = err.toString();
+        assertTrue(said.contains("stopped s-up") && said.contains("s-down: already stopped")
+                && said.contains("started s-down") && said.contains("s-up: already running"), said);
+    }
+}
