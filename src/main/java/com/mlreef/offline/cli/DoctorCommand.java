@@ -1,5 +1,6 @@
 package com.mlreef.offline.cli;
 
+import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.stack.Preflight;
 import com.mlreef.offline.stack.StackControl;
 import com.mlreef.offline.stack.StackSpec;
@@ -7,6 +8,9 @@ import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Table;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,9 +43,22 @@ public class DoctorCommand extends BaseCommand {
 
     @Override
     protected int execute(Console console) {
-        StackSpec stack = StackControl.specOf(file, dir);
+        StackSpec stack;
+        String unreadable = null;
+        try {
+            stack = StackControl.specOf(file, dir);
+        } catch (BundleException e) {
+            // a bundle folder that cannot be read is one failed check; the host is checked all the same
+            unreadable = e.getMessage();
+            stack = new StackSpec("", Map.of(), Map.of(), Map.of(), List.of(), Map.of());
+        }
         Preflight.Report report = new Preflight(engine.engine(), engine.local(), daemonConfig, stack,
                 Preflight.PortProbe.BIND).run();
+        if (unreadable != null) {
+            List<Preflight.Check> checks = new ArrayList<>(report.checks());
+            checks.add(0, new Preflight.Check("bundle", Preflight.Status.FAIL, unreadable));
+            report = new Preflight.Report(report.engine(), false, checks);
+        }
         if (json) {
             console.result(JsonOutput.of(report));
         } else {

@@ -1,6 +1,7 @@
 package com.mlreef.offline.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -131,10 +132,15 @@ class DoctorIT {
             assertTrue(StreamSupport.stream(report.get("checks").spliterator(), false)
                     .noneMatch(c -> c.get("check").asText().equals("port 2022")), r.out());
 
-            CliProcess.Result missing = CliProcess.run(Map.of(), "doctor", "-d", tmp.resolve("nothing").toString());
+            // a folder that cannot be read is a failed check, and the host is checked all the same
+            CliProcess.Result missing = CliProcess.run(Map.of(), "doctor", "--json", "-d",
+                    tmp.resolve("nothing").toString());
             assertEquals(1, missing.exit(), missing.toString());
-            assertTrue(missing.err().lines().anyMatch(l -> l.startsWith("error: ") && l.contains("does not exist")),
-                    missing.toString());
+            JsonNode failed = JSON.readTree(missing.out());
+            assertFalse(failed.get("ok").asBoolean(), missing.toString());
+            assertEquals("fail", check(failed, "bundle").get("status").asText(), missing.toString());
+            assertTrue(check(failed, "bundle").get("detail").asText().endsWith("does not exist"), missing.toString());
+            assertEquals("ok", check(failed, "engine").get("status").asText(), missing.toString());
         }
     }
 }
