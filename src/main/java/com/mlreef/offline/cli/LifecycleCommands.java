@@ -77,18 +77,23 @@ public final class LifecycleCommands {
                     "BUNDLE");
             status.containers().forEach(c -> containers.row(c.service(), c.container(), c.state(), c.health(),
                     c.status(), c.image(), String.join(" ", c.ports()), c.bundle() == null ? "" : c.bundle()));
-            console.out().print(containers.render());
+            if (!status.containers().isEmpty()) {
+                console.out().print(containers.render());
+            }
             if (!status.volumes().isEmpty()) {
                 Table volumes = new Table("VOLUME", "SIZE", "MOUNTPOINT");
                 status.volumes().forEach(v -> volumes.row(v.name(), v.size() < 0 ? "?" : Sizes.bytes(v.size()),
                         v.mountpoint()));
-                console.out().println();
+                if (!status.containers().isEmpty()) {
+                    console.out().println();
+                }
                 console.out().print(volumes.render());
             }
             console.out().flush();
             long running = status.containers().stream().filter(c -> c.state().equals("running")).count();
-            console.info("stack " + status.stack() + ": " + running + " of " + status.containers().size()
-                    + " containers running");
+            console.info("stack " + status.stack() + ": " + (status.containers().isEmpty()
+                    ? "no containers (after down; 'run' brings them back)"
+                    : running + " of " + status.containers().size() + " containers running"));
             return ExitCode.OK;
         }
     }
