@@ -58,11 +58,6 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
         return new ArrayList<>(all);
     }
 
-    /** Host ports the stack publishes, in order. */
-    public List<Integer> hostPorts() {
-        return publishedPorts().stream().map(PortSpec::hostPort).toList();
-    }
-
     /** The ports the stack publishes (address, port, protocol), in order. */
     public List<PortSpec> publishedPorts() {
         List<PortSpec> ports = new ArrayList<>();

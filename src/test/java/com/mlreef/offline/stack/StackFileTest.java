@@ -38,9 +38,11 @@ class StackFileTest {
         Service mlreef = stack.services().get("mlreef");
         assertEquals("mlreef", mlreef.containerName("mlreef"));
         assertEquals("unless-stopped", mlreef.restart());
-        assertEquals(DefaultStack.PORTS, stack.hostPorts());
-        assertEquals(List.of(DefaultStack.NETWORK), mlreef.networks());
-        assertEquals(DefaultStack.NETWORK, stack.networks().get(DefaultStack.NETWORK).name());
+        // ssh, nginx, backend, registry, GitLab, Postgres, and the network, as the original installer had them
+        assertEquals(List.of(2022, 80, 8081, 5050, 10080, 6000),
+                stack.publishedPorts().stream().map(StackSpec.PortSpec::hostPort).toList());
+        assertEquals(List.of("mlreef-docker-network"), mlreef.networks());
+        assertEquals("mlreef-docker-network", stack.networks().get("mlreef-docker-network").name());
         assertEquals(List.of("/var/run/docker.sock", "mlreef-opt", "mlreef-etc", "mlreefdb-opt"),
                 mlreef.mounts().stream().map(MountSpec::source).toList());
         assertEquals(MountSpec.Kind.BIND, mlreef.mounts().get(0).kind());
