@@ -106,8 +106,7 @@ public class RunCommand extends BaseCommand {
     /** Where a published port answers: localhost, or the address it is bound to; then /udp or /sctp if not tcp. */
     private static String address(StackSpec.PortSpec p) {
         String ip = p.hostIp();
-        String host = ip == null || ip.isEmpty() || ip.equals("0.0.0.0") || ip.equals("::") ? "localhost"
-                : ip.contains(":") ? "[" + ip + "]" : ip;
+        String host = StackSpec.PortSpec.everyAddress(ip) ? "localhost" : StackSpec.PortSpec.beforePort(ip);
         return host + ":" + p.hostPort() + ("tcp".equals(p.protocol()) ? "" : "/" + p.protocol());
     }
 

@@ -281,7 +281,7 @@ public final class Preflight {
             if (!seen.add(port)) {
                 continue;
             }
-            String name = "port " + (ip.isEmpty() ? "" : (ip.contains(":") ? "[" + ip + "]" : ip) + ":")
+            String name = "port " + (ip.isEmpty() ? "" : StackSpec.PortSpec.beforePort(ip) + ":")
                     + port.hostPort() + (port.protocol().equals("tcp") ? "" : "/" + port.protocol());
             switch (portProbe.probe(ip, port.hostPort(), port.protocol())) {
                 case FREE -> checks.add(new Check(name, Status.OK, "free"));

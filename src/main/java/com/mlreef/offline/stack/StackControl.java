@@ -171,10 +171,7 @@ public final class StackControl {
 
     /** The address a port is published on, as docker ps shows it: nothing for every address. */
     private static String published(String ip) {
-        if (ip == null || ip.isEmpty() || ip.equals("0.0.0.0") || ip.equals("::")) {
-            return "";
-        }
-        return (ip.contains(":") ? "[" + ip + "]" : ip) + ":";
+        return StackSpec.PortSpec.everyAddress(ip) ? "" : StackSpec.PortSpec.beforePort(ip) + ":";
     }
 
     public int stop(String stack) {

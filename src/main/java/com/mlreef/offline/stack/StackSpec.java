@@ -28,6 +28,16 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
 
     /** A published port: {@code [HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]}. */
     public record PortSpec(String hostIp, int hostPort, int containerPort, String protocol) {
+
+        /** Whether a host address stands for every address of the host: none, 0.0.0.0 or ::. */
+        public static boolean everyAddress(String ip) {
+            return ip == null || ip.isEmpty() || ip.equals("0.0.0.0") || ip.equals("::");
+        }
+
+        /** An address as it is written before {@code :PORT}: an IPv6 one in brackets. */
+        public static String beforePort(String ip) {
+            return ip.contains(":") ? "[" + ip + "]" : ip;
+        }
     }
 
     /** A named volume or a bind mount: {@code SOURCE:TARGET[:ro]}. */
