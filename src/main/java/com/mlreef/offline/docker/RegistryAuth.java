@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +15,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -37,6 +35,7 @@ public final class RegistryAuth {
     private static final Pattern HELPER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final long HELPER_SECONDS = 30;
     private static final int HELPER_OUTPUT_LIMIT = 1 << 16;
+    private static final long HELPER_DRAIN_SECONDS = 2;
 
     private final JsonNode config;
     private final Map<String, String> env;
@@ -148,14 +147,13 @@ public final class RegistryAuth {
             helper = text(config.path("credsStore"));
         }
         if (helper != null) {
+            // as the docker CLI: a registry kept by a helper gets the helper's answer, never an auths entry
             helperFailure = null;
             ObjectNode fromHelper = fromHelper(helper, server);
-            if (fromHelper != null) {
-                return fromHelper;
-            }
-            if (helperFailure != null) {
+            if (fromHelper == null && helperFailure != null) {
                 helperProblems.put(registry, helperFailure);
             }
+            return fromHelper;
         }
         JsonNode entry = entry(registry, server);
         return entry == null ? null : inline(entry, server);
@@ -246,8 +244,8 @@ public final class RegistryAuth {
             process = builder.start();
             // read on a thread of its own: a process the helper started may keep its output open after it ends
             InputStream stdout = process.getInputStream();
-            FutureTask<byte[]> output = new FutureTask<>(() -> stdout.readNBytes(HELPER_OUTPUT_LIMIT + 1));
-            Thread reader = new Thread(output, "read " + program);
+            ByteArrayOutputStream read = new ByteArrayOutputStream();
+            Thread reader = new Thread(() -> readUpTo(stdout, read, HELPER_OUTPUT_LIMIT + 1), "read " + program);
             reader.setDaemon(true);
             reader.start();
             try (var stdin = process.getOutputStream()) {
@@ -255,20 +253,17 @@ public final class RegistryAuth {
             } catch (IOException e) {
                 // it ended without reading the server: its exit code and output tell why
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HELPER_SECONDS);
-            byte[] answered;
-            try {
-                if (!process.waitFor(HELPER_SECONDS, TimeUnit.SECONDS)) {
-                    throw new TimeoutException();
-                }
-                answered = output.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
+            if (!process.waitFor(HELPER_SECONDS, TimeUnit.SECONDS)) {
                 helperFailure = program + " did not answer";
                 warn.accept(program + " did not answer within " + HELPER_SECONDS + " s; " + server
                         + " is asked without credentials");
                 return null;
-            } catch (ExecutionException e) {
-                throw new IOException(e.getCause().getMessage(), e.getCause());
+            }
+            // what it wrote before it ended is in the pipe; a process it left behind holding the pipe is not waited for
+            reader.join(TimeUnit.SECONDS.toMillis(HELPER_DRAIN_SECONDS));
+            byte[] answered;
+            synchronized (read) {
+                answered = read.toByteArray();
             }
             if (answered.length > HELPER_OUTPUT_LIMIT) {
                 helperFailure = program + " answered more than a credential";
@@ -320,6 +315,23 @@ public final class RegistryAuth {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
             }
+        }
+    }
+
+    /** Copies {@code in} into {@code out} (locked while written) until its end or {@code limit} bytes. */
+    private static void readUpTo(InputStream in, ByteArrayOutputStream out, int limit) {
+        byte[] buffer = new byte[8192];
+        try {
+            int total = 0;
+            int n;
+            while (total < limit && (n = in.read(buffer, 0, Math.min(buffer.length, limit - total))) > 0) {
+                synchronized (out) {
+                    out.write(buffer, 0, n);
+                }
+                total += n;
+            }
+        } catch (IOException e) {
+            // the helper's output ends here; what was read is judged by its exit code and content
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,9 +129,19 @@ class RegistryAuthTest {
         assertEquals("carol", h.get("username").asText());
         assertEquals("s", h.get("password").asText());
         assertEquals("tk", decode(auth.header("t.example.com/app")).get("identitytoken").asText());
-        assertEquals("n", decode(auth.header("n.example.com/app")).get("username").asText(),
-                "what the helper lacks comes from auths");
+        assertNull(auth.header("n.example.com/app"), "as the docker CLI: what the helper lacks is not taken from auths");
         assertNull(auth.header("other.example.com/app"), "credHelpers name only their registries");
+        assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
+    @Test
+    void aHelperThatLeavesAProcessHoldingItsOutputIsNotWaitedFor() throws IOException {
+        helper("lingering", "read server\nsleep 60 &\necho '{\"Username\":\"dave\",\"Secret\":\"d\"}'\n");
+        long start = System.nanoTime();
+        JsonNode answer = decode(auth("{\"credsStore\": \"lingering\"}").header("l.example.com/app"));
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertEquals("dave", answer.get("username").asText());
+        assertTrue(seconds < 20, "answered when the helper ended, not at the deadline: " + seconds + " s");
         assertTrue(warnings.isEmpty(), warnings.toString());
     }
 
