@@ -107,9 +107,7 @@ public final class BundleVerifier {
     }
 
     public Report verify(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new BundleException(dir + (Files.exists(dir) ? " is not a folder" : " does not exist"));
-        }
+        BundleException.requireFolder(dir);
         if (Files.exists(dir.resolve(BundleManifest.FILE_NAME))) {
             return verifyBundle(dir);
         }

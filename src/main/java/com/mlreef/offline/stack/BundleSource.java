@@ -18,9 +18,7 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
                            String stackSource) {
 
     public static BundleSource open(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new BundleException(dir + (Files.exists(dir) ? " is not a folder" : " does not exist"));
-        }
+        BundleException.requireFolder(dir);
         if (Files.exists(dir.resolve(BundleManifest.FILE_NAME))) {
             BundleManifest manifest = BundleFiles.read(dir);
             if (!manifest.complete()) {

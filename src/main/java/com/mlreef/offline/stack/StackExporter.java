@@ -109,8 +109,8 @@ public final class StackExporter {
 
     public Result export(StackFile.Loaded stack, String source, Options options) {
         Path dir = options.dir();
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new BundleException(dir + " exists and is not a folder");
+        if (Files.exists(dir)) {
+            BundleException.requireFolder(dir);
         }
         stack.spec().files().forEach((reference, name) -> {
             if (name.matches(".*\\.(gz|tgz|zst)")) {

@@ -403,7 +403,7 @@ class ExportIT {
         assertFalse(Files.exists(tmp.resolve("m")));
 
         CliProcess.Result noDir = tool("verify", "-d", tmp.resolve("nowhere").toString());
-        assertEquals(1, noDir.exit(), noDir.toString());
+        assertEquals(2, noDir.exit(), noDir.toString());
         assertEquals("error: " + tmp.resolve("nowhere") + " does not exist", noDir.err().strip());
 
         CliProcess.Result empty = tool("verify", "-d", Files.createDirectories(tmp.resolve("empty")).toString());

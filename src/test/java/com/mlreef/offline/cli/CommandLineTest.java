@@ -128,6 +128,22 @@ class CommandLineTest {
     }
 
     @Test
+    void aFolderThatIsMissingOrAFileIsBadUsage(QuarkusMainLauncher launcher) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("bundle", ".txt");
+        try {
+            for (String[] args : new String[][] {{"verify", "-d", file.toString()}, {"run", "-d", file.toString()},
+                    {"export", "-o", file.toString(), "--no-pull"}, {"verify", "-d", file + "-missing"}}) {
+                LaunchResult r = launcher.launch(args);
+                assertEquals(2, r.exitCode(), String.join(" ", args) + ": " + r.getErrorOutput());
+                assertEquals("error: " + args[2] + (args[2].endsWith("-missing") ? " does not exist"
+                        : " is not a folder"), r.getErrorOutput().strip());
+            }
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Test
     void anInvalidEngineAddressIsBadUsage(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("doctor", "-H", "ssh://operator@host");
         assertEquals(2, r.exitCode());

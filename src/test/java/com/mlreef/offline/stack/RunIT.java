@@ -334,7 +334,7 @@ class RunIT {
         CliProcess.Result noDir = CliProcess.run(Map.of(), "run");
         assertEquals(2, noDir.exit(), noDir.toString());
         CliProcess.Result missing = CliProcess.run(Map.of(), "run", "-d", tmp.resolve("nowhere").toString());
-        assertEquals(1, missing.exit());
+        assertEquals(2, missing.exit(), "a folder that does not exist is bad usage");
         assertEquals("error: " + tmp.resolve("nowhere") + " does not exist", missing.err().strip());
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         CliProcess.Result none = CliProcess.run(Map.of(), "run", "-d", empty.toString());
