@@ -7,10 +7,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -26,7 +30,11 @@ public final class ArchiveFilter extends BlockInputStream {
     private static final long MANIFEST_LIMIT = 8L << 20;
 
     private final InputStream source;
-    private final Predicate<String> drop;
+    private final Predicate<Header> drop;
+    /** Whether dropped regular entries are read and hashed ({@link #droppedSha256()}) rather than skipped. */
+    private final boolean hashDropped;
+    private final Map<String, String> droppedSha256 = new LinkedHashMap<>();
+    private final Set<String> droppedNames = new LinkedHashSet<>();
     private final Map<String, Long> entries = new LinkedHashMap<>();
     private final long keepUpTo;
     private final Map<String, byte[]> kept = new LinkedHashMap<>();
@@ -40,7 +48,8 @@ public final class ArchiveFilter extends BlockInputStream {
     private long captureLeft;
     private boolean ended;
     private long sent;
-    private long dropped;
+    /** Read by another thread for progress. */
+    private volatile long dropped;
 
     public ArchiveFilter(InputStream source, Predicate<String> drop) {
         this(source, drop, 0);
@@ -48,9 +57,27 @@ public final class ArchiveFilter extends BlockInputStream {
 
     /** @param keepUpTo dropped JSON files (configs) of at most this size are kept in memory ({@link #kept()}) */
     public ArchiveFilter(InputStream source, Predicate<String> drop, long keepUpTo) {
+        this(source, header -> drop.test(header.name()), keepUpTo, false);
+    }
+
+    private ArchiveFilter(InputStream source, Predicate<Header> drop, long keepUpTo, boolean hashDropped) {
         this.source = source;
         this.drop = drop;
         this.keepUpTo = keepUpTo;
+        this.hashDropped = hashDropped;
+    }
+
+    /** What a drop decision knows of an entry from its header: its name, its size, and a link's target. */
+    public record Header(String name, long size, String linkTarget) {
+    }
+
+    /**
+     * A filter that decides from each header alone, before its content is read, and hashes what it drops, so the
+     * caller can check afterwards that exactly the right content was left out ({@link #droppedSha256()}). A link to
+     * a dropped entry is dropped with it.
+     */
+    public static ArchiveFilter dropAndHash(InputStream source, Predicate<Header> drop) {
+        return new ArchiveFilter(source, drop, 0, true);
     }
 
     /** A filter that drops nothing: the stream as it is, with its entries and manifest noted. */
@@ -119,7 +146,17 @@ public final class ArchiveFilter extends BlockInputStream {
         return sent;
     }
 
-    /** Bytes of dropped entries (content only) so far. */
+    /** The sha256 ({@code sha256:HEX}) of each regular entry dropped so far, when made by {@link #dropAndHash}. */
+    public Map<String, String> droppedSha256() {
+        return droppedSha256;
+    }
+
+    /** The entries (regular files and links) dropped so far. */
+    public Set<String> droppedNames() {
+        return droppedNames;
+    }
+
+    /** Bytes of dropped entries (content only) so far; safe to read from another thread. */
     public long dropped() {
         return dropped;
     }
@@ -176,20 +213,29 @@ public final class ArchiveFilter extends BlockInputStream {
             boolean regular = type == '0' || type == 0 || type == '7';
             // as Go's reader (the engine's): links, devices, folders and fifos have no content, whatever their size says
             long padded = type >= '1' && type <= '6' ? 0 : padded(size);
+            String target = null;
             if (regular) {
                 entries.put(name, size);
             } else if (type == '1' || type == '2') {
                 // a layer stored once and linked from elsewhere (docker save does this for a repeated layer)
                 String link = longLink != null ? longLink : cString(header, 157, 100);
-                entries.put(name, entries.getOrDefault(linkTarget(name, link, type == '2'), 0L));
+                target = linkTarget(name, link, type == '2');
+                entries.put(name, entries.getOrDefault(target, 0L));
             }
             boolean manifest = regular && name.equals(MANIFEST) && size <= MANIFEST_LIMIT;
-            if (drop.test(name)) {
-                byte[] content = readDropped(size, padded, manifest, regular);
+            if (drop.test(new Header(name, target == null ? size : entries.get(name), target))
+                    || hashDropped && target != null && droppedNames.contains(target)) {
+                droppedNames.add(name);
+                byte[] content;
+                if (hashDropped && regular && !manifest) {
+                    content = hashDropped(name, size, padded);
+                } else {
+                    content = readDropped(size, padded, manifest, regular);
+                    dropped += size;
+                }
                 if (content != null) {
                     kept.put(name, content);
                 }
-                dropped += size;
                 pending.reset();
                 longName = null;
                 longLink = null;
@@ -234,6 +280,25 @@ public final class ArchiveFilter extends BlockInputStream {
             System.arraycopy(readPadded(size - BLOCK), 0, content, BLOCK, (int) size - BLOCK);
         }
         return content;
+    }
+
+    /** Reads a dropped entry's content through a digest; returns null (nothing of it is kept). */
+    private byte[] hashDropped(String name, long size, long padded) throws IOException {
+        MessageDigest digest = ImageFileWriter.sha256();
+        byte[] buffer = new byte[1 << 16];
+        long left = size;
+        while (left > 0) {
+            int n = source.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new EOFException("the archive ends inside an entry");
+            }
+            digest.update(buffer, 0, n);
+            left -= n;
+            dropped += n;
+        }
+        skipSource(padded - size);
+        droppedSha256.put(name, "sha256:" + HexFormat.of().formatHex(digest.digest()));
+        return null;
     }
 
     private void finish() {

@@ -80,9 +80,10 @@ public final class StackExporter {
     }
 
     /**
-     * The layers a differential bundle leaves out: the bundle it builds on and every chain ID its images hold.
+     * The layers a differential bundle leaves out: the bundle it builds on, every chain ID its images hold, and the
+     * size of each of its layers' tars by diff ID (as far as it recorded them).
      */
-    private record Base(BundleManifest.Base bundle, Set<String> chains) {
+    private record Base(BundleManifest.Base bundle, Set<String> chains, Map<String, Long> sizes) {
         int leftOut(Resolved image) {
             return LayerChain.present(diffIds(image), chains);
         }
@@ -94,6 +95,20 @@ public final class StackExporter {
      * @param bytes the archive's size without them
      */
     private record Omitted(Set<String> drop, long bytes) {
+    }
+
+    /**
+     * What a group's file leaves out, decided in the one save that writes it: a layer's tar whose size is that of a
+     * layer to leave out is left out and hashed, and the archive's manifest then tells whether exactly those layers
+     * were (else the file is saved again, the way {@link Omitted} learns it).
+     *
+     * @param bytes about the archive's size without them
+     */
+    private record BySize(Set<Long> sizes, long bytes) {
+        boolean drop(ArchiveFilter.Header entry) {
+            return entry.linkTarget() == null && sizes.contains(entry.size())
+                    && (entry.name().endsWith("/layer.tar") || entry.name().startsWith("blobs/"));
+        }
     }
 
     private final DockerEngine engine;
@@ -200,16 +215,26 @@ public final class StackExporter {
                 console.info(group.file() + ": unchanged, kept");
             }
         }
+        Map<String, BySize> bySize = new HashMap<>();
         Map<String, Omitted> omitted = new HashMap<>();
+        Map<String, Long> estimates = new HashMap<>();
         if (base != null) {
             for (Group group : toWrite) {
                 if (group.images().stream().anyMatch(i -> base.leftOut(i) > 0)) {
-                    omitted.put(group.file(), omitted(group, base));
+                    BySize sized = bySize(group, base);
+                    if (sized != null) {
+                        bySize.put(group.file(), sized);
+                        estimates.put(group.file(), sized.bytes());
+                    } else {
+                        Omitted learnt = omitted(group, base);
+                        omitted.put(group.file(), learnt);
+                        estimates.put(group.file(), learnt.bytes());
+                    }
                 }
             }
         }
         checkOwnFiles(dir, previous, toWrite);
-        checkSpace(dir, toWrite, omitted, options);
+        checkSpace(dir, toWrite, estimates, options);
         Files.createDirectories(dir.resolve(BundleFiles.IMAGES));
 
         BundleManifest.Stack stackEntry = new BundleManifest.Stack(stack.spec().name(), source, stack.text());
@@ -230,8 +255,17 @@ public final class StackExporter {
         }
         ImageFileWriter writer = new ImageFileWriter(options.compression(), options.threads());
         for (Group group : toWrite) {
-            List<BundleManifest.Image> saved = save(dir, group, writer, options.compression(), base,
-                    omitted.get(group.file()));
+            List<BundleManifest.Image> saved;
+            if (bySize.containsKey(group.file())) {
+                saved = save(dir, group, writer, options.compression(), base, null, bySize.get(group.file()));
+                if (saved == null) {
+                    console.info(group.file() + ": the layers of the base bundle were not told apart by their"
+                            + " sizes; saving again to leave them out");
+                    saved = save(dir, group, writer, options.compression(), base, omitted(group, base), null);
+                }
+            } else {
+                saved = save(dir, group, writer, options.compression(), base, omitted.get(group.file()), null);
+            }
             for (int i = 0; i < saved.size(); i++) {
                 fresh.put(group.images().get(i).reference() + " " + saved.get(i).id(), saved.get(i));
             }
@@ -486,13 +520,14 @@ public final class StackExporter {
         }
     }
 
-    private static void checkSpace(Path dir, List<Group> toWrite, Map<String, Omitted> omitted, Options options)
+    /** @param estimates the size of each differential file, without the layers it leaves out */
+    private static void checkSpace(Path dir, List<Group> toWrite, Map<String, Long> estimates, Options options)
             throws IOException {
         long needed = 0;
         for (Group group : toWrite) {
             needed += OVERHEAD_PER_FILE;
-            if (omitted.containsKey(group.file())) {
-                needed += omitted.get(group.file()).bytes();
+            if (estimates.containsKey(group.file())) {
+                needed += estimates.get(group.file());
                 continue;
             }
             for (Resolved image : group.images()) {
@@ -510,23 +545,37 @@ public final class StackExporter {
         }
     }
 
+    /**
+     * Saves a group's file: whole, or without the layers {@code omitted} names, or without those {@code bySize}
+     * tells by their size. Null when {@code bySize} left out other layers than the base's: the file is to be saved
+     * again.
+     */
     private List<BundleManifest.Image> save(Path dir, Group group, ImageFileWriter writer, Compression compression,
-                                            Base base, Omitted omitted) throws IOException {
+                                            Base base, Omitted omitted, BySize bySize) throws IOException {
         List<String> references = group.images().stream().map(Resolved::reference).toList();
+        // the layers bySize leaves out are read (and hashed) all the same: they count as progress
         long estimate = omitted != null ? omitted.bytes()
                 : group.images().stream().mapToLong(i -> i.image().size() == null ? 0 : i.image().size()).sum();
         String what = references.size() == 1 ? references.get(0) : references.size() + " images";
-        Set<String> drop = omitted == null ? Set.of() : omitted.drop();
+        Set<String> drop;
         ImageFileWriter.Written written;
         ArchiveFilter archive;
         try (Progress progress = Progress.start(console, "saving " + what, estimate);
              InputStream tar = engine.saveImages(references)) {
-            archive = new ArchiveFilter(tar, drop::contains);
-            written = writer.write(archive, dir.resolve(group.file()), progress::update);
+            Set<String> named = omitted == null ? Set.of() : omitted.drop();
+            archive = bySize != null ? ArchiveFilter.dropAndHash(tar, bySize::drop)
+                    : new ArchiveFilter(tar, named::contains);
+            ArchiveFilter read = archive;
+            written = writer.write(archive, dir.resolve(group.file()), bySize == null ? progress::update
+                    : n -> progress.update(n + read.dropped()));
+            drop = bySize != null ? archive.droppedNames() : named;
+            if (bySize != null && !leftOutExactly(group, base, archive)) {
+                return null;
+            }
             progress.done("saved " + what + " to " + group.file() + ": " + Sizes.bytes(written.size())
                     + (compression == Compression.NONE ? "" : " (" + compression.label() + " of "
                     + Sizes.bytes(written.archiveBytes()) + ")")
-                    + (omitted == null ? "" : ", without " + Sizes.bytes(archive.dropped()) + " of layers bundle "
+                    + (omitted == null && bySize == null ? "" : ", without " + Sizes.bytes(archive.dropped()) + " of layers bundle "
                     + base.bundle().id() + " holds") + " in " + seconds(progress));
         } catch (DockerException e) {
             throw new BundleException("saving " + what + " to " + dir.resolve(group.file()) + ": " + e.getMessage(), e);
@@ -599,6 +648,78 @@ public final class StackExporter {
         }
     }
 
+    /**
+     * How a group's file can leave out the base's layers in the save that writes it: by the sizes of their tars,
+     * which the base bundle recorded. Null when it lacks one (the file is then laid out by a first save).
+     */
+    private static BySize bySize(Group group, Base base) {
+        Set<String> leave = new HashSet<>();
+        Set<String> keep = new HashSet<>();
+        long total = 0;
+        for (Resolved image : group.images()) {
+            List<String> diffIds = diffIds(image);
+            int leftOut = base.leftOut(image);
+            for (int i = 0; i < diffIds.size(); i++) {
+                (i < leftOut ? leave : keep).add(diffIds.get(i));
+            }
+            total += image.image().size() == null ? 0 : image.image().size();
+        }
+        leave.removeAll(keep);
+        Set<Long> sizes = new HashSet<>();
+        for (String diffId : leave) {
+            Long size = base.sizes().get(diffId);
+            if (size == null) {
+                return null;
+            }
+            sizes.add(size);
+            total -= size;
+        }
+        return new BySize(sizes, Math.max(0, total));
+    }
+
+    /**
+     * Whether a file saved by {@link BySize} left out exactly the entries a first save would have named, each with
+     * the content of its layer's diff ID.
+     */
+    private static boolean leftOutExactly(Group group, Base base, ArchiveFilter archive) throws IOException {
+        List<LayerChain.ArchiveLayer> layers = archiveLayers(archive.manifest(), group, base);
+        if (layers == null) {
+            return false;
+        }
+        Set<String> expected = LayerChain.omittable(layers);
+        if (!expected.equals(archive.droppedNames())) {
+            return false;
+        }
+        for (LayerChain.ArchiveLayer layer : layers) {
+            String sha256 = archive.droppedSha256().get(layer.file());
+            if (expected.contains(layer.file()) && sha256 != null && !sha256.equals(layer.diffId())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Each layer of the group's images in an archive: its entry, its diff ID and whether the base holds it; null when
+     * the archive's manifest.json does not name an image's layers one per diff ID.
+     */
+    private static List<LayerChain.ArchiveLayer> archiveLayers(List<DockerArchive.ManifestEntry> manifest,
+                                                               Group group, Base base) {
+        List<LayerChain.ArchiveLayer> layers = new ArrayList<>();
+        for (Resolved image : group.images()) {
+            DockerArchive.ManifestEntry entry = manifestEntry(manifest, image);
+            List<String> diffIds = diffIds(image);
+            if (entry == null || entry.layers() == null || entry.layers().size() != diffIds.size()) {
+                return null;
+            }
+            int leftOut = base.leftOut(image);
+            for (int i = 0; i < diffIds.size(); i++) {
+                layers.add(new LayerChain.ArchiveLayer(entry.layers().get(i), diffIds.get(i), i < leftOut));
+            }
+        }
+        return layers;
+    }
+
     /** A first save, read through and thrown away, to learn which archive entries hold the base's layers. */
     private Omitted omitted(Group group, Base base) throws IOException {
         List<String> references = group.images().stream().map(Resolved::reference).toList();
@@ -616,19 +737,10 @@ public final class StackExporter {
         } catch (DockerException e) {
             throw new BundleException("saving " + what + ": " + e.getMessage(), e);
         }
-        List<DockerArchive.ManifestEntry> manifest = archive.manifest();
-        List<LayerChain.ArchiveLayer> layers = new ArrayList<>();
-        for (Resolved image : group.images()) {
-            DockerArchive.ManifestEntry entry = manifestEntry(manifest, image);
-            List<String> diffIds = diffIds(image);
-            if (entry == null || entry.layers() == null || entry.layers().size() != diffIds.size()) {
-                throw new BundleException("saving " + what + ": the archive the engine wrote does not say where "
-                        + image.reference() + "'s layers are; export without --since");
-            }
-            int leftOut = base.leftOut(image);
-            for (int i = 0; i < diffIds.size(); i++) {
-                layers.add(new LayerChain.ArchiveLayer(entry.layers().get(i), diffIds.get(i), i < leftOut));
-            }
+        List<LayerChain.ArchiveLayer> layers = archiveLayers(archive.manifest(), group, base);
+        if (layers == null) {
+            throw new BundleException("saving " + what + ": the archive the engine wrote does not say where the"
+                    + " layers of " + String.join(", ", references) + " are; export without --since");
         }
         Set<String> drop = LayerChain.omittable(layers);
         long bytes = archive.sent() - drop.stream().mapToLong(f -> archive.entries().getOrDefault(f, 0L)).sum();
@@ -648,7 +760,18 @@ public final class StackExporter {
         if (!old.complete()) {
             throw new BundleException(since + " holds an unfinished export; finish it before building on it");
         }
-        return new Base(new BundleManifest.Base(old.id(), old.created()), LayerChain.heldBy(old));
+        Map<String, Long> sizes = new HashMap<>();
+        for (BundleManifest.Image image : old.images()) {
+            if (image.layers() != null && image.layerFiles() != null
+                    && image.layers().size() == image.layerFiles().size()) {
+                for (int i = 0; i < image.layers().size(); i++) {
+                    if (image.layerFiles().get(i).size() > 0) {
+                        sizes.put(image.layers().get(i), image.layerFiles().get(i).size());
+                    }
+                }
+            }
+        }
+        return new Base(new BundleManifest.Base(old.id(), old.created()), LayerChain.heldBy(old), sizes);
     }
 
     private static List<String> diffIds(Resolved image) {

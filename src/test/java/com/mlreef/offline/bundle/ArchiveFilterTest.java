@@ -104,6 +104,31 @@ class ArchiveFilterTest {
     }
 
     @Test
+    void droppedBySizeEntriesAreHashedAndTheirLinksGoWithThem() throws IOException {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("a/layer.tar", "a".repeat(3000));
+        files.put("b/layer.tar", "b".repeat(2000));
+        files.put("c/layer.tar", "->../a/layer.tar");
+        files.put("d/layer.tar", "->../b/layer.tar");
+        files.put("e.json", "e".repeat(3000));
+        files.put("manifest.json", MANIFEST);
+        List<ArchiveFilter.Header> seen = new java.util.ArrayList<>();
+        ArchiveFilter filter = ArchiveFilter.dropAndHash(new ByteArrayInputStream(tar(files, false)), header -> {
+            seen.add(header);
+            return header.linkTarget() == null && header.size() == 3000 && header.name().endsWith("/layer.tar");
+        });
+        Map<String, String> out = read(new ByteArrayInputStream(filter.readAllBytes()));
+        assertEquals(Set.of("b/layer.tar", "d/layer.tar", "e.json", "manifest.json"), out.keySet());
+        assertEquals(Set.of("a/layer.tar", "c/layer.tar"), filter.droppedNames());
+        assertEquals(Map.of("a/layer.tar", "sha256:" + java.util.HexFormat.of().formatHex(ImageFileWriter.sha256()
+                .digest("a".repeat(3000).getBytes(StandardCharsets.UTF_8)))), filter.droppedSha256());
+        assertEquals(new ArchiveFilter.Header("d/layer.tar", 2000, "b/layer.tar"), seen.get(3),
+                "a link is seen with its target and the target's size");
+        assertEquals(3000, filter.dropped());
+        assertEquals(List.of("a/layer.tar"), filter.manifest().get(0).layers());
+    }
+
+    @Test
     void headersAloneTellWhatADockerArchiveHolds() throws IOException {
         String config = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + "d".repeat(64) + "\"]}}";
         Map<String, String> files = new LinkedHashMap<>();

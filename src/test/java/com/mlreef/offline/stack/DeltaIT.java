@@ -65,6 +65,8 @@ class DeltaIT {
     private static Path v2DiffZstd;
     private static Path v2FullZstd;
     private static Path v2FullGzip;
+    private static CliProcess.Result v2DiffExport;
+    private static CliProcess.Result v2DiffMisleadingExport;
 
     @TempDir
     static Path tmp;
@@ -86,7 +88,18 @@ class DeltaIT {
         stackV2 = stackFile(v2);
         v1Full = export(stackV1, "v1-full");
         v2Full = export(stackV2, "v2-full");
-        v2Diff = export(stackV2, "v2-diff", "--since", v1Full.toString());
+        v2Diff = tmp.resolve("v2-diff");
+        v2DiffExport = CliProcess.run(Map.of(), "export", "--no-pull", "-f", stackV2.toString(), "-o",
+                v2Diff.toString(), "--since", v1Full.toString());
+        assertEquals(0, v2DiffExport.exit(), v2DiffExport.toString());
+        // a base whose recorded sizes are not its layers' (as a bundle edited by hand)
+        Path misleading = Files.createDirectories(tmp.resolve("v1-misleading"));
+        ObjectNode json = (ObjectNode) JSON.readTree(v1Full.resolve("bundle.json").toFile());
+        json.withArray("images").forEach(image -> image.withArray("layerFiles").forEach(file ->
+                ((ObjectNode) file).put("size", file.get("size").asLong() + 512)));
+        JSON.writeValue(misleading.resolve("bundle.json").toFile(), json);
+        v2DiffMisleadingExport = CliProcess.run(Map.of(), "export", "--no-pull", "-f", stackV2.toString(), "-o",
+                tmp.resolve("v2-diff-misleading").toString(), "--since", misleading.toString());
         v2DiffZstd = export(stackV2, "v2-diff-zstd", "--since", v1Full.toString(), "--compress", "zstd");
         v2FullZstd = export(stackV2, "v2-full-zstd", "--compress", "zstd");
         v2FullGzip = export(stackV2, "v2-full-gzip", "--compress", "gzip");
@@ -191,6 +204,20 @@ class DeltaIT {
         assertTrue(wrongBase.out().contains("not bundle " + manifest.base().id()), wrongBase.toString());
         CliProcess.Result zstd = CliProcess.run(Map.of(), "verify", "-d", v2DiffZstd.toString());
         assertEquals(0, zstd.exit(), zstd.toString());
+    }
+
+    @Test
+    @Order(1)
+    void aDifferentialFileIsWrittenInOneSaveAndInTwoWhenTheBaseSizesMislead() throws Exception {
+        assertFalse(v2DiffExport.err().contains("saving again"), "the base's layers told by their sizes: "
+                + v2DiffExport);
+        assertTrue(v2DiffExport.err().contains("MiB of layers bundle"), v2DiffExport.toString());
+        CliProcess.Result r = v2DiffMisleadingExport;
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("not told apart by their sizes; saving again"), r.toString());
+        String file = BundleFiles.read(v2Diff).images().get(0).file();
+        assertEquals(-1, Files.mismatch(v2Diff.resolve(file), tmp.resolve("v2-diff-misleading").resolve(file)),
+                "the same file either way");
     }
 
     @Test
