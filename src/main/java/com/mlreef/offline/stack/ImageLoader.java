@@ -257,6 +257,9 @@ public final class ImageLoader {
             }
         }
         for (String reference : references) {
+            if (reference.contains("@")) {
+                continue; // a digest names no loaded image: its image ID is what counts
+            }
             try {
                 if (!ids.contains(engine.inspectImage(reference).id())) {
                     return false;

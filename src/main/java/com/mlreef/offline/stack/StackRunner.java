@@ -286,7 +286,10 @@ public final class StackRunner {
                 nanos(hc.interval()), nanos(hc.timeout()), hc.retries(), nanos(hc.startPeriod()));
         ContainerSpec.RestartPolicy restart = restartPolicy(service.restart());
         List<String> cmd = service.command() == null || service.command().isEmpty() ? null : service.command();
-        ContainerSpec withoutHash = new ContainerSpec(service.image(), cmd,
+        // the engine keeps an image's digests only when it pulled it, never when it loaded it: a service that names
+        // its image by digest gets a container of the image ID
+        String image = service.image().contains("@") ? imageId : service.image();
+        ContainerSpec withoutHash = new ContainerSpec(image, cmd,
                 null, env, labels, exposed, healthcheck, null, null, false,
                 new ContainerSpec.HostConfig(binds, bindings, restart, network),
                 network == null ? null : new ContainerSpec.NetworkingConfig(Map.of(network,

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.mlreef.offline.docker.DockerClient;
 import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.model.ContainerInspect;
+import com.mlreef.offline.docker.model.ImageInspect;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.testing.CliProcess;
 import com.mlreef.offline.testing.Created;
@@ -290,6 +291,30 @@ class RunIT {
             CliProcess.Result down = CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes");
             assertEquals(0, down.exit(), down.toString());
         }
+    }
+
+    @Test
+    void aServiceThatNamesItsImageByDigestRunsFromTheBundle() throws Exception {
+        // the engine keeps a digest only for an image it pulled: after a load, the digest names nothing
+        String pushed = created.image("127.0.0.1:5000/" + TestEngine.unique("rundigest") + ":1");
+        TestImages.build("FROM " + app + "\nRUN echo digest > /digest.txt\n", pushed);
+        TestImages.push(pushed);
+        ImageInspect image = engine.inspectImage(pushed);
+        String byDigest = image.repoDigests().stream().filter(d -> d.startsWith(pushed.substring(0,
+                pushed.lastIndexOf(':')) + "@")).findFirst().orElseThrow();
+        Path dir = bundle(byDigest, "service is ready", freePort(), freePort());
+        engine.removeImage(pushed, false);
+        assertThrows(NotFoundException.class, () -> engine.inspectImage(image.id()), "the offline host lacks it");
+
+        CliProcess.Result first = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+        assertEquals(0, first.exit(), first.toString());
+        ContainerInspect container = engine.inspectContainer(stack + "-app");
+        assertTrue(container.state().running());
+        assertEquals(image.id(), container.image());
+        CliProcess.Result second = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+        assertEquals(0, second.exit(), second.toString());
+        assertFalse(second.err().contains("loaded"), "the image is there by its ID: " + second);
+        assertTrue(second.err().contains(stack + "-app: running, unchanged"), second.toString());
     }
 
     @Test
