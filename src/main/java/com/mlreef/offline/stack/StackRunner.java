@@ -276,9 +276,8 @@ public final class StackRunner {
         }
         List<String> binds = new ArrayList<>();
         for (StackSpec.MountSpec mount : service.mounts()) {
-            String source = mount.kind() == StackSpec.MountSpec.Kind.VOLUME
-                    ? spec.volumes().get(mount.source()).name() : mount.source();
-            binds.add(source + ":" + mount.target() + (mount.readOnly() ? ":ro" : ""));
+            // a volume's source is its engine name already (its name: key, else its key)
+            binds.add(mount.source() + ":" + mount.target() + (mount.readOnly() ? ":ro" : ""));
         }
         String network = service.networks().isEmpty() ? null : spec.networks().get(service.networks().get(0)).name();
         StackSpec.HealthcheckSpec hc = service.healthcheck();

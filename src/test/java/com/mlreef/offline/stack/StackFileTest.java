@@ -105,6 +105,8 @@ class StackFileTest {
         assertEquals(new StackSpec.PortSpec("127.0.0.1", 8080, 80, "tcp"), web.ports().get(0));
         assertEquals("udp", web.ports().get(1).protocol());
         assertEquals(new MountSpec(MountSpec.Kind.VOLUME, "demo-counts", "/data", true), web.mounts().get(0));
+        assertEquals("demo-counts:/data:ro", StackRunner.containerSpec(stack, web, "sha256:" + "0".repeat(64), null)
+                .hostConfig().binds().get(0), "the container mounts the volume by its name: key");
         // a variable without a value takes the host's, and is left out when the host has none, as in Compose
         assertEquals(Map.of("A", "1", "C", "from the host"), web.environment());
         assertEquals(List.of("CMD-SHELL", "wget -q -O - http://localhost/"), web.healthcheck().test());
