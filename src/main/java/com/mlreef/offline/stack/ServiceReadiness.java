@@ -17,7 +17,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Waits until a service's {@code x-offline.ready} rule holds: a line in its log, a healthy healthcheck, or an HTTP
@@ -36,51 +40,68 @@ final class ServiceReadiness {
         this.console = console;
     }
 
-    /**
-     * @param since the container's start (unix seconds): log lines before it do not count
-     */
+    /** Waits until the service is ready (see {@link #ready}) and says so. */
     void await(String container, StackSpec.Service service, Duration timeout, long since) {
+        console.info(service.name() + " is ready: " + ready(container, service, timeout, since));
+    }
+
+    /**
+     * Waits until the service's rule holds, and tells how it was seen ("its log says ..."). A restart policy keeps a
+     * failing container restarting: the waiting lines and the failure say how often it exited, and with what.
+     *
+     * @param since the container's start (unix seconds): log lines before it do not count; 0 for its last start
+     */
+    String ready(String container, StackSpec.Service service, Duration timeout, long since) {
         StackSpec.ReadyRule rule = service.ready();
         String what = describe(rule);
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         long lastReport = start;
         long logSince = since;
+        Integer firstRestarts = null;
         while (true) {
             ContainerInspect inspect = engine.inspectContainer(container);
             if (!Boolean.TRUE.equals(inspect.state().running()) && !Boolean.TRUE.equals(inspect.state().restarting())) {
                 throw failure(container, service.name() + " stopped (exit code " + inspect.state().exitCode()
                         + ") before it was ready");
             }
+            if (firstRestarts == null) {
+                firstRestarts = inspect.restartCount() == null ? 0 : inspect.restartCount();
+                if (logSince <= 0) {
+                    logSince = startedAt(inspect);
+                    since = logSince;
+                }
+            }
             if (rule == null) {
-                return;
+                return "running";
             }
             if (rule.log() != null) {
                 long now = System.currentTimeMillis() / 1000;
-                if (logs(container, new LogOptions(false, -1, logSince, false)).contains(rule.log())) {
-                    console.info(service.name() + " is ready: its log says '" + rule.log() + "'");
-                    return;
+                if (logContains(container, logSince, rule.log())) {
+                    return "its log says '" + rule.log() + "'";
                 }
                 logSince = Math.max(since, now - 1);
             } else if (rule.healthcheck()) {
                 ContainerInspect.Health health = inspect.state().health();
                 if (health != null && "healthy".equals(health.status())) {
-                    console.info(service.name() + " is ready: its healthcheck passes");
-                    return;
+                    return "its healthcheck passes";
                 }
             } else if (rule.http() != null && answers(rule.http())) {
-                console.info(service.name() + " is ready: " + rule.http() + " answers");
-                return;
+                return rule.http() + " answers";
             }
+            int restarts = (inspect.restartCount() == null ? 0 : inspect.restartCount()) - firstRestarts;
+            String restarting = restarts > 0 || Boolean.TRUE.equals(inspect.state().restarting())
+                    ? "; it exited " + (restarts <= 1 ? "once" : restarts + " times") + " meanwhile (last exit code "
+                    + inspect.state().exitCode() + ") and its restart policy restarts it" : "";
             long now = System.nanoTime();
             if (now >= deadline) {
                 throw failure(container, service.name() + " did not become ready within " + format(timeout) + " ("
-                        + what + ")");
+                        + what + ")" + restarting);
             }
             if (now - lastReport >= REPORT_NANOS) {
                 lastReport = now;
                 console.info("  waiting for " + service.name() + " (" + what + "): "
-                        + Sizes.seconds(now - start).replace(".00 s", " s") + " of " + format(timeout));
+                        + Sizes.seconds(now - start).replace(".00 s", " s") + " of " + format(timeout) + restarting);
             }
             try {
                 Thread.sleep(POLL_MILLIS);
@@ -89,6 +110,48 @@ final class ServiceReadiness {
                 throw new ToolException(ExitCode.INTERRUPTED, "interrupted while waiting for " + service.name());
             }
         }
+    }
+
+    /** The container's last start (unix seconds), or 0 (its whole log) when the engine does not say. */
+    private static long startedAt(ContainerInspect inspect) {
+        try {
+            return Instant.parse(inspect.state().startedAt()).getEpochSecond();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Whether the container's log since {@code since} holds {@code text}; streamed, nothing but a line's end kept. */
+    private boolean logContains(String container, long since, String text) {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        Map<OutputSink.Stream, byte[]> carried = new EnumMap<>(OutputSink.Stream.class);
+        boolean[] found = {false};
+        engine.logs(container, new LogOptions(false, -1, since, false), (stream, bytes, off, len) -> {
+            if (found[0]) {
+                return;
+            }
+            byte[] carry = carried.getOrDefault(stream, new byte[0]);
+            byte[] window = new byte[carry.length + len];
+            System.arraycopy(carry, 0, window, 0, carry.length);
+            System.arraycopy(bytes, off, window, carry.length, len);
+            found[0] = indexOf(window, needle) >= 0;
+            int keep = Math.min(window.length, needle.length - 1);
+            carried.put(stream, Arrays.copyOfRange(window, window.length - keep, window.length));
+        });
+        return found[0];
+    }
+
+    static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     static String describe(StackSpec.ReadyRule rule) {
@@ -173,6 +236,12 @@ final class ServiceReadiness {
             String exec = engine.createExec(container, com.mlreef.offline.docker.model.ExecSpec.of(command));
             engine.startExec(exec, StackControl.consoleSink(console));
             Integer exit = engine.inspectExec(exec).exitCode();
+            if (exit != null && (exit == 126 || exit == 127)) {
+                // the engine's (or a shell's) answer for a program that is missing or cannot be executed
+                throw new ToolException(ExitCode.FAILED, "'" + String.join(" ", command) + "' in " + service.name()
+                        + " could not be run (exit " + exit + ": the program is missing or not executable in the"
+                        + " container); correct the after-ready command in the stack file");
+            }
             if (exit == null || exit != 0) {
                 throw new ToolException(ExitCode.FAILED, "'" + String.join(" ", command) + "' in " + service.name()
                         + " exited with " + exit + "; run the same 'mlreef-offline run' command again to retry it");

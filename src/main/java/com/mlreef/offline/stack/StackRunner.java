@@ -394,11 +394,14 @@ public final class StackRunner {
         String existing = plan.existingId();
         switch (plan.action()) {
             case KEEP -> {
+                // unchanged, but an earlier run may have failed waiting for it: it is ready since its last start
+                String ready = readiness.ready(existing, plan.service(), timeout, 0);
                 if (readiness.afterReadyDone(existing, plan.service())) {
-                    console.info(plan.container() + ": running, unchanged");
+                    console.info(plan.container() + ": running, unchanged" + (plan.service().ready() == null ? ""
+                            : ", ready: " + ready));
                 } else {
                     // an earlier run stopped before its after-ready commands finished
-                    readiness.await(existing, plan.service(), timeout, 0);
+                    console.info(plan.service().name() + " is ready: " + ready);
                     readiness.afterReady(existing, plan.service());
                 }
             }

@@ -328,6 +328,9 @@ class RunIT {
         assertTrue(r.err().contains("app did not become ready within 5s (log line 'a line it never prints')"), r.toString());
         assertTrue(r.err().contains("--- last 30 log lines of"), r.toString());
         assertTrue(r.err().contains("service is ready"), "its log lines are shown: " + r);
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "--timeout", "3s");
+        assertEquals(1, again.exit(), "the unchanged container is still not ready: " + again);
+        assertTrue(again.err().contains("app did not become ready within 3s"), again.toString());
     }
 
     @Test
