@@ -417,16 +417,17 @@ public final class StackRunner {
                     startNew(spec, plan, timeout);
                 } else {
                     // an interrupted replacement: the old container waits as NAME-previous
-                    replace(spec, plan, plan.previousId(), timeout);
+                    replace(spec, plan, plan.previousId(), true, timeout);
                 }
             }
             case REPLACE -> {
                 if (plan.previousId() != null) {
                     engine.removeContainer(plan.previousId(), true);
                 }
+                boolean wasRunning = Boolean.TRUE.equals(engine.inspectContainer(existing).state().running());
                 engine.stopContainer(existing, STOP_SECONDS);
                 engine.renameContainer(existing, previousName(plan.container()));
-                replace(spec, plan, existing, timeout);
+                replace(spec, plan, existing, wasRunning, timeout);
             }
             default -> throw new IllegalStateException();
         }
@@ -456,9 +457,9 @@ public final class StackRunner {
 
     /**
      * Starts the new container while the old one, stopped (it holds the ports) and renamed NAME-previous, waits; removes
-     * the old one once the new one is ready, or puts the old one back if it is not.
+     * the old one once the new one is ready, or puts the old one back (started if it ran) if it is not.
      */
-    private void replace(StackSpec spec, ServicePlan plan, String previousId, Duration timeout) {
+    private void replace(StackSpec spec, ServicePlan plan, String previousId, boolean wasRunning, Duration timeout) {
         String id = null;
         try {
             id = create(spec, plan, plan.container());
@@ -467,15 +468,22 @@ public final class StackRunner {
             console.info("replacing " + plan.container() + ": the new container started");
             readiness.await(id, plan.service(), timeout, since);
         } catch (ToolException | DockerException e) {
-            console.warn(plan.container() + ": the new container failed (" + e.getMessage() + "); putting the previous"
-                    + " one back");
+            console.info(plan.container() + ": the new container failed; putting the previous one back");
             if (id != null) {
                 engine.removeContainer(id, true);
             }
             engine.renameContainer(previousId, plan.container());
-            engine.startContainer(previousId);
-            throw new ToolException(ExitCode.FAILED, "the new " + plan.container() + " did not become ready; the previous"
-                    + " container runs again, its volumes untouched");
+            String previous = wasRunning ? "the previous container runs again" : "the previous container is back,"
+                    + " stopped as it was";
+            if (wasRunning) {
+                try {
+                    engine.startContainer(previousId);
+                } catch (DockerException again) {
+                    previous = "the previous container is back but does not start either (" + again.getMessage() + ")";
+                }
+            }
+            throw new ToolException(ExitCode.FAILED, "the new " + plan.container() + " failed: " + e.getMessage()
+                    + "; " + previous + ", its volumes untouched", e);
         }
         engine.removeContainer(previousId, true);
         console.info("replaced " + plan.container() + "; its volumes are kept");

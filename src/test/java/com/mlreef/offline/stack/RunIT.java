@@ -255,11 +255,22 @@ class RunIT {
         Path v3 = bundle(app, "a line it never prints", web, other);
         CliProcess.Result broken = CliProcess.run(Map.of(), "run", "-d", v3.toString(), "--timeout", "5s");
         assertEquals(1, broken.exit(), broken.toString());
-        assertTrue(broken.err().contains("did not become ready; the previous container runs again"), broken.toString());
+        assertTrue(broken.err().contains("error: the new " + stack + "-app failed: app did not become ready within 5s"),
+                "the error is the new container's failure: " + broken);
+        assertTrue(broken.err().contains("; the previous container runs again, its volumes untouched"), broken.toString());
         ContainerInspect after = engine.inspectContainer(stack + "-app");
         assertEquals(upgraded.id(), after.id(), "the upgraded container is back");
         assertTrue(after.state().running());
         assertTrue(assertMissing(stack + "-app-previous"));
+
+        // a container that was stopped comes back stopped
+        assertEquals(0, CliProcess.run(Map.of(), "stop", "--stack", stack).exit());
+        CliProcess.Result stopped = CliProcess.run(Map.of(), "run", "-d", v3.toString(), "--timeout", "5s");
+        assertEquals(1, stopped.exit(), stopped.toString());
+        assertTrue(stopped.err().contains("; the previous container is back, stopped as it was"), stopped.toString());
+        ContainerInspect back = engine.inspectContainer(stack + "-app");
+        assertEquals(upgraded.id(), back.id());
+        assertFalse(back.state().running());
     }
 
     @Test
