@@ -1,6 +1,7 @@
 package com.mlreef.offline.cli;
 
 import com.mlreef.offline.docker.LogOptions;
+import com.mlreef.offline.stack.RunLock;
 import com.mlreef.offline.stack.StackControl;
 import com.mlreef.offline.stack.StackFile;
 import com.mlreef.offline.ui.Console;
@@ -14,6 +15,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,12 +34,11 @@ public final class LifecycleCommands {
         @Option(names = "--stack", paramLabel = "NAME", description = "The stack (default: the only one that runs here).")
         String stack;
 
-        // not -f: logs -f is --follow, as in docker
-        @Option(names = "--file", paramLabel = "STACK", description = "The stack of this stack file.")
-        Path file;
-
         @Option(names = {"-d", "--dir"}, paramLabel = "DIR", description = "The stack of this bundle folder.")
         Path dir;
+
+        /** The stack file given: -f or --file, except for logs, whose -f is --follow as in docker. */
+        abstract Path file();
 
         StackControl control() {
             return new StackControl(engine.engine(), output.console());
@@ -45,6 +46,7 @@ public final class LifecycleCommands {
 
         /** The stack's name: as given (it must exist), else found by the label run puts on containers. */
         String stack(StackControl control) {
+            Path file = file();
             if ((stack != null ? 1 : 0) + (file != null ? 1 : 0) + (dir != null ? 1 : 0) > 1) {
                 throw new ToolException(ExitCode.USAGE, "name the stack once: --stack, --file or -d");
             }
@@ -58,10 +60,41 @@ public final class LifecycleCommands {
         }
     }
 
+    /** A command that takes -f for the stack file, as run, export and doctor do. */
+    abstract static class OnStackFile extends OnStack {
+        @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "The stack of this stack file.")
+        Path file;
+
+        @Override
+        Path file() {
+            return file;
+        }
+    }
+
+    /**
+     * A command that changes containers: it waits for a run (or another such command) that is changing the stacks on
+     * this host, so that neither undoes half of what the other does.
+     */
+    abstract static class ChangingStack extends OnStackFile {
+        <T> T locked(Console console, Supplier<T> change) {
+            try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console)) {
+                return change.get();
+            }
+        }
+
+        /** The stack's containers, or an error when it has none (after down) to start. */
+        static void needsContainers(int containers, String stack) {
+            if (containers == 0) {
+                throw new ToolException(ExitCode.FAILED, "stack " + stack + " has no containers (after down); 'run'"
+                        + " creates them again");
+            }
+        }
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true, description = {
             "Show the stack's containers (state, health, uptime, image, ports, the bundle they came from) and volumes."},
             footer = {"", "Examples:", "  mlreef-offline status", "  mlreef-offline status --json | jq '.containers[].state'"})
-    public static final class Status extends OnStack {
+    public static final class Status extends OnStackFile {
         @Option(names = "--json", description = "Print the status as JSON on stdout.")
         boolean json;
 
@@ -102,6 +135,14 @@ public final class LifecycleCommands {
             + " without SERVICE).", footer = {"", "Examples:", "  mlreef-offline logs mlreef --tail 100",
                 "  mlreef-offline logs -f mlreef"})
     public static final class Logs extends OnStack {
+        @Option(names = "--file", paramLabel = "STACK", description = "The stack of this stack file.")
+        Path file;
+
+        @Override
+        Path file() {
+            return file;
+        }
+
         @Parameters(arity = "0..1", paramLabel = "SERVICE", description = "The service (default: all).")
         String service;
 
@@ -130,31 +171,36 @@ public final class LifecycleCommands {
 
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the stack's containers (they keep"
             + " their data; 'start' starts them again).")
-    public static final class Stop extends OnStack {
+    public static final class Stop extends ChangingStack {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
-            control.stop(stack(control));
+            String name = stack(control);
+            if (locked(console, () -> control.stop(name)) == 0) {
+                console.info("stack " + name + " has no containers (after down): nothing to stop");
+            }
             return ExitCode.OK;
         }
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the stack's stopped containers.")
-    public static final class Start extends OnStack {
+    public static final class Start extends ChangingStack {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
-            control.start(stack(control));
+            String name = stack(control);
+            needsContainers(locked(console, () -> control.start(name)), name);
             return ExitCode.OK;
         }
     }
 
     @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restart the stack's containers.")
-    public static final class Restart extends OnStack {
+    public static final class Restart extends ChangingStack {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
-            control.restart(stack(control));
+            String name = stack(control);
+            needsContainers(locked(console, () -> control.restart(name)), name);
             return ExitCode.OK;
         }
     }
@@ -165,7 +211,7 @@ public final class LifecycleCommands {
             "--volumes also deletes the stack's volumes, with all their data, once you type the stack's name (or with"
                 + " --yes)."},
             footer = {"", "Examples:", "  mlreef-offline down", "  mlreef-offline down --volumes      # asks first"})
-    public static final class Down extends OnStack {
+    public static final class Down extends ChangingStack {
         @Option(names = "--volumes", description = "Also delete the stack's volumes and all their data.")
         boolean volumes;
 
@@ -200,7 +246,11 @@ public final class LifecycleCommands {
                     throw new ToolException(ExitCode.FAILED, "not confirmed: nothing was removed");
                 }
             }
-            control.down(name, volumes);
+            boolean deleteVolumes = volumes;
+            locked(console, () -> {
+                control.down(name, deleteVolumes);
+                return null;
+            });
             return ExitCode.OK;
         }
     }

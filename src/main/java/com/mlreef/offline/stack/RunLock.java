@@ -13,8 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * One run at a time on a host: a lock on a file in /run/lock (or the temporary folder), holding the pid of the run
- * that has it. A second run says who holds it and waits. The operating system releases it when a run dies.
+ * One command changing stacks at a time on a host (run, stop, start, restart, down): a lock on a file in /run/lock (or
+ * the temporary folder), holding the pid of the command that has it. A second one says who holds it and waits. The
+ * operating system releases it when a command dies.
  */
 public final class RunLock implements AutoCloseable {
     private final FileChannel channel;
@@ -39,8 +40,8 @@ public final class RunLock implements AutoCloseable {
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
-                console.info("another mlreef-offline run holds " + file + (holder.isEmpty() ? "" : " (pid " + holder
-                        + ")") + "; waiting for it to finish");
+                console.info("another mlreef-offline command" + (holder.isEmpty() ? "" : " (pid " + holder + ")")
+                        + " is changing the stacks on this host (it holds " + file + "); waiting for it to finish");
                 lock = channel.lock();
             }
             channel.truncate(0);

@@ -125,6 +125,12 @@ class CommandLineTest {
         LaunchResult missing = launcher.launch("stack", "show", "-f", "/nonexistent/stack.yaml");
         assertEquals(2, missing.exitCode());
         assertTrue(missing.getErrorOutput().contains("stack file /nonexistent/stack.yaml does not exist"));
+        for (String command : List.of("status", "stop", "down")) {
+            LaunchResult lifecycle = launcher.launch(command, "-f", "/nonexistent/stack.yaml");
+            assertEquals(2, lifecycle.exitCode(), command + " -f is the stack file: " + lifecycle.getErrorOutput());
+            assertTrue(lifecycle.getErrorOutput().contains("stack file /nonexistent/stack.yaml does not exist"),
+                    lifecycle.getErrorOutput());
+        }
     }
 
     @Test

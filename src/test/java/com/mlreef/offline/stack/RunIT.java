@@ -9,12 +9,15 @@ import com.mlreef.offline.docker.DockerClient;
 import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ImageInspect;
+import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.testing.CliProcess;
 import com.mlreef.offline.testing.Created;
 import com.mlreef.offline.testing.TestEngine;
 import com.mlreef.offline.testing.TestImages;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -211,10 +214,30 @@ class RunIT {
         assertTrue(down.err().contains("kept volumes"), down.toString());
         assertTrue(assertMissing(stack + "-app"));
         engine.inspectVolume(stack + "-data");
+        CliProcess.Result startAfterDown = CliProcess.run(Map.of(), "start", "--stack", stack);
+        assertEquals(1, startAfterDown.exit(), startAfterDown.toString());
+        assertEquals("error: stack " + stack + " has no containers (after down); 'run' creates them again",
+                startAfterDown.err().strip());
 
         CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString());
         assertEquals(0, again.exit(), again.toString());
         assertEquals("3", file(stack + "-app", "/data/count"), "the volume kept its data");
+
+        // stop waits for a command that holds the host's lock, as a run does while it changes the stacks
+        Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("locked")));
+        Process stop;
+        try (RunLock held = RunLock.acquire(RunLock.defaultPath(), new Console(new PrintStream(
+                OutputStream.nullOutputStream()), new PrintStream(OutputStream.nullOutputStream()), false, false))) {
+            stop = CliProcess.start(logs, "stop", "--stack", stack);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!Files.readString(logs.resolve("stderr.txt")).contains("is changing the stacks on this host")) {
+                assertTrue(stop.isAlive() && System.nanoTime() < deadline, Files.readString(logs.resolve("stderr.txt")));
+                Thread.sleep(20);
+            }
+            assertTrue(engine.inspectContainer(stack + "-app").state().running(), "not stopped while the lock is held");
+        }
+        assertEquals(0, stop.waitFor());
+        assertFalse(engine.inspectContainer(stack + "-app").state().running());
 
         CliProcess.Result refused = CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes");
         assertEquals(1, refused.exit(), refused.toString());
