@@ -163,6 +163,27 @@ public final class BundleFiles {
         return sums;
     }
 
+    /**
+     * Whether a folder without bundle.json has a SHA256SUMS that lists it: a bundle that lost its bundle.json, not a
+     * folder of plain docker save tars.
+     */
+    public static boolean lostItsManifest(Path dir) {
+        if (Files.exists(dir.resolve(BundleManifest.FILE_NAME)) || !Files.isRegularFile(dir.resolve(SUMS))) {
+            return false;
+        }
+        try {
+            return readSums(dir).containsKey(BundleManifest.FILE_NAME);
+        } catch (IOException | BundleException e) {
+            return false; // not a bundle's SHA256SUMS: verify reports it
+        }
+    }
+
+    /** The message for a folder that {@link #lostItsManifest lost its bundle.json}. */
+    public static String lostManifestMessage(Path dir) {
+        return dir.resolve(BundleManifest.FILE_NAME) + " is missing, though " + SUMS + " lists it: the folder is a"
+                + " bundle that lost its bundle.json; copy the bundle again";
+    }
+
     /** The SHA256SUMS entries a manifest implies: image files, the executable, and bundle.json itself. */
     public static Map<String, String> sums(BundleManifest manifest, String manifestSha256) {
         Map<String, String> sums = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -195,8 +196,46 @@ public final class BundleVerifier {
         }
         List<FileCheck> checks = run(tasks);
         List<String> problems = new ArrayList<>();
+        if (BundleFiles.lostItsManifest(dir)) {
+            problems.add(BundleFiles.lostManifestMessage(dir));
+        }
         checks.forEach(c -> c.problems().forEach(p -> problems.add(dir.resolve(c.file()) + ": " + p)));
+        checkPlainSums(dir, checks, problems);
         return new Report(dir.toString(), false, null, null, null, checks, problems);
+    }
+
+    /** A SHA256SUMS beside plain tars (one a user made, or a bundle's) is checked as sha256sum -c checks it. */
+    private static void checkPlainSums(Path dir, List<FileCheck> checks, List<String> problems) {
+        Path sumsFile = dir.resolve(BundleFiles.SUMS);
+        if (!Files.isRegularFile(sumsFile)) {
+            return;
+        }
+        Map<String, String> sums;
+        try {
+            sums = BundleFiles.readSums(dir);
+        } catch (BundleException e) {
+            problems.add(e.getMessage());
+            return;
+        } catch (IOException e) {
+            problems.add(sumsFile + ": unreadable: " + e.getMessage());
+            return;
+        }
+        Map<String, String> read = new HashMap<>();
+        checks.forEach(c -> read.put(c.file(), c.sha256()));
+        sums.forEach((file, sha) -> {
+            if (file.equals(BundleManifest.FILE_NAME)) {
+                return; // said above
+            }
+            if (read.containsKey(file)) {
+                String actual = read.get(file);
+                if (actual != null && !actual.equals(sha)) {
+                    problems.add(dir.resolve(file) + ": sha256 " + actual + " differs from " + BundleFiles.SUMS
+                            + "'s " + sha + " (damaged or changed)");
+                }
+            } else if (!Files.exists(dir.resolve(file))) {
+                problems.add(dir.resolve(file) + ": missing (" + BundleFiles.SUMS + " lists it)");
+            }
+        });
     }
 
     /** Tars in the folder and in its images/ folder, as the original installer and plain docker save leave them. */

@@ -42,6 +42,9 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
             return new BundleSource(dir, manifest, List.of(), manifest.stack().text(),
                     "the stack of " + dir.resolve(BundleManifest.FILE_NAME));
         }
+        if (BundleFiles.lostItsManifest(dir)) {
+            throw new BundleException(BundleFiles.lostManifestMessage(dir));
+        }
         List<Path> tars = BundleVerifier.plainTars(dir);
         if (tars.isEmpty()) {
             throw new BundleException(dir + " holds no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst)");

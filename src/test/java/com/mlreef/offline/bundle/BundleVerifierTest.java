@@ -142,6 +142,26 @@ class BundleVerifierTest {
     }
 
     @Test
+    void aBundleThatLostItsManifestIsNotTakenForPlainTarsAndPlainSumsAreChecked() throws Exception {
+        bundle();
+        Files.delete(dir.resolve("bundle.json"));
+        assertEquals(List.of(dir.resolve("bundle.json") + " is missing, though SHA256SUMS lists it: the folder is a"
+                + " bundle that lost its bundle.json; copy the bundle again"), verify().problems());
+        BundleException notRun = org.junit.jupiter.api.Assertions.assertThrows(BundleException.class,
+                () -> com.mlreef.offline.stack.BundleSource.open(dir));
+        assertTrue(notRun.getMessage().contains("lost its bundle.json"), "run does not take it for plain tars: "
+                + notRun.getMessage());
+
+        // sums a user wrote beside plain tars, as sha256sum writes them
+        Files.writeString(dir.resolve("SHA256SUMS"), sha(Files.readAllBytes(dir.resolve("images/app.tar")))
+                + "  images/app.tar\n" + "0".repeat(64) + "  images/web.tar\n" + "1".repeat(64) + "  gone.tar\n");
+        List<String> problems = verify().problems();
+        assertEquals(List.of(dir.resolve("images/web.tar") + ": sha256 " + sha(Files.readAllBytes(
+                dir.resolve("images/web.tar"))) + " differs from SHA256SUMS's " + "0".repeat(64) + " (damaged or changed)",
+                dir.resolve("gone.tar") + ": missing (SHA256SUMS lists it)"), problems);
+    }
+
+    @Test
     void aTruncatedArchiveIsUnreadable() throws Exception {
         Path file = dir.resolve("app.tar");
         archive(file, "app:1", true, "x".repeat(5000));
