@@ -3,6 +3,8 @@ package com.mlreef.offline.cli;
 import io.quarkus.picocli.runtime.PicocliCommandLineFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 
 /** The one place where the command line is configured: error handling for every command. */
@@ -15,6 +17,19 @@ public class CommandLineSetup {
         return factory.create()
                 .setExecutionExceptionHandler(handler)
                 .setParameterExceptionHandler(handler)
-                .setCaseInsensitiveEnumValuesAllowed(true);
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .registerConverter(Path.class, CommandLineSetup::path);
+    }
+
+    /** A path option: an empty one (an unset shell variable, -o "$OUT") is refused, not taken for this folder. */
+    static Path path(String value) {
+        if (value.isBlank()) {
+            throw new CommandLine.TypeConversionException("an empty path; give a file or folder ('.' for this one)");
+        }
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a valid path: " + e.getReason());
+        }
     }
 }

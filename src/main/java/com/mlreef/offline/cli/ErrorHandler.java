@@ -19,11 +19,12 @@ public final class ErrorHandler implements IExecutionExceptionHandler, IParamete
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintStream err = System.err;
-        err.println("error: " + ex.getMessage());
-        if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
-            err.println("did you mean: " + String.join(" or ", unmatched.getSuggestions()) + "?");
-        }
-        err.println("see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+        // one line, as every error
+        String suggestion = ex instanceof UnmatchedArgumentException unmatched
+                && !unmatched.getSuggestions().isEmpty()
+                ? " (did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?)" : "";
+        err.println("error: " + ex.getMessage().strip().replaceAll("\\s*\\R\\s*", "; ") + suggestion + "; see '"
+                + cmd.getCommandSpec().qualifiedName() + " --help'");
         err.flush();
         return ExitCode.USAGE;
     }

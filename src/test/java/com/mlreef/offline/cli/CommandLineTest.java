@@ -40,9 +40,8 @@ class CommandLineTest {
         LaunchResult r = launcher.launch("expot");
         assertEquals(2, r.exitCode());
         assertEquals("", r.getOutput());
-        assertTrue(r.getErrorOutput().contains("error: Unmatched argument at index 0: 'expot'"), r.getErrorOutput());
-        assertTrue(r.getErrorOutput().contains("did you mean: export?"), r.getErrorOutput());
-        assertTrue(r.getErrorOutput().contains("see 'mlreef-offline --help'"), r.getErrorOutput());
+        assertEquals("error: Unmatched argument at index 0: 'expot' (did you mean export?); see 'mlreef-offline --help'",
+                r.getErrorOutput().strip(), "one line");
     }
 
     @Test
@@ -57,6 +56,11 @@ class CommandLineTest {
         LaunchResult r = launcher.launch("doctor", "--colour");
         assertEquals(2, r.exitCode());
         assertTrue(r.getErrorOutput().contains("see 'mlreef-offline doctor --help'"), r.getErrorOutput());
+        LaunchResult empty = launcher.launch("export", "-o", "");
+        assertEquals(2, empty.exitCode());
+        assertEquals("error: Invalid value for option '--output': an empty path; give a file or folder ('.' for this"
+                + " one); see 'mlreef-offline export --help'", empty.getErrorOutput().strip(),
+                "an unset variable does not mean this folder");
     }
 
     @Test
