@@ -434,27 +434,43 @@ public final class StackExporter {
         }
     }
 
-    /** One file per image (named by x-offline.files or after the reference), or one file for all with --combined. */
+    /**
+     * One file per image (named by x-offline.files or after the reference; the references of one image share its
+     * file unless the stack names another), or one file for all with --combined.
+     */
     private static List<Group> group(StackSpec spec, List<Resolved> images, Options options) {
         String suffix = options.compression().suffix();
         if (options.combined()) {
             return List.of(new Group(BundleFiles.IMAGES + "/" + spec.name() + "-images.tar" + suffix, images));
         }
         List<Group> groups = new ArrayList<>();
-        // the names the stack gives are kept; a name derived from a reference gives way with -2, -3...
+        Map<String, Integer> groupOfImage = new HashMap<>();
+        // the names the stack gives are kept; a name derived from a reference gives way with -2, -3... (compared
+        // without case: FAT and exFAT, the file systems of USB sticks, do not tell case apart)
         Set<String> used = new HashSet<>();
-        images.forEach(i -> used.add(spec.files().get(i.reference())));
+        images.forEach(i -> {
+            String given = spec.files().get(i.reference());
+            if (given != null) {
+                used.add(given.toLowerCase(Locale.ROOT));
+            }
+        });
         for (Resolved image : images) {
             String name = spec.files().get(image.reference());
+            Integer same = groupOfImage.get(image.image().id());
+            if (name == null && same != null) {
+                groups.get(same).images().add(image);
+                continue;
+            }
             if (name == null) {
                 String base = fileName(image.reference());
                 name = base;
-                for (int n = 2; used.contains(name); n++) {
+                for (int n = 2; used.contains(name.toLowerCase(Locale.ROOT)); n++) {
                     name = base.replaceFirst("(\\.tar)?$", "-" + n + "$1");
                 }
-                used.add(name);
+                used.add(name.toLowerCase(Locale.ROOT));
             }
-            groups.add(new Group(BundleFiles.IMAGES + "/" + name + suffix, List.of(image)));
+            groupOfImage.putIfAbsent(image.image().id(), groups.size());
+            groups.add(new Group(BundleFiles.IMAGES + "/" + name + suffix, new ArrayList<>(List.of(image))));
         }
         return groups;
     }

@@ -152,6 +152,10 @@ public final class StackFile {
                 if (!FILE_NAME.matcher(file).matches() || file.contains("..")) {
                     throw error(path, "'" + file + "' is not a plain file name (no folders, no ..)");
                 }
+                if (file.endsWith(".partial")) {
+                    throw error(path, "'" + file + "': a name ending in .partial is export's name for a file it"
+                            + " is still writing");
+                }
                 files.put(image(e.getKey(), path), file);
             }
         }
@@ -162,8 +166,9 @@ public final class StackFile {
                 throw error("x-offline.files." + image, "names an image the stack neither runs nor lists in x-offline.images");
             }
         }
-        if (files.values().stream().distinct().count() != files.size()) {
-            throw error("x-offline.files", "two images share one file name");
+        if (files.values().stream().map(f -> f.toLowerCase(Locale.ROOT)).distinct().count() != files.size()) {
+            throw error("x-offline.files", "two images share one file name (names that differ only in case are one"
+                    + " name on the FAT and exFAT file systems of USB sticks)");
         }
         return spec;
     }

@@ -191,6 +191,34 @@ class ExportIT {
     }
 
     @Test
+    void theReferencesOfOneImageShareItsFile() throws Exception {
+        String alias = created.image(web.replace(":1", ":alias"));
+        engine.tagImage(web, alias.substring(0, alias.lastIndexOf(':')), "alias");
+        Path dir = tmp.resolve("aliases");
+        CliProcess.Result r = tool("export", "-q", "--no-pull", "-f", stack(base, alias).toString(), "-o",
+                dir.toString());
+        assertEquals(0, r.exit(), r.toString());
+        Map<String, String> fileOf = new HashMap<>();
+        JSON.readTree(dir.resolve("bundle.json").toFile()).get("images").forEach(i ->
+                fileOf.put(i.get("references").get(0).asText(), i.get("file").asText()));
+        assertEquals(4, fileOf.size(), fileOf.toString());
+        assertEquals(fileOf.get(web), fileOf.get(alias), "one file for the image's two references: " + fileOf);
+        assertEquals(3, fileOf.values().stream().distinct().count(), fileOf.toString());
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                Files.newInputStream(dir.resolve(fileOf.get(web))))) {
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null && !entry.getName().equals("manifest.json")) {
+                // to the manifest
+            }
+            assertTrue(entry != null, "the file has a manifest.json");
+            List<String> tags = new ArrayList<>();
+            JSON.readTree(tar.readAllBytes()).get(0).get("RepoTags").forEach(t -> tags.add(t.asText()));
+            assertEquals(List.of(web, alias), tags, "a load tags the image with both");
+        }
+        assertEquals(0, tool("verify", "-d", dir.toString()).exit());
+    }
+
+    @Test
     void anExportKilledInTheMiddleOfASaveFinishesWhenRunAgain() throws Exception {
         Path stack = stack(base, big);
         Path dir = tmp.resolve("killed");

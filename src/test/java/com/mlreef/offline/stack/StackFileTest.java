@@ -149,6 +149,10 @@ class StackFileTest {
                 .contains("not a plain file name"));
         assertTrue(failure("x-offline:\n  files:\n    other:1: other.tar\nservices:\n  web:\n    image: busybox:1\n")
                 .contains("neither runs nor lists"));
+        assertTrue(failure("x-offline:\n  files:\n    busybox:1: b.tar.partial\nservices:\n  web:\n    image: busybox:1\n")
+                .contains("export's name for a file it is still writing"));
+        assertTrue(failure("x-offline:\n  images: [busybox:2]\n  files:\n    busybox:1: B.tar\n    busybox:2: b.tar\n"
+                + "services:\n  web:\n    image: busybox:1\n").contains("differ only in case"));
         assertTrue(failure("services: {}\n").contains("at least one service"));
         assertTrue(failure("services:\n  web: [\n").contains("not valid YAML"));
         assertTrue(failure("- just\n- a list\n").contains("expected a mapping with 'services'"));
