@@ -74,6 +74,13 @@ public final class BundleVerifier {
             all.addAll(baseProblems);
             return new Report(dir, bundle, bundleId, base, checkedAgainst, files, all);
         }
+
+        /** This report with more problems (found by a check outside the bundle's files). */
+        public Report withProblems(List<String> more) {
+            List<String> all = new ArrayList<>(problems);
+            all.addAll(more);
+            return new Report(dir, bundle, bundleId, base, baseChecked, files, all);
+        }
     }
 
     private final int threads;

@@ -3,6 +3,7 @@ package com.mlreef.offline.cli;
 import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.stack.Preflight;
 import com.mlreef.offline.stack.StackControl;
+import com.mlreef.offline.stack.StackFileException;
 import com.mlreef.offline.stack.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
@@ -47,8 +48,11 @@ public class DoctorCommand extends BaseCommand {
         String unreadable = null;
         try {
             stack = StackControl.specOf(file, dir);
-        } catch (BundleException e) {
-            // a bundle folder that cannot be read is one failed check; the host is checked all the same
+        } catch (BundleException | StackFileException e) {
+            if (e instanceof StackFileException && file != null) {
+                throw e; // the stack file given is bad usage, as for every command
+            }
+            // a bundle folder (or its stack) that cannot be read is one failed check; the host is checked all the same
             unreadable = e.getMessage();
             stack = new StackSpec("", Map.of(), Map.of(), Map.of(), List.of(), Map.of());
         }

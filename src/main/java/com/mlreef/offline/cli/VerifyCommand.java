@@ -4,6 +4,9 @@ import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.stack.EngineLayers;
+import com.mlreef.offline.stack.StackFile;
+import com.mlreef.offline.stack.StackFileException;
+import com.mlreef.offline.stack.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Progress;
@@ -11,7 +14,10 @@ import com.mlreef.offline.ui.Sizes;
 import com.mlreef.offline.ui.Table;
 import com.mlreef.offline.ui.ToolException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,6 +58,9 @@ public class VerifyCommand extends BaseCommand {
         BundleVerifier.Report report;
         try (Progress progress = Progress.start(console, "verifying " + dir, BundleVerifier.bytesToRead(dir))) {
             report = new BundleVerifier(Runtime.getRuntime().availableProcessors(), progress::update).verify(dir);
+        }
+        if (report.bundleId() != null) {
+            report = report.withProblems(stackProblems(dir));
         }
         if ((base != null || onEngine) && !report.bundle()) {
             throw new ToolException(ExitCode.USAGE, dir + " has no bundle.json: --base and --engine check a bundle's base");
@@ -100,5 +109,29 @@ public class VerifyCommand extends BaseCommand {
             return ExitCode.FAILED;
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * What run would refuse in the stack bundle.json carries: a stack file that does not parse, or images it runs that
+     * the bundle does not carry (and the other way round).
+     */
+    static List<String> stackProblems(Path dir) {
+        BundleManifest manifest = BundleFiles.read(dir);
+        Path file = dir.resolve(BundleManifest.FILE_NAME);
+        StackSpec stack;
+        try {
+            stack = StackFile.parse(manifest.stack().text(), "the stack of " + file, manifest.stack().name(),
+                    System.getenv(), w -> { });
+        } catch (StackFileException e) {
+            return List.of(e.getMessage()); // it names the stack of bundle.json
+        }
+        Set<String> carried = new LinkedHashSet<>();
+        manifest.images().forEach(i -> carried.addAll(i.references()));
+        List<String> problems = new ArrayList<>();
+        stack.images().stream().filter(i -> !carried.contains(i)).forEach(i -> problems.add(file + ": its stack runs "
+                + i + ", which it does not carry"));
+        carried.stream().filter(i -> !stack.images().contains(i)).forEach(i -> problems.add(file + ": carries " + i
+                + ", which its stack does not name"));
+        return problems;
     }
 }
