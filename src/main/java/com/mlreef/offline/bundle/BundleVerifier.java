@@ -7,10 +7,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -116,10 +120,31 @@ public final class BundleVerifier {
 
     public Report verify(Path dir) {
         BundleException.requireFolder(dir);
+        refuseWhileExporting(dir);
         if (Files.exists(dir.resolve(BundleManifest.FILE_NAME))) {
             return verifyBundle(dir);
         }
         return verifyPlain(dir);
+    }
+
+    /** Refuses a folder an export is writing (it holds the folder's lock): what is there is not finished yet. */
+    public static void refuseWhileExporting(Path dir) {
+        Path lock = dir.resolve(LOCK);
+        if (!Files.isRegularFile(lock)) {
+            return;
+        }
+        boolean held;
+        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.READ);
+             FileLock shared = channel.tryLock(0, Long.MAX_VALUE, true)) {
+            held = shared == null;
+        } catch (OverlappingFileLockException e) {
+            held = true; // this process exports to it
+        } catch (IOException e) {
+            return; // unreadable: not an export's lock to wait for
+        }
+        if (held) {
+            throw new BundleException("an export is writing " + dir + "; use the folder once it has finished");
+        }
     }
 
     private Report verifyBundle(Path dir) {

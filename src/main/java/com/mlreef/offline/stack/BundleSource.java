@@ -19,6 +19,7 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
 
     public static BundleSource open(Path dir) {
         BundleException.requireFolder(dir);
+        BundleVerifier.refuseWhileExporting(dir);
         if (Files.exists(dir.resolve(BundleManifest.FILE_NAME))) {
             BundleManifest manifest = BundleFiles.read(dir);
             if (!manifest.complete()) {

@@ -162,6 +162,18 @@ class BundleVerifierTest {
     }
 
     @Test
+    void aFolderAnExportIsWritingIsRefused() throws Exception {
+        bundle();
+        try (var channel = java.nio.channels.FileChannel.open(dir.resolve(BundleVerifier.LOCK),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             var lock = channel.lock()) {
+            BundleException e = org.junit.jupiter.api.Assertions.assertThrows(BundleException.class, this::verify);
+            assertEquals("an export is writing " + dir + "; use the folder once it has finished", e.getMessage());
+        }
+        assertEquals(List.of(), verify().problems(), "a lock file left by a killed export is not an export");
+    }
+
+    @Test
     void aTruncatedArchiveIsUnreadable() throws Exception {
         Path file = dir.resolve("app.tar");
         archive(file, "app:1", true, "x".repeat(5000));
