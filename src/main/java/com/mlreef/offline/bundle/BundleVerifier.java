@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -127,6 +128,33 @@ public final class BundleVerifier {
         return verifyPlain(dir);
     }
 
+    /**
+     * Files of the folder that are links to a file outside it: they verify where they are, but a copy of the folder
+     * carries the link, not the file.
+     */
+    static List<String> outsideTheFolder(Path dir, Collection<String> names) {
+        List<String> problems = new ArrayList<>();
+        Path root;
+        try {
+            root = dir.toRealPath();
+        } catch (IOException e) {
+            return problems;
+        }
+        for (String name : names) {
+            Path file = dir.resolve(name);
+            try {
+                Path real = file.toRealPath();
+                if (!real.startsWith(root)) {
+                    problems.add(file + ": a link to " + real + ", outside the folder; a copy of the folder would"
+                            + " carry the link, not the file: put the file itself in the folder");
+                }
+            } catch (IOException e) {
+                // missing: said by the file's own check
+            }
+        }
+        return problems;
+    }
+
     /** Refuses a folder an export is writing (it holds the folder's lock): what is there is not finished yet. */
     public static void refuseWhileExporting(Path dir) {
         Path lock = dir.resolve(LOCK);
@@ -166,6 +194,7 @@ public final class BundleVerifier {
             throw new BundleException("cannot read " + manifestFile + ": " + e.getMessage(), e);
         }
         checkSums(dir, expectedSums, problems);
+        problems.addAll(outsideTheFolder(dir, expectedSums.keySet()));
 
         for (String name : unexpectedFiles(dir, expectedSums.keySet())) {
             problems.add(dir.resolve(name) + ": unexpected file"
@@ -233,6 +262,7 @@ public final class BundleVerifier {
         }
         checks.forEach(c -> c.problems().forEach(p -> problems.add(dir.resolve(c.file()) + ": " + p)));
         checkPlainSums(dir, checks, problems);
+        problems.addAll(outsideTheFolder(dir, checks.stream().map(FileCheck::file).toList()));
         return new Report(dir.toString(), false, null, null, null, checks, problems);
     }
 

@@ -162,6 +162,22 @@ class BundleVerifierTest {
     }
 
     @Test
+    void aFileThatIsALinkOutOfTheFolderIsAProblem(@TempDir Path elsewhere) throws Exception {
+        bundle();
+        Path outside = Files.move(dir.resolve("images/web.tar"), elsewhere.resolve("web.tar"));
+        Files.createSymbolicLink(dir.resolve("images/web.tar"), outside);
+        assertEquals(List.of(dir.resolve("images/web.tar") + ": a link to " + outside.toRealPath() + ", outside the"
+                + " folder; a copy of the folder would carry the link, not the file: put the file itself in the"
+                + " folder"), verify().problems());
+        Files.delete(dir.resolve("images/web.tar"));
+        Files.move(outside, dir.resolve("images/web.tar"));
+        Files.move(dir.resolve("images/app.tar"), dir.resolve("app-copy.tar"));
+        Files.createSymbolicLink(dir.resolve("images/app.tar"), Path.of("../app-copy.tar"));
+        assertTrue(verify().problems().stream().noneMatch(p -> p.contains("outside the folder")),
+                "a link within the folder is the folder's: " + verify().problems());
+    }
+
+    @Test
     void aFolderAnExportIsWritingIsRefused() throws Exception {
         bundle();
         try (var channel = java.nio.channels.FileChannel.open(dir.resolve(BundleVerifier.LOCK),
