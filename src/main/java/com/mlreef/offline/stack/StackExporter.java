@@ -33,6 +33,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -807,8 +808,15 @@ public final class StackExporter {
                     }
                 }
             }
-            console.info("running from the jar: no executable copied into the bundle; put the native mlreef-offline"
-                    + " beside it");
+            if (isExecutable(target)) {
+                // the native executable put into the folder by hand, as this hint asks
+                console.info("listed " + EXECUTABLE + ", which is in " + dir + ", in the bundle: verify checks it");
+                try (Progress progress = Progress.start(console, "checking " + EXECUTABLE, Files.size(target))) {
+                    return new BundleManifest.Executable(EXECUTABLE, Files.size(target), sha256(target, progress));
+                }
+            }
+            console.info("running from the jar: no executable copied into the bundle; copy the native"
+                    + " mlreef-offline into " + dir + " and export again to list it");
             return null;
         }
         if (!(Files.exists(target) && Files.isSameFile(source, target))) {
@@ -820,6 +828,16 @@ public final class StackExporter {
         }
         try (Progress progress = Progress.start(console, "checking " + EXECUTABLE, Files.size(target))) {
             return new BundleManifest.Executable(EXECUTABLE, Files.size(target), sha256(target, progress));
+        }
+    }
+
+    /** Whether the file is an executable program (ELF), as the native mlreef-offline is; not a link. */
+    private static boolean isExecutable(Path file) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || !Files.isExecutable(file)) {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(4), new byte[] {0x7f, 'E', 'L', 'F'});
         }
     }
 

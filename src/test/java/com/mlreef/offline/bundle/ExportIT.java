@@ -299,6 +299,17 @@ class ExportIT {
         CliProcess.Result verify = tool("verify", "-d", dir.toString());
         assertEquals(1, verify.exit(), verify.toString());
         assertTrue(verify.out().contains("gitlab-runner.tar: unexpected file"), verify.toString());
+
+        // the native executable copied in by hand, as an export from the jar asks, is listed by the next export
+        Files.delete(dir.resolve("gitlab-runner.tar"));
+        Files.copy(Path.of("/bin/busybox"), dir.resolve("mlreef-offline"));
+        CliProcess.Result again = tool("export", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString());
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.err().contains("listed mlreef-offline"), again.toString());
+        assertEquals(Files.size(dir.resolve("mlreef-offline")), JSON.readTree(dir.resolve("bundle.json").toFile())
+                .get("executable").get("size").asLong());
+        CliProcess.Result listed = tool("verify", "-d", dir.toString());
+        assertEquals(0, listed.exit(), listed.toString());
     }
 
     @Test
