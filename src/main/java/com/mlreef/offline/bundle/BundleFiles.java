@@ -1,6 +1,12 @@
 package com.mlreef.offline.bundle;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,6 +20,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +51,45 @@ public final class BundleFiles {
         return name != null && IMAGE_FILE.matcher(name).matches();
     }
 
+    /**
+     * What is wrong in a JSON file, in the file's own terms (where, and what was expected), not the Java types it is
+     * read into.
+     */
+    static String jsonProblem(JsonProcessingException e) {
+        Throwable syntax = e;
+        while (syntax != null && !(syntax instanceof JsonParseException)) {
+            syntax = syntax.getCause();
+        }
+        if (syntax != null || !(e instanceof JsonMappingException mapping) || mapping.getPath().isEmpty()) {
+            JsonLocation at = syntax != null ? ((JsonParseException) syntax).getLocation() : e.getLocation();
+            return "not valid JSON" + (syntax instanceof JsonEOFException ? " (it ends early: cut short?)" : "")
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
+        }
+        StringBuilder where = new StringBuilder();
+        for (JsonMappingException.Reference ref : mapping.getPath()) {
+            if (ref.getFieldName() != null) {
+                where.append(where.length() == 0 ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                where.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        if (e instanceof InvalidFormatException invalid) {
+            Class<?> type = invalid.getTargetType();
+            String expected = type != null && type.isEnum() ? "one of " + String.join(", ",
+                    java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.toString().toLowerCase(Locale.ROOT))
+                            .toList()) : "a valid value";
+            return where + ": '" + invalid.getValue() + "' is not " + expected;
+        }
+        if (e instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
+            Class<?> type = mismatched.getTargetType();
+            String expected = List.class.isAssignableFrom(type) ? "a list" : type == String.class ? "a string"
+                    : type == long.class || type == Long.class || type == int.class || type == Integer.class
+                    ? "a number" : type == boolean.class || type == Boolean.class ? "true or false" : "an object";
+            return where + ": expected " + expected;
+        }
+        return where + ": not a valid value";
+    }
+
     /** Reads and checks {@code DIR/bundle.json}. */
     public static BundleManifest read(Path dir) {
         Path file = dir.resolve(BundleManifest.FILE_NAME);
@@ -53,7 +99,7 @@ public final class BundleFiles {
         } catch (NoSuchFileException e) {
             throw new BundleException(file + " does not exist");
         } catch (JsonProcessingException e) {
-            throw new BundleException(file + " is not a valid bundle manifest: " + e.getOriginalMessage());
+            throw new BundleException(file + " is not a valid bundle manifest: " + jsonProblem(e));
         } catch (IOException e) {
             throw new BundleException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -74,7 +120,7 @@ public final class BundleFiles {
                     + "); use the mlreef-offline executable that came with the bundle";
         }
         if (m.format() < 1) {
-            return "no format version";
+            return m.format() == 0 ? "no format version" : "format " + m.format() + " is not a format version";
         }
         if (m.id() == null || m.id().isBlank()) {
             return "no bundle id";

@@ -115,8 +115,15 @@ class BundleFilesTest {
     @Test
     void brokenManifestsNameTheProblem() throws Exception {
         Files.writeString(dir.resolve("bundle.json"), "{\"format\": 1, \"images\": [");
-        assertTrue(assertThrows(BundleException.class, () -> BundleFiles.read(dir)).getMessage()
-                .startsWith(dir.resolve("bundle.json") + " is not a valid bundle manifest: "));
+        assertEquals(dir.resolve("bundle.json") + " is not a valid bundle manifest: not valid JSON (it ends early: cut short?) at line 1, column 26",
+                assertThrows(BundleException.class, () -> BundleFiles.read(dir)).getMessage());
+        Files.writeString(dir.resolve("bundle.json"), "{\"format\": 1, \"images\": [{\"compression\": \"bzip2\"}]}");
+        assertEquals(dir.resolve("bundle.json") + " is not a valid bundle manifest: images[0].compression: 'bzip2' is"
+                + " not one of none, gzip, zstd", assertThrows(BundleException.class, () -> BundleFiles.read(dir))
+                .getMessage(), "in the file's terms, not Java's");
+        Files.writeString(dir.resolve("bundle.json"), "{\"format\": 1, \"images\": \"app\"}");
+        assertEquals(dir.resolve("bundle.json") + " is not a valid bundle manifest: images: expected a list",
+                assertThrows(BundleException.class, () -> BundleFiles.read(dir)).getMessage());
         assertEquals(dir.resolve("nowhere/bundle.json") + " does not exist",
                 assertThrows(BundleException.class, () -> BundleFiles.read(dir.resolve("nowhere"))).getMessage());
         BundleManifest twice = manifest(1, "images/a.tar");
