@@ -223,14 +223,8 @@ public final class BundleVerifier {
             problems.add(sumsFile + ": missing");
             return;
         }
-        Map<String, String> sums;
-        try {
-            sums = BundleFiles.readSums(dir);
-        } catch (BundleException e) {
-            problems.add(e.getMessage());
-            return;
-        } catch (IOException e) {
-            problems.add(sumsFile + ": unreadable: " + e.getMessage());
+        Map<String, String> sums = readSums(dir, problems);
+        if (sums == null) {
             return;
         }
         expected.forEach((file, sha) -> {
@@ -266,20 +260,26 @@ public final class BundleVerifier {
         return new Report(dir.toString(), false, null, null, null, checks, problems);
     }
 
+    /** SHA256SUMS, or null when it cannot be read (which is a problem). */
+    private static Map<String, String> readSums(Path dir, List<String> problems) {
+        try {
+            return BundleFiles.readSums(dir);
+        } catch (BundleException e) {
+            problems.add(e.getMessage());
+        } catch (IOException e) {
+            problems.add(dir.resolve(BundleFiles.SUMS) + ": unreadable: " + e.getMessage());
+        }
+        return null;
+    }
+
     /** A SHA256SUMS beside plain tars (one a user made, or a bundle's) is checked as sha256sum -c checks it. */
     private static void checkPlainSums(Path dir, List<FileCheck> checks, List<String> problems) {
         Path sumsFile = dir.resolve(BundleFiles.SUMS);
         if (!Files.isRegularFile(sumsFile)) {
             return;
         }
-        Map<String, String> sums;
-        try {
-            sums = BundleFiles.readSums(dir);
-        } catch (BundleException e) {
-            problems.add(e.getMessage());
-            return;
-        } catch (IOException e) {
-            problems.add(sumsFile + ": unreadable: " + e.getMessage());
+        Map<String, String> sums = readSums(dir, problems);
+        if (sums == null) {
             return;
         }
         Map<String, String> read = new HashMap<>();
