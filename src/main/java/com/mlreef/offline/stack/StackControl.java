@@ -1,6 +1,7 @@
 package com.mlreef.offline.stack;
 
 import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.LogOptions;
 import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.OutputSink;
@@ -224,10 +225,18 @@ public final class StackControl {
             engine.removeContainer(c.id(), true);
             console.info("removed container " + c.name());
         }
+        List<String> kept = new ArrayList<>();
         for (Network n : engine.listNetworks()) {
             if (n.labels() != null && stack.equals(n.labels().get(DefaultStack.STACK_LABEL))) {
-                engine.removeNetwork(n.id());
-                console.info("removed network " + n.name());
+                try {
+                    engine.removeNetwork(n.id());
+                    console.info("removed network " + n.name());
+                } catch (DockerException e) {
+                    // another stack's containers joined it (an external network of theirs): they keep it
+                    List<String> users = users(n);
+                    kept.add("network " + n.name() + (users.isEmpty() ? " could not be removed (" + e.getMessage()
+                            + ")" : " is used by " + String.join(", ", users)));
+                }
             }
         }
         List<Volume> stackVolumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack));
@@ -240,5 +249,27 @@ public final class StackControl {
             console.info("kept volumes " + String.join(", ", stackVolumes.stream().map(Volume::name).toList())
                     + " ('down --volumes' deletes them)");
         }
+        if (!kept.isEmpty()) {
+            throw new ToolException(ExitCode.FAILED, String.join("; ", kept) + ": the rest of stack " + stack
+                    + " is down; take " + (kept.size() == 1 ? "that network's" : "those networks'") + " other"
+                    + " containers down first, then run down again");
+        }
+    }
+
+    /** The containers attached to a network, with their stacks: "NAME (stack S)". */
+    private List<String> users(Network network) {
+        List<String> users = new ArrayList<>();
+        for (ContainerSummary c : engine.listContainers(List.of(), true)) {
+            if (c.networkSettings() == null || c.networkSettings().networks() == null) {
+                continue;
+            }
+            boolean attached = c.networkSettings().networks().values().stream()
+                    .anyMatch(e -> network.id().equals(e.networkId()));
+            if (attached) {
+                String stack = c.labels() == null ? null : c.labels().get(DefaultStack.STACK_LABEL);
+                users.add("container " + c.name() + (stack == null ? "" : " (stack " + stack + ")"));
+            }
+        }
+        return users;
     }
 }

@@ -70,7 +70,7 @@ class PreflightTest {
 
     private static ContainerSummary publishing(String name, int port, Map<String, String> labels) {
         return new ContainerSummary("c1", List.of("/" + name), "img", "sha256:1", "running", "Up", 0L, labels,
-                List.of(new ContainerSummary.Port("0.0.0.0", 80, port, "tcp")));
+                List.of(new ContainerSummary.Port("0.0.0.0", 80, port, "tcp")), null);
     }
 
     private Preflight.Report run(Object engine, PortProbe probe) {

@@ -31,9 +31,9 @@ class StackControlTest {
                                     new ContainerSummary.Port("::", 80, 8080, "tcp"),
                                     new ContainerSummary.Port("127.0.0.1", 9090, 19090, "tcp"),
                                     new ContainerSummary.Port("::1", 53, 10053, "udp"),
-                                    new ContainerSummary.Port(null, 7000, null, "tcp"))),
+                                    new ContainerSummary.Port(null, 7000, null, "tcp")), null),
                     new ContainerSummary("id-down", List.of("/s-down"), "img", "sha256:1", "exited", "Exited", 0L,
-                            LABELS, List.of()));
+                            LABELS, List.of(), null));
         }
 
         public ContainerInspect inspectContainer(String id) {

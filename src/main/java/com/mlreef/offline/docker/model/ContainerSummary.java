@@ -9,7 +9,8 @@ import java.util.Map;
 /** One entry of {@code GET /containers/json}. */
 @RegisterForReflection
 public record ContainerSummary(String id, List<String> names, String image, @JsonProperty("ImageID") String imageId,
-                               String state, String status, Long created, Map<String, String> labels, List<Port> ports) {
+                               String state, String status, Long created, Map<String, String> labels, List<Port> ports,
+                               ContainerInspect.NetworkSettings networkSettings) {
 
     @RegisterForReflection
     public record Port(@JsonProperty("IP") String ip, Integer privatePort, Integer publicPort, String type) {
