@@ -55,6 +55,10 @@ public class RunCommand extends BaseCommand {
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
 
+    @Option(names = "--remove-orphans", description = "Remove the stack's containers of services it no longer has"
+            + " (without it they are left running, with a warning); their volumes are kept.")
+    boolean removeOrphans;
+
     @Override
     protected int execute(Console console) {
         long start = System.nanoTime();
@@ -68,7 +72,7 @@ public class RunCommand extends BaseCommand {
         }
         BundleSource source = BundleSource.open(dir);
         StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun, System.getenv(),
-                engine.local() ? Preflight.PortProbe.BIND : null);
+                engine.local() ? Preflight.PortProbe.BIND : null, removeOrphans);
         StackSpec spec;
         DockerEngine docker = engine.engine();
         if (dryRun) {

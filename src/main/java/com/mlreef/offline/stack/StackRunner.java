@@ -47,8 +47,9 @@ public final class StackRunner {
      * @param timeout   overrides every service's ready timeout; null keeps the stack's
      * @param pipServer the -s value, already checked, or null
      */
+    /** @param removeOrphans whether the stack's containers of services it no longer has are removed */
     public record Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
-                          Preflight.PortProbe ports) {
+                          Preflight.PortProbe ports, boolean removeOrphans) {
     }
 
     /** What a service's container needs. */
@@ -121,13 +122,31 @@ public final class StackRunner {
             case KEEP -> "keep   container " + s.container() + " (running, unchanged)";
             case REPLACE -> "replace container " + s.container() + " (its image or configuration changed)";
         }));
+        List<ContainerSummary> orphans = orphans(planned);
+        orphans.forEach(o -> plan.add((options.removeOrphans() ? "remove container " : "leave  container ") + o.name()
+                + " (service " + o.labels().get(SERVICE_LABEL) + " is no longer in the stack)"));
         if (options.dryRun()) {
             plan.forEach(console::result);
             return planned;
         }
         plan.forEach(line -> console.debug("plan: " + line));
+        if (!orphans.isEmpty() && !options.removeOrphans()) {
+            console.warn("container" + (orphans.size() == 1 ? " " : "s ") + String.join(", ", orphans.stream()
+                    .map(ContainerSummary::name).toList()) + " of stack " + planned.name() + " run" + (orphans.size()
+                    == 1 ? "s" : "") + " a service the stack no longer has; left as "
+                    + (orphans.size() == 1 ? "it is" : "they are") + " ('run --remove-orphans' removes "
+                    + (orphans.size() == 1 ? "it" : "them") + ", keeping the volumes)");
+        }
         if (options.ports() != null) {
-            checkPorts(services, options.ports());
+            checkPorts(services, options.ports(), options.removeOrphans() ? orphans : List.of());
+        }
+        if (options.removeOrphans()) {
+            for (ContainerSummary orphan : orphans) {
+                engine.stopContainer(orphan.id(), STOP_SECONDS);
+                engine.removeContainer(orphan.id(), true);
+                console.info("removed container " + orphan.name() + " (service " + orphan.labels().get(SERVICE_LABEL)
+                        + " is no longer in the stack; its volumes are kept)");
+            }
         }
 
         loads.stream().filter(l -> !l.present()).forEach(loader::load);
@@ -238,6 +257,14 @@ public final class StackRunner {
         return plans;
     }
 
+    /** The stack's containers of services it no longer has (an old container kept during a replacement is not). */
+    private List<ContainerSummary> orphans(StackSpec spec) {
+        return engine.listContainers(List.of(DefaultStack.STACK_LABEL + "=" + spec.name()), true).stream()
+                .filter(c -> c.labels() != null && c.labels().get(SERVICE_LABEL) != null
+                        && !spec.services().containsKey(c.labels().get(SERVICE_LABEL)))
+                .toList();
+    }
+
     private static String previousName(String container) {
         return container + "-previous";
     }
@@ -327,7 +354,7 @@ public final class StackRunner {
      * Fails before anything changes when a host port the run needs is taken by something else, naming every such
      * port at once.
      */
-    private void checkPorts(List<ServicePlan> services, Preflight.PortProbe probe) {
+    private void checkPorts(List<ServicePlan> services, Preflight.PortProbe probe, List<ContainerSummary> leaving) {
         List<ContainerSummary> running = engine.listContainers(List.of(), false);
         List<String> taken = new ArrayList<>();
         for (ServicePlan plan : services) {
@@ -347,7 +374,8 @@ public final class StackRunner {
                     continue;
                 }
                 ContainerSummary holder = Preflight.publisher(running, port.hostPort(), protocol).orElse(null);
-                if (holder != null && holder.id().equals(plan.existingId())) {
+                if (holder != null && (holder.id().equals(plan.existingId())
+                        || leaving.stream().anyMatch(o -> o.id().equals(holder.id())))) {
                     continue;
                 }
                 taken.add("host port " + port.hostPort() + ("tcp".equals(protocol) ? "" : "/" + protocol) + " that "

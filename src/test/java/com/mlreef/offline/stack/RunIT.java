@@ -352,6 +352,28 @@ class RunIT {
     }
 
     @Test
+    void aServiceTheStackNoLongerHasIsLeftWithAWarningOrRemovedOnRequest() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString()).exit());
+        String text = Files.readString(tmp.resolve(stack + ".yaml"));
+        Path withoutWorker = tmp.resolve(stack + "-without-worker.yaml");
+        Files.writeString(withoutWorker, text.replaceFirst("(?s)  worker:.*?(?=volumes:)", ""));
+
+        CliProcess.Result left = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", withoutWorker.toString());
+        assertEquals(0, left.exit(), left.toString());
+        assertTrue(left.err().contains("warning: container " + stack + "-worker of stack " + stack + " runs a service"
+                + " the stack no longer has; left as it is ('run --remove-orphans' removes it"), left.toString());
+        assertTrue(engine.inspectContainer(stack + "-worker").state().running());
+
+        CliProcess.Result removed = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", withoutWorker.toString(),
+                "--remove-orphans");
+        assertEquals(0, removed.exit(), removed.toString());
+        assertTrue(removed.err().contains("removed container " + stack + "-worker"), removed.toString());
+        assertTrue(assertMissing(stack + "-worker"));
+        assertTrue(engine.inspectContainer(stack + "-app").state().running(), "the other services stay");
+    }
+
+    @Test
     void aServiceThatNeverLogsItsReadyLineFailsWithinTheTimeoutShowingItsLogs() throws Exception {
         Path dir = bundle("a line it never prints", freePort(), freePort());
         long t0 = System.nanoTime();
