@@ -1,13 +1,19 @@
 package com.mlreef.offline.cli;
 
 import com.mlreef.offline.bundle.BundleException;
+import com.mlreef.offline.docker.DockerException;
+import com.mlreef.offline.stack.BundleSource;
 import com.mlreef.offline.stack.Preflight;
 import com.mlreef.offline.stack.StackControl;
 import com.mlreef.offline.stack.StackFileException;
+import com.mlreef.offline.stack.StackRunner;
 import com.mlreef.offline.stack.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Table;
+import com.mlreef.offline.ui.ToolException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +68,13 @@ public class DoctorCommand extends BaseCommand {
             List<Preflight.Check> checks = new ArrayList<>(report.checks());
             checks.add(0, new Preflight.Check("bundle", Preflight.Status.FAIL, unreadable));
             report = new Preflight.Report(report.engine(), false, checks);
+        } else if (dir != null && report.checks().stream().anyMatch(c -> c.check().equals("engine")
+                && c.status() == Preflight.Status.OK)) {
+            Preflight.Check plan = planCheck();
+            List<Preflight.Check> checks = new ArrayList<>(report.checks());
+            checks.add(plan);
+            report = new Preflight.Report(report.engine(), report.ok() && plan.status() != Preflight.Status.FAIL,
+                    checks);
         }
         if (json) {
             console.result(JsonOutput.of(report));
@@ -74,5 +87,21 @@ public class DoctorCommand extends BaseCommand {
                     : failed + (failed == 1 ? " problem blocks" : " problems block") + " a run: see the lines marked fail");
         }
         return report.ok() ? ExitCode.OK : ExitCode.FAILED;
+    }
+
+    /**
+     * Whether run could apply its plan for the bundle: its dry run, which fails as run would for what the bundle and
+     * the engine lack (an image neither has, the layers a differential bundle builds on, an external network).
+     */
+    private Preflight.Check planCheck() {
+        PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+        try {
+            new StackRunner(engine.engine(), new Console(nowhere, nowhere, true, false)).run(BundleSource.open(dir),
+                    new StackRunner.Options(file, null, null, true, System.getenv(), null, false));
+            return new Preflight.Check("plan", Preflight.Status.OK, "run -d " + dir + " has what it needs (the"
+                    + " stack's images are in the bundle or the engine)");
+        } catch (ToolException | DockerException e) {
+            return new Preflight.Check("plan", Preflight.Status.FAIL, e.getMessage());
+        }
     }
 }

@@ -131,6 +131,20 @@ class DoctorIT {
             assertEquals("ok", check(report, "port 127.0.0.1:" + port).get("status").asText(), r.toString());
             assertTrue(StreamSupport.stream(report.get("checks").spliterator(), false)
                     .noneMatch(c -> c.get("check").asText().equals("port 2022")), r.out());
+            assertEquals("ok", check(report, "plan").get("status").asText(), r.toString());
+
+            // plain tars without the default stack's images: run would refuse them, so doctor does
+            Path plain = Files.createDirectories(tmp.resolve("plain"));
+            try (var files = Files.list(bundle.resolve("images"))) {
+                Path tar = files.findFirst().orElseThrow();
+                Files.copy(tar, plain.resolve(tar.getFileName()));
+            }
+            CliProcess.Result lacking = CliProcess.run(Map.of(), "doctor", "--json", "-d", plain.toString());
+            assertEquals(1, lacking.exit(), lacking.toString());
+            JsonNode plan = check(JSON.readTree(lacking.out()), "plan");
+            assertEquals("fail", plan.get("status").asText(), lacking.toString());
+            assertTrue(plan.get("detail").asText().contains("which neither the bundle nor the engine has"),
+                    lacking.toString());
 
             // a folder that cannot be read is a failed check, and the host is checked all the same
             CliProcess.Result missing = CliProcess.run(Map.of(), "doctor", "--json", "-d",
