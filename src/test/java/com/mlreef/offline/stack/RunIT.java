@@ -374,6 +374,28 @@ class RunIT {
     }
 
     @Test
+    void downOfAStackWhoseNetworkAnotherStackJoinedNamesThatStack() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        String other = stack + "x";
+        Path joining = tmp.resolve(other + ".yaml");
+        Files.writeString(joining, "name: " + other + "\nservices:\n  joiner:\n    image: " + base + "\n"
+                + "    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; while true; do sleep 1; done\"]\n"
+                + "    networks: [shared]\nnetworks:\n  shared:\n    name: " + stack + "-net\n    external: true\n");
+        try {
+            assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString()).exit());
+            CliProcess.Result joined = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", joining.toString());
+            assertEquals(0, joined.exit(), joined.toString());
+            CliProcess.Result down = CliProcess.run(Map.of(), "down", "--stack", stack);
+            assertEquals(1, down.exit(), down.toString());
+            assertTrue(down.err().contains("error: network " + stack + "-net is used by container " + other
+                    + "-joiner (stack " + other + "): the rest of stack " + stack + " is down"), down.toString());
+            assertTrue(assertMissing(stack + "-app") && assertMissing(stack + "-worker"), "the rest is down");
+        } finally {
+            CliProcess.run(Map.of(), "down", "--stack", other);
+        }
+    }
+
+    @Test
     void aServiceThatNeverLogsItsReadyLineFailsWithinTheTimeoutShowingItsLogs() throws Exception {
         Path dir = bundle("a line it never prints", freePort(), freePort());
         long t0 = System.nanoTime();
