@@ -82,7 +82,7 @@ public final class LifecycleCommands {
             }
         }
 
-        /** The stack's containers, or an error when it has none (after down) to start. */
+        /** Fails when the stack has no containers (after down): there is nothing to start. */
         static void needsContainers(int containers, String stack) {
             if (containers == 0) {
                 throw new ToolException(ExitCode.FAILED, "stack " + stack + " has no containers (after down); 'run'"

@@ -44,10 +44,10 @@ public final class StackRunner {
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     /**
-     * @param timeout   overrides every service's ready timeout; null keeps the stack's
-     * @param pipServer the -s value, already checked, or null
+     * @param timeout       overrides every service's ready timeout; null keeps the stack's
+     * @param pipServer     the -s value, already checked, or null
+     * @param removeOrphans whether the stack's containers of services it no longer has are removed
      */
-    /** @param removeOrphans whether the stack's containers of services it no longer has are removed */
     public record Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
                           Preflight.PortProbe ports, boolean removeOrphans) {
     }
