@@ -15,7 +15,6 @@ import com.mlreef.offline.ui.ToolException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -65,16 +64,10 @@ public class DoctorCommand extends BaseCommand {
         Preflight.Report report = new Preflight(engine.engine(), engine.local(), daemonConfig, stack,
                 Preflight.PortProbe.BIND).run();
         if (unreadable != null) {
-            List<Preflight.Check> checks = new ArrayList<>(report.checks());
-            checks.add(0, new Preflight.Check("bundle", Preflight.Status.FAIL, unreadable));
-            report = new Preflight.Report(report.engine(), false, checks);
+            report = report.with(new Preflight.Check("bundle", Preflight.Status.FAIL, unreadable), true);
         } else if (dir != null && report.checks().stream().anyMatch(c -> c.check().equals("engine")
                 && c.status() == Preflight.Status.OK)) {
-            Preflight.Check plan = planCheck();
-            List<Preflight.Check> checks = new ArrayList<>(report.checks());
-            checks.add(plan);
-            report = new Preflight.Report(report.engine(), report.ok() && plan.status() != Preflight.Status.FAIL,
-                    checks);
+            report = report.with(planCheck(), false);
         }
         if (json) {
             console.result(JsonOutput.of(report));

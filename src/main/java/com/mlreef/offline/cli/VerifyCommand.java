@@ -3,6 +3,7 @@ package com.mlreef.offline.cli;
 import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleVerifier;
+import com.mlreef.offline.stack.BundleSource;
 import com.mlreef.offline.stack.EngineLayers;
 import com.mlreef.offline.stack.StackFile;
 import com.mlreef.offline.stack.StackFileException;
@@ -120,7 +121,7 @@ public class VerifyCommand extends BaseCommand {
         Path file = dir.resolve(BundleManifest.FILE_NAME);
         StackSpec stack;
         try {
-            stack = StackFile.parse(manifest.stack().text(), "the stack of " + file, manifest.stack().name(),
+            stack = StackFile.parse(manifest.stack().text(), BundleSource.stackSource(dir), manifest.stack().name(),
                     System.getenv(), w -> { });
         } catch (StackFileException e) {
             return List.of(e.getMessage()); // it names the stack of bundle.json

@@ -17,6 +17,11 @@ import java.util.List;
 public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTars, String stackText,
                            String stackSource) {
 
+    /** How a bundle's stack is named in messages about it. */
+    public static String stackSource(Path dir) {
+        return "the stack of " + dir.resolve(BundleManifest.FILE_NAME);
+    }
+
     public static BundleSource open(Path dir) {
         BundleException.requireFolder(dir);
         BundleVerifier.refuseWhileExporting(dir);
@@ -40,8 +45,7 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
                             + "; the bundle is damaged (mlreef-offline verify -d " + dir + " lists what is wrong)");
                 }
             }
-            return new BundleSource(dir, manifest, List.of(), manifest.stack().text(),
-                    "the stack of " + dir.resolve(BundleManifest.FILE_NAME));
+            return new BundleSource(dir, manifest, List.of(), manifest.stack().text(), stackSource(dir));
         }
         if (BundleFiles.lostItsManifest(dir)) {
             throw new BundleException(BundleFiles.lostManifestMessage(dir));

@@ -55,6 +55,12 @@ public final class Preflight {
 
     @RegisterForReflection
     public record Report(String engine, boolean ok, List<Check> checks) {
+        /** This report with one more check, first or last; a failed one makes it not ok. */
+        public Report with(Check check, boolean first) {
+            List<Check> all = new ArrayList<>(checks);
+            all.add(first ? 0 : all.size(), check);
+            return new Report(engine, ok && check.status() != Status.FAIL, all);
+        }
     }
 
     /** Whether a host port can be taken; binding it is the only reliable test. */

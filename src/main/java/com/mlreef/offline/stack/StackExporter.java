@@ -75,6 +75,10 @@ public final class StackExporter {
     }
 
     private record Resolved(String reference, ImageInspect image) {
+        /** The image's size as the engine gives it (0 when it does not). */
+        long size() {
+            return image.size() == null ? 0 : image.size();
+        }
     }
 
     private record Group(String file, List<Resolved> images) {
@@ -548,7 +552,7 @@ public final class StackExporter {
                 continue;
             }
             for (Resolved image : group.images()) {
-                needed += image.image().size() == null ? 0 : image.image().size();
+                needed += image.size();
             }
         }
         if (options.executable() != null) {
@@ -572,7 +576,7 @@ public final class StackExporter {
         List<String> references = group.images().stream().map(Resolved::reference).toList();
         // the layers bySize leaves out are read (and hashed) all the same: they count as progress
         long estimate = omitted != null ? omitted.bytes()
-                : group.images().stream().mapToLong(i -> i.image().size() == null ? 0 : i.image().size()).sum();
+                : group.images().stream().mapToLong(Resolved::size).sum();
         String what = references.size() == 1 ? references.get(0) : references.size() + " images";
         Set<String> drop;
         ImageFileWriter.Written written;
@@ -679,7 +683,7 @@ public final class StackExporter {
             for (int i = 0; i < diffIds.size(); i++) {
                 (i < leftOut ? leave : keep).add(diffIds.get(i));
             }
-            total += image.image().size() == null ? 0 : image.image().size();
+            total += image.size();
         }
         leave.removeAll(keep);
         Set<Long> sizes = new HashSet<>();
