@@ -83,7 +83,11 @@ final class ServiceReadiness {
                 logSince = Math.max(since, now - 1);
             } else if (rule.healthcheck()) {
                 ContainerInspect.Health health = inspect.state().health();
-                if (health != null && "healthy".equals(health.status())) {
+                if (health == null) {
+                    throw failure(container, service.name() + " has no healthcheck to wait for: neither the service"
+                            + " nor its image " + service.image() + " defines one");
+                }
+                if ("healthy".equals(health.status())) {
                     return "its healthcheck passes";
                 }
             } else if (rule.http() != null && answers(rule.http())) {

@@ -253,7 +253,7 @@ public final class StackFile {
             keys(offline, path + ".x-offline", "ready", "after-ready");
             if (offline.has("ready")) {
                 ready = ready(offline.get("ready"), path + ".x-offline.ready",
-                        healthcheck != null && !healthcheck.test().equals(List.of("NONE")));
+                        healthcheck == null || !healthcheck.test().equals(List.of("NONE")));
             }
             JsonNode commands = offline.get("after-ready");
             if (commands != null && !commands.isNull()) {
@@ -426,7 +426,8 @@ public final class StackFile {
                 duration(node.get("start_period"), path + ".start_period"));
     }
 
-    private ReadyRule ready(JsonNode node, String path, boolean hasHealthcheck) {
+    /** @param healthcheckAllowed false when the service disables the healthcheck (its image's may still do) */
+    private ReadyRule ready(JsonNode node, String path, boolean healthcheckAllowed) {
         object(node, path);
         keys(node, path, "log", "healthcheck", "http", "timeout");
         String log = node.has("log") ? string(node.get("log"), path + ".log") : null;
@@ -436,8 +437,8 @@ public final class StackFile {
         if (rules != 1) {
             throw error(path, "give exactly one of log, healthcheck: true, http");
         }
-        if (health && !hasHealthcheck) {
-            throw error(path, "healthcheck: true needs the service's healthcheck (not disabled)");
+        if (health && !healthcheckAllowed) {
+            throw error(path, "healthcheck: true, but the service disables its healthcheck");
         }
         if (http != null && !http.matches("https?://[A-Za-z0-9.\\[\\]:-]+(?::[0-9]+)?(?:/\\S*)?")) {
             throw error(path + ".http", "'" + http + "' is not an http(s) URL");

@@ -10,6 +10,7 @@ import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.ImageInspect;
 import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
@@ -60,7 +61,7 @@ public final class StackRunner {
      *                   fails, removed once it is ready
      */
     record ServicePlan(StackSpec.Service service, String container, Action action, String existingId,
-                       ContainerSpec spec, String previousId) {
+                       ContainerSpec spec, String previousId, String imageId) {
     }
 
     private final DockerEngine engine;
@@ -126,6 +127,7 @@ public final class StackRunner {
         orphans.forEach(o -> plan.add((options.removeOrphans() ? "remove container " : "leave  container ") + o.name()
                 + " (service " + o.labels().get(SERVICE_LABEL) + " is no longer in the stack)"));
         if (options.dryRun()) {
+            checkHealthchecks(services, false);
             plan.forEach(console::result);
             return planned;
         }
@@ -150,6 +152,7 @@ public final class StackRunner {
         }
 
         loads.stream().filter(l -> !l.present()).forEach(loader::load);
+        checkHealthchecks(services, true);
         for (StackSpec.NetworkSpec network : planned.networks().values()) {
             ensureNetwork(planned, network);
         }
@@ -245,14 +248,14 @@ public final class StackRunner {
             ContainerInspect existing = ours(spec, name);
             if (existing == null) {
                 plans.add(new ServicePlan(service, name, Action.CREATE, null, container,
-                        previous == null ? null : previous.id()));
+                        previous == null ? null : previous.id(), imageId));
                 continue;
             }
             boolean same = container.labels().get(CONFIG_LABEL).equals(existing.config().labels().get(CONFIG_LABEL));
             boolean running = Boolean.TRUE.equals(existing.state().running());
             Action action = !same ? Action.REPLACE : running ? Action.KEEP : Action.START;
             plans.add(new ServicePlan(service, name, action, existing.id(), container,
-                    previous == null ? null : previous.id()));
+                    previous == null ? null : previous.id(), imageId));
         }
         return plans;
     }
@@ -334,6 +337,34 @@ public final class StackRunner {
         }
         return new ContainerSpec(withoutHash.image(), withoutHash.cmd(), null, env, labels, exposed, healthcheck, null,
                 null, false, withoutHash.hostConfig(), withoutHash.networkingConfig());
+    }
+
+    /**
+     * Fails before any container changes when a service waits for a healthcheck that neither it nor its image has.
+     * @param loaded whether every image is in the engine now; before the load, an image it lacks is not checked
+     */
+    private void checkHealthchecks(List<ServicePlan> services, boolean loaded) {
+        for (ServicePlan plan : services) {
+            StackSpec.Service service = plan.service();
+            if (service.ready() == null || !service.ready().healthcheck() || service.healthcheck() != null) {
+                continue;
+            }
+            ImageInspect image;
+            try {
+                image = engine.inspectImage(plan.imageId());
+            } catch (NotFoundException e) {
+                if (loaded) {
+                    throw e;
+                }
+                continue;
+            }
+            if (image.config() == null || image.config().healthcheck() == null
+                    || !image.config().healthcheck().enabled()) {
+                throw new ToolException(ExitCode.FAILED, "service " + service.name() + " waits for its healthcheck"
+                        + " (ready: {healthcheck: true}), but neither the service nor its image " + service.image()
+                        + " has one; give the service a healthcheck or another ready rule (no container was changed)");
+            }
+        }
     }
 
     /** Compose's {@code restart} (no, always, unless-stopped, on-failure[:N]) as the engine takes it. */

@@ -396,6 +396,29 @@ class RunIT {
     }
 
     @Test
+    void theHealthcheckRuleTakesTheImagesOwnHealthcheckAndOneWithoutIsRefusedBeforeAnyContainer() throws Exception {
+        String checked = created.image(TestEngine.unique("runhealthy") + ":1");
+        TestImages.build("FROM " + app + "\nHEALTHCHECK --interval=1s CMD test -f /tmp/up\n", checked);
+        Path dir = bundle("service is ready", freePort(), freePort());
+        Path file = tmp.resolve(stack + "-health.yaml");
+        String service = "name: " + stack + "\nservices:\n  a:\n    image: %s\n"
+                + "    command: [sh, -c, \"trap 'exit 0' TERM; sleep 2; touch /tmp/up; while true; do sleep 1; done\"]\n"
+                + "    x-offline:\n      ready: {healthcheck: true, timeout: 1m}\n";
+        Files.writeString(file, service.formatted(app));
+        CliProcess.Result none = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(1, none.exit(), none.toString());
+        assertTrue(none.err().contains("error: service a waits for its healthcheck (ready: {healthcheck: true}), but"
+                + " neither the service nor its image " + app + " has one"), none.toString());
+        assertTrue(assertMissing(stack + "-a"));
+
+        Files.writeString(file, service.formatted(checked));
+        CliProcess.Result own = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(0, own.exit(), own.toString());
+        assertTrue(own.err().contains("a is ready: its healthcheck passes"), own.toString());
+        assertEquals("healthy", engine.inspectContainer(stack + "-a").state().health().status());
+    }
+
+    @Test
     void aServiceThatNeverLogsItsReadyLineFailsWithinTheTimeoutShowingItsLogs() throws Exception {
         Path dir = bundle("a line it never prints", freePort(), freePort());
         long t0 = System.nanoTime();

@@ -255,6 +255,10 @@ class StackFileTest {
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    restart: 'on-failure:99999999999'\n")
                 .contains("restart"));
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    healthcheck: {disable: true}\n"
-                + "    x-offline:\n      ready: {healthcheck: true}\n").contains("not disabled"));
+                + "    x-offline:\n      ready: {healthcheck: true}\n").contains("disables its healthcheck"));
+        // without a healthcheck of its own, the service may rely on its image's HEALTHCHECK (run checks that one)
+        assertTrue(StackFile.parse("services:\n  a:\n    image: busybox:1\n    x-offline:\n"
+                + "      ready: {healthcheck: true}\n", "t.yaml", "t", Map.of(), w -> { }).services().get("a").ready()
+                .healthcheck());
     }
 }

@@ -18,7 +18,15 @@ public record ImageInspect(String id, List<String> repoTags, List<String> repoDi
 
     @RegisterForReflection
     public record Config(Map<String, String> labels, List<String> env, List<String> cmd, List<String> entrypoint,
-                         Map<String, Object> exposedPorts) {
+                         Map<String, Object> exposedPorts, Healthcheck healthcheck) {
+    }
+
+    /** The image's HEALTHCHECK; a test of ["NONE"] disables the one it inherits. */
+    @RegisterForReflection
+    public record Healthcheck(List<String> test) {
+        public boolean enabled() {
+            return test != null && !test.isEmpty() && !test.equals(List.of("NONE"));
+        }
     }
 
     /** The platform in the usual os/arch[/variant] form. */
