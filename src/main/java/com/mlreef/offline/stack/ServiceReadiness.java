@@ -62,6 +62,10 @@ final class ServiceReadiness {
         while (true) {
             ContainerInspect inspect = engine.inspectContainer(container);
             if (!Boolean.TRUE.equals(inspect.state().running()) && !Boolean.TRUE.equals(inspect.state().restarting())) {
+                String completed = completed(container, service, inspect, logSince > 0 ? logSince : startedAt(inspect));
+                if (completed != null) {
+                    return completed;
+                }
                 throw failure(container, service.name() + " stopped (exit code " + inspect.state().exitCode()
                         + ") before it was ready");
             }
@@ -114,6 +118,24 @@ final class ServiceReadiness {
                 throw new ToolException(ExitCode.INTERRUPTED, "interrupted while waiting for " + service.name());
             }
         }
+    }
+
+    /**
+     * How a one-shot service that exited 0, which its restart policy does not restart, counts as ready: it ran to
+     * completion and its ready rule, if any, is a log line it printed. Null when the exit is a failure.
+     */
+    private String completed(String container, StackSpec.Service service, ContainerInspect inspect, long since) {
+        StackSpec.ReadyRule rule = service.ready();
+        boolean restarted = "always".equals(service.restart()) || "unless-stopped".equals(service.restart());
+        if (restarted || !Integer.valueOf(0).equals(inspect.state().exitCode())
+                || rule != null && (rule.log() == null || !logContains(container, since, rule.log()))) {
+            return null;
+        }
+        if (!service.afterReady().isEmpty()) {
+            throw failure(container, service.name() + " ran to completion (exit code 0), but its after-ready commands"
+                    + " run in the container and need it running");
+        }
+        return (rule == null ? "" : "its log says '" + rule.log() + "'; ") + "it ran to completion (exit code 0)";
     }
 
     /** The container's last start (unix seconds), or 0 (its whole log) when the engine does not say. */

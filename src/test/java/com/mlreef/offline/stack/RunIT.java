@@ -419,6 +419,32 @@ class RunIT {
     }
 
     @Test
+    void aOneShotServiceThatExitsZeroCountsAsDoneAndOneThatFailsFailsTheRun() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        Path file = tmp.resolve(stack + "-oneshot.yaml");
+        String text = "name: " + stack + "\nservices:\n"
+                + "  init:\n    image: " + base + "\n    command: [sh, -c, '%s']\n    volumes: ['seed:/data']\n"
+                + "    x-offline:\n      ready: {log: seeded, timeout: 30s}\n"
+                + "  reader:\n    image: " + base + "\n    volumes: ['seed:/data']\n"
+                + "    command: [sh, -c, \"trap 'exit 0' TERM; cat /data/seed; while true; do sleep 1; done\"]\n"
+                + "    x-offline:\n      ready: {log: seeded, timeout: 30s}\n"
+                + "volumes:\n  seed:\n    name: " + stack + "-seed\n";
+        // init exits at once: whether run first sees it running or exited depends on timing (ServiceReadinessTest
+        // covers the exited case alone)
+        Files.writeString(file, text.formatted("echo seeded > /data/seed; echo seeded"));
+        for (int i = 0; i < 2; i++) { // the second run starts the completed one-shot again, as compose up does
+            CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.err().contains("init is ready: its log says 'seeded'"), r.toString());
+            assertTrue(r.err().contains("ready: its log says 'seeded'"), r.toString());
+        }
+        Files.writeString(file, text.formatted("echo failing; exit 3"));
+        CliProcess.Result failed = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(1, failed.exit(), failed.toString());
+        assertTrue(failed.err().contains("init stopped (exit code 3) before it was ready"), failed.toString());
+    }
+
+    @Test
     void aServiceThatNeverLogsItsReadyLineFailsWithinTheTimeoutShowingItsLogs() throws Exception {
         Path dir = bundle("a line it never prints", freePort(), freePort());
         long t0 = System.nanoTime();

@@ -1,0 +1,78 @@
+package com.mlreef.offline.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mlreef.offline.docker.LogOptions;
+import com.mlreef.offline.docker.OutputSink;
+import com.mlreef.offline.docker.model.ContainerInspect;
+import com.mlreef.offline.testing.FakeEngine;
+import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.ToolException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When a service whose container has already exited counts as ready: a one-shot service that ran to completion. On a
+ * fake engine, so that the container is seen exited at the first look (on a real engine that depends on timing).
+ */
+class ServiceReadinessTest {
+
+    /** A container that exited with {@code exitCode} and logged {@code log}. */
+    public static class Exited {
+        private final int exitCode;
+        private final String log;
+
+        Exited(int exitCode, String log) {
+            this.exitCode = exitCode;
+            this.log = log;
+        }
+
+        public ContainerInspect inspectContainer(String id) {
+            return new ContainerInspect(id, "/s-job", "img", null, new ContainerInspect.State("exited", false, false,
+                    false, false, exitCode, "", "2026-11-29T10:00:00Z", null, null), null, null, null, List.of(), 0);
+        }
+
+        public void logs(String id, LogOptions options, OutputSink sink) throws Exception {
+            byte[] bytes = (log + "\n").getBytes(StandardCharsets.UTF_8);
+            sink.write(OutputSink.Stream.STDOUT, bytes, 0, bytes.length);
+        }
+    }
+
+    private static String ready(Exited engine, String restart, StackSpec.ReadyRule rule, List<List<String>> after) {
+        Console console = new Console(new PrintStream(OutputStream.nullOutputStream()),
+                new PrintStream(OutputStream.nullOutputStream()), false, false);
+        StackSpec.Service service = new StackSpec.Service("job", "img", null, null, List.of(), List.of(), Map.of(),
+                List.of(), restart, null, Map.of(), rule, after);
+        return new ServiceReadiness(FakeEngine.of(engine), console).ready("id", service, Duration.ofSeconds(5), 0);
+    }
+
+    @Test
+    void aOneShotThatExitedZeroRanToCompletion() {
+        assertEquals("it ran to completion (exit code 0)", ready(new Exited(0, "done"), "no", null, List.of()));
+        assertEquals("it ran to completion (exit code 0)", ready(new Exited(0, "done"), "on-failure:3", null, List.of()));
+        assertEquals("its log says 'done'; it ran to completion (exit code 0)", ready(new Exited(0, "all done"), "no",
+                new StackSpec.ReadyRule("done", false, null, Duration.ofSeconds(5)), List.of()));
+    }
+
+    @Test
+    void anExitThatIsNotACompletionFails() {
+        String failed = assertThrows(ToolException.class, () -> ready(new Exited(3, "boom"), "no", null, List.of()))
+                .getMessage();
+        assertTrue(failed.startsWith("job stopped (exit code 3) before it was ready"), failed);
+        assertTrue(assertThrows(ToolException.class, () -> ready(new Exited(0, "bye"), "unless-stopped", null,
+                List.of())).getMessage().startsWith("job stopped (exit code 0)"), "a service meant to keep running");
+        assertTrue(assertThrows(ToolException.class, () -> ready(new Exited(0, "other"), "no",
+                new StackSpec.ReadyRule("done", false, null, Duration.ofSeconds(5)), List.of())).getMessage()
+                .startsWith("job stopped (exit code 0)"), "its ready line never came");
+        assertTrue(assertThrows(ToolException.class, () -> ready(new Exited(0, "done"), "no", null,
+                List.of(List.of("setup")))).getMessage().contains("its after-ready commands run in the container and"
+                + " need it running"));
+    }
+}
