@@ -143,9 +143,33 @@ public final class Preflight {
         List<Check> checks = new ArrayList<>();
         List<ContainerSummary> running = engineChecks(checks);
         portChecks(checks, running);
+        if (engineLocal) {
+            missingBindSources(stack).forEach(m -> checks.add(new Check("host path " + m.source(), Status.WARN,
+                    "missing; " + m.service() + " mounts it, and the engine would create an empty folder there")));
+        }
         checks.add(daemonConfigCheck());
         boolean ok = checks.stream().noneMatch(c -> c.status() == Status.FAIL);
         return new Report(engine.address(), ok, checks);
+    }
+
+    /** A bind mount whose host path is missing. */
+    public record MissingSource(String service, String source) {
+    }
+
+    /**
+     * The bind mounts whose host path does not exist on this host (where the engine runs): the engine would create an
+     * empty folder in its place, so a missing socket or file becomes a folder the service cannot use.
+     */
+    public static List<MissingSource> missingBindSources(StackSpec stack) {
+        List<MissingSource> missing = new ArrayList<>();
+        for (StackSpec.Service service : stack.services().values()) {
+            for (StackSpec.MountSpec mount : service.mounts()) {
+                if (mount.kind() == StackSpec.MountSpec.Kind.BIND && !Files.exists(Path.of(mount.source()))) {
+                    missing.add(new MissingSource(service.name(), mount.source()));
+                }
+            }
+        }
+        return missing;
     }
 
     /** Returns the running containers (for naming who holds a port), or null when the engine cannot be asked. */

@@ -47,6 +47,8 @@ public final class StackRunner {
     /**
      * @param timeout       overrides every service's ready timeout; null keeps the stack's
      * @param pipServer     the -s value, already checked, or null
+     * @param ports         how host ports are checked; null when the engine runs on another host, whose ports and
+     *                      paths are not checked from here
      * @param removeOrphans whether the stack's containers of services it no longer has are removed
      */
     public record Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
@@ -126,6 +128,11 @@ public final class StackRunner {
         List<ContainerSummary> orphans = orphans(planned);
         orphans.forEach(o -> plan.add((options.removeOrphans() ? "remove container " : "leave  container ") + o.name()
                 + " (service " + o.labels().get(SERVICE_LABEL) + " is no longer in the stack)"));
+        if (options.ports() != null) {
+            Preflight.missingBindSources(planned).forEach(m -> console.warn("service " + m.service() + " mounts host"
+                    + " path " + m.source() + ", which does not exist on this host: the engine will create an empty"
+                    + " folder there"));
+        }
         if (options.dryRun()) {
             checkHealthchecks(services, false);
             plan.forEach(console::result);

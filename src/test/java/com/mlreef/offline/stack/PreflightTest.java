@@ -226,4 +226,24 @@ class PreflightTest {
         assertEquals(Status.FAIL, check(report, "network gone-missing").status());
         assertFalse(report.ok(), "a missing external network blocks a run: " + report);
     }
+
+    @Test
+    void aBindMountOfAMissingHostPathIsAWarningOnlyWhenTheEngineIsLocal() throws Exception {
+        Path socket = Files.createFile(dir.resolve("engine.sock"));
+        Path missing = dir.resolve("no-such.sock");
+        StackSpec stack = StackFile.parse("name: binds\nservices:\n  a:\n    image: a:1\n    volumes:\n      - "
+                + socket + ":/var/run/docker.sock\n      - " + missing + ":/run/other.sock\n", "test", null, Map.of(),
+                w -> { });
+        Preflight.Report local = new Preflight(FakeEngine.of(new Healthy(List.of())), true,
+                dir.resolve("daemon.json"), stack, port -> PortProbe.State.FREE).run();
+        Check warned = check(local, "host path " + missing);
+        assertEquals(Status.WARN, warned.status());
+        assertEquals("missing; a mounts it, and the engine would create an empty folder there", warned.detail());
+        assertTrue(local.checks().stream().noneMatch(c -> c.check().equals("host path " + socket)), local.toString());
+        assertTrue(local.ok(), "a warning does not block a run");
+        Preflight.Report remote = new Preflight(FakeEngine.of(new Healthy(List.of())), false,
+                dir.resolve("daemon.json"), stack, port -> PortProbe.State.FREE).run();
+        assertTrue(remote.checks().stream().noneMatch(c -> c.check().startsWith("host path")),
+                "another host's paths are not checked from here: " + remote);
+    }
 }

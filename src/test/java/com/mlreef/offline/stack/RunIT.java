@@ -445,6 +445,23 @@ class RunIT {
     }
 
     @Test
+    void aBindMountOfAMissingHostPathIsWarnedAbout() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        Path missing = tmp.resolve(stack + "-missing.sock");
+        Path file = tmp.resolve(stack + "-bind.yaml");
+        Files.writeString(file, "name: " + stack + "\nservices:\n  a:\n    image: " + base + "\n"
+                + "    command: [sleep, '600']\n    volumes: ['" + missing + ":/run/x.sock']\n");
+        CliProcess.Result plan = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString(),
+                "--dry-run");
+        assertEquals(0, plan.exit(), plan.toString());
+        assertTrue(plan.err().contains("warning: service a mounts host path " + missing + ", which does not exist on"
+                + " this host: the engine will create an empty folder there"), plan.toString());
+        CliProcess.Result doctor = CliProcess.run(Map.of(), "doctor", "-f", file.toString());
+        assertTrue(doctor.out().contains("host path " + missing), doctor.toString());
+        assertFalse(Files.exists(missing), "nothing was created");
+    }
+
+    @Test
     void aServiceThatNeverLogsItsReadyLineFailsWithinTheTimeoutShowingItsLogs() throws Exception {
         Path dir = bundle("a line it never prints", freePort(), freePort());
         long t0 = System.nanoTime();
