@@ -46,7 +46,9 @@ public final class StackFile {
                     + "(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern PORT = Pattern.compile(
-            "(?:([0-9.]+|\\[[0-9a-fA-F:.]+\\]):)?([0-9]{1,5}):([0-9]{1,5})(?:/(tcp|udp|sctp))?");
+            "(?:([0-9.]+|\\[[0-9a-fA-F:.]+\\]):)?([0-9]{1,5})(?:-([0-9]{1,5}))?:([0-9]{1,5})(?:-([0-9]{1,5}))?"
+            + "(?:/(tcp|udp|sctp))?");
+    private static final int MAX_RANGE = 1000;
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
             + "(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9}(?:\\.[0-9]{1,9})?)(ms|s|m|h)");
@@ -234,7 +236,7 @@ public final class StackFile {
         List<String> command = node.has("command") ? command(node.get("command"), path + ".command") : null;
         List<PortSpec> ports = new ArrayList<>();
         for (String p : stringList(node.get("ports"), path + ".ports")) {
-            ports.add(port(p, path + ".ports"));
+            ports.addAll(ports(p, path + ".ports"));
         }
         List<MountSpec> mounts = new ArrayList<>();
         for (String m : stringList(node.get("volumes"), path + ".volumes")) {
@@ -332,22 +334,42 @@ public final class StackFile {
         return new NetworkSpec(name, driver, bool(node.get("external"), path + ".external"));
     }
 
-    private PortSpec port(String text, String path) {
+    /** One published port, or a range ({@code 8000-8009:8000-8009}) as one port each. */
+    private List<PortSpec> ports(String text, String path) {
         Matcher m = PORT.matcher(text);
         if (!m.matches()) {
-            throw error(path, "'" + text + "' is not [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp]");
+            throw error(path, "'" + text + "' is not [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp|sctp] (a port or a range"
+                    + " such as 8000-8009)");
         }
         int host = Integer.parseInt(m.group(2));
-        int container = Integer.parseInt(m.group(3));
-        if (host < 1 || host > 65535 || container < 1 || container > 65535) {
-            throw error(path, "'" + text + "': ports go from 1 to 65535");
+        int hostLast = m.group(3) == null ? host : Integer.parseInt(m.group(3));
+        int container = Integer.parseInt(m.group(4));
+        int containerLast = m.group(5) == null ? container : Integer.parseInt(m.group(5));
+        for (int port : new int[] {host, hostLast, container, containerLast}) {
+            if (port < 1 || port > 65535) {
+                throw error(path, "'" + text + "': ports go from 1 to 65535");
+            }
+        }
+        if (hostLast < host || containerLast < container) {
+            throw error(path, "'" + text + "': a range goes from the lower port to the higher one");
+        }
+        if (hostLast - host != containerLast - container) {
+            throw error(path, "'" + text + "': the host range and the container range need as many ports");
+        }
+        if (hostLast - host >= MAX_RANGE) {
+            throw error(path, "'" + text + "': a range of more than " + MAX_RANGE + " ports");
         }
         String ip = m.group(1) == null ? "" : m.group(1).replace("[", "").replace("]", "");
         if (!ip.isEmpty() && !(m.group(1).startsWith("[") ? isIpv6(ip) : IPV4.matcher(ip).matches())) {
             throw error(path, "'" + text + "': '" + m.group(1) + "' is not an IP address (such as 127.0.0.1 or "
                     + "[::1])");
         }
-        return new PortSpec(ip, host, container, m.group(4) == null ? "tcp" : m.group(4));
+        String protocol = m.group(6) == null ? "tcp" : m.group(6);
+        List<PortSpec> ports = new ArrayList<>();
+        for (int i = 0; i <= hostLast - host; i++) {
+            ports.add(new PortSpec(ip, host + i, container + i, protocol));
+        }
+        return ports;
     }
 
     /** Eight groups of up to four hex digits, or fewer with one {@code ::}; the last two may be an IPv4 address. */

@@ -131,6 +131,14 @@ class StackFileTest {
                 .contains("ports go from 1 to 65535"));
         assertEquals(80, parse("services:\n  web:\n    image: busybox:1\n    ports: [8080:80]\n", Map.of())
                 .services().get("web").ports().get(0).containerPort());
+        assertEquals(List.of(new StackSpec.PortSpec("127.0.0.1", 8000, 9000, "udp"),
+                new StackSpec.PortSpec("127.0.0.1", 8001, 9001, "udp")), parse("services:\n  web:\n    image: busybox:1\n"
+                + "    ports: ['127.0.0.1:8000-8001:9000-9001/udp']\n", Map.of()).services().get("web").ports(),
+                "a range is one port each");
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    ports: ['8000-8002:80-81']\n")
+                .contains("the host range and the container range need as many ports"));
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    ports: ['8002-8000:80-82']\n")
+                .contains("from the lower port to the higher one"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['data:/data']\n")
                 .contains("volume 'data' is not declared"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['./data:/data']\n")
