@@ -485,13 +485,44 @@ public final class BundleVerifier {
         }
         if (task.images() != null) {
             for (BundleManifest.Image image : task.images()) {
-                if (!byId.containsKey(image.id())) {
+                DockerArchive.ManifestEntry entry = byId.get(image.id());
+                if (entry == null) {
                     problems.add("does not hold image " + image.id() + " (" + String.join(", ", image.references())
                             + ") that bundle.json names");
+                } else {
+                    checkLayers(image, entry, contents, problems);
                 }
             }
         }
         return found;
+    }
+
+    /**
+     * bundle.json's {@code layers} and {@code layerFiles} of an image against its archive: run relies on them to send
+     * only the layers the engine lacks and to tell the size of a load.
+     */
+    private static void checkLayers(BundleManifest.Image image, DockerArchive.ManifestEntry entry,
+                                    DockerArchive.Contents contents, List<String> problems) {
+        String name = "image " + String.join(", ", image.references());
+        List<String> diffIds = contents.diffIds(entry);
+        if (image.layers() != null && diffIds != null && !image.layers().equals(diffIds)) {
+            problems.add(name + ": bundle.json's layers differ from the image's config in the archive");
+        }
+        if (image.layerFiles() == null || entry.layers() == null) {
+            return;
+        }
+        List<String> files = image.layerFiles().stream().map(BundleManifest.LayerFile::file).toList();
+        if (!files.equals(entry.layers())) {
+            problems.add(name + ": bundle.json's layerFiles name other files than manifest.json's layers");
+            return;
+        }
+        for (BundleManifest.LayerFile layer : image.layerFiles().subList(image.leftOut(), files.size())) {
+            Long size = contents.entries().get(layer.file());
+            if (size != null && size != layer.size()) {
+                problems.add(name + ": layer " + layer.file() + " is " + size + " bytes in the archive, bundle.json's"
+                        + " layerFiles say " + layer.size());
+            }
+        }
     }
 
     /**

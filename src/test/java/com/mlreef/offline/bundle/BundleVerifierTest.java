@@ -28,7 +28,8 @@ class BundleVerifierTest {
 
     /** Writes a docker-archive of one image with the given layers (legacy layout); returns the image ID. */
     static String archive(Path file, String reference, boolean withAllLayers, String... layers) throws IOException {
-        String config = "{\"rootfs\":{\"type\":\"layers\"},\"layers\":" + layers.length + ",\"ref\":\"" + reference + "\"}";
+        String config = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":" + BundleFiles.JSON.writeValueAsString(
+                diffIds(layers)) + "},\"ref\":\"" + reference + "\"}";
         String configName = sha(config.getBytes(StandardCharsets.UTF_8));
         List<String> layerNames = new ArrayList<>();
         try (OutputStream raw = Files.newOutputStream(file); TarArchiveOutputStream tar = new TarArchiveOutputStream(raw)) {
@@ -45,6 +46,11 @@ class BundleVerifierTest {
             entry(tar, "manifest.json", manifest.getBytes(StandardCharsets.UTF_8));
         }
         return "sha256:" + configName;
+    }
+
+    /** The diff IDs of layers whose tar is the given text (as the test archives write them). */
+    static List<String> diffIds(String... layers) {
+        return java.util.Arrays.stream(layers).map(l -> "sha256:" + sha(l.getBytes(StandardCharsets.UTF_8))).toList();
     }
 
     private static void entry(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
@@ -66,7 +72,8 @@ class BundleVerifierTest {
         for (String name : List.of("app", "web")) {
             Path file = dir.resolve("images/" + name + ".tar");
             String id = archive(file, name + ":1", true, "base layer", name + " layer");
-            images.add(new BundleManifest.Image(List.of(name + ":1"), id, "linux/amd64", List.of(), "images/" + name + ".tar",
+            images.add(new BundleManifest.Image(List.of(name + ":1"), id, "linux/amd64",
+                    diffIds("base layer", name + " layer"), "images/" + name + ".tar",
                     Files.size(file), sha(Files.readAllBytes(file)), Compression.NONE, null, null));
         }
         BundleManifest manifest = new BundleManifest(1, "b-1", new BundleManifest.Tool("mlreef-offline", "1"),
@@ -105,6 +112,35 @@ class BundleVerifierTest {
         assertTrue(problems.contains(dir.resolve("images/app.tar") + ": does not hold image " + manifest.images().get(0).id()
                 + " (app:1) that bundle.json names"), problems.toString());
         assertEquals(5, problems.size(), problems.toString());
+    }
+
+    @Test
+    void layerFilesThatDisagreeWithTheArchiveAreReported() throws Exception {
+        BundleManifest manifest = bundle();
+        String base = sha("base layer".getBytes(StandardCharsets.UTF_8)) + "/layer.tar";
+        String app = sha("app layer".getBytes(StandardCharsets.UTF_8)) + "/layer.tar";
+        List<List<BundleManifest.LayerFile>> cases = List.of(
+                List.of(new BundleManifest.LayerFile(base, 10), new BundleManifest.LayerFile(app, 9)),
+                List.of(new BundleManifest.LayerFile(base, 10), new BundleManifest.LayerFile(app, 999_999_999)),
+                List.of(new BundleManifest.LayerFile(app, 9), new BundleManifest.LayerFile(base, 10)));
+        cases = new ArrayList<>(cases);
+        cases.add(cases.get(0));
+        List<String> expected = List.of("",
+                ": image app:1: layer " + app + " is 9 bytes in the archive, bundle.json's layerFiles say 999999999",
+                ": image app:1: bundle.json's layerFiles name other files than manifest.json's layers",
+                ": image app:1: bundle.json's layers differ from the image's config in the archive");
+        for (int i = 0; i < cases.size(); i++) {
+            BundleManifest.Image app1 = manifest.images().get(0);
+            List<BundleManifest.Image> images = new ArrayList<>(manifest.images());
+            images.set(0, new BundleManifest.Image(app1.references(), app1.id(), app1.platform(),
+                    i == 3 ? List.of(app1.layers().get(1), app1.layers().get(0)) : app1.layers(),
+                    app1.file(), app1.size(), app1.sha256(), app1.compression(), cases.get(i), null));
+            BundleManifest changed = manifest.withImages(images, true);
+            BundleFiles.writeSums(dir, BundleFiles.sums(changed, BundleFiles.write(dir, changed)));
+            List<String> problems = verify().problems();
+            assertEquals(expected.get(i).isEmpty() ? List.of() : List.of(dir.resolve("images/app.tar") + expected.get(i)),
+                    problems);
+        }
     }
 
     @Test
