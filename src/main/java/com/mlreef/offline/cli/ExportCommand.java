@@ -104,6 +104,10 @@ public class ExportCommand extends BaseCommand {
                 + Sizes.bytes(total) + (manifest.differential() ? ", differential on bundle "
                 + manifest.base().id() : "") + ", exported in " + Sizes.seconds(System.nanoTime() - start)
                 + "; check it with 'mlreef-offline verify -d " + dir + "'");
+        if (!result.notPulled().isEmpty()) {
+            console.warn("not pulled (see above), so exported as this engine had " + (result.notPulled().size() == 1
+                    ? "it" : "them") + ", perhaps older than the registry's: " + String.join(", ", result.notPulled()));
+        }
         return ExitCode.OK;
     }
 }

@@ -70,8 +70,11 @@ public final class StackExporter {
                           String toolVersion, Path executable, Path since) {
     }
 
-    /** What export did: the manifest written and, per file, whether it was written now or kept. */
-    public record Result(BundleManifest manifest, Map<String, Boolean> written) {
+    /**
+     * What export did: the manifest written; per file, whether it was written now or kept; the images whose pull
+     * failed, exported as the engine had them.
+     */
+    public record Result(BundleManifest manifest, Map<String, Boolean> written, List<String> notPulled) {
     }
 
     private record Resolved(String reference, ImageInspect image) {
@@ -119,6 +122,7 @@ public final class StackExporter {
     private final DockerEngine engine;
     private final Console console;
     private final RegistryAuth auth;
+    private final List<String> notPulled = new ArrayList<>();
 
     /** @param auth the credentials sent with each pull (those of {@code docker login}), or {@link RegistryAuth#NONE} */
     public StackExporter(DockerEngine engine, Console console, RegistryAuth auth) {
@@ -294,7 +298,7 @@ public final class StackExporter {
                     Math.min(5, foreign.size()))) + (foreign.size() > 5 ? ", ..." : "") + "; verify reports them:"
                     + " move them out before carrying the folder");
         }
-        return new Result(manifest, written);
+        return new Result(manifest, written, List.copyOf(notPulled));
     }
 
     /** The image in the engine, pulled first unless it is already at the registry's digest. */
@@ -320,6 +324,7 @@ public final class StackExporter {
                 throw new BundleException(pullFailure(reference, e), e);
             }
             console.warn(pullFailure(reference, e) + "; exporting the image the engine has");
+            notPulled.add(reference);
             return local;
         }
         ImageInspect pulled = inspect(reference);

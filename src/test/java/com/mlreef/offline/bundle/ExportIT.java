@@ -286,6 +286,22 @@ class ExportIT {
     }
 
     @Test
+    void anImageWhoseRegistryCannotBeReachedIsExportedAsTheEngineHasItAndTheSummarySaysSo() throws Exception {
+        String repository = "127.0.0.1:1/" + TestEngine.unique("unreachable"); // nothing listens on port 1
+        String offline = created.image(repository + ":1");
+        engine.tagImage(base, repository, "1");
+        Path file = tmp.resolve("unreachable.yaml");
+        Files.writeString(file, "name: unreachable\nservices:\n  a:\n    image: " + offline + "\n");
+        CliProcess.Result r = tool("export", "-f", file.toString(), "-o", tmp.resolve("unreachable").toString());
+        assertEquals(0, r.exit(), r.toString());
+        List<String> lines = r.err().lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("warning: ") && l.contains(offline)
+                && l.endsWith("; exporting the image the engine has")), r.toString());
+        assertEquals("warning: not pulled (see above), so exported as this engine had it, perhaps older than the"
+                + " registry's: " + offline, lines.get(lines.size() - 1), "the summary repeats it last");
+    }
+
+    @Test
     void filesThatAreNotTheBundlesAreWarnedAboutAndLeftAlone() throws Exception {
         Path dir = tmp.resolve("shared-folder");
         Files.createDirectories(dir);
