@@ -37,7 +37,7 @@ public final class CliProcess {
             throw new IllegalStateException(jar + " is missing: integration tests run after 'package'");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "-jar", jar);
+        return List.of(java, "-jar", Path.of(jar).toAbsolutePath().toString());
     }
 
     public static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
@@ -47,10 +47,19 @@ public final class CliProcess {
     /** @param prefix a command to run the tool under (setpriv to drop root), or empty */
     public static Result run(List<String> prefix, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
+        return runIn(null, prefix, env, args);
+    }
+
+    /** @param dir the working folder, or null for this process's */
+    public static Result runIn(Path dir, List<String> prefix, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(command());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
         pb.environment().remove("DOCKER_HOST");
         pb.environment().putAll(env);
         Process p = pb.start();
