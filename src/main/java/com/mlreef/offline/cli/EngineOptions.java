@@ -6,6 +6,7 @@ import com.mlreef.offline.docker.transport.EngineAddress;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.ToolException;
 import java.io.IOException;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Where the Docker Engine is: {@code -H/--host}, else DOCKER_HOST, else the local socket. */
@@ -30,6 +31,12 @@ public final class EngineOptions {
         } catch (IOException e) {
             throw new ToolException(ExitCode.USAGE, "cannot use the engine address " + address + ": " + e.getMessage());
         }
+    }
+
+    /** The engine's unix socket, or null for an engine reached over TCP. */
+    public Path socket() {
+        EngineAddress address = address();
+        return address.scheme().equals("unix") ? Path.of(address.path()) : null;
     }
 
     /** Whether the engine runs on this host, so that host ports and disks are its own. */

@@ -77,7 +77,7 @@ public final class LifecycleCommands {
      */
     abstract static class ChangingStack extends OnStackFile {
         <T> T locked(Console console, Supplier<T> change) {
-            try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console)) {
+            try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
                 return change.get();
             }
         }

@@ -84,7 +84,8 @@ public class RunCommand extends BaseCommand {
         Thread interrupted = new Thread(() -> console.warn("interrupted: the stack may be partly applied; run the same"
                 + " command again to finish (what is done is kept, nothing is done twice)"));
         Runtime.getRuntime().addShutdownHook(interrupted);
-        try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console)) {
+        docker.ping(); // an engine that cannot be reached says so before the lock is waited for
+        try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
             spec = new StackRunner(docker, console).run(source, options);
         } finally {
             try {

@@ -22,6 +22,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -227,7 +228,8 @@ class RunIT {
         Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("locked")));
         Process stop;
         try (RunLock held = RunLock.acquire(RunLock.defaultPath(), new Console(new PrintStream(
-                OutputStream.nullOutputStream()), new PrintStream(OutputStream.nullOutputStream()), false, false))) {
+                OutputStream.nullOutputStream()), new PrintStream(OutputStream.nullOutputStream()), false, false),
+                Path.of("/var/run/docker.sock"))) {
             stop = CliProcess.start(logs, "stop", "--stack", stack);
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (!Files.readString(logs.resolve("stderr.txt")).contains("is changing the stacks on this host")) {
@@ -459,6 +461,32 @@ class RunIT {
         CliProcess.Result doctor = CliProcess.run(Map.of(), "doctor", "-f", file.toString());
         assertTrue(doctor.out().contains("host path " + missing), doctor.toString());
         assertFalse(Files.exists(missing), "nothing was created");
+    }
+
+    @Test
+    void aUserOfTheDockerGroupSharesTheHostsLockWithRoot() throws Exception {
+        Path socket = Path.of("/var/run/docker.sock");
+        Path lock = RunLock.defaultPath();
+        int gid = (Integer) Files.getAttribute(socket, "unix:gid");
+        List<String> engineUser = List.of("setpriv", "--reuid=65534", "--regid=65534", "--groups=" + gid, "--");
+        Path dir = bundle("service is ready", freePort(), freePort());
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString()).exit());
+        assertEquals(gid, Files.getAttribute(lock, "unix:gid"), "the lock belongs to the socket's group");
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(lock)));
+        CliProcess.Result stop = CliProcess.run(engineUser, Map.of("HOME", "/tmp"), "stop", "--stack", stack);
+        assertEquals(0, stop.exit(), stop.toString());
+
+        // a lock that only root may write, as an earlier version left it
+        Files.setAttribute(lock, "unix:gid", 0);
+        Files.setPosixFilePermissions(lock, PosixFilePermissions.fromString("rw-r--r--"));
+        CliProcess.Result refused = CliProcess.run(engineUser, Map.of("HOME", "/tmp"), "start", "--stack", stack);
+        assertEquals(1, refused.exit(), refused.toString());
+        assertEquals("error: cannot take the lock " + lock + ": permission denied (user root made it without write"
+                + " access for others, as an earlier mlreef-offline did); run this command as root once, which lets"
+                + " every user of the engine share the lock, or remove the file", refused.err().strip());
+        assertEquals(0, CliProcess.run(Map.of(), "start", "--stack", stack).exit(), "root takes it and shares it");
+        CliProcess.Result shared = CliProcess.run(engineUser, Map.of("HOME", "/tmp"), "restart", "--stack", stack);
+        assertEquals(0, shared.exit(), shared.toString());
     }
 
     @Test
