@@ -2,14 +2,15 @@ package com.mlreef.offline.bundle;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.mlreef.offline.ui.IoReason;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +102,7 @@ public final class BundleFiles {
         } catch (JsonProcessingException e) {
             throw new BundleException(file + " is not a valid bundle manifest: " + jsonProblem(e));
         } catch (IOException e) {
-            throw new BundleException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new BundleException("cannot read " + file + ": " + IoReason.of(e), e);
         }
         String problem = check(manifest);
         if (problem != null) {

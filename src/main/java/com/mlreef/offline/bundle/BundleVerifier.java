@@ -1,6 +1,7 @@
 package com.mlreef.offline.bundle;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.mlreef.offline.ui.IoReason;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -19,8 +20,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -191,7 +192,7 @@ public final class BundleVerifier {
         try {
             expectedSums = BundleFiles.sums(manifest, sha256(Files.readAllBytes(manifestFile)));
         } catch (IOException e) {
-            throw new BundleException("cannot read " + manifestFile + ": " + e.getMessage(), e);
+            throw new BundleException("cannot read " + manifestFile + ": " + IoReason.of(e), e);
         }
         checkSums(dir, expectedSums, problems);
         problems.addAll(outsideTheFolder(dir, expectedSums.keySet()));
@@ -267,7 +268,7 @@ public final class BundleVerifier {
         } catch (BundleException e) {
             problems.add(e.getMessage());
         } catch (IOException e) {
-            problems.add(dir.resolve(BundleFiles.SUMS) + ": unreadable: " + e.getMessage());
+            problems.add(dir.resolve(BundleFiles.SUMS) + ": unreadable: " + IoReason.of(e));
         }
         return null;
     }
@@ -315,7 +316,7 @@ public final class BundleVerifier {
                     }
                 }
             } catch (IOException e) {
-                throw new BundleException("cannot list " + folder + ": " + e.getMessage(), e);
+                throw new BundleException("cannot list " + folder + ": " + IoReason.of(e), e);
             }
         }
         tars.sort(Comparator.naturalOrder());
@@ -348,7 +349,7 @@ public final class BundleVerifier {
                 }
             }
         } catch (IOException e) {
-            throw new BundleException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new BundleException("cannot list " + dir + ": " + IoReason.of(e), e);
         }
         names.sort(Comparator.naturalOrder());
         return names;
@@ -405,7 +406,7 @@ public final class BundleVerifier {
             return new FileCheck(task.file(), -1, null, label(task.compression()), List.of(), List.of("missing"));
         } catch (IOException e) {
             return new FileCheck(task.file(), -1, null, label(task.compression()), List.of(),
-                    List.of("unreadable: " + e.getMessage()));
+                    List.of("unreadable: " + IoReason.of(e)));
         }
         if (task.sha256() != null && size != task.size()) {
             problems.add(size < task.size()
@@ -437,7 +438,7 @@ public final class BundleVerifier {
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
-            problems.add("unreadable: " + e.getMessage());
+            problems.add("unreadable: " + IoReason.of(e));
             return new FileCheck(task.file(), size, null, label(compression), List.of(), problems);
         }
         String sha = raw.hex();

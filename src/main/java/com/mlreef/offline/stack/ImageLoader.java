@@ -13,6 +13,7 @@ import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.IoReason;
 import com.mlreef.offline.ui.Progress;
 import com.mlreef.offline.ui.Sizes;
 import java.io.BufferedInputStream;
@@ -197,7 +198,7 @@ public final class ImageLoader {
             try {
                 size = Files.size(tar);
             } catch (IOException e) {
-                throw new BundleException("cannot read " + tar + ": " + e.getMessage(), e);
+                throw new BundleException("cannot read " + tar + ": " + IoReason.of(e), e);
             }
             loads.add(new FileLoad(tar, source.dir().relativize(tar).toString(), size, null, compression, ids, refs,
                     allPresent(ids, refs), layers, null, null));

@@ -8,6 +8,7 @@ import com.mlreef.offline.stack.StackSpec.PortSpec;
 import com.mlreef.offline.stack.StackSpec.ReadyRule;
 import com.mlreef.offline.stack.StackSpec.Service;
 import com.mlreef.offline.stack.StackSpec.VolumeSpec;
+import com.mlreef.offline.ui.IoReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -94,7 +95,7 @@ public final class StackFile {
         } catch (NoSuchFileException e) {
             throw new StackFileException("stack file " + file + " does not exist");
         } catch (IOException e) {
-            throw new StackFileException("cannot read stack file " + file + ": " + e.getMessage());
+            throw new StackFileException("cannot read stack file " + file + ": " + IoReason.of(e));
         }
         return new Loaded(text, parse(text, file.toString(), nameFromFile(file), variables, warnings));
     }
