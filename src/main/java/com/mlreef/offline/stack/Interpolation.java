@@ -5,8 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * Compose's variable syntax in values: {@code $VAR}, {@code ${VAR}}, {@code ${VAR:-default}} (unset or empty),
- * {@code ${VAR-default}} (unset), {@code ${VAR:?message}} and {@code ${VAR?message}} (required), {@code $$} for a
- * literal dollar. An unset variable without a default becomes empty, with a warning, as in Compose.
+ * {@code ${VAR-default}} (unset), {@code ${VAR:+other}} (set and not empty) and {@code ${VAR+other}} (set),
+ * {@code ${VAR:?message}} and {@code ${VAR?message}} (required), {@code $$} for a literal dollar. An unset variable without a default becomes empty, with a warning, as in Compose.
  */
 public final class Interpolation {
     private final Map<String, String> variables;
@@ -101,12 +101,18 @@ public final class Interpolation {
         if (rest.startsWith("-")) {
             return value == null ? apply(rest.substring(1), where) : value;
         }
+        if (rest.startsWith(":+")) {
+            return value == null || value.isEmpty() ? "" : apply(rest.substring(2), where);
+        }
+        if (rest.startsWith("+")) {
+            return value == null ? "" : apply(rest.substring(1), where);
+        }
         if (rest.startsWith(":?") || rest.startsWith("?")) {
             boolean emptyFails = rest.startsWith(":?");
             if (value == null || emptyFails && value.isEmpty()) {
                 String message = rest.substring(emptyFails ? 2 : 1);
-                throw new StackFileException(where + ": " + name + " must be set"
-                        + (message.isEmpty() ? "" : ": " + message));
+                throw new StackFileException(where + ": " + (message.contains(name) ? message
+                        : name + " must be set" + (message.isEmpty() ? "" : ": " + message)));
             }
             return value;
         }

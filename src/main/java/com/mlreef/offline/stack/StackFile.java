@@ -50,6 +50,7 @@ public final class StackFile {
             "(?:([0-9.]+|\\[[0-9a-fA-F:.]+\\]):)?([0-9]{1,5})(?:-([0-9]{1,5}))?:([0-9]{1,5})(?:-([0-9]{1,5}))?"
             + "(?:/(tcp|udp|sctp))?");
     private static final int MAX_RANGE = 1000;
+    private static final Set<String> COMPOSE_NAMES = Set.of("compose", "docker-compose");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
             + "(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9}(?:\\.[0-9]{1,9})?)(ms|s|m|h)");
@@ -97,11 +98,25 @@ public final class StackFile {
         } catch (IOException e) {
             throw new StackFileException("cannot read stack file " + file + ": " + IoReason.of(e));
         }
+        Path folder = file.toAbsolutePath().getParent();
+        if (folder != null && Files.isRegularFile(folder.resolve(".env"))) {
+            warnings.accept(folder.resolve(".env") + " is not read (a bundle could not carry it to the offline host):"
+                    + " set its variables in the environment, or give defaults in the stack file (${VAR:-value})");
+        }
         return new Loaded(text, parse(text, file.toString(), nameFromFile(file), variables, warnings));
     }
 
+    /**
+     * The name of a stack file's stack when it has no {@code name:} key: the file's name, or for a file with one of
+     * Compose's own names (compose.yaml, docker-compose.yml), its folder's name, as Compose names the project, so
+     * that two projects' compose.yaml are not one stack.
+     */
     static String nameFromFile(Path file) {
         String base = file.getFileName().toString().replaceFirst("\\.(ya?ml)$", "").toLowerCase(Locale.ROOT);
+        Path folder = file.toAbsolutePath().normalize().getParent();
+        if (COMPOSE_NAMES.contains(base) && folder != null && folder.getFileName() != null) {
+            base = folder.getFileName().toString().toLowerCase(Locale.ROOT);
+        }
         String name = base.replaceAll("[^a-z0-9_-]", "-").replaceAll("^[^a-z0-9]+", "");
         return name.isEmpty() ? "stack" : name;
     }
@@ -241,7 +256,11 @@ public final class StackFile {
         }
         List<MountSpec> mounts = new ArrayList<>();
         for (String m : stringList(node.get("volumes"), path + ".volumes")) {
-            mounts.add(mount(m, path + ".volumes", volumes));
+            MountSpec mount = mount(m, path + ".volumes", volumes);
+            if (mounts.stream().anyMatch(other -> other.target().equals(mount.target()))) {
+                throw error(path + ".volumes", "two mounts at " + mount.target());
+            }
+            mounts.add(mount);
         }
         List<String> serviceNetworks = serviceNetworks(node.get("networks"), path + ".networks", networks, stack);
         String restart = node.has("restart") ? string(node.get("restart"), path + ".restart") : "no";
@@ -298,6 +317,9 @@ public final class StackFile {
             throw error(path, "expected a list of network names");
         }
         for (String n : names) {
+            if (n.equals("default")) { // as in Compose, the stack's default network needs no declaration
+                networks.putIfAbsent("default", new NetworkSpec(stack + "_default", "bridge", false));
+            }
             if (!networks.containsKey(n)) {
                 throw error(path, "network '" + n + "' is not declared under the top-level networks");
             }
@@ -407,11 +429,16 @@ public final class StackFile {
                     + "upgrades, so name them");
         }
         boolean readOnly = false;
+        String relabel = null;
         if (parts.length == 3) {
-            if (!parts[2].equals("ro") && !parts[2].equals("rw")) {
-                throw error(path, "'" + text + "': the mode must be ro or rw");
+            List<String> modes = List.of(parts[2].split(",", -1));
+            long access = modes.stream().filter(m -> m.equals("ro") || m.equals("rw")).count();
+            long labels = modes.stream().filter(m -> m.equals("z") || m.equals("Z")).count();
+            if (access + labels != modes.size() || access > 1 || labels > 1) {
+                throw error(path, "'" + text + "': the mode is ro or rw, and z or Z (SELinux labels), such as ro,z");
             }
-            readOnly = parts[2].equals("ro");
+            readOnly = modes.contains("ro");
+            relabel = modes.contains("z") ? "z" : modes.contains("Z") ? "Z" : null;
         }
         String target = parts[1];
         if (!target.startsWith("/")) {
@@ -419,7 +446,7 @@ public final class StackFile {
         }
         String source = parts[0];
         if (source.startsWith("/")) {
-            return new MountSpec(MountSpec.Kind.BIND, source, target, readOnly);
+            return new MountSpec(MountSpec.Kind.BIND, source, target, readOnly, relabel);
         }
         if (source.startsWith(".") || source.startsWith("~")) {
             throw error(path, "'" + text + "': a bind mount needs an absolute host path");
@@ -428,7 +455,7 @@ public final class StackFile {
         if (volume == null) {
             throw error(path, "volume '" + source + "' is not declared under the top-level volumes");
         }
-        return new MountSpec(MountSpec.Kind.VOLUME, volume.name(), target, readOnly);
+        return new MountSpec(MountSpec.Kind.VOLUME, volume.name(), target, readOnly, relabel);
     }
 
     private HealthcheckSpec healthcheck(JsonNode node, String path) {
@@ -438,11 +465,14 @@ public final class StackFile {
             return new HealthcheckSpec(List.of("NONE"), null, null, null, null);
         }
         JsonNode testNode = node.get("test");
-        if (testNode == null) {
-            throw error(path, "a healthcheck needs a test");
-        }
-        List<String> test = testNode.isArray() ? stringList(testNode, path + ".test")
+        // without a test, the image's HEALTHCHECK test runs, with the times given here
+        List<String> test = testNode == null ? List.of() : testNode.isArray() ? stringList(testNode, path + ".test")
                 : List.of("CMD-SHELL", string(testNode, path + ".test"));
+        if (testNode != null && !test.equals(List.of("NONE")) && (test.size() < 2
+                || !test.get(0).equals("CMD") && !test.get(0).equals("CMD-SHELL"))) {
+            throw error(path + ".test", "expected a command: a string, [\"CMD\", PROGRAM, ARGS...],"
+                    + " [\"CMD-SHELL\", \"shell command\"] or [\"NONE\"]");
+        }
         Integer retries = node.has("retries") ? integer(node.get("retries"), path + ".retries") : null;
         return new HealthcheckSpec(test, duration(node.get("interval"), path + ".interval"),
                 duration(node.get("timeout"), path + ".timeout"), retries,
@@ -530,6 +560,9 @@ public final class StackFile {
         if (node.isArray()) {
             for (String item : stringList(node, path)) {
                 int eq = item.indexOf('=');
+                if (eq == 0 || item.isEmpty()) {
+                    throw error(path, "'" + item + "' has no name (expected NAME=VALUE)");
+                }
                 put.accept(eq < 0 ? item : item.substring(0, eq), eq < 0 ? null : item.substring(eq + 1));
             }
         } else if (node.isObject()) {

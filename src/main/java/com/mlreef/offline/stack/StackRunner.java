@@ -288,7 +288,12 @@ public final class StackRunner {
             return null;
         }
         Map<String, String> labels = existing.config().labels() == null ? Map.of() : existing.config().labels();
-        if (!spec.name().equals(labels.get(DefaultStack.STACK_LABEL))) {
+        String owner = labels.get(DefaultStack.STACK_LABEL);
+        if (owner != null && !spec.name().equals(owner)) {
+            throw new ToolException(ExitCode.FAILED, "a container named " + name + " belongs to stack " + owner + "; give"
+                    + " the service another container_name, or take that stack down first");
+        }
+        if (owner == null) {
             throw new ToolException(ExitCode.FAILED, "a container named " + name + " exists that mlreef-offline did"
                     + " not create for stack " + spec.name() + "; remove or rename it (its volumes stay), then run"
                     + " again");
@@ -314,7 +319,7 @@ public final class StackRunner {
         List<String> binds = new ArrayList<>();
         for (StackSpec.MountSpec mount : service.mounts()) {
             // a volume's source is its engine name already (its name: key, else its key)
-            binds.add(mount.source() + ":" + mount.target() + (mount.readOnly() ? ":ro" : ""));
+            binds.add(mount.bind());
         }
         String network = service.networks().isEmpty() ? null : spec.networks().get(service.networks().get(0)).name();
         StackSpec.HealthcheckSpec hc = service.healthcheck();
@@ -353,7 +358,8 @@ public final class StackRunner {
     private void checkHealthchecks(List<ServicePlan> services, boolean loaded) {
         for (ServicePlan plan : services) {
             StackSpec.Service service = plan.service();
-            if (service.ready() == null || !service.ready().healthcheck() || service.healthcheck() != null) {
+            if (service.ready() == null || !service.ready().healthcheck()
+                    || service.healthcheck() != null && !service.healthcheck().test().isEmpty()) {
                 continue;
             }
             ImageInspect image;

@@ -40,9 +40,19 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
         }
     }
 
-    /** A named volume or a bind mount: {@code SOURCE:TARGET[:ro]}. */
-    public record MountSpec(Kind kind, String source, String target, boolean readOnly) {
+    /**
+     * A named volume or a bind mount: {@code SOURCE:TARGET[:ro|rw][,z|Z]}.
+     *
+     * @param relabel the SELinux relabelling ({@code z} shared, {@code Z} private), or null
+     */
+    public record MountSpec(Kind kind, String source, String target, boolean readOnly, String relabel) {
         public enum Kind { VOLUME, BIND }
+
+        /** The mount as the engine's {@code Binds} take it. */
+        public String bind() {
+            String mode = (readOnly ? "ro" : "") + (relabel == null ? "" : (readOnly ? "," : "") + relabel);
+            return source + ":" + target + (mode.isEmpty() ? "" : ":" + mode);
+        }
     }
 
     public record HealthcheckSpec(List<String> test, Duration interval, Duration timeout, Integer retries,

@@ -57,7 +57,23 @@ class StackFileTest {
     void aFileWithoutANameNamesTheStackAfterItself() {
         assertEquals("demo-stack", StackFile.nameFromFile(java.nio.file.Path.of("/srv/Demo Stack.yaml")));
         assertEquals("stack", StackFile.nameFromFile(java.nio.file.Path.of("/srv/.yml")));
+        assertEquals("billing", StackFile.nameFromFile(java.nio.file.Path.of("/srv/Billing/compose.yaml")),
+                "Compose's own file names take the folder's name, as Compose does");
+        assertEquals("web-app", StackFile.nameFromFile(java.nio.file.Path.of("/srv/web.app/docker-compose.yml")));
         assertEquals("mlreef", StackFile.load(null, Map.of(), warnings::add).spec().name());
+    }
+
+    @Test
+    void aDotEnvBesideTheStackFileIsNamedAsNotRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("stack.yaml");
+        java.nio.file.Files.writeString(file, "services:\n  a:\n    image: busybox:1\n");
+        StackFile.load(file, Map.of(), warnings::add);
+        assertEquals(List.of(), warnings);
+        java.nio.file.Files.writeString(dir.resolve(".env"), "TAG=1\n");
+        StackFile.load(file, Map.of(), warnings::add);
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith(dir.resolve(".env") + " is not read"), warnings.toString());
     }
 
     @Test
@@ -74,6 +90,12 @@ class StackFileTest {
         assertEquals(List.of("w: UNSET is not set; using an empty value"), warnings);
         StackFileException required = assertThrows(StackFileException.class, () -> i.apply("${UNSET:?give the pip URL}", "w"));
         assertEquals("w: UNSET must be set: give the pip URL", required.getMessage());
+        assertEquals("w: UNSET must name the server", assertThrows(StackFileException.class,
+                () -> i.apply("${UNSET?UNSET must name the server}", "w")).getMessage(), "the name is not said twice");
+        assertEquals("other", i.apply("${SET:+other}", "w"));
+        assertEquals("", i.apply("${EMPTY:+other}", "w"));
+        assertEquals("other", i.apply("${EMPTY+other}", "w"));
+        assertEquals("", i.apply("${UNSET+other}", "w"));
         assertThrows(StackFileException.class, () -> i.apply("${SET", "w"));
         assertThrows(StackFileException.class, () -> i.apply("cost: 5$", "w"));
     }
@@ -104,7 +126,7 @@ class StackFileTest {
         assertEquals(List.of("httpd", "-f", "-p", "80", "-h", "/data dir"), web.command());
         assertEquals(new StackSpec.PortSpec("127.0.0.1", 8080, 80, "tcp"), web.ports().get(0));
         assertEquals("udp", web.ports().get(1).protocol());
-        assertEquals(new MountSpec(MountSpec.Kind.VOLUME, "demo-counts", "/data", true), web.mounts().get(0));
+        assertEquals(new MountSpec(MountSpec.Kind.VOLUME, "demo-counts", "/data", true, null), web.mounts().get(0));
         assertEquals("demo-counts:/data:ro", StackRunner.containerSpec(stack, web, "sha256:" + "0".repeat(64), null)
                 .hostConfig().binds().get(0), "the container mounts the volume by its name: key");
         // a variable without a value takes the host's, and is left out when the host has none, as in Compose
@@ -262,6 +284,23 @@ class StackFileTest {
         assertNull(StackFile.parseDuration("721h"), "more than 30 days");
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    restart: 'on-failure:99999999999'\n")
                 .contains("restart"));
+        assertEquals("data:/d:ro,z", parse("services:\n  a:\n    image: busybox:1\n    volumes: ['data:/d:ro,z',"
+                + " '/srv:/srv:Z']\nvolumes:\n  data: {}\n", Map.of()).services().get("a").mounts().get(0).bind());
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    volumes: ['/srv:/srv:ro,rw']\n")
+                .contains("the mode is ro or rw, and z or Z"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    volumes: ['/a:/x', '/b:/x']\n")
+                .contains("two mounts at /x"));
+        assertEquals("test_default", parse("services:\n  a:\n    image: busybox:1\n    networks: [default, back]\n"
+                + "networks:\n  back: {}\n", Map.of()).networks().get("default").name(),
+                "the default network needs no declaration, as in Compose");
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    environment: ['=foo']\n")
+                .contains("'=foo' has no name"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    healthcheck: {test: [RUN, x]}\n")
+                .contains("healthcheck.test: expected a command"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    healthcheck: {test: [CMD-SHELL]}\n")
+                .contains("healthcheck.test: expected a command"));
+        assertEquals(List.of(), parse("services:\n  a:\n    image: busybox:1\n    healthcheck: {interval: 5s}\n",
+                Map.of()).services().get("a").healthcheck().test(), "without a test, the image's runs");
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    healthcheck: {disable: true}\n"
                 + "    x-offline:\n      ready: {healthcheck: true}\n").contains("disables its healthcheck"));
         // without a healthcheck of its own, the service may rely on its image's HEALTHCHECK (run checks that one)
