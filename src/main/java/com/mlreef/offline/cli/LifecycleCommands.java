@@ -76,10 +76,23 @@ public final class LifecycleCommands {
      * this host, so that neither undoes half of what the other does.
      */
     abstract static class ChangingStack extends OnStackFile {
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds each container has to stop"
+                + " (after SIGTERM) before it is killed; the containers stop at the same time (default: "
+                + StackControl.STOP_SECONDS + ").")
+        int time = StackControl.STOP_SECONDS;
+
         <T> T locked(Console console, Supplier<T> change) {
             try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
                 return change.get();
             }
+        }
+
+        int seconds() {
+            if (time < 0 || time > 3600) {
+                throw new ToolException(ExitCode.USAGE, "-t/--time: " + time + " is not a number of seconds from 0 to"
+                        + " 3600");
+            }
+            return time;
         }
 
         /** Fails when the stack has no containers (after down): there is nothing to start. */
@@ -176,7 +189,7 @@ public final class LifecycleCommands {
         protected int execute(Console console) {
             StackControl control = control();
             String name = stack(control);
-            if (locked(console, () -> control.stop(name)) == 0) {
+            if (locked(console, () -> control.stop(name, seconds())) == 0) {
                 console.info("stack " + name + " has no containers (after down): nothing to stop");
             }
             return ExitCode.OK;
@@ -200,7 +213,7 @@ public final class LifecycleCommands {
         protected int execute(Console console) {
             StackControl control = control();
             String name = stack(control);
-            needsContainers(locked(console, () -> control.restart(name)), name);
+            needsContainers(locked(console, () -> control.restart(name, seconds())), name);
             return ExitCode.OK;
         }
     }
@@ -248,7 +261,7 @@ public final class LifecycleCommands {
             }
             boolean deleteVolumes = volumes;
             locked(console, () -> {
-                control.down(name, deleteVolumes);
+                control.down(name, deleteVolumes, seconds());
                 return null;
             });
             return ExitCode.OK;

@@ -84,9 +84,12 @@ public class RunCommand extends BaseCommand {
         Thread interrupted = new Thread(() -> console.warn("interrupted: the stack may be partly applied; run the same"
                 + " command again to finish (what is done is kept, nothing is done twice)"));
         Runtime.getRuntime().addShutdownHook(interrupted);
-        docker.ping(); // an engine that cannot be reached says so before the lock is waited for
+        // a stack file with a mistake, or an engine that cannot be reached, says so before the lock is waited for
+        StackRunner runner = new StackRunner(docker, console);
+        runner.check(source, options);
+        docker.ping();
         try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
-            spec = new StackRunner(docker, console).run(source, options);
+            spec = runner.run(source, options);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(interrupted);

@@ -22,6 +22,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -30,7 +34,9 @@ import java.util.function.Predicate;
  * start, restart and down. Volumes are deleted only by {@link #down} when the caller asked for exactly that.
  */
 public final class StackControl {
-    private static final int STOP_SECONDS = 10;
+    /** Seconds a container has to stop before the engine kills it, as docker stop. */
+    public static final int STOP_SECONDS = 10;
+    private static final int MAX_AT_ONCE = 8;
 
     /** One container of the stack, as status shows it. */
     @RegisterForReflection
@@ -175,35 +181,79 @@ public final class StackControl {
         return StackSpec.PortSpec.everyAddress(ip) ? "" : StackSpec.PortSpec.beforePort(ip) + ":";
     }
 
-    public int stop(String stack) {
+    /** @param seconds how long each container has to stop before it is killed */
+    public int stop(String stack, int seconds) {
         return each(stack, "stopped", "already stopped", c -> !c.state().equals("running"),
-                id -> engine.stopContainer(id, STOP_SECONDS));
+                id -> engine.stopContainer(id, seconds));
     }
 
     public int start(String stack) {
         return each(stack, "started", "already running", c -> c.state().equals("running"), engine::startContainer);
     }
 
-    public int restart(String stack) {
-        return each(stack, "restarted", null, c -> false, id -> engine.restartContainer(id, STOP_SECONDS));
+    /** @param seconds how long each container has to stop before it is killed */
+    public int restart(String stack, int seconds) {
+        return each(stack, "restarted", null, c -> false, id -> engine.restartContainer(id, seconds));
     }
 
     /**
-     * Does something to each of the stack's containers that is not in that state already, saying so; returns how
-     * many containers the stack has.
+     * Does something to each of the stack's containers that is not in that state already, to all at once, saying so;
+     * returns how many containers the stack has.
      */
     private int each(String stack, String done, String already, Predicate<ContainerSummary> isDone,
                      Consumer<String> action) {
         List<ContainerSummary> list = containers(stack);
+        List<ContainerSummary> todo = new ArrayList<>();
         list.forEach(c -> {
             if (isDone.test(c)) {
                 console.info(c.name() + ": " + already);
-                return;
+            } else {
+                todo.add(c);
             }
+        });
+        atOnce(todo, c -> {
             action.accept(c.id());
             console.info(done + " " + c.name());
         });
         return list.size();
+    }
+
+    /**
+     * Runs {@code action} on the containers at the same time, as Compose does: stopping N containers takes one grace
+     * period, not N. The first failure is thrown once all have finished.
+     */
+    private static void atOnce(List<ContainerSummary> containers, Consumer<ContainerSummary> action) {
+        if (containers.size() <= 1) {
+            containers.forEach(action);
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(containers.size(), MAX_AT_ONCE), r -> {
+            Thread t = new Thread(r, "container");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> running = containers.stream().<Future<?>>map(c -> pool.submit(() -> action.accept(c)))
+                    .toList();
+            RuntimeException first = null;
+            for (Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ToolException(ExitCode.INTERRUPTED, "interrupted; run the command again to finish");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Where container output (logs, exec) goes: its stdout to stdout, its stderr to stderr, as it arrives. */
@@ -219,12 +269,12 @@ public final class StackControl {
      * Removes the stack's containers and networks; its volumes only when {@code volumes} is true (the caller has the
      * user's confirmation). Images are kept.
      */
-    public void down(String stack, boolean volumes) {
-        for (ContainerSummary c : containers(stack)) {
-            engine.stopContainer(c.id(), STOP_SECONDS);
+    public void down(String stack, boolean volumes, int seconds) {
+        atOnce(containers(stack), c -> {
+            engine.stopContainer(c.id(), seconds);
             engine.removeContainer(c.id(), true);
             console.info("removed container " + c.name());
-        }
+        });
         List<String> kept = new ArrayList<>();
         for (Network n : engine.listNetworks()) {
             if (n.labels() != null && stack.equals(n.labels().get(DefaultStack.STACK_LABEL))) {

@@ -79,6 +79,11 @@ public final class StackRunner {
         this.readiness = new ServiceReadiness(engine, console);
     }
 
+    /** Reads and checks the stack a run would start, changing nothing (a mistake in it is found before the lock). */
+    public StackSpec check(BundleSource source, Options options) {
+        return stack(source, options, "0.0.0.0");
+    }
+
     public StackSpec run(BundleSource source, Options options) {
         StackSpec spec = stack(source, options, "0.0.0.0");
         List<ImageLoader.FileLoad> loads = loader.plan(source);

@@ -490,6 +490,31 @@ class RunIT {
     }
 
     @Test
+    void stopGivesEveryContainerItsGraceTimeAtOnce() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        StringBuilder text = new StringBuilder("name: " + stack + "\nservices:\n");
+        for (int i = 0; i < 4; i++) { // a shell as the first process ignores SIGTERM: each waits out its -t
+            text.append("  s").append(i).append(":\n    image: ").append(base).append("\n")
+                    .append("    command: [sh, -c, 'while true; do sleep 1; done']\n");
+        }
+        Path file = tmp.resolve(stack + "-four.yaml");
+        Files.writeString(file, text);
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString()).exit());
+        long t0 = System.nanoTime();
+        CliProcess.Result stop = CliProcess.run(Map.of(), "stop", "--stack", stack, "-t", "3");
+        long seconds = (System.nanoTime() - t0) / 1_000_000_000;
+        assertEquals(0, stop.exit(), stop.toString());
+        for (int i = 0; i < 4; i++) {
+            ContainerInspect c = engine.inspectContainer(stack + "-s" + i);
+            assertFalse(c.state().running());
+            assertEquals(137, c.state().exitCode(), "killed once its 3 s were up");
+        }
+        assertTrue(seconds < 9, "four containers one after another take 12 s at least; this took " + seconds + " s");
+        CliProcess.Result bad = CliProcess.run(Map.of(), "stop", "--stack", stack, "-t", "-1");
+        assertEquals(2, bad.exit(), bad.toString());
+    }
+
+    @Test
     void aServiceThatNeverLogsItsReadyLineFailsWithinTheTimeoutShowingItsLogs() throws Exception {
         Path dir = bundle("a line it never prints", freePort(), freePort());
         long t0 = System.nanoTime();

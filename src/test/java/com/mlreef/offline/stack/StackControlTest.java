@@ -70,7 +70,7 @@ class StackControlTest {
     void stopAndStartSayWhatWasAlreadySo() {
         Engine engine = new Engine();
         StackControl control = new StackControl(FakeEngine.of(engine), console);
-        assertEquals(2, control.stop("s"));
+        assertEquals(2, control.stop("s", 10));
         assertEquals(2, control.start("s"));
         assertEquals(List.of("stop id-up", "start id-down"), engine.calls);
         String said = err.toString();
