@@ -12,6 +12,7 @@ import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.docker.model.ImageInspect;
 import com.mlreef.offline.docker.model.SystemInfo;
+import com.mlreef.offline.docker.model.Volume;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;
@@ -115,8 +116,16 @@ public final class StackRunner {
             plan.add("create network " + n.name());
         }
         for (StackSpec.VolumeSpec v : planned.volumes().values()) {
-            if (exists(() -> engine.inspectVolume(v.name()))) {
-                plan.add("keep   volume " + v.name());
+            Volume existing = volume(v.name());
+            if (existing != null) {
+                String owner = existing.labels() == null ? null : existing.labels().get(DefaultStack.STACK_LABEL);
+                plan.add("keep   volume " + v.name() + (owner == null && !v.external() ? " (made outside"
+                        + " mlreef-offline; used with its data)" : ""));
+                if (owner != null && !owner.equals(planned.name()) && !v.external()) {
+                    console.warn("volume " + v.name() + " belongs to stack " + owner + "; stack " + planned.name()
+                            + " uses it too, with its data (mark it external: true in the stack file if that is"
+                            + " meant, or give it another name)");
+                }
             } else if (v.external()) {
                 throw new ToolException(ExitCode.FAILED, "volume " + v.name() + " is external but does not exist;"
                         + " create it first (nothing was changed)");
@@ -565,6 +574,14 @@ public final class StackRunner {
         engine.removeContainer(previousId, true);
         console.info("replaced " + plan.container() + "; its volumes are kept");
         readiness.afterReady(id, plan.service());
+    }
+
+    private Volume volume(String name) {
+        try {
+            return engine.inspectVolume(name);
+        } catch (NotFoundException e) {
+            return null;
+        }
     }
 
     private static boolean exists(Runnable inspect) {

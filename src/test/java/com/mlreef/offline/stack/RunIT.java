@@ -515,6 +515,29 @@ class RunIT {
     }
 
     @Test
+    void aVolumeOfAnotherStackOrMadeByHandIsNamedInThePlan() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString()).exit());
+        String other = stack + "o";
+        Path file = tmp.resolve(other + ".yaml");
+        Files.writeString(file, "name: " + other + "\nservices:\n  a:\n    image: " + base + "\n"
+                + "    command: [sleep, '600']\n    volumes: [shared:/data, byhand:/more]\n"
+                + "volumes:\n  shared:\n    name: " + stack + "-data\n  byhand:\n    name: " + other + "-byhand\n");
+        engine.createVolume(other + "-byhand", Map.of());
+        try {
+            CliProcess.Result plan = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString(),
+                    "--dry-run");
+            assertEquals(0, plan.exit(), plan.toString());
+            assertTrue(plan.err().contains("warning: volume " + stack + "-data belongs to stack " + stack + "; stack "
+                    + other + " uses it too, with its data"), plan.toString());
+            assertTrue(plan.out().contains("keep   volume " + other + "-byhand (made outside mlreef-offline; used with"
+                    + " its data)"), plan.toString());
+        } finally {
+            engine.removeVolume(other + "-byhand");
+        }
+    }
+
+    @Test
     void aServiceThatNeverLogsItsReadyLineFailsWithinTheTimeoutShowingItsLogs() throws Exception {
         Path dir = bundle("a line it never prints", freePort(), freePort());
         long t0 = System.nanoTime();
