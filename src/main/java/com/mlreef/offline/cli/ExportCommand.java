@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
             "  mlreef-offline export --no-pull     # the images the engine has, as they are",
             "  mlreef-offline export -o v2 --since v1   # an upgrade: only the layers v1 lacks",
             "", "Then: mlreef-offline verify -d DIR", "      carry DIR (with this executable) to the offline host",
-            "      mlreef-offline run -d DIR"})
+            "      mlreef-offline run -d DIR", "", MlreefOffline.EXIT_CODES})
 public class ExportCommand extends BaseCommand {
     @Mixin
     EngineOptions engine;

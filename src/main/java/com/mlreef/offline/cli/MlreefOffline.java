@@ -37,11 +37,16 @@ import picocli.CommandLine.Spec;
             "1:failed (a check failed, the engine refused, a file is bad)",
             "2:bad usage (unknown option, missing or invalid argument, invalid stack file)",
             "3:no Docker Engine reachable (socket missing, permission denied, not a Docker API)",
-            "130:interrupted; running the command again continues"
+            "130:interrupted by Ctrl-C; running the command again continues",
+            "143:stopped by SIGTERM (kill); running the command again continues"
         },
         footer = {"", "Environment: DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH (as the docker CLI reads them).",
             "See 'mlreef-offline COMMAND --help' for a command's options."})
 public class MlreefOffline implements Runnable {
+    /** The exit codes in one line, for the help of the commands that change things. */
+    public static final String EXIT_CODES = "Exit codes: 0 done, 1 failed, 2 bad usage, 3 no Docker Engine reachable,"
+            + " 130 (Ctrl-C) or 143 (SIGTERM) interrupted: run the same command again to continue.";
+
     @Spec
     CommandSpec spec;
 

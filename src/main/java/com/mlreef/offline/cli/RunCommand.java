@@ -30,10 +30,14 @@ import picocli.CommandLine.Option;
             + "(started if stopped); one that changed is replaced, and put back if its successor never becomes ready.",
         "Each service is waited for (its x-offline ready rule: a log line, its healthcheck or an HTTP answer), then its "
             + "after-ready commands run inside it. A folder of plain 'docker save' tars without bundle.json works too, "
-            + "with the default stack."},
+            + "with the default stack.",
+        "One run at a time per host: run holds a lock (/run/lock/mlreef-offline.lock) while it changes the stacks, and "
+            + "stop, start, restart and down wait for it too; a second command says which process holds it and "
+            + "waits (Ctrl-C stops waiting)."},
         footer = {"", "Examples:", "  mlreef-offline run -d mlreef-images-tar",
             "  mlreef-offline run -d mlreef-images-tar -s localhost:8080      # a pip server on this host",
-            "  mlreef-offline run -d mlreef-images-tar --dry-run              # print the plan only"})
+            "  mlreef-offline run -d mlreef-images-tar --dry-run              # print the plan only",
+            "", MlreefOffline.EXIT_CODES})
 public class RunCommand extends BaseCommand {
     @Mixin
     EngineOptions engine;

@@ -10,7 +10,7 @@ public final class ExitCode {
     public static final int USAGE = 2;
     /** No Docker Engine could be reached at the address (missing socket, permission, not a Docker API). */
     public static final int ENGINE_UNREACHABLE = 3;
-    /** Stopped by Ctrl-C or SIGTERM; running it again continues where it stopped. */
+    /** Stopped by Ctrl-C; running it again continues where it stopped. (SIGTERM ends the process with 143.) */
     public static final int INTERRUPTED = 130;
 
     private ExitCode() {

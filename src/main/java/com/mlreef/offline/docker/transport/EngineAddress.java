@@ -41,7 +41,12 @@ public record EngineAddress(String scheme, String path, String host, int port, P
             try {
                 uri = new URI(value.startsWith("tcp://") ? "tcp" + value.substring(3) : value);
             } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("invalid engine address " + value + ": " + e.getReason());
+                throw new IllegalArgumentException("invalid engine address " + value + ": expected "
+                        + value.substring(0, value.indexOf("://")) + "://HOST:PORT, as in tcp://10.0.0.5:2376");
+            }
+            if (uri.getPort() > 65535) {
+                throw new IllegalArgumentException("invalid engine address " + value + ": port " + uri.getPort()
+                        + " is not from 1 to 65535");
             }
             if (uri.getHost() == null) {
                 throw new IllegalArgumentException("invalid engine address " + value + ": no host, as in tcp://10.0.0.5:2376");

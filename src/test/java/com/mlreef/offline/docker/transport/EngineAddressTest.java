@@ -54,7 +54,12 @@ class EngineAddressTest {
                 () -> EngineAddress.resolve("ssh://me@host", Map.of()));
         assertTrue(ssh.getMessage().contains("use unix:///path/to/docker.sock or tcp://host:port"), ssh.getMessage());
         assertThrows(IllegalArgumentException.class, () -> EngineAddress.resolve("unix://relative.sock", Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> EngineAddress.resolve("tcp://", Map.of()));
+        assertEquals("invalid engine address tcp://: expected tcp://HOST:PORT, as in tcp://10.0.0.5:2376",
+                assertThrows(IllegalArgumentException.class, () -> EngineAddress.resolve("tcp://", Map.of()))
+                        .getMessage());
+        assertEquals("invalid engine address tcp://127.0.0.1:99999: port 99999 is not from 1 to 65535",
+                assertThrows(IllegalArgumentException.class, () -> EngineAddress.resolve("tcp://127.0.0.1:99999",
+                        Map.of())).getMessage());
         assertThrows(IllegalArgumentException.class, () -> EngineAddress.resolve("tcp://host:2375/path", Map.of()));
         assertThrows(IllegalArgumentException.class, () -> EngineAddress.resolve("docker.sock", Map.of()));
     }
