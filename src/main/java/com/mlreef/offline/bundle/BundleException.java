@@ -23,6 +23,20 @@ public class BundleException extends ToolException {
         }
     }
 
+    /**
+     * Refuses the images/ folder of a bundle given for the bundle itself: read alone, it would pass for a folder of
+     * plain docker save tars, its checksums unchecked and its stack replaced by the default one.
+     */
+    public static void refuseImagesFolder(Path dir) {
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        if (!Files.exists(dir.resolve(BundleManifest.FILE_NAME)) && parent != null
+                && dir.toAbsolutePath().normalize().getFileName().toString().equals(BundleFiles.IMAGES)
+                && Files.exists(parent.resolve(BundleManifest.FILE_NAME))) {
+            throw new BundleException(ExitCode.USAGE, dir + " is the images folder of the bundle in " + parent
+                    + ": give -d " + parent);
+        }
+    }
+
     public BundleException(String message, Throwable cause) {
         super(ExitCode.FAILED, message, cause);
     }

@@ -122,6 +122,7 @@ public final class BundleVerifier {
 
     public Report verify(Path dir) {
         BundleException.requireFolder(dir);
+        BundleException.refuseImagesFolder(dir);
         refuseWhileExporting(dir);
         if (Files.exists(dir.resolve(BundleManifest.FILE_NAME))) {
             return verifyBundle(dir);

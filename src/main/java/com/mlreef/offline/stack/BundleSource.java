@@ -4,8 +4,10 @@ import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleVerifier;
+import com.mlreef.offline.ui.IoReason;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,6 +26,7 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
 
     public static BundleSource open(Path dir) {
         BundleException.requireFolder(dir);
+        BundleException.refuseImagesFolder(dir);
         BundleVerifier.refuseWhileExporting(dir);
         if (Files.exists(dir.resolve(BundleManifest.FILE_NAME))) {
             BundleManifest manifest = BundleFiles.read(dir);
@@ -36,9 +39,11 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
                 long size;
                 try {
                     size = Files.size(file);
-                } catch (IOException e) {
+                } catch (NoSuchFileException e) {
                     throw new BundleException(file + " is missing; the bundle is incomplete (mlreef-offline verify -d "
                             + dir + " lists what is wrong)");
+                } catch (IOException e) {
+                    throw new BundleException("cannot read " + file + ": " + IoReason.of(e), e);
                 }
                 if (size != image.size()) {
                     throw new BundleException(file + " has " + size + " bytes, bundle.json says " + image.size()

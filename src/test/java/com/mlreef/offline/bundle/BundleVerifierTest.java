@@ -144,6 +144,16 @@ class BundleVerifierTest {
     }
 
     @Test
+    void theImagesFolderOfABundleIsNotTakenForPlainTars() throws Exception {
+        bundle();
+        BundleException e = assertThrows(BundleException.class,
+                () -> new BundleVerifier(2, n -> { }).verify(dir.resolve("images")));
+        assertEquals(dir.resolve("images") + " is the images folder of the bundle in " + dir + ": give -d " + dir,
+                e.getMessage());
+        assertEquals(2, e.exitCode());
+    }
+
+    @Test
     void sumsThatDisagreeWithTheManifestAreReported() throws Exception {
         bundle();
         String sums = Files.readString(dir.resolve("SHA256SUMS"));

@@ -604,6 +604,11 @@ class RunIT {
         assertEquals(1, escape.exit(), escape.toString());
         assertTrue(escape.err().contains("file '../x' is not a plain file name under images/"), escape.toString());
 
+        CliProcess.Result images = CliProcess.run(Map.of(), "run", "-d", dir.resolve("images").toString());
+        assertEquals(2, images.exit(), images.toString());
+        assertEquals("error: " + dir.resolve("images") + " is the images folder of the bundle in " + dir + ": give -d "
+                + dir, images.err().strip());
+
         CliProcess.Result pip = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-s", "ftp://x");
         assertEquals(2, pip.exit(), pip.toString());
         assertTrue(assertMissing(stack + "-app"));
