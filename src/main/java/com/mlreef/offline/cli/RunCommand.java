@@ -84,12 +84,17 @@ public class RunCommand extends BaseCommand {
             console.info("dry run: nothing was changed");
             return ExitCode.OK;
         }
-        // Ctrl-C or a kill: say what state things are in (the JVM's exit on an error runs no such hook: it is gone)
-        Thread interrupted = new Thread(() -> console.warn("interrupted: the stack may be partly applied; run the same"
-                + " command again to finish (what is done is kept, nothing is done twice)"));
-        Runtime.getRuntime().addShutdownHook(interrupted);
         // a stack file with a mistake, or an engine that cannot be reached, says so before the lock is waited for
         StackRunner runner = new StackRunner(docker, console);
+        // Ctrl-C or a kill: say what state things are in (the JVM's exit on an error runs no such hook: it is gone)
+        Thread interrupted = new Thread(() -> {
+            String replacing = runner.replacing();
+            console.warn("interrupted: the stack may be partly applied; run the same command again to finish (what is"
+                    + " done is kept, nothing is done twice)" + (replacing == null ? "" : ". " + replacing + " was being"
+                    + " replaced: its predecessor waits, stopped, as " + replacing + "-previous, and the next run puts"
+                    + " it back if the new one does not become ready"));
+        });
+        Runtime.getRuntime().addShutdownHook(interrupted);
         runner.check(source, options);
         docker.ping();
         try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {

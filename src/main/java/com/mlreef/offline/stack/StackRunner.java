@@ -72,12 +72,19 @@ public final class StackRunner {
     private final ImageLoader loader;
     private final ServiceReadiness readiness;
     private final Set<String> warned = new HashSet<>();
+    /** The container being replaced now (its predecessor waits as NAME-previous), or null; for an interruption. */
+    private volatile String replacing;
 
     public StackRunner(DockerEngine engine, Console console) {
         this.engine = engine;
         this.console = console;
         this.loader = new ImageLoader(engine, console);
         this.readiness = new ServiceReadiness(engine, console);
+    }
+
+    /** The container a replacement is under way for, or null: what an interrupted run leaves to the next. */
+    public String replacing() {
+        return replacing;
     }
 
     /** Reads and checks the stack a run would start, changing nothing (a mistake in it is found before the lock). */
@@ -481,7 +488,7 @@ public final class StackRunner {
         switch (plan.action()) {
             case KEEP -> {
                 // unchanged, but an earlier run may have failed waiting for it: it is ready since its last start
-                String ready = readiness.ready(existing, plan.service(), timeout, 0);
+                String ready = readyOrPutBack(plan, () -> readiness.ready(existing, plan.service(), timeout, 0));
                 if (readiness.afterReadyDone(existing, plan.service())) {
                     console.info(plan.container() + ": running, unchanged" + (plan.service().ready() == null ? ""
                             : ", ready: " + ready));
@@ -495,7 +502,8 @@ public final class StackRunner {
                 long since = System.currentTimeMillis() / 1000;
                 engine.startContainer(existing);
                 console.info("started " + plan.container());
-                readiness.await(existing, plan.service(), timeout, since);
+                String ready = readyOrPutBack(plan, () -> readiness.ready(existing, plan.service(), timeout, since));
+                console.info(plan.service().name() + " is ready: " + ready);
                 readiness.afterReady(existing, plan.service());
             }
             case CREATE -> {
@@ -547,6 +555,7 @@ public final class StackRunner {
      */
     private void replace(StackSpec spec, ServicePlan plan, String previousId, boolean wasRunning, Duration timeout) {
         String id = null;
+        replacing = plan.container();
         try {
             id = create(spec, plan, plan.container());
             long since = System.currentTimeMillis() / 1000;
@@ -554,22 +563,9 @@ public final class StackRunner {
             console.info("replacing " + plan.container() + ": the new container started");
             readiness.await(id, plan.service(), timeout, since);
         } catch (ToolException | DockerException e) {
-            console.info(plan.container() + ": the new container failed; putting the previous one back");
-            if (id != null) {
-                engine.removeContainer(id, true);
-            }
-            engine.renameContainer(previousId, plan.container());
-            String previous = wasRunning ? "the previous container runs again" : "the previous container is back,"
-                    + " stopped as it was";
-            if (wasRunning) {
-                try {
-                    engine.startContainer(previousId);
-                } catch (DockerException again) {
-                    previous = "the previous container is back but does not start either (" + again.getMessage() + ")";
-                }
-            }
-            throw new ToolException(ExitCode.FAILED, "the new " + plan.container() + " failed: " + e.getMessage()
-                    + "; " + previous + ", its volumes untouched", e);
+            throw putBack(plan, id, previousId, wasRunning, e);
+        } finally {
+            replacing = null;
         }
         engine.removeContainer(previousId, true);
         console.info("replaced " + plan.container() + "; its volumes are kept");
@@ -582,6 +578,42 @@ public final class StackRunner {
         } catch (NotFoundException e) {
             return null;
         }
+    }
+
+    /**
+     * A service's readiness, for a container that an interrupted replacement may have left beside its predecessor
+     * (NAME-previous): should it fail, the predecessor is put back, as the interrupted run would have done.
+     */
+    private String readyOrPutBack(ServicePlan plan, java.util.function.Supplier<String> ready) {
+        try {
+            return ready.get();
+        } catch (ToolException | DockerException e) {
+            if (plan.previousId() == null) {
+                throw e;
+            }
+            throw putBack(plan, plan.existingId(), plan.previousId(), true, e);
+        }
+    }
+
+    /** Removes a failed successor (when there is one) and puts the previous container back; the error to throw. */
+    private ToolException putBack(ServicePlan plan, String failedId, String previousId, boolean wasRunning,
+                                  RuntimeException cause) {
+        console.info(plan.container() + ": the new container failed; putting the previous one back");
+        if (failedId != null) {
+            engine.removeContainer(failedId, true);
+        }
+        engine.renameContainer(previousId, plan.container());
+        String previous = wasRunning ? "the previous container runs again" : "the previous container is back,"
+                + " stopped as it was";
+        if (wasRunning) {
+            try {
+                engine.startContainer(previousId);
+            } catch (DockerException again) {
+                previous = "the previous container is back but does not start either (" + again.getMessage() + ")";
+            }
+        }
+        return new ToolException(ExitCode.FAILED, "the new " + plan.container() + " failed: " + cause.getMessage()
+                + "; " + previous + ", its volumes untouched", cause);
     }
 
     private static boolean exists(Runnable inspect) {

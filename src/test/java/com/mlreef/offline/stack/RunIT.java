@@ -299,6 +299,38 @@ class RunIT {
     }
 
     @Test
+    void aReplacementKilledWhileItsSuccessorIsNotReadyIsPutBackByTheNextRun() throws Exception {
+        int web = freePort();
+        int other = freePort();
+        Path v1 = bundle("service is ready", web, other);
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", v1.toString()).exit());
+        String firstId = engine.inspectContainer(stack + "-app").id();
+        String app2 = created.image(TestEngine.unique("runapp3") + ":3");
+        TestImages.build("FROM " + app + "\nRUN echo v3 > /version\n", app2);
+        Path v2 = bundle(app2, "a line it never prints", web, other);
+
+        Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("logs")));
+        Process run = CliProcess.start(logs, "run", "-d", v2.toString(), "--timeout", "5m");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.readString(logs.resolve("stderr.txt")).contains("the new container started")) {
+            assertTrue(run.isAlive() && System.nanoTime() < deadline, Files.readString(logs.resolve("stderr.txt")));
+            Thread.sleep(5);
+        }
+        run.destroyForcibly();
+        run.waitFor();
+        assertEquals(firstId, engine.inspectContainer(stack + "-app-previous").id(), "the predecessor waits");
+
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", v2.toString(), "--timeout", "3s");
+        assertEquals(1, again.exit(), again.toString());
+        assertTrue(again.err().contains("error: the new " + stack + "-app failed: app did not become ready within 3s"),
+                again.toString());
+        ContainerInspect back = engine.inspectContainer(stack + "-app");
+        assertEquals(firstId, back.id(), "the predecessor is back: " + again);
+        assertTrue(back.state().running());
+        assertTrue(assertMissing(stack + "-app-previous"));
+    }
+
+    @Test
     void aRunKilledAtFourMomentsConvergesWhenRunAgain() throws Exception {
         Path dir = bundle("service is ready", freePort(), freePort());
         // after the load, after the volumes, while waiting for the ready line, during the after-ready command
