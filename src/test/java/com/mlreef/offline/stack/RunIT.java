@@ -137,6 +137,27 @@ class RunIT {
         return dir;
     }
 
+    /** Starts the tool and returns once its stderr says {@code text} (within a minute). */
+    private Process startUntil(String text, String... args) throws Exception {
+        Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("logs")));
+        Process process = CliProcess.start(logs, args);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.readString(logs.resolve("stderr.txt")).contains(text)) {
+            assertTrue(process.isAlive() && System.nanoTime() < deadline, "'" + text + "' not said: "
+                    + Files.readString(logs.resolve("stderr.txt")));
+            Thread.sleep(5);
+        }
+        return process;
+    }
+
+    /** Runs the test stack (ports web and other) and builds the app's next version; returns that image. */
+    private String runAndBuildNext(int web, int other, String version) throws Exception {
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", bundle("service is ready", web, other).toString()).exit());
+        String next = created.image(TestEngine.unique("runapp" + version) + ":" + version);
+        TestImages.build("FROM " + app + "\nRUN echo v" + version + " > /version\n", next);
+        return next;
+    }
+
     private String file(String container, String path) throws IOException {
         try (TarArchiveInputStream tar = new TarArchiveInputStream(engine.getArchive(container, path))) {
             tar.getNextEntry();
@@ -225,17 +246,11 @@ class RunIT {
         assertEquals("3", file(stack + "-app", "/data/count"), "the volume kept its data");
 
         // stop waits for a command that holds the host's lock, as a run does while it changes the stacks
-        Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("locked")));
         Process stop;
         try (RunLock held = RunLock.acquire(RunLock.defaultPath(), new Console(new PrintStream(
                 OutputStream.nullOutputStream()), new PrintStream(OutputStream.nullOutputStream()), false, false),
                 Path.of("/var/run/docker.sock"))) {
-            stop = CliProcess.start(logs, "stop", "--stack", stack);
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!Files.readString(logs.resolve("stderr.txt")).contains("is changing the stacks on this host")) {
-                assertTrue(stop.isAlive() && System.nanoTime() < deadline, Files.readString(logs.resolve("stderr.txt")));
-                Thread.sleep(20);
-            }
+            stop = startUntil("is changing the stacks on this host", "stop", "--stack", stack);
             assertTrue(engine.inspectContainer(stack + "-app").state().running(), "not stopped while the lock is held");
         }
         assertEquals(0, stop.waitFor());
@@ -261,12 +276,8 @@ class RunIT {
     void anUpgradeReplacesTheContainerKeepsItsDataAndOneThatNeverGetsReadyIsRolledBack() throws Exception {
         int web = freePort();
         int other = freePort();
-        Path v1 = bundle("service is ready", web, other);
-        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", v1.toString()).exit());
+        String app2 = runAndBuildNext(web, other, "2");
         String firstId = engine.inspectContainer(stack + "-app").id();
-
-        String app2 = created.image(TestEngine.unique("runapp2") + ":2");
-        TestImages.build("FROM " + app + "\nRUN echo v2 > /version\n", app2);
         Path v2 = bundle(app2, "service is ready", web, other);
         CliProcess.Result upgrade = CliProcess.run(Map.of(), "run", "-d", v2.toString());
         assertEquals(0, upgrade.exit(), upgrade.toString());
@@ -302,25 +313,15 @@ class RunIT {
     void aReplacementKilledWhileItsSuccessorIsNotReadyIsPutBackByTheNextRun() throws Exception {
         int web = freePort();
         int other = freePort();
-        Path v1 = bundle("service is ready", web, other);
-        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", v1.toString()).exit());
+        String app3 = runAndBuildNext(web, other, "3");
         String firstId = engine.inspectContainer(stack + "-app").id();
-        String app2 = created.image(TestEngine.unique("runapp3") + ":3");
-        TestImages.build("FROM " + app + "\nRUN echo v3 > /version\n", app2);
-        Path v2 = bundle(app2, "a line it never prints", web, other);
-
-        Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("logs")));
-        Process run = CliProcess.start(logs, "run", "-d", v2.toString(), "--timeout", "5m");
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.readString(logs.resolve("stderr.txt")).contains("the new container started")) {
-            assertTrue(run.isAlive() && System.nanoTime() < deadline, Files.readString(logs.resolve("stderr.txt")));
-            Thread.sleep(5);
-        }
+        Path v3 = bundle(app3, "a line it never prints", web, other);
+        Process run = startUntil("the new container started", "run", "-d", v3.toString(), "--timeout", "5m");
         run.destroyForcibly();
         run.waitFor();
         assertEquals(firstId, engine.inspectContainer(stack + "-app-previous").id(), "the predecessor waits");
 
-        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", v2.toString(), "--timeout", "3s");
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", v3.toString(), "--timeout", "3s");
         assertEquals(1, again.exit(), again.toString());
         assertTrue(again.err().contains("error: the new " + stack + "-app failed: app did not become ready within 3s"),
                 again.toString());
@@ -339,14 +340,7 @@ class RunIT {
             if (moment.equals("loaded ")) {
                 engine.removeImage(app, true);
             }
-            Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("logs")));
-            Process run = CliProcess.start(logs, "run", "-d", dir.toString());
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!Files.readString(logs.resolve("stderr.txt")).contains(moment)) {
-                assertTrue(run.isAlive() && System.nanoTime() < deadline, "run reached '" + moment + "': "
-                        + Files.readString(logs.resolve("stderr.txt")));
-                Thread.sleep(5);
-            }
+            Process run = startUntil(moment, "run", "-d", dir.toString());
             run.destroyForcibly();
             run.waitFor();
             CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString());
