@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -115,6 +116,12 @@ public final class LifecycleCommands {
         protected int execute(Console console) {
             StackControl control = control();
             StackControl.Status status = control.status(stack(control));
+            if ((file != null || dir != null) && !status.containers().isEmpty()) {
+                // the stack file or bundle tells which services there should be: a container removed by hand shows
+                List<StackControl.ContainerStatus> rows = new ArrayList<>(status.containers());
+                rows.addAll(StackControl.missing(status, StackControl.specOf(file, dir)));
+                status = new StackControl.Status(status.stack(), rows, status.volumes());
+            }
             if (json) {
                 console.result(JsonOutput.of(status));
                 return ExitCode.OK;
@@ -137,9 +144,11 @@ public final class LifecycleCommands {
             }
             console.out().flush();
             long running = status.containers().stream().filter(c -> c.state().equals("running")).count();
+            long missing = status.containers().stream().filter(c -> c.state().equals("missing")).count();
             console.info("stack " + status.stack() + ": " + (status.containers().isEmpty()
                     ? "no containers (after down; 'run' brings them back)"
-                    : running + " of " + status.containers().size() + " containers running"));
+                    : running + " of " + status.containers().size() + " containers running" + (missing == 0 ? ""
+                    : "; " + missing + " missing ('run' creates " + (missing == 1 ? "it" : "them") + ")")));
             return ExitCode.OK;
         }
     }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +82,15 @@ public final class StackControl {
             }
         }
         return StackFile.load(file, System.getenv(), s -> { }).spec();
+    }
+
+    /** Rows for the services of {@code spec} that have no container (removed by hand): run creates them. */
+    public static List<ContainerStatus> missing(Status status, StackSpec spec) {
+        Set<String> present = new HashSet<>();
+        status.containers().forEach(c -> present.add(c.service()));
+        return spec.services().values().stream().filter(s -> !present.contains(s.name()))
+                .map(s -> new ContainerStatus(s.name(), s.containerName(spec.name()), "missing", "", "run creates it",
+                        s.image(), List.of(), null)).toList();
     }
 
     /** The name of the stack a bundle folder runs: its own stack's, or the default one's for plain docker save tars. */

@@ -399,6 +399,13 @@ class RunIT {
         assertTrue(removed.err().contains("removed container " + stack + "-worker"), removed.toString());
         assertTrue(assertMissing(stack + "-worker"));
         assertTrue(engine.inspectContainer(stack + "-app").state().running(), "the other services stay");
+
+        // the bundle's stack still has the worker: status of the bundle shows its container missing
+        CliProcess.Result status = CliProcess.run(Map.of(), "status", "-d", dir.toString());
+        assertEquals(0, status.exit(), status.toString());
+        assertTrue(status.out().lines().anyMatch(l -> l.startsWith("worker") && l.contains(stack + "-worker")
+                && l.contains("missing")), status.toString());
+        assertTrue(status.err().contains("1 missing ('run' creates it)"), status.toString());
     }
 
     @Test

@@ -77,4 +77,16 @@ class StackControlTest {
         assertTrue(said.contains("stopped s-up") && said.contains("s-down: already stopped")
                 && said.contains("started s-down") && said.contains("s-up: already running"), said);
     }
+
+    @Test
+    void aServiceWhoseContainerWasRemovedByHandIsShownMissing() {
+        StackControl.Status status = new StackControl(FakeEngine.of(new Engine()), console).status("s");
+        StackSpec spec = StackFile.parse("name: s\nservices:\n  web:\n    image: w:1\n  db:\n    image: d:1\n",
+                "test", null, Map.of(), w -> { });
+        List<StackControl.ContainerStatus> missing = StackControl.missing(status, spec);
+        assertEquals(1, missing.size(), missing.toString());
+        assertEquals("db", missing.get(0).service());
+        assertEquals("s-db", missing.get(0).container());
+        assertEquals("missing", missing.get(0).state());
+    }
 }
