@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -251,11 +252,11 @@ public final class StackFile {
         }
         List<String> command = node.has("command") ? command(node.get("command"), path + ".command") : null;
         List<PortSpec> ports = new ArrayList<>();
-        for (String p : stringList(node.get("ports"), path + ".ports")) {
+        for (String p : shortOrLong(node.get("ports"), path + ".ports", this::longPort)) {
             ports.addAll(ports(p, path + ".ports"));
         }
         List<MountSpec> mounts = new ArrayList<>();
-        for (String m : stringList(node.get("volumes"), path + ".volumes")) {
+        for (String m : shortOrLong(node.get("volumes"), path + ".volumes", this::longVolume)) {
             MountSpec mount = mount(m, path + ".volumes", volumes);
             if (mounts.stream().anyMatch(other -> other.target().equals(mount.target()))) {
                 throw error(path + ".volumes", "two mounts at " + mount.target());
@@ -285,10 +286,12 @@ public final class StackFile {
                 int i = 0;
                 for (JsonNode c : commands) {
                     String cpath = path + ".x-offline.after-ready[" + i++ + "]";
-                    if (!c.isArray() || c.isEmpty()) {
-                        throw error(cpath, "expected a command as a list of words, such as [\"/assets/offline-setup\"]");
+                    List<String> words = c.isArray() || c.isValueNode() && !c.isNull() ? command(c, cpath) : List.of();
+                    if (words.isEmpty()) {
+                        throw error(cpath, "expected a command: a list of words, such as [\"/assets/offline-setup\"],"
+                                + " or a line split as command's is");
                     }
-                    afterReady.add(stringList(c, cpath));
+                    afterReady.add(words);
                 }
             }
         }
@@ -581,6 +584,66 @@ public final class StackFile {
             return stringList(node, path);
         }
         return Words.split(string(node, path), source + ": " + path);
+    }
+
+    /** A list whose items are in the short syntax, or mappings in the long one, turned into the short one. */
+    private List<String> shortOrLong(JsonNode node, String path, BiFunction<JsonNode, String, String> toShort) {
+        List<String> list = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return list;
+        }
+        if (!node.isArray()) {
+            throw error(path, "expected a list");
+        }
+        int i = 0;
+        for (JsonNode item : node) {
+            String itemPath = path + "[" + i++ + "]";
+            list.add(item != null && item.isObject() ? toShort.apply(item, itemPath) : string(item, itemPath));
+        }
+        return list;
+    }
+
+    /** A port in Compose's long syntax (target, published, host_ip, protocol, mode: host, name), as the short one. */
+    private String longPort(JsonNode node, String path) {
+        keys(node, path, "target", "published", "host_ip", "protocol", "mode", "name");
+        if (!node.has("target") || !node.has("published")) {
+            throw error(path, "a port needs target (the container's) and published (the host's)");
+        }
+        String mode = node.has("mode") ? string(node.get("mode"), path + ".mode") : "host";
+        if (!mode.equals("host")) {
+            throw error(path + ".mode", "'" + mode + "' is not host");
+        }
+        String ip = node.has("host_ip") ? string(node.get("host_ip"), path + ".host_ip") : null;
+        return (ip == null || ip.isEmpty() ? "" : (ip.contains(":") ? "[" + ip + "]" : ip) + ":")
+                + string(node.get("published"), path + ".published") + ":" + string(node.get("target"), path + ".target")
+                + (node.has("protocol") ? "/" + string(node.get("protocol"), path + ".protocol") : "");
+    }
+
+    /** A mount in Compose's long syntax (type volume or bind, source, target, read_only, bind.selinux), as the short one. */
+    private String longVolume(JsonNode node, String path) {
+        keys(node, path, "type", "source", "target", "read_only", "bind");
+        String type = node.has("type") ? string(node.get("type"), path + ".type") : "volume";
+        if (!type.equals("volume") && !type.equals("bind")) {
+            throw error(path + ".type", "'" + type + "' is not volume or bind (the others keep nothing across"
+                    + " upgrades)");
+        }
+        if (!node.has("source") || !node.has("target")) {
+            throw error(path, "a mount needs source and target (anonymous volumes are not kept across upgrades)");
+        }
+        String source = string(node.get("source"), path + ".source");
+        if (type.equals("volume") == source.startsWith("/")) {
+            throw error(path + ".source", "'" + source + "': a " + type + (type.equals("bind")
+                    ? " mount needs an absolute host path" : " is named, not a path"));
+        }
+        String selinux = null;
+        if (node.has("bind") && !node.get("bind").isNull()) {
+            keys(node.get("bind"), path + ".bind", "selinux");
+            selinux = node.get("bind").has("selinux") ? string(node.get("bind").get("selinux"), path + ".bind.selinux")
+                    : null;
+        }
+        String mode = (bool(node.get("read_only"), path + ".read_only") ? "ro" : "") + (selinux == null ? ""
+                : (bool(node.get("read_only"), path + ".read_only") ? "," : "") + selinux);
+        return source + ":" + string(node.get("target"), path + ".target") + (mode.isEmpty() ? "" : ":" + mode);
     }
 
     private boolean bool(JsonNode node, String path) {

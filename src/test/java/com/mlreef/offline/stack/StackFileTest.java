@@ -286,6 +286,24 @@ class StackFileTest {
                 .contains("restart"));
         assertEquals("data:/d:ro,z", parse("services:\n  a:\n    image: busybox:1\n    volumes: ['data:/d:ro,z',"
                 + " '/srv:/srv:Z']\nvolumes:\n  data: {}\n", Map.of()).services().get("a").mounts().get(0).bind());
+        StackSpec.Service long1 = parse("services:\n  a:\n    image: busybox:1\n    ports:\n"
+                + "      - {target: 80, published: '8080', host_ip: '::1', protocol: udp}\n"
+                + "      - {target: 90, published: 9090}\n    volumes:\n"
+                + "      - {type: volume, source: data, target: /d, read_only: true}\n"
+                + "      - {type: bind, source: /srv, target: /srv, bind: {selinux: z}}\n"
+                + "volumes:\n  data: {}\n", Map.of()).services().get("a");
+        assertEquals(List.of(new StackSpec.PortSpec("::1", 8080, 80, "udp"), new StackSpec.PortSpec("", 9090, 90, "tcp")),
+                long1.ports(), "the long syntax reads as the short one");
+        assertEquals(List.of("data:/d:ro", "/srv:/srv:z"), long1.mounts().stream().map(MountSpec::bind).toList());
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    volumes:\n      - {type: tmpfs, target: /t}\n")
+                .contains("'tmpfs' is not volume or bind"));
+        assertEquals(List.of(List.of("sh", "-c", "echo done > /x")), parse("services:\n  a:\n    image: busybox:1\n"
+                + "    x-offline:\n      after-ready:\n        - sh -c 'echo done > /x'\n", Map.of()).services()
+                .get("a").afterReady(), "an after-ready command as a line, split as command's is");
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    x-offline:\n      after-ready: [[]]\n")
+                .contains("expected a command"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    ports:\n      - {target: 80}\n")
+                .contains("a port needs target (the container's) and published (the host's)"));
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    volumes: ['/srv:/srv:ro,rw']\n")
                 .contains("the mode is ro or rw, and z or Z"));
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    volumes: ['/a:/x', '/b:/x']\n")
