@@ -193,25 +193,27 @@ public final class StackControl {
 
     /** @param seconds how long each container has to stop before it is killed */
     public int stop(String stack, int seconds) {
-        return each(stack, "stopped", "already stopped", c -> !c.state().equals("running"),
-                id -> engine.stopContainer(id, seconds));
+        return each(stack, "stopping", "stopped", "already stopped", c -> !c.state().equals("running"),
+                id -> engine.stopContainer(id, seconds), seconds);
     }
 
     public int start(String stack) {
-        return each(stack, "started", "already running", c -> c.state().equals("running"), engine::startContainer);
+        return each(stack, "starting", "started", "already running", c -> c.state().equals("running"),
+                engine::startContainer, -1);
     }
 
     /** @param seconds how long each container has to stop before it is killed */
     public int restart(String stack, int seconds) {
-        return each(stack, "restarted", null, c -> false, id -> engine.restartContainer(id, seconds));
+        return each(stack, "restarting", "restarted", null, c -> false, id -> engine.restartContainer(id, seconds),
+                seconds);
     }
 
     /**
      * Does something to each of the stack's containers that is not in that state already, to all at once, saying so;
      * returns how many containers the stack has.
      */
-    private int each(String stack, String done, String already, Predicate<ContainerSummary> isDone,
-                     Consumer<String> action) {
+    private int each(String stack, String doing, String done, String already, Predicate<ContainerSummary> isDone,
+                     Consumer<String> action, int stopSeconds) {
         List<ContainerSummary> list = containers(stack);
         List<ContainerSummary> todo = new ArrayList<>();
         list.forEach(c -> {
@@ -221,11 +223,23 @@ public final class StackControl {
                 todo.add(c);
             }
         });
+        if (!todo.isEmpty()) {
+            console.info(doing + " " + count(todo.size()) + stopping(stopSeconds));
+        }
         atOnce(todo, c -> {
             action.accept(c.id());
             console.info(done + " " + c.name());
         });
         return list.size();
+    }
+
+    private static String count(int containers) {
+        return containers == 1 ? "1 container" : containers + " containers";
+    }
+
+    /** What a stop may take: each container gets {@code seconds} after SIGTERM, all at once; nothing for -1. */
+    private static String stopping(int seconds) {
+        return seconds < 0 ? "" : " (each has up to " + seconds + " s to stop after SIGTERM, then it is killed)";
     }
 
     /**
@@ -280,7 +294,11 @@ public final class StackControl {
      * user's confirmation). Images are kept.
      */
     public void down(String stack, boolean volumes, int seconds) {
-        atOnce(containers(stack), c -> {
+        List<ContainerSummary> containers = containers(stack);
+        if (!containers.isEmpty()) {
+            console.info("removing " + count(containers.size()) + stopping(seconds));
+        }
+        atOnce(containers, c -> {
             engine.stopContainer(c.id(), seconds);
             engine.removeContainer(c.id(), true);
             console.info("removed container " + c.name());

@@ -74,6 +74,8 @@ class StackControlTest {
         assertEquals(2, control.start("s"));
         assertEquals(List.of("stop id-up", "start id-down"), engine.calls);
         String said = err.toString();
+        assertTrue(said.contains("stopping 1 container (each has up to 10 s to stop after SIGTERM, then it is killed)"),
+                said);
         assertTrue(said.contains("stopped s-up") && said.contains("s-down: already stopped")
                 && said.contains("started s-down") && said.contains("s-up: already running"), said);
     }
