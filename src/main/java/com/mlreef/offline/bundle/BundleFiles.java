@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -45,6 +46,19 @@ public final class BundleFiles {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private BundleFiles() {
+    }
+
+    /** "; the bundle is in DIR/x" for the folders just below {@code dir} that hold a bundle.json; else "". */
+    public static String bundlesBelow(Path dir) {
+        List<String> found = new ArrayList<>();
+        try (var entries = Files.list(dir)) {
+            entries.filter(f -> Files.isRegularFile(f.resolve(BundleManifest.FILE_NAME))).sorted().limit(3)
+                    .forEach(f -> found.add(f.toString()));
+        } catch (IOException e) {
+            return "";
+        }
+        return found.isEmpty() ? "" : "; " + (found.size() == 1 ? "a bundle is in " : "bundles are in ")
+                + String.join(", ", found) + ": give -d " + found.get(0);
     }
 
     /** Whether a name is one an image file may have inside the bundle ({@code images/NAME}). */

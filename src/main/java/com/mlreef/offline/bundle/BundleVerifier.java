@@ -249,7 +249,8 @@ public final class BundleVerifier {
         }
         if (tasks.isEmpty()) {
             return new Report(dir.toString(), false, null, null, null, List.of(),
-                    List.of(dir + ": no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst)"));
+                    List.of(dir + ": no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst)"
+                            + BundleFiles.bundlesBelow(dir)));
         }
         List<FileCheck> checks = run(tasks);
         List<String> problems = new ArrayList<>();

@@ -45,6 +45,10 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
                 } catch (IOException e) {
                     throw new BundleException("cannot read " + file + ": " + IoReason.of(e), e);
                 }
+                if (!Files.isReadable(file)) {
+                    throw new BundleException("cannot read " + file + ": permission denied (copied with other owners or"
+                            + " modes? 'chmod -R a+rX " + dir + "' lets every user read the bundle)");
+                }
                 if (size != image.size()) {
                     throw new BundleException(file + " has " + size + " bytes, bundle.json says " + image.size()
                             + "; the bundle is damaged (mlreef-offline verify -d " + dir + " lists what is wrong)");
@@ -57,7 +61,8 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
         }
         List<Path> tars = BundleVerifier.plainTars(dir);
         if (tars.isEmpty()) {
-            throw new BundleException(dir + " holds no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst)");
+            throw new BundleException(dir + " holds no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst)"
+                    + BundleFiles.bundlesBelow(dir));
         }
         return new BundleSource(dir, null, tars, null, null);
     }

@@ -170,7 +170,8 @@ public final class StackControl {
         List<ContainerSummary> chosen = service == null ? all : all.stream()
                 .filter(c -> service.equals(c.labels().get(StackRunner.SERVICE_LABEL))).toList();
         if (chosen.isEmpty()) {
-            throw new ToolException(ExitCode.FAILED, service == null ? "stack " + stack + " has no containers"
+            throw new ToolException(ExitCode.FAILED, service == null || all.isEmpty() ? "stack " + stack + " has no"
+                    + " containers (after down, or removed by hand; 'run' creates them)"
                     : "stack " + stack + " has no service " + service + " (it has: " + String.join(", ",
                     all.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).toList()) + ")");
         }

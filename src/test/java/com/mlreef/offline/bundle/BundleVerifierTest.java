@@ -144,8 +144,17 @@ class BundleVerifierTest {
     }
 
     @Test
-    void theImagesFolderOfABundleIsNotTakenForPlainTars() throws Exception {
+    void theImagesFolderOfABundleIsNotTakenForPlainTarsAndAFolderAboveOneNamesIt() throws Exception {
         bundle();
+        Path outer = Files.createDirectories(dir.resolve("outer"));
+        Path copy = outer.resolve("carried");
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(f -> !f.startsWith(outer)).toList()) {
+                Files.copy(f, copy.resolve(dir.relativize(f).toString()));
+            }
+        }
+        assertEquals(List.of(outer + ": no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst); a bundle is in "
+                + copy + ": give -d " + copy), new BundleVerifier(2, n -> { }).verify(outer).problems());
         BundleException e = assertThrows(BundleException.class,
                 () -> new BundleVerifier(2, n -> { }).verify(dir.resolve("images")));
         assertEquals(dir.resolve("images") + " is the images folder of the bundle in " + dir + ": give -d " + dir,

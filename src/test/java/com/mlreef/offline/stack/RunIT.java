@@ -520,6 +520,19 @@ class RunIT {
         assertEquals(0, CliProcess.run(Map.of(), "start", "--stack", stack).exit(), "root takes it and shares it");
         CliProcess.Result shared = CliProcess.run(engineUser, Map.of("HOME", "/tmp"), "restart", "--stack", stack);
         assertEquals(0, shared.exit(), shared.toString());
+
+        // a bundle file that user may not read is named before anything is planned
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path image;
+        try (var files = Files.list(dir.resolve("images"))) {
+            image = files.findFirst().orElseThrow();
+        }
+        Files.setPosixFilePermissions(image, PosixFilePermissions.fromString("rw-------"));
+        CliProcess.Result unreadable = CliProcess.run(engineUser, Map.of("HOME", "/tmp"), "run", "-d", dir.toString(),
+                "--dry-run");
+        assertEquals(1, unreadable.exit(), unreadable.toString());
+        assertTrue(unreadable.err().startsWith("error: cannot read " + image + ": permission denied"),
+                unreadable.toString());
     }
 
     @Test
