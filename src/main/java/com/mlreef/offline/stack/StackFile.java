@@ -49,7 +49,7 @@ public final class StackFile {
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern PORT = Pattern.compile(
             "(?:([0-9.]+|\\[[0-9a-fA-F:.]+\\]):)?([0-9]{1,5})(?:-([0-9]{1,5}))?:([0-9]{1,5})(?:-([0-9]{1,5}))?"
-            + "(?:/(tcp|udp|sctp))?");
+            + "(?:/((?i)tcp|udp|sctp))?");
     private static final int MAX_RANGE = 1000;
     private static final Set<String> COMPOSE_NAMES = Set.of("compose", "docker-compose");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -390,7 +390,7 @@ public final class StackFile {
             throw error(path, "'" + text + "': '" + m.group(1) + "' is not an IP address (such as 127.0.0.1 or "
                     + "[::1])");
         }
-        String protocol = m.group(6) == null ? "tcp" : m.group(6);
+        String protocol = m.group(6) == null ? "tcp" : m.group(6).toLowerCase(Locale.ROOT);
         List<PortSpec> ports = new ArrayList<>();
         for (int i = 0; i <= hostLast - host; i++) {
             ports.add(new PortSpec(ip, host + i, container + i, protocol));

@@ -155,7 +155,7 @@ class StackFileTest {
                 .services().get("web").ports().get(0).containerPort());
         assertEquals(List.of(new StackSpec.PortSpec("127.0.0.1", 8000, 9000, "udp"),
                 new StackSpec.PortSpec("127.0.0.1", 8001, 9001, "udp")), parse("services:\n  web:\n    image: busybox:1\n"
-                + "    ports: ['127.0.0.1:8000-8001:9000-9001/udp']\n", Map.of()).services().get("web").ports(),
+                + "    ports: ['127.0.0.1:8000-8001:9000-9001/UDP']\n", Map.of()).services().get("web").ports(),
                 "a range is one port each");
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    ports: ['8000-8002:80-81']\n")
                 .contains("the host range and the container range need as many ports"));
