@@ -86,6 +86,8 @@ public class RunCommand extends BaseCommand {
         }
         // a stack file with a mistake, or an engine that cannot be reached, says so before the lock is waited for
         StackRunner runner = new StackRunner(docker, console);
+        runner.check(source, options);
+        docker.ping();
         // Ctrl-C or a kill: say what state things are in (the JVM's exit on an error runs no such hook: it is gone)
         Thread interrupted = new Thread(() -> {
             String replacing = runner.replacing();
@@ -95,8 +97,6 @@ public class RunCommand extends BaseCommand {
                     + " it back if the new one does not become ready"));
         });
         Runtime.getRuntime().addShutdownHook(interrupted);
-        runner.check(source, options);
-        docker.ping();
         try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
             spec = runner.run(source, options);
         } finally {

@@ -655,6 +655,12 @@ class RunIT {
         assertEquals("error: " + dir.resolve("images") + " is the images folder of the bundle in " + dir + ": give -d "
                 + dir, images.err().strip());
 
+        Path badStack = tmp.resolve("bad-port.yaml");
+        Files.writeString(badStack, "services:\n  a:\n    image: " + base + "\n    ports: ['80']\n");
+        CliProcess.Result badFile = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", badStack.toString());
+        assertEquals(2, badFile.exit(), badFile.toString());
+        assertEquals(1, badFile.err().strip().lines().count(), "one line, no word of an interruption: " + badFile);
+
         CliProcess.Result pip = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-s", "ftp://x");
         assertEquals(2, pip.exit(), pip.toString());
         assertTrue(assertMissing(stack + "-app"));
