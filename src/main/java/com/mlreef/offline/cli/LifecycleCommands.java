@@ -77,23 +77,10 @@ public final class LifecycleCommands {
      * this host, so that neither undoes half of what the other does.
      */
     abstract static class ChangingStack extends OnStackFile {
-        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds each container has to stop"
-                + " (after SIGTERM) before it is killed; the containers stop at the same time (default: "
-                + StackControl.STOP_SECONDS + ").")
-        int time = StackControl.STOP_SECONDS;
-
         <T> T locked(Console console, Supplier<T> change) {
             try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
                 return change.get();
             }
-        }
-
-        int seconds() {
-            if (time < 0 || time > 3600) {
-                throw new ToolException(ExitCode.USAGE, "-t/--time: " + time + " is not a number of seconds from 0 to"
-                        + " 3600");
-            }
-            return time;
         }
 
         /** Fails when the stack has no containers (after down): there is nothing to start. */
@@ -102,6 +89,22 @@ public final class LifecycleCommands {
                 throw new ToolException(ExitCode.FAILED, "stack " + stack + " has no containers (after down); 'run'"
                         + " creates them again");
             }
+        }
+    }
+
+    /** A command that stops containers: they stop at the same time, each given {@code -t} seconds. */
+    abstract static class StoppingStack extends ChangingStack {
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds each container has to stop"
+                + " (after SIGTERM) before it is killed; the containers stop at the same time (default: "
+                + StackControl.STOP_SECONDS + ").")
+        int time = StackControl.STOP_SECONDS;
+
+        int seconds() {
+            if (time < 0 || time > 3600) {
+                throw new ToolException(ExitCode.USAGE, "-t/--time: " + time + " is not a number of seconds from 0 to"
+                        + " 3600");
+            }
+            return time;
         }
     }
 
@@ -193,7 +196,7 @@ public final class LifecycleCommands {
 
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the stack's containers (they keep"
             + " their data; 'start' starts them again).")
-    public static final class Stop extends ChangingStack {
+    public static final class Stop extends StoppingStack {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
@@ -217,7 +220,7 @@ public final class LifecycleCommands {
     }
 
     @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restart the stack's containers.")
-    public static final class Restart extends ChangingStack {
+    public static final class Restart extends StoppingStack {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
@@ -233,7 +236,7 @@ public final class LifecycleCommands {
             "--volumes also deletes the stack's volumes, with all their data, once you type the stack's name (or with"
                 + " --yes)."},
             footer = {"", "Examples:", "  mlreef-offline down", "  mlreef-offline down --volumes      # asks first"})
-    public static final class Down extends ChangingStack {
+    public static final class Down extends StoppingStack {
         @Option(names = "--volumes", description = "Also delete the stack's volumes and all their data.")
         boolean volumes;
 
