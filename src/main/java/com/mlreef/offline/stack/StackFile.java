@@ -516,18 +516,7 @@ public final class StackFile {
     }
 
     private List<String> stringList(JsonNode node, String path) {
-        List<String> list = new ArrayList<>();
-        if (node == null || node.isNull()) {
-            return list;
-        }
-        if (!node.isArray()) {
-            throw error(path, "expected a list");
-        }
-        int i = 0;
-        for (JsonNode item : node) {
-            list.add(string(item, path + "[" + i++ + "]"));
-        }
-        return list;
+        return shortOrLong(node, path, null);
     }
 
     /** Labels: a key without a value ({@code - KEY} or {@code KEY:}) is empty. */
@@ -586,7 +575,10 @@ public final class StackFile {
         return Words.split(string(node, path), source + ": " + path);
     }
 
-    /** A list whose items are in the short syntax, or mappings in the long one, turned into the short one. */
+    /**
+     * A list whose items are in the short syntax, or mappings in the long one, turned into the short one.
+     * @param toShort null when only the short syntax is allowed
+     */
     private List<String> shortOrLong(JsonNode node, String path, BiFunction<JsonNode, String, String> toShort) {
         List<String> list = new ArrayList<>();
         if (node == null || node.isNull()) {
@@ -598,7 +590,8 @@ public final class StackFile {
         int i = 0;
         for (JsonNode item : node) {
             String itemPath = path + "[" + i++ + "]";
-            list.add(item != null && item.isObject() ? toShort.apply(item, itemPath) : string(item, itemPath));
+            list.add(toShort != null && item != null && item.isObject() ? toShort.apply(item, itemPath)
+                    : string(item, itemPath));
         }
         return list;
     }
