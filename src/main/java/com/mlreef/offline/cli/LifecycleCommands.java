@@ -197,11 +197,14 @@ public final class LifecycleCommands {
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the stack's containers (they keep"
             + " their data; 'start' starts them again).")
     public static final class Stop extends StoppingStack {
+        @Parameters(paramLabel = "SERVICE", arity = "0..*", description = "Only these services (default: all).")
+        List<String> services = new ArrayList<>();
+
         @Override
         protected int execute(Console console) {
             StackControl control = control();
             String name = stack(control);
-            if (locked(console, () -> control.stop(name, seconds())) == 0) {
+            if (locked(console, () -> control.stop(name, services, seconds())) == 0) {
                 console.info("stack " + name + " has no containers (after down): nothing to stop");
             }
             return ExitCode.OK;
@@ -210,22 +213,28 @@ public final class LifecycleCommands {
 
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the stack's stopped containers.")
     public static final class Start extends ChangingStack {
+        @Parameters(paramLabel = "SERVICE", arity = "0..*", description = "Only these services (default: all).")
+        List<String> services = new ArrayList<>();
+
         @Override
         protected int execute(Console console) {
             StackControl control = control();
             String name = stack(control);
-            needsContainers(locked(console, () -> control.start(name)), name);
+            needsContainers(locked(console, () -> control.start(name, services)), name);
             return ExitCode.OK;
         }
     }
 
     @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restart the stack's containers.")
     public static final class Restart extends StoppingStack {
+        @Parameters(paramLabel = "SERVICE", arity = "0..*", description = "Only these services (default: all).")
+        List<String> services = new ArrayList<>();
+
         @Override
         protected int execute(Console console) {
             StackControl control = control();
             String name = stack(control);
-            needsContainers(locked(console, () -> control.restart(name, seconds())), name);
+            needsContainers(locked(console, () -> control.restart(name, services, seconds())), name);
             return ExitCode.OK;
         }
     }

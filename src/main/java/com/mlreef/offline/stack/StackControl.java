@@ -127,6 +127,22 @@ public final class StackControl {
                 : "several stacks run here (" + String.join(", ", stacks) + "); name one with --stack");
     }
 
+    /** The containers of the named services (all when none is named); a service without one is an error. */
+    private List<ContainerSummary> of(String stack, List<String> services) {
+        List<ContainerSummary> all = containers(stack);
+        if (services.isEmpty()) {
+            return all;
+        }
+        List<String> present = all.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).distinct().toList();
+        List<String> unknown = services.stream().filter(s -> !present.contains(s)).toList();
+        if (!unknown.isEmpty()) {
+            throw new ToolException(ExitCode.FAILED, "stack " + stack + " has no container of service "
+                    + String.join(", ", unknown) + (all.isEmpty() ? " (it has none: 'run' creates them)"
+                    : " (it has: " + String.join(", ", present) + ")"));
+        }
+        return all.stream().filter(c -> services.contains(c.labels().get(StackRunner.SERVICE_LABEL))).toList();
+    }
+
     private List<ContainerSummary> containers(String stack) {
         List<ContainerSummary> list = new ArrayList<>(engine.listContainers(
                 List.of(DefaultStack.STACK_LABEL + "=" + stack), true));
@@ -192,20 +208,27 @@ public final class StackControl {
         return StackSpec.PortSpec.everyAddress(ip) ? "" : StackSpec.PortSpec.beforePort(ip) + ":";
     }
 
-    /** @param seconds how long each container has to stop before it is killed */
-    public int stop(String stack, int seconds) {
-        return each(stack, "stopping", "stopped", "already stopped", c -> !c.state().equals("running"),
+    /**
+     * @param services only these services' containers; all when empty
+     * @param seconds  how long each container has to stop before it is killed
+     */
+    public int stop(String stack, List<String> services, int seconds) {
+        return each(stack, services, "stopping", "stopped", "already stopped", c -> !c.state().equals("running"),
                 id -> engine.stopContainer(id, seconds), seconds);
     }
 
-    public int start(String stack) {
-        return each(stack, "starting", "started", "already running", c -> c.state().equals("running"),
+    /** @param services only these services' containers; all when empty */
+    public int start(String stack, List<String> services) {
+        return each(stack, services, "starting", "started", "already running", c -> c.state().equals("running"),
                 engine::startContainer, -1);
     }
 
-    /** @param seconds how long each container has to stop before it is killed */
-    public int restart(String stack, int seconds) {
-        return each(stack, "restarting", "restarted", null, c -> false, id -> engine.restartContainer(id, seconds),
+    /**
+     * @param services only these services' containers; all when empty
+     * @param seconds  how long each container has to stop before it is killed
+     */
+    public int restart(String stack, List<String> services, int seconds) {
+        return each(stack, services, "restarting", "restarted", null, c -> false, id -> engine.restartContainer(id, seconds),
                 seconds);
     }
 
@@ -213,9 +236,9 @@ public final class StackControl {
      * Does something to each of the stack's containers that is not in that state already, to all at once, saying so;
      * returns how many containers the stack has.
      */
-    private int each(String stack, String doing, String done, String already, Predicate<ContainerSummary> isDone,
-                     Consumer<String> action, int stopSeconds) {
-        List<ContainerSummary> list = containers(stack);
+    private int each(String stack, List<String> services, String doing, String done, String already,
+                     Predicate<ContainerSummary> isDone, Consumer<String> action, int stopSeconds) {
+        List<ContainerSummary> list = of(stack, services);
         List<ContainerSummary> todo = new ArrayList<>();
         list.forEach(c -> {
             if (isDone.test(c)) {

@@ -558,6 +558,12 @@ class RunIT {
         assertTrue(seconds < 9, "four containers one after another take 12 s at least; this took " + seconds + " s");
         CliProcess.Result bad = CliProcess.run(Map.of(), "stop", "--stack", stack, "-t", "-1");
         assertEquals(2, bad.exit(), bad.toString());
+
+        // one service alone, as in Compose
+        CliProcess.Result one = CliProcess.run(Map.of(), "start", "--stack", stack, "s1");
+        assertEquals(0, one.exit(), one.toString());
+        assertTrue(engine.inspectContainer(stack + "-s1").state().running());
+        assertFalse(engine.inspectContainer(stack + "-s2").state().running(), "the others stay stopped");
     }
 
     @Test

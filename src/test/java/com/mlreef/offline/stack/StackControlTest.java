@@ -70,14 +70,22 @@ class StackControlTest {
     void stopAndStartSayWhatWasAlreadySo() {
         Engine engine = new Engine();
         StackControl control = new StackControl(FakeEngine.of(engine), console);
-        assertEquals(2, control.stop("s", 10));
-        assertEquals(2, control.start("s"));
+        assertEquals(2, control.stop("s", List.of(), 10));
+        assertEquals(2, control.start("s", List.of()));
         assertEquals(List.of("stop id-up", "start id-down"), engine.calls);
         String said = err.toString();
         assertTrue(said.contains("stopping 1 container (each has up to 10 s to stop after SIGTERM, then it is killed)"),
                 said);
         assertTrue(said.contains("stopped s-up") && said.contains("s-down: already stopped")
                 && said.contains("started s-down") && said.contains("s-up: already running"), said);
+    }
+
+    @Test
+    void aServiceNamedForStopMustHaveAContainer() {
+        StackControl control = new StackControl(FakeEngine.of(new Engine()), console);
+        assertEquals("stack s has no container of service db (it has: web)", org.junit.jupiter.api.Assertions
+                .assertThrows(com.mlreef.offline.ui.ToolException.class, () -> control.stop("s", List.of("db"), 10))
+                .getMessage());
     }
 
     @Test
