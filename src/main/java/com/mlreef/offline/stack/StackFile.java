@@ -634,9 +634,9 @@ public final class StackFile {
             selinux = node.get("bind").has("selinux") ? string(node.get("bind").get("selinux"), path + ".bind.selinux")
                     : null;
         }
-        String mode = (bool(node.get("read_only"), path + ".read_only") ? "ro" : "") + (selinux == null ? ""
-                : (bool(node.get("read_only"), path + ".read_only") ? "," : "") + selinux);
-        return source + ":" + string(node.get("target"), path + ".target") + (mode.isEmpty() ? "" : ":" + mode);
+        return new MountSpec(type.equals("bind") ? MountSpec.Kind.BIND : MountSpec.Kind.VOLUME, source,
+                string(node.get("target"), path + ".target"), bool(node.get("read_only"), path + ".read_only"),
+                selinux).bind();
     }
 
     private boolean bool(JsonNode node, String path) {
