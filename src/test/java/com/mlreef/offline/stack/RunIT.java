@@ -150,12 +150,18 @@ class RunIT {
         return process;
     }
 
-    /** Runs the test stack (ports web and other) and builds the app's next version; returns that image. */
-    private String runAndBuildNext(int web, int other, String version) throws Exception {
+    /** A running test stack and the app's next version: the image, the ports, the running container. */
+    private record Upgrade(String next, int web, int other, String firstId) {
+    }
+
+    /** Runs the test stack on two free ports and builds the app's next version. */
+    private Upgrade runAndBuildNext(String version) throws Exception {
+        int web = freePort();
+        int other = freePort();
         assertEquals(0, CliProcess.run(Map.of(), "run", "-d", bundle("service is ready", web, other).toString()).exit());
         String next = created.image(TestEngine.unique("runapp" + version) + ":" + version);
         TestImages.build("FROM " + app + "\nRUN echo v" + version + " > /version\n", next);
-        return next;
+        return new Upgrade(next, web, other, engine.inspectContainer(stack + "-app").id());
     }
 
     private String file(String container, String path) throws IOException {
@@ -274,11 +280,10 @@ class RunIT {
 
     @Test
     void anUpgradeReplacesTheContainerKeepsItsDataAndOneThatNeverGetsReadyIsRolledBack() throws Exception {
-        int web = freePort();
-        int other = freePort();
-        String app2 = runAndBuildNext(web, other, "2");
-        String firstId = engine.inspectContainer(stack + "-app").id();
-        Path v2 = bundle(app2, "service is ready", web, other);
+        Upgrade upgrade2 = runAndBuildNext("2");
+        String app2 = upgrade2.next();
+        String firstId = upgrade2.firstId();
+        Path v2 = bundle(app2, "service is ready", upgrade2.web(), upgrade2.other());
         CliProcess.Result upgrade = CliProcess.run(Map.of(), "run", "-d", v2.toString());
         assertEquals(0, upgrade.exit(), upgrade.toString());
         assertTrue(upgrade.err().contains("replaced " + stack + "-app; its volumes are kept"), upgrade.toString());
@@ -288,7 +293,7 @@ class RunIT {
         assertEquals("2", file(upgraded.id(), "/data/count"), "the data of the first container is there");
         assertEquals("setup done", file(upgraded.id(), "/data/setup.txt"));
 
-        Path v3 = bundle(app, "a line it never prints", web, other);
+        Path v3 = bundle(app, "a line it never prints", upgrade2.web(), upgrade2.other());
         CliProcess.Result broken = CliProcess.run(Map.of(), "run", "-d", v3.toString(), "--timeout", "5s");
         assertEquals(1, broken.exit(), broken.toString());
         assertTrue(broken.err().contains("error: the new " + stack + "-app failed: app did not become ready within 5s"),
@@ -311,11 +316,9 @@ class RunIT {
 
     @Test
     void aReplacementKilledWhileItsSuccessorIsNotReadyIsPutBackByTheNextRun() throws Exception {
-        int web = freePort();
-        int other = freePort();
-        String app3 = runAndBuildNext(web, other, "3");
-        String firstId = engine.inspectContainer(stack + "-app").id();
-        Path v3 = bundle(app3, "a line it never prints", web, other);
+        Upgrade upgrade3 = runAndBuildNext("3");
+        String firstId = upgrade3.firstId();
+        Path v3 = bundle(upgrade3.next(), "a line it never prints", upgrade3.web(), upgrade3.other());
         Process run = startUntil("the new container started", "run", "-d", v3.toString(), "--timeout", "5m");
         run.destroyForcibly();
         run.waitFor();
