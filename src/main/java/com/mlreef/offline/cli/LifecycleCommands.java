@@ -95,12 +95,12 @@ public final class LifecycleCommands {
     /** A command that stops containers: they stop at the same time, each given {@code -t} seconds. */
     abstract static class StoppingStack extends ChangingStack {
         @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds each container has to stop"
-                + " (after SIGTERM) before it is killed; the containers stop at the same time (default: "
-                + StackControl.STOP_SECONDS + ").")
-        int time = StackControl.STOP_SECONDS;
+                + " (after SIGTERM) before it is killed; the containers stop at the same time (default: the"
+                + " service's stop_grace_period, else " + StackControl.STOP_SECONDS + ").")
+        Integer time;
 
-        int seconds() {
-            if (time < 0 || time > 3600) {
+        Integer seconds() {
+            if (time != null && (time < 0 || time > 3600)) {
                 throw new ToolException(ExitCode.USAGE, "-t/--time: " + time + " is not a number of seconds from 0 to"
                         + " 3600");
             }

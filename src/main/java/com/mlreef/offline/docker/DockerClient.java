@@ -329,15 +329,20 @@ public final class DockerClient implements DockerEngine {
     }
 
     @Override
-    public void stopContainer(String id, int timeoutSeconds) {
-        call("stopping container " + id, "POST", "/containers/" + segment(id) + "/stop" + new Query().add("t", timeoutSeconds),
+    public void stopContainer(String id, Integer timeoutSeconds) {
+        call("stopping container " + id, "POST", "/containers/" + segment(id) + "/stop" + timeout(timeoutSeconds),
                 null, Void.class);
     }
 
     @Override
-    public void restartContainer(String id, int timeoutSeconds) {
-        call("restarting container " + id, "POST",
-                "/containers/" + segment(id) + "/restart" + new Query().add("t", timeoutSeconds), null, Void.class);
+    public void restartContainer(String id, Integer timeoutSeconds) {
+        call("restarting container " + id, "POST", "/containers/" + segment(id) + "/restart" + timeout(timeoutSeconds),
+                null, Void.class);
+    }
+
+    /** {@code ?t=N}, or nothing: the container's own stop timeout. */
+    private static String timeout(Integer seconds) {
+        return seconds == null ? "" : new Query().add("t", seconds).toString();
     }
 
     @Override

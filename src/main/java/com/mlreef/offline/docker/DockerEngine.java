@@ -139,11 +139,17 @@ public interface DockerEngine {
     /** {@code POST /containers/{id}/start}; a running container is left as it is. */
     void startContainer(String id);
 
-    /** {@code POST /containers/{id}/stop}; a stopped container is left as it is. */
-    void stopContainer(String id, int timeoutSeconds);
+    /**
+     * {@code POST /containers/{id}/stop}; a stopped container is left as it is.
+     * @param timeoutSeconds seconds it has to stop before it is killed; null for its own (its stop timeout, else 10)
+     */
+    void stopContainer(String id, Integer timeoutSeconds);
 
-    /** {@code POST /containers/{id}/restart}. */
-    void restartContainer(String id, int timeoutSeconds);
+    /**
+     * {@code POST /containers/{id}/restart}.
+     * @param timeoutSeconds seconds it has to stop before it is killed; null for its own (its stop timeout, else 10)
+     */
+    void restartContainer(String id, Integer timeoutSeconds);
 
     /** {@code POST /containers/{id}/rename?name=}. */
     void renameContainer(String id, String newName);

@@ -210,26 +210,26 @@ public final class StackControl {
 
     /**
      * @param services only these services' containers; all when empty
-     * @param seconds  how long each container has to stop before it is killed
+     * @param seconds  how long each container has to stop before it is killed; null: its stop_grace_period
      */
-    public int stop(String stack, List<String> services, int seconds) {
+    public int stop(String stack, List<String> services, Integer seconds) {
         return each(stack, services, "stopping", "stopped", "already stopped", c -> !c.state().equals("running"),
-                id -> engine.stopContainer(id, seconds), seconds);
+                id -> engine.stopContainer(id, seconds), stopping(seconds));
     }
 
     /** @param services only these services' containers; all when empty */
     public int start(String stack, List<String> services) {
         return each(stack, services, "starting", "started", "already running", c -> c.state().equals("running"),
-                engine::startContainer, -1);
+                engine::startContainer, "");
     }
 
     /**
      * @param services only these services' containers; all when empty
-     * @param seconds  how long each container has to stop before it is killed
+     * @param seconds  how long each container has to stop before it is killed; null: its stop_grace_period
      */
-    public int restart(String stack, List<String> services, int seconds) {
+    public int restart(String stack, List<String> services, Integer seconds) {
         return each(stack, services, "restarting", "restarted", null, c -> false, id -> engine.restartContainer(id, seconds),
-                seconds);
+                stopping(seconds));
     }
 
     /**
@@ -237,7 +237,7 @@ public final class StackControl {
      * returns how many containers the stack has.
      */
     private int each(String stack, List<String> services, String doing, String done, String already,
-                     Predicate<ContainerSummary> isDone, Consumer<String> action, int stopSeconds) {
+                     Predicate<ContainerSummary> isDone, Consumer<String> action, String note) {
         List<ContainerSummary> list = of(stack, services);
         List<ContainerSummary> todo = new ArrayList<>();
         list.forEach(c -> {
@@ -248,7 +248,7 @@ public final class StackControl {
             }
         });
         if (!todo.isEmpty()) {
-            console.info(doing + " " + count(todo.size()) + stopping(stopSeconds));
+            console.info(doing + " " + count(todo.size()) + note);
         }
         atOnce(todo, c -> {
             action.accept(c.id());
@@ -261,9 +261,10 @@ public final class StackControl {
         return containers == 1 ? "1 container" : containers + " containers";
     }
 
-    /** What a stop may take: each container gets {@code seconds} after SIGTERM, all at once; nothing for -1. */
-    private static String stopping(int seconds) {
-        return seconds < 0 ? "" : " (each has up to " + seconds + " s to stop after SIGTERM, then it is killed)";
+    /** What a stop may take: each container gets {@code seconds} (null: its own) after SIGTERM, all at once. */
+    private static String stopping(Integer seconds) {
+        return " (each has up to " + (seconds == null ? "its stop_grace_period, " + STOP_SECONDS + " s unless the stack"
+                + " sets one," : seconds + " s") + " to stop after SIGTERM, then it is killed)";
     }
 
     /**
@@ -317,7 +318,7 @@ public final class StackControl {
      * Removes the stack's containers and networks; its volumes only when {@code volumes} is true (the caller has the
      * user's confirmation). Images are kept.
      */
-    public void down(String stack, boolean volumes, int seconds) {
+    public void down(String stack, boolean volumes, Integer seconds) {
         List<ContainerSummary> containers = containers(stack);
         if (!containers.isEmpty()) {
             console.info("removing " + count(containers.size()) + stopping(seconds));

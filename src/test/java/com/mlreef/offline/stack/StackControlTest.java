@@ -45,7 +45,7 @@ class StackControlTest {
             return List.of();
         }
 
-        public void stopContainer(String id, int seconds) {
+        public void stopContainer(String id, Integer seconds) {
             calls.add("stop " + id);
         }
 
