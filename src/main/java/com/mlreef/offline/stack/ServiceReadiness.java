@@ -1,6 +1,7 @@
 package com.mlreef.offline.stack;
 
 import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.LogOptions;
 import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.OutputSink;
@@ -127,15 +128,16 @@ final class ServiceReadiness {
     private String completed(String container, StackSpec.Service service, ContainerInspect inspect, long since) {
         StackSpec.ReadyRule rule = service.ready();
         boolean restarted = "always".equals(service.restart()) || "unless-stopped".equals(service.restart());
-        if (restarted || !Integer.valueOf(0).equals(inspect.state().exitCode())
-                || rule != null && (rule.log() == null || !logContains(container, since, rule.log()))) {
+        if (restarted || !Integer.valueOf(0).equals(inspect.state().exitCode()) || rule != null && !rule.exited()
+                && (rule.log() == null || !logContains(container, since, rule.log()))) {
             return null;
         }
         if (!service.afterReady().isEmpty()) {
             throw failure(container, service.name() + " ran to completion (exit code 0), but its after-ready commands"
                     + " run in the container and need it running");
         }
-        return (rule == null ? "" : "its log says '" + rule.log() + "'; ") + "it ran to completion (exit code 0)";
+        return (rule == null || rule.log() == null ? "" : "its log says '" + rule.log() + "'; ")
+                + "it ran to completion (exit code 0)";
     }
 
     /** The container's last start (unix seconds), or 0 (its whole log) when the engine does not say. */
@@ -187,7 +189,7 @@ final class ServiceReadiness {
         if (rule.log() != null) {
             return "log line '" + rule.log() + "'";
         }
-        return rule.healthcheck() ? "healthcheck" : "answer from " + rule.http();
+        return rule.healthcheck() ? "healthcheck" : rule.exited() ? "its exit with code 0" : "answer from " + rule.http();
     }
 
     private static String format(Duration d) {
@@ -218,6 +220,7 @@ final class ServiceReadiness {
 
     /** Prints the container's last log lines to stderr and makes the error. */
     ToolException failure(String container, String message) {
+        String logs = "; its last log lines are above";
         try {
             String name = engine.inspectContainer(container).name();
             String tail = logs(container, LogOptions.tail(LAST_LINES));
@@ -226,9 +229,11 @@ final class ServiceReadiness {
             tail.lines().forEach(l -> console.err().println("  " + l));
             console.err().println("---");
         } catch (NotFoundException e) {
-            // gone already
+            logs = "; the container is gone";
+        } catch (DockerException e) {
+            logs = "; its log cannot be read (" + e.getMessage() + ")"; // logging driver none keeps none
         }
-        return new ToolException(ExitCode.FAILED, message + "; its last log lines are above");
+        return new ToolException(ExitCode.FAILED, message + logs);
     }
 
     /** Where a container records that its after-ready commands ran (in its own file system, gone with it). */

@@ -1,6 +1,7 @@
 package com.mlreef.offline.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mlreef.offline.stack.StackSpec.ContainerOptions;
 import com.mlreef.offline.stack.StackSpec.HealthcheckSpec;
 import com.mlreef.offline.stack.StackSpec.MountSpec;
 import com.mlreef.offline.stack.StackSpec.NetworkSpec;
@@ -33,8 +34,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a stack file: the Compose subset this tool runs (services with image, container_name, command, ports,
- * volumes, environment, networks, restart, healthcheck, labels; top-level name, volumes, networks) and the
- * {@code x-offline} extension. Unknown keys are errors naming their path; other {@code x-} keys are ignored, as
+ * volumes, environment, networks, restart, healthcheck, labels, depends_on and the settings {@link ServiceOptions}
+ * reads; top-level name, volumes, networks) and the {@code x-offline} extension. Unknown keys are errors naming their path; other {@code x-} keys are ignored, as
  * Compose does.
  */
 public final class StackFile {
@@ -178,7 +179,7 @@ public final class StackFile {
                 files.put(image(e.getKey(), path), file);
             }
         }
-        StackSpec spec = new StackSpec(name, services, volumes, networks, extra, files);
+        StackSpec spec = new StackSpec(name, startOrder(services), volumes, networks, extra, files);
         checkUnique(spec);
         for (String image : files.keySet()) {
             if (!spec.images().contains(image)) {
@@ -237,8 +238,16 @@ public final class StackFile {
             throw error(path, "'" + name + "' is not a valid service name");
         }
         object(node, path);
-        keys(node, path, "image", "container_name", "command", "ports", "volumes", "environment", "networks", "restart",
-                "healthcheck", "labels", "x-offline");
+        ServiceOptions.INSTEAD.forEach((key, instead) -> {
+            if (node.has(key)) {
+                throw error(path + "." + key, "not supported: " + instead);
+            }
+        });
+        List<String> known = new ArrayList<>(List.of("image", "container_name", "command", "ports", "volumes",
+                "environment", "networks", "restart", "healthcheck", "labels", "depends_on"));
+        known.addAll(ServiceOptions.KEYS);
+        known.add("x-offline");
+        keys(node, path, known);
         if (!node.has("image")) {
             throw error(path, "a service needs an image");
         }
@@ -295,9 +304,107 @@ public final class StackFile {
                 }
             }
         }
+        ContainerOptions options = new ServiceOptions(this).read(node, path, mounts);
+        if (ready != null && ready.log() != null && options.logging() != null
+                && options.logging().driver().equals("none")) {
+            throw error(path + ".x-offline.ready.log", "the log rule reads the container's log, which logging driver"
+                    + " none does not keep");
+        }
         return new Service(name, image, containerName, command, ports, mounts,
                 environment(node.get("environment"), path + ".environment"), serviceNetworks, restart, healthcheck,
-                stringMap(node.get("labels"), path + ".labels"), ready, afterReady);
+                stringMap(node.get("labels"), path + ".labels"), ready, afterReady,
+                dependsOn(node.get("depends_on"), path + ".depends_on"), options);
+    }
+
+    /** {@code depends_on}: a list of services, or a mapping of them to {@code condition:}; service to condition. */
+    private Map<String, String> dependsOn(JsonNode node, String path) {
+        Map<String, String> dependsOn = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return dependsOn;
+        }
+        if (node.isArray()) {
+            stringList(node, path).forEach(s -> dependsOn.put(s, StackSpec.STARTED));
+            return dependsOn;
+        }
+        for (Map.Entry<String, JsonNode> e : entries(node, path)) {
+            String item = path + "." + e.getKey();
+            String condition = StackSpec.STARTED;
+            if (e.getValue() != null && !e.getValue().isNull()) {
+                keys(e.getValue(), item, "condition");
+                if (e.getValue().has("condition")) {
+                    condition = string(e.getValue().get("condition"), item + ".condition");
+                }
+            }
+            if (!List.of(StackSpec.STARTED, StackSpec.HEALTHY, StackSpec.COMPLETED).contains(condition)) {
+                throw error(item + ".condition", "'" + condition + "' is not one of " + StackSpec.STARTED + ", "
+                        + StackSpec.HEALTHY + ", " + StackSpec.COMPLETED);
+            }
+            dependsOn.put(e.getKey(), condition);
+        }
+        return dependsOn;
+    }
+
+    /**
+     * The services in the order run starts them: each after the services it depends on, otherwise as written. A
+     * service another waits for as healthy or completed gets that as its ready rule when it has none of its own.
+     */
+    private Map<String, Service> startOrder(Map<String, Service> services) {
+        Map<String, Service> byName = new LinkedHashMap<>(services);
+        for (Service service : services.values()) {
+            service.dependsOn().forEach((name, condition) -> {
+                String path = "services." + service.name() + ".depends_on";
+                Service dependency = byName.get(name);
+                if (dependency == null || name.equals(service.name())) {
+                    throw error(path, dependency == null ? "'" + name + "' is not a service of this stack"
+                            : "a service cannot depend on itself");
+                }
+                ReadyRule rule = dependency.ready();
+                if (condition.equals(StackSpec.HEALTHY) && rule == null) {
+                    if (dependency.healthcheck() != null && dependency.healthcheck().test().equals(List.of("NONE"))) {
+                        throw error(path + "." + name, name + " disables its healthcheck, so it never becomes healthy");
+                    }
+                    byName.put(name, dependency.withReady(new ReadyRule(null, true, null, ReadyRule.DEFAULT_TIMEOUT)));
+                } else if (condition.equals(StackSpec.COMPLETED)) {
+                    if (!dependency.restart().equals("no") && !dependency.restart().startsWith("on-failure")) {
+                        throw error(path + "." + name, name + " has restart: " + dependency.restart() + ", so it never"
+                                + " completes");
+                    }
+                    if (!dependency.afterReady().isEmpty()) {
+                        throw error(path + "." + name, name + "'s after-ready commands run in its container, which"
+                                + " " + StackSpec.COMPLETED + " waits to see exit");
+                    }
+                    if (rule != null && !rule.exited()) {
+                        throw error(path + "." + name, name + "'s x-offline.ready decides when it is ready; "
+                                + StackSpec.COMPLETED + " needs a service without one");
+                    }
+                    byName.put(name, dependency.withReady(new ReadyRule(null, false, null, true,
+                            ReadyRule.DEFAULT_TIMEOUT)));
+                }
+            });
+        }
+        Map<String, Service> ordered = new LinkedHashMap<>();
+        List<String> visiting = new ArrayList<>();
+        for (String name : byName.keySet()) {
+            visit(name, byName, ordered, visiting);
+        }
+        return ordered;
+    }
+
+    private void visit(String name, Map<String, Service> services, Map<String, Service> ordered, List<String> visiting) {
+        if (ordered.containsKey(name)) {
+            return;
+        }
+        if (visiting.contains(name)) {
+            List<String> cycle = new ArrayList<>(visiting.subList(visiting.indexOf(name), visiting.size()));
+            cycle.add(name);
+            throw error("services." + name + ".depends_on", "a cycle: " + String.join(" -> ", cycle));
+        }
+        visiting.add(name);
+        for (String dependency : services.get(name).dependsOn().keySet()) {
+            visit(dependency, services, ordered, visiting);
+        }
+        visiting.remove(visiting.size() - 1);
+        ordered.put(name, services.get(name));
     }
 
     private List<String> serviceNetworks(JsonNode node, String path, Map<String, NetworkSpec> networks, String stack) {
@@ -396,6 +503,10 @@ public final class StackFile {
             ports.add(new PortSpec(ip, host + i, container + i, protocol));
         }
         return ports;
+    }
+
+    static boolean isIpv4(String text) {
+        return IPV4.matcher(text).matches();
     }
 
     /** Eight groups of up to four hex digits, or fewer with one {@code ::}; the last two may be an IPv4 address. */
@@ -505,7 +616,7 @@ public final class StackFile {
 
     // scalars and collections
 
-    private String string(JsonNode node, String path) {
+    String string(JsonNode node, String path) {
         if (node == null || node.isNull()) {
             throw error(path, "a value is needed");
         }
@@ -515,12 +626,12 @@ public final class StackFile {
         return interpolation.apply(node.asText(), source + ": " + path);
     }
 
-    private List<String> stringList(JsonNode node, String path) {
+    List<String> stringList(JsonNode node, String path) {
         return shortOrLong(node, path, null);
     }
 
     /** Labels: a key without a value ({@code - KEY} or {@code KEY:}) is empty. */
-    private Map<String, String> stringMap(JsonNode node, String path) {
+    Map<String, String> stringMap(JsonNode node, String path) {
         return stringMap(node, path, key -> "");
     }
 
@@ -568,7 +679,7 @@ public final class StackFile {
         return map;
     }
 
-    private List<String> command(JsonNode node, String path) {
+    List<String> command(JsonNode node, String path) {
         if (node.isArray()) {
             return stringList(node, path);
         }
@@ -639,7 +750,7 @@ public final class StackFile {
                 selinux).bind();
     }
 
-    private boolean bool(JsonNode node, String path) {
+    boolean bool(JsonNode node, String path) {
         if (node == null || node.isNull()) {
             return false;
         }
@@ -659,7 +770,7 @@ public final class StackFile {
         }
     }
 
-    private Duration duration(JsonNode node, String path) {
+    Duration duration(JsonNode node, String path) {
         if (node == null || node.isNull()) {
             return null;
         }
@@ -705,7 +816,7 @@ public final class StackFile {
         return reference;
     }
 
-    private Iterable<Map.Entry<String, JsonNode>> entries(JsonNode node, String path) {
+    Iterable<Map.Entry<String, JsonNode>> entries(JsonNode node, String path) {
         if (node == null || node.isNull()) {
             return List.of();
         }
@@ -720,9 +831,13 @@ public final class StackFile {
         }
     }
 
-    private void keys(JsonNode node, String path, String... allowed) {
+    void keys(JsonNode node, String path, String... allowed) {
+        keys(node, path, List.of(allowed));
+    }
+
+    private void keys(JsonNode node, String path, List<String> allowed) {
         object(node, path);
-        Set<String> known = Set.of(allowed);
+        Set<String> known = Set.copyOf(allowed);
         node.fieldNames().forEachRemaining(key -> {
             if (!known.contains(key) && !(key.startsWith("x-") && !key.equals("x-offline"))) {
                 String where = path.isEmpty() ? key : path + "." + key;
@@ -731,7 +846,7 @@ public final class StackFile {
         });
     }
 
-    private StackFileException error(String path, String message) {
+    StackFileException error(String path, String message) {
         return new StackFileException(source + ": " + path + ": " + message);
     }
 }

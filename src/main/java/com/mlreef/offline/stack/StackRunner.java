@@ -41,7 +41,6 @@ public final class StackRunner {
     public static final String SERVICE_LABEL = "com.mlreef.offline.service";
     public static final String CONFIG_LABEL = "com.mlreef.offline.config";
     public static final String BUNDLE_LABEL = "com.mlreef.offline.bundle";
-    private static final int STOP_SECONDS = 10;
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
@@ -172,7 +171,7 @@ public final class StackRunner {
         }
         if (options.removeOrphans()) {
             for (ContainerSummary orphan : orphans) {
-                engine.stopContainer(orphan.id(), STOP_SECONDS);
+                engine.stopContainer(orphan.id(), null);
                 engine.removeContainer(orphan.id(), true);
                 console.info("removed container " + orphan.name() + " (service " + orphan.labels().get(SERVICE_LABEL)
                         + " is no longer in the stack; its volumes are kept)");
@@ -331,6 +330,10 @@ public final class StackRunner {
         service.environment().forEach((k, v) -> env.add(k + "=" + v));
         Map<String, Map<String, Object>> exposed = new TreeMap<>();
         Map<String, List<ContainerSpec.PortBinding>> bindings = new TreeMap<>();
+        StackSpec.ContainerOptions options = service.options();
+        if (options.expose() != null) {
+            options.expose().forEach(port -> exposed.put(port, Map.of()));
+        }
         for (StackSpec.PortSpec port : service.ports()) {
             String key = port.containerPort() + "/" + (port.protocol() == null ? "tcp" : port.protocol());
             exposed.put(key, Map.of());
@@ -351,11 +354,18 @@ public final class StackRunner {
         // the engine keeps an image's digests only when it pulled it, never when it loaded it: a service that names
         // its image by digest gets a container of the image ID
         String image = service.image().contains("@") ? imageId : service.image();
+        StackSpec.Logging logging = options.logging();
+        List<ContainerSpec.Ulimit> ulimits = options.ulimits() == null ? null : options.ulimits().entrySet().stream()
+                .map(u -> new ContainerSpec.Ulimit(u.getKey(), u.getValue().soft(), u.getValue().hard())).toList();
         ContainerSpec withoutHash = new ContainerSpec(image, cmd,
-                null, env, labels, exposed, healthcheck, null, null, false,
-                new ContainerSpec.HostConfig(binds, bindings, restart, network),
+                options.entrypoint(), env, labels, exposed, healthcheck, options.workingDir(), options.user(), false,
+                new ContainerSpec.HostConfig(binds, bindings, restart, network, options.extraHosts(),
+                        options.privileged(), options.init(), options.capAdd(), options.capDrop(), options.shmSize(),
+                        options.memLimit(), options.cpus(), logging == null ? null
+                        : new ContainerSpec.LogConfig(logging.driver(), logging.options()), options.tmpfs(), ulimits),
                 network == null ? null : new ContainerSpec.NetworkingConfig(Map.of(network,
-                        new ContainerSpec.EndpointConfig(List.of(service.name())))));
+                        new ContainerSpec.EndpointConfig(List.of(service.name())))),
+                options.hostname(), options.stopSeconds());
         String hash;
         try {
             byte[] canonical = CANONICAL.writeValueAsBytes(List.of(imageId, withoutHash,
@@ -368,8 +378,7 @@ public final class StackRunner {
         if (bundleId != null) {
             labels.put(BUNDLE_LABEL, bundleId);
         }
-        return new ContainerSpec(withoutHash.image(), withoutHash.cmd(), null, env, labels, exposed, healthcheck, null,
-                null, false, withoutHash.hostConfig(), withoutHash.networkingConfig());
+        return withoutHash.withLabels(labels);
     }
 
     /**
@@ -394,8 +403,9 @@ public final class StackRunner {
             }
             if (image.config() == null || image.config().healthcheck() == null
                     || !image.config().healthcheck().enabled()) {
-                throw new ToolException(ExitCode.FAILED, "service " + service.name() + " waits for its healthcheck"
-                        + " (ready: {healthcheck: true}), but neither the service nor its image " + service.image()
+                throw new ToolException(ExitCode.FAILED, "service " + service.name() + " is waited for by its"
+                        + " healthcheck (its ready: {healthcheck: true}, or a depends_on with condition "
+                        + StackSpec.HEALTHY + "), but neither the service nor its image " + service.image()
                         + " has one; give the service a healthcheck or another ready rule (no container was changed)");
             }
         }
@@ -519,7 +529,7 @@ public final class StackRunner {
                     engine.removeContainer(plan.previousId(), true);
                 }
                 boolean wasRunning = Boolean.TRUE.equals(engine.inspectContainer(existing).state().running());
-                engine.stopContainer(existing, STOP_SECONDS);
+                engine.stopContainer(existing, null);
                 engine.renameContainer(existing, previousName(plan.container()));
                 replace(spec, plan, existing, wasRunning, timeout);
             }

@@ -18,12 +18,54 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
     public record Service(String name, String image, String containerName, List<String> command,
                           List<PortSpec> ports, List<MountSpec> mounts, Map<String, String> environment,
                           List<String> networks, String restart, HealthcheckSpec healthcheck,
-                          Map<String, String> labels, ReadyRule ready, List<List<String>> afterReady) {
+                          Map<String, String> labels, ReadyRule ready, List<List<String>> afterReady,
+                          Map<String, String> dependsOn, ContainerOptions options) {
+
+        /** The same service waiting for {@code rule} to be ready. */
+        public Service withReady(ReadyRule rule) {
+            return new Service(name, image, containerName, command, ports, mounts, environment, networks, restart,
+                    healthcheck, labels, rule, afterReady, dependsOn, options);
+        }
 
         /** The container's name: {@code container_name}, else {@code <stack>-<service>}. */
         public String containerName(String stack) {
             return containerName != null ? containerName : stack + "-" + name;
         }
+    }
+
+    /** {@code depends_on}'s conditions: the service starts once the one it depends on has started, is ready, or has
+     * exited with 0. */
+    public static final String STARTED = "service_started";
+    public static final String HEALTHY = "service_healthy";
+    public static final String COMPLETED = "service_completed_successfully";
+
+    /**
+     * The container settings a service may give besides the above, each null when the stack does not give it (the
+     * image's or the engine's default then holds), so that a stack without them keeps its containers' configuration.
+     *
+     * @param entrypoint  empty to run without the image's entrypoint
+     * @param extraHosts  {@code HOST:IP} each
+     * @param shmSize     bytes
+     * @param memLimit    bytes
+     * @param cpus        in nano-CPUs (1.5 CPUs: 1500000000)
+     * @param stopSeconds stop_grace_period: seconds the container has to stop after its stop signal
+     * @param tmpfs       target path to mount options ("" for none)
+     * @param expose      container ports, as {@code PORT/PROTOCOL}
+     */
+    public record ContainerOptions(List<String> entrypoint, String workingDir, String user, String hostname,
+                                   List<String> extraHosts, Boolean privileged, Boolean init, List<String> capAdd,
+                                   List<String> capDrop, Long shmSize, Long memLimit, Long cpus, Integer stopSeconds,
+                                   Logging logging, Map<String, String> tmpfs, List<String> expose,
+                                   Map<String, Ulimit> ulimits) {
+        public static final ContainerOptions NONE = new ContainerOptions(null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** {@code logging}: the engine's log driver and its options. */
+    public record Logging(String driver, Map<String, String> options) {
+    }
+
+    public record Ulimit(long soft, long hard) {
     }
 
     /** A published port: {@code [HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]}. */
@@ -59,9 +101,16 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
                                   Duration startPeriod) {
     }
 
-    /** When a service counts as ready: a log line, the engine's healthcheck, or an HTTP answer; within a timeout. */
-    public record ReadyRule(String log, boolean healthcheck, String http, Duration timeout) {
+    /**
+     * When a service counts as ready: a log line, the engine's healthcheck, or an HTTP answer; or, for a service
+     * another depends on with condition service_completed_successfully, its exit with code 0; within a timeout.
+     */
+    public record ReadyRule(String log, boolean healthcheck, String http, boolean exited, Duration timeout) {
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+
+        public ReadyRule(String log, boolean healthcheck, String http, Duration timeout) {
+            this(log, healthcheck, http, false, timeout);
+        }
     }
 
     public record VolumeSpec(String name, boolean external, Map<String, String> labels) {

@@ -445,8 +445,8 @@ class RunIT {
         Files.writeString(file, service.formatted(app));
         CliProcess.Result none = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
         assertEquals(1, none.exit(), none.toString());
-        assertTrue(none.err().contains("error: service a waits for its healthcheck (ready: {healthcheck: true}), but"
-                + " neither the service nor its image " + app + " has one"), none.toString());
+        assertTrue(none.err().contains("error: service a is waited for by its healthcheck (its ready: {healthcheck:"
+                + " true}, or a depends_on with condition service_healthy), but neither the service nor its image " + app + " has one"), none.toString());
         assertTrue(assertMissing(stack + "-a"));
 
         Files.writeString(file, service.formatted(checked));
@@ -480,6 +480,105 @@ class RunIT {
         CliProcess.Result failed = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
         assertEquals(1, failed.exit(), failed.toString());
         assertTrue(failed.err().contains("init stopped (exit code 3) before it was ready"), failed.toString());
+    }
+
+    /** The engine's own inspection of a container, as {@code docker inspect} prints it. */
+    private static com.fasterxml.jackson.databind.JsonNode dockerInspect(String container) throws Exception {
+        Process p = new ProcessBuilder("docker", "inspect", "--format", "{{json .}}", container)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor(), "docker inspect " + container);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
+    }
+
+    @Test
+    void composeSettingsReachTheContainerAndDependsOnOrdersTheStart() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        Path file = tmp.resolve(stack + "-settings.yaml");
+        // web is written first but starts last: it reads what seed wrote, once db is healthy
+        Files.writeString(file, """
+                name: %1$s
+                services:
+                  web:
+                    image: %2$s
+                    depends_on:
+                      seed: {condition: service_completed_successfully}
+                      db: {condition: service_healthy}
+                    entrypoint: [sh, -c]
+                    command: ["trap '' TERM; cat /shared/seed; while true; do sleep 1; done"]
+                    working_dir: /shared
+                    user: "65534:65534"
+                    hostname: web-host
+                    extra_hosts: ["registry.local:10.1.2.3", "gw=host-gateway"]
+                    cap_add: [net_admin]
+                    cap_drop: [MKNOD]
+                    shm_size: 64m
+                    mem_limit: 256m
+                    cpus: 0.5
+                    init: true
+                    stop_grace_period: 2s
+                    logging: {driver: json-file, options: {max-size: 1m, max-file: 2}}
+                    tmpfs: ["/scratch:size=8m"]
+                    expose: ["7000-7001/udp"]
+                    ulimits: {nofile: {soft: 1024, hard: 2048}, nproc: 512}
+                    volumes: ["shared:/shared:ro"]
+                    x-offline:
+                      ready: {log: seeded, timeout: 30s}
+                  db:
+                    image: %2$s
+                    command: [sh, -c, "trap 'exit 0' TERM; sleep 2; touch /tmp/up; while true; do sleep 1; done"]
+                    healthcheck: {test: [CMD, test, -f, /tmp/up], interval: 1s}
+                  seed:
+                    image: %2$s
+                    command: [sh, -c, "sleep 2; echo seeded > /shared/seed"]
+                    volumes: ["shared:/shared"]
+                volumes:
+                  shared: {name: %1$s-shared}
+                """.formatted(stack, base));
+        CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(0, r.exit(), r.toString());
+        int seed = r.err().indexOf("created and started " + stack + "-seed");
+        int db = r.err().indexOf("created and started " + stack + "-db");
+        int web = r.err().indexOf("created and started " + stack + "-web");
+        assertTrue(seed >= 0 && db > seed && web > db, "seed, then db, then web: " + r);
+        assertTrue(r.err().contains("seed is ready: it ran to completion (exit code 0)"), r.toString());
+        assertTrue(r.err().contains("db is ready: its healthcheck passes"), r.toString());
+        assertTrue(r.err().contains("web is ready: its log says 'seeded'"), r.toString());
+
+        com.fasterxml.jackson.databind.JsonNode c = dockerInspect(stack + "-web");
+        com.fasterxml.jackson.databind.JsonNode config = c.get("Config");
+        com.fasterxml.jackson.databind.JsonNode host = c.get("HostConfig");
+        assertEquals("[\"sh\",\"-c\"]", config.get("Entrypoint").toString());
+        assertEquals("/shared", config.get("WorkingDir").asText());
+        assertEquals("65534:65534", config.get("User").asText());
+        assertEquals("web-host", config.get("Hostname").asText());
+        assertEquals(2, config.get("StopTimeout").asInt());
+        assertTrue(config.get("ExposedPorts").has("7000/udp") && config.get("ExposedPorts").has("7001/udp"));
+        assertEquals("[\"registry.local:10.1.2.3\",\"gw:host-gateway\"]", host.get("ExtraHosts").toString());
+        assertEquals("[\"NET_ADMIN\"]", host.get("CapAdd").toString());
+        assertEquals("[\"MKNOD\"]", host.get("CapDrop").toString());
+        assertEquals(64L << 20, host.get("ShmSize").asLong());
+        assertEquals(256L << 20, host.get("Memory").asLong());
+        assertEquals(500_000_000L, host.get("NanoCpus").asLong());
+        assertTrue(host.get("Init").asBoolean());
+        assertEquals("{\"Type\":\"json-file\",\"Config\":{\"max-file\":\"2\",\"max-size\":\"1m\"}}",
+                host.get("LogConfig").toString());
+        assertEquals("{\"/scratch\":\"size=8m\"}", host.get("Tmpfs").toString());
+        assertEquals("[{\"Name\":\"nofile\",\"Hard\":2048,\"Soft\":1024},{\"Name\":\"nproc\",\"Hard\":512,"
+                + "\"Soft\":512}]", host.get("Ulimits").toString());
+
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.err().contains(stack + "-web: running, unchanged"), "the settings read back the same: " + again);
+
+        // web ignores SIGTERM: stop kills it once its stop_grace_period (2 s), not the default 10 s, is up
+        long t0 = System.nanoTime();
+        CliProcess.Result stop = CliProcess.run(Map.of(), "stop", "--stack", stack);
+        long seconds = (System.nanoTime() - t0) / 1_000_000_000;
+        assertEquals(0, stop.exit(), stop.toString());
+        assertTrue(stop.err().contains("its stop_grace_period, 10 s unless the stack sets one,"), stop.toString());
+        assertEquals(137, engine.inspectContainer(stack + "-web").state().exitCode(), "killed after its grace time");
+        assertTrue(seconds < 9, "the default 10 s would take longer; this took " + seconds + " s");
     }
 
     @Test

@@ -49,7 +49,7 @@ class ServiceReadinessTest {
         Console console = new Console(new PrintStream(OutputStream.nullOutputStream()),
                 new PrintStream(OutputStream.nullOutputStream()), false, false);
         StackSpec.Service service = new StackSpec.Service("job", "img", null, null, List.of(), List.of(), Map.of(),
-                List.of(), restart, null, Map.of(), rule, after);
+                List.of(), restart, null, Map.of(), rule, after, Map.of(), StackSpec.ContainerOptions.NONE);
         return new ServiceReadiness(FakeEngine.of(engine), console).ready("id", service, Duration.ofSeconds(5), 0);
     }
 
@@ -59,6 +59,9 @@ class ServiceReadinessTest {
         assertEquals("it ran to completion (exit code 0)", ready(new Exited(0, "done"), "on-failure:3", null, List.of()));
         assertEquals("its log says 'done'; it ran to completion (exit code 0)", ready(new Exited(0, "all done"), "no",
                 new StackSpec.ReadyRule("done", false, null, Duration.ofSeconds(5)), List.of()));
+        // a service another depends on as service_completed_successfully
+        assertEquals("it ran to completion (exit code 0)", ready(new Exited(0, "bye"), "no",
+                new StackSpec.ReadyRule(null, false, null, true, Duration.ofSeconds(5)), List.of()));
     }
 
     @Test
@@ -71,6 +74,9 @@ class ServiceReadinessTest {
         assertTrue(assertThrows(ToolException.class, () -> ready(new Exited(0, "other"), "no",
                 new StackSpec.ReadyRule("done", false, null, Duration.ofSeconds(5)), List.of())).getMessage()
                 .startsWith("job stopped (exit code 0)"), "its ready line never came");
+        assertTrue(assertThrows(ToolException.class, () -> ready(new Exited(1, "failed"), "no",
+                new StackSpec.ReadyRule(null, false, null, true, Duration.ofSeconds(5)), List.of())).getMessage()
+                .startsWith("job stopped (exit code 1) before it was ready"), "it did not complete successfully");
         assertTrue(assertThrows(ToolException.class, () -> ready(new Exited(0, "done"), "no", null,
                 List.of(List.of("setup")))).getMessage().contains("its after-ready commands run in the container and"
                 + " need it running"));

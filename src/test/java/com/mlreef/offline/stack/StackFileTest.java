@@ -143,10 +143,15 @@ class StackFileTest {
     @Test
     void mistakesAreErrorsNamingTheFileAndThePath() {
         assertEquals("stack.yaml: services.web.portz: unknown key (known here: image, container_name, command, ports, "
-                + "volumes, environment, networks, restart, healthcheck, labels, x-offline)",
+                + "volumes, environment, networks, restart, healthcheck, labels, depends_on, entrypoint, working_dir, "
+                + "user, hostname, extra_hosts, privileged, init, cap_add, cap_drop, shm_size, mem_limit, cpus, "
+                + "stop_grace_period, logging, tmpfs, expose, ulimits, x-offline)",
                 failure("services:\n  web:\n    image: busybox:1\n    portz: ['80:80']\n"));
-        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    x-custom: ok\n    build: .\n")
-                .contains("services.web.build: unknown key"));
+        assertEquals("stack.yaml: services.web.build: not supported: images are built on the online host: build and tag"
+                + " the image there, and name it in image",
+                failure("services:\n  web:\n    image: busybox:1\n    x-custom: ok\n    build: .\n"));
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    env_file: .env\n")
+                .contains("services.web.env_file: not supported: a bundle carries no other files"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    ports: ['80']\n")
                 .contains("'80' is not [HOST_IP:]HOST_PORT:CONTAINER_PORT"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    ports: ['70000:80']\n")
@@ -325,5 +330,159 @@ class StackFileTest {
         assertTrue(StackFile.parse("services:\n  a:\n    image: busybox:1\n    x-offline:\n"
                 + "      ready: {healthcheck: true}\n", "t.yaml", "t", Map.of(), w -> { }).services().get("a").ready()
                 .healthcheck());
+    }
+
+    @Test
+    void composeContainerSettingsReachTheEngineAsItNamesThem() throws Exception {
+        StackSpec stack = parse("""
+                services:
+                  a:
+                    image: busybox:1
+                    entrypoint: /bin/sh -c
+                    working_dir: /srv
+                    user: "1000:1000"
+                    hostname: a-host.example
+                    extra_hosts: ["registry.local:10.1.2.3", "v6=::1", "gw:host-gateway"]
+                    privileged: true
+                    init: false
+                    cap_add: [net_admin, CAP_SYS_TIME]
+                    cap_drop: [ALL]
+                    shm_size: 64m
+                    mem_limit: 1.5gb
+                    cpus: "0.25"
+                    stop_grace_period: 1m30s
+                    logging:
+                      driver: local
+                      options: {max-size: 10m, max-file: 3}
+                    tmpfs: [/run, "/tmp:size=8m,mode=1777"]
+                    expose: [9000, "7000-7001/udp"]
+                    ulimits:
+                      nproc: 65535
+                      nofile: {soft: 20000, hard: 40000}
+                """, Map.of());
+        Service a = stack.services().get("a");
+        StackSpec.ContainerOptions o = a.options();
+        assertEquals(List.of("/bin/sh", "-c"), o.entrypoint());
+        assertEquals(List.of("registry.local:10.1.2.3", "v6:::1", "gw:host-gateway"), o.extraHosts());
+        assertEquals(List.of("NET_ADMIN", "CAP_SYS_TIME"), o.capAdd());
+        assertEquals(64L << 20, o.shmSize());
+        assertEquals(3L << 29, o.memLimit());
+        assertEquals(250_000_000L, o.cpus());
+        assertEquals(90, o.stopSeconds());
+        assertEquals(Boolean.FALSE, o.init());
+        String json = new com.fasterxml.jackson.databind.ObjectMapper().setPropertyNamingStrategy(
+                com.fasterxml.jackson.databind.PropertyNamingStrategies.UPPER_CAMEL_CASE).writeValueAsString(
+                StackRunner.containerSpec(stack, a, "sha256:" + "0".repeat(64), null));
+        for (String field : List.of("\"Entrypoint\":[\"/bin/sh\",\"-c\"]", "\"WorkingDir\":\"/srv\"",
+                "\"User\":\"1000:1000\"", "\"Hostname\":\"a-host.example\"", "\"StopTimeout\":90",
+                "\"ExtraHosts\":[\"registry.local:10.1.2.3\",\"v6:::1\",\"gw:host-gateway\"]",
+                "\"Privileged\":true", "\"Init\":false", "\"CapAdd\":[\"NET_ADMIN\",\"CAP_SYS_TIME\"]",
+                "\"CapDrop\":[\"ALL\"]", "\"ShmSize\":67108864", "\"Memory\":1610612736", "\"NanoCpus\":250000000",
+                "\"LogConfig\":{\"Type\":\"local\",\"Config\":{\"max-file\":\"3\",\"max-size\":\"10m\"}}",
+                "\"Tmpfs\":{\"/run\":\"\",\"/tmp\":\"size=8m,mode=1777\"}",
+                "\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":20000,\"Hard\":40000},"
+                        + "{\"Name\":\"nproc\",\"Soft\":65535,\"Hard\":65535}]",
+                "\"7000/udp\":{}", "\"7001/udp\":{}", "\"9000/tcp\":{}")) {
+            assertTrue(json.contains(field), field + " in " + json);
+        }
+        assertEquals(List.of(), parse("services:\n  a:\n    image: busybox:1\n    entrypoint: []\n", Map.of())
+                .services().get("a").options().entrypoint(), "an empty entrypoint runs without the image's");
+    }
+
+    @Test
+    void aStackWithoutTheNewerSettingsKeepsItsContainersConfigurationHash() {
+        // the hash a container of this service was labelled with before the stack file took depends_on, entrypoint
+        // and the others: an upgrade of the tool alone must not replace containers
+        StackSpec stack = parse("""
+                name: keep
+                services:
+                  web:
+                    image: busybox:1
+                    command: [httpd, -f]
+                    ports: ["8080:80"]
+                    volumes: ["data:/data", "/srv:/srv:ro"]
+                    environment: {A: "1"}
+                    restart: unless-stopped
+                    healthcheck: {test: [CMD, "true"], interval: 5s}
+                    labels: {team: ops}
+                volumes:
+                  data: {}
+                """, Map.of());
+        assertEquals("d0031c68a73e8732", StackRunner.containerSpec(stack, stack.services().get("web"),
+                "sha256:" + "0".repeat(64), null).labels().get(StackRunner.CONFIG_LABEL));
+    }
+
+    @Test
+    void dependsOnOrdersTheStartAndWaitsAsItsConditionSays() {
+        StackSpec stack = parse("""
+                services:
+                  web:
+                    image: busybox:1
+                    depends_on:
+                      db: {condition: service_healthy}
+                      migrate: {condition: service_completed_successfully}
+                  migrate:
+                    image: busybox:1
+                    depends_on: [db]
+                  db:
+                    image: busybox:1
+                  cache:
+                    image: busybox:1
+                """, Map.of());
+        assertEquals(List.of("db", "migrate", "web", "cache"), List.copyOf(stack.services().keySet()),
+                "each after what it depends on, otherwise as written");
+        assertTrue(stack.services().get("db").ready().healthcheck(), "waited for as healthy");
+        assertTrue(stack.services().get("migrate").ready().exited(), "waited for until it exits with 0");
+        assertNull(stack.services().get("web").ready());
+        assertEquals(Map.of("db", StackSpec.STARTED), stack.services().get("migrate").dependsOn());
+
+        String service = "services:\n  a:\n    image: busybox:1\n    depends_on: %s\n%s"
+                + "  b:\n    image: busybox:1\n    depends_on: [c]\n  c:\n    image: busybox:1\n    depends_on: [a]\n";
+        assertEquals("stack.yaml: services.a.depends_on: a cycle: a -> b -> c -> a", failure(service.formatted("[b]", "")));
+        assertTrue(failure(service.formatted("[x]", "")).endsWith("services.a.depends_on: 'x' is not a service of this"
+                + " stack"));
+        assertTrue(failure(service.formatted("[a]", "")).endsWith("a service cannot depend on itself"));
+        assertTrue(failure(service.formatted("{b: {condition: service_ready}}", "")).contains(
+                "services.a.depends_on.b.condition: 'service_ready' is not one of service_started, service_healthy,"
+                        + " service_completed_successfully"));
+        String two = "services:\n  a:\n    image: busybox:1\n    depends_on: {b: {condition: %s}}\n"
+                + "  b:\n    image: busybox:1\n%s";
+        assertTrue(failure(two.formatted("service_completed_successfully", "    restart: always\n"))
+                .endsWith("services.a.depends_on.b: b has restart: always, so it never completes"));
+        assertTrue(failure(two.formatted("service_completed_successfully", "    x-offline:\n      ready: {log: up}\n"))
+                .contains("b's x-offline.ready decides when it is ready"));
+        assertTrue(failure(two.formatted("service_healthy", "    healthcheck: {disable: true}\n"))
+                .endsWith("b disables its healthcheck, so it never becomes healthy"));
+        assertEquals("up", parse(two.formatted("service_healthy", "    x-offline:\n      ready: {log: up}\n"),
+                Map.of()).services().get("b").ready().log(), "a ready rule of its own is what makes it ready");
+    }
+
+    @Test
+    void containerSettingsThatCannotWorkAreErrorsNamingThem() {
+        String a = "services:\n  a:\n    image: busybox:1\n";
+        assertTrue(failure(a + "    working_dir: srv\n").contains("working_dir: 'srv' is not an absolute path"));
+        assertTrue(failure(a + "    user: 'a b'\n").contains("user: 'a b' is not a user"));
+        assertTrue(failure(a + "    hostname: -bad-\n").contains("hostname: '-bad-' is not a host name"));
+        assertTrue(failure(a + "    hostname: " + "h".repeat(65) + "\n").contains("is not a host name"));
+        assertTrue(failure(a + "    extra_hosts: [nohost]\n").contains("'nohost' is not HOST:IP"));
+        assertTrue(failure(a + "    extra_hosts: ['db:10.0.0.300']\n")
+                .contains("'10.0.0.300' (for db) is not an IP address or host-gateway"));
+        assertTrue(failure(a + "    cap_add: ['NET ADMIN']\n").contains("is not a capability name"));
+        assertTrue(failure(a + "    shm_size: lots\n").contains("shm_size: 'lots' is not a size"));
+        assertTrue(failure(a + "    mem_limit: 0\n").contains("is not a size from 1 byte to 1 PiB"));
+        assertTrue(failure(a + "    cpus: -1\n").contains("cpus: '-1' is not a number of CPUs"));
+        assertTrue(failure(a + "    cpus: 0\n").contains("is not a number of CPUs"));
+        assertTrue(failure(a + "    stop_grace_period: 2h\n").contains("stop_grace_period: at most 1h"));
+        assertTrue(failure(a + "    logging: {driver: 'json file'}\n").contains("is not a log driver name"));
+        assertTrue(failure(a + "    logging: {type: json-file}\n").contains("logging.type: unknown key"));
+        assertTrue(failure(a + "    logging: {driver: none}\n    x-offline:\n      ready: {log: up}\n")
+                .contains("x-offline.ready.log: the log rule reads the container's log, which logging driver none"
+                        + " does not keep"));
+        assertTrue(failure(a + "    tmpfs: run\n").contains("the target must be an absolute path"));
+        assertTrue(failure(a + "    tmpfs: /data\n    volumes: ['/srv:/data']\n").contains("two mounts at /data"));
+        assertTrue(failure(a + "    expose: ['70000']\n").contains("is not a container port or range"));
+        assertTrue(failure(a + "    ulimits: {files: 10}\n").contains("ulimits.files: not a limit the engine sets"));
+        assertTrue(failure(a + "    ulimits: {nofile: {soft: 10, hard: 5}}\n").contains("soft 10 is above hard 5"));
+        assertTrue(failure(a + "    ulimits: {nofile: many}\n").contains("expected a whole number"));
     }
 }

@@ -13,12 +13,52 @@ import java.util.Map;
 public record ContainerSpec(String image, List<String> cmd, List<String> entrypoint, List<String> env,
                             Map<String, String> labels, Map<String, Map<String, Object>> exposedPorts,
                             Healthcheck healthcheck, String workingDir, String user, Boolean tty,
-                            HostConfig hostConfig, NetworkingConfig networkingConfig) {
+                            HostConfig hostConfig, NetworkingConfig networkingConfig, String hostname,
+                            Integer stopTimeout) {
 
+    public ContainerSpec(String image, List<String> cmd, List<String> entrypoint, List<String> env,
+                         Map<String, String> labels, Map<String, Map<String, Object>> exposedPorts,
+                         Healthcheck healthcheck, String workingDir, String user, Boolean tty, HostConfig hostConfig,
+                         NetworkingConfig networkingConfig) {
+        this(image, cmd, entrypoint, env, labels, exposedPorts, healthcheck, workingDir, user, tty, hostConfig,
+                networkingConfig, null, null);
+    }
+
+    /** The same container with other labels. */
+    public ContainerSpec withLabels(Map<String, String> other) {
+        return new ContainerSpec(image, cmd, entrypoint, env, other, exposedPorts, healthcheck, workingDir, user, tty,
+                hostConfig, networkingConfig, hostname, stopTimeout);
+    }
+
+    /**
+     * @param shmSize  bytes
+     * @param memory   bytes
+     * @param nanoCpus CPUs in units of 10^-9
+     * @param tmpfs    target path to mount options
+     */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HostConfig(List<String> binds, Map<String, List<PortBinding>> portBindings,
-                             RestartPolicy restartPolicy, String networkMode) {
+                             RestartPolicy restartPolicy, String networkMode, List<String> extraHosts,
+                             Boolean privileged, Boolean init, List<String> capAdd, List<String> capDrop,
+                             Long shmSize, Long memory, Long nanoCpus, LogConfig logConfig, Map<String, String> tmpfs,
+                             List<Ulimit> ulimits) {
+
+        public HostConfig(List<String> binds, Map<String, List<PortBinding>> portBindings, RestartPolicy restartPolicy,
+                          String networkMode) {
+            this(binds, portBindings, restartPolicy, networkMode, null, null, null, null, null, null, null, null, null,
+                    null, null);
+        }
+    }
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LogConfig(String type, Map<String, String> config) {
+    }
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Ulimit(String name, long soft, long hard) {
     }
 
     @RegisterForReflection

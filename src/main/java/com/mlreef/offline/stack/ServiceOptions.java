@@ -1,0 +1,280 @@
+package com.mlreef.offline.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mlreef.offline.stack.StackSpec.ContainerOptions;
+import com.mlreef.offline.stack.StackSpec.Logging;
+import com.mlreef.offline.stack.StackSpec.MountSpec;
+import com.mlreef.offline.stack.StackSpec.Ulimit;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A service's container settings beyond the stack's core (see {@link ContainerOptions}), read as Compose reads them:
+ * entrypoint, working_dir, user, hostname, extra_hosts, privileged, init, cap_add, cap_drop, shm_size, mem_limit,
+ * cpus, stop_grace_period, logging, tmpfs, expose, ulimits.
+ */
+final class ServiceOptions {
+    static final List<String> KEYS = List.of("entrypoint", "working_dir", "user", "hostname", "extra_hosts",
+            "privileged", "init", "cap_add", "cap_drop", "shm_size", "mem_limit", "cpus", "stop_grace_period",
+            "logging", "tmpfs", "expose", "ulimits");
+
+    /** Compose keys this tool does not take, and what to do instead. */
+    static final Map<String, String> INSTEAD = Map.of(
+            "build", "images are built on the online host: build and tag the image there, and name it in image",
+            "env_file", "a bundle carries no other files: write the variables under environment",
+            "deploy", "deploy is Swarm's: limit a container with mem_limit and cpus",
+            "extends", "write the service out in full");
+
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?");
+    private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?");
+    private static final Pattern CAPABILITY = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    private static final Pattern SIZE = Pattern.compile("([0-9]{1,15}(?:\\.[0-9]{1,9})?)\\s*([bkmg]?)b?",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern CPUS = Pattern.compile("[0-9]{1,4}(?:\\.[0-9]{1,9})?");
+    private static final Pattern EXPOSE = Pattern.compile("([0-9]{1,5})(?:-([0-9]{1,5}))?(?:/((?i)tcp|udp|sctp))?");
+    private static final Pattern DRIVER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
+    private static final Set<String> ULIMITS = Set.of("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue",
+            "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack");
+    /** The longest host name the kernel takes. */
+    private static final int MAX_HOSTNAME = 64;
+
+    private final StackFile file;
+
+    ServiceOptions(StackFile file) {
+        this.file = file;
+    }
+
+    ContainerOptions read(JsonNode node, String path, List<MountSpec> mounts) {
+        List<String> entrypoint = node.has("entrypoint") ? file.command(node.get("entrypoint"), path + ".entrypoint")
+                : null;
+        String workingDir = optional(node, "working_dir", path);
+        if (workingDir != null && !workingDir.startsWith("/")) {
+            throw file.error(path + ".working_dir", "'" + workingDir + "' is not an absolute path in the container");
+        }
+        String user = optional(node, "user", path);
+        if (user != null && !USER.matcher(user).matches()) {
+            throw file.error(path + ".user", "'" + user + "' is not a user: a name or UID, with :GROUP or :GID");
+        }
+        String hostname = optional(node, "hostname", path);
+        if (hostname != null && !isHostName(hostname)) {
+            throw file.error(path + ".hostname", "'" + hostname + "' is not a host name (letters, digits and -, parts"
+                    + " joined by ., at most " + MAX_HOSTNAME + " characters)");
+        }
+        Boolean privileged = node.has("privileged") && file.bool(node.get("privileged"), path + ".privileged")
+                ? Boolean.TRUE : null;
+        Boolean init = node.has("init") && !node.get("init").isNull() ? file.bool(node.get("init"), path + ".init") : null;
+        Long shmSize = size(node, "shm_size", path);
+        Long memLimit = size(node, "mem_limit", path);
+        String stopGrace = path + ".stop_grace_period";
+        Duration grace = file.duration(node.get("stop_grace_period"), stopGrace);
+        if (grace != null && grace.toSeconds() > 3600) {
+            throw file.error(stopGrace, "at most 1h");
+        }
+        return new ContainerOptions(entrypoint, workingDir, user, hostname, extraHosts(node.get("extra_hosts"),
+                path + ".extra_hosts"), privileged, init, capabilities(node.get("cap_add"), path + ".cap_add"),
+                capabilities(node.get("cap_drop"), path + ".cap_drop"), shmSize, memLimit, cpus(node, path),
+                grace == null ? null : (int) Math.ceil(grace.toMillis() / 1000.0),
+                logging(node.get("logging"), path + ".logging"), tmpfs(node.get("tmpfs"), path + ".tmpfs", mounts),
+                expose(node.get("expose"), path + ".expose"), ulimits(node.get("ulimits"), path + ".ulimits"));
+    }
+
+    private String optional(JsonNode node, String key, String path) {
+        return node.has(key) ? file.string(node.get(key), path + "." + key) : null;
+    }
+
+    private static boolean isHostName(String name) {
+        if (name.length() > MAX_HOSTNAME) {
+            return false;
+        }
+        for (String label : name.split("\\.", -1)) {
+            if (!HOST_LABEL.matcher(label).matches()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code HOST:IP} or {@code HOST=IP} items, or a mapping of host to address; as the engine takes them. */
+    private List<String> extraHosts(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        Map<String, String> hosts = new LinkedHashMap<>();
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : file.entries(node, path)) {
+                hosts.put(e.getKey(), file.string(e.getValue(), path + "." + e.getKey()));
+            }
+        } else {
+            for (String item : file.stringList(node, path)) {
+                int split = item.indexOf('=') >= 0 ? item.indexOf('=') : item.indexOf(':');
+                if (split <= 0) {
+                    throw file.error(path, "'" + item + "' is not HOST:IP");
+                }
+                hosts.put(item.substring(0, split), item.substring(split + 1));
+            }
+        }
+        List<String> list = new ArrayList<>();
+        hosts.forEach((host, address) -> {
+            String ip = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1)
+                    : address;
+            if (!isHostName(host)) {
+                throw file.error(path, "'" + host + "' is not a host name");
+            }
+            if (!ip.equals("host-gateway") && !StackFile.isIpv4(ip) && !StackFile.isIpv6(ip)) {
+                throw file.error(path, "'" + address + "' (for " + host + ") is not an IP address or host-gateway");
+            }
+            list.add(host + ":" + ip);
+        });
+        return list;
+    }
+
+    private List<String> capabilities(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        List<String> caps = new ArrayList<>();
+        for (String cap : file.stringList(node, path)) {
+            if (!CAPABILITY.matcher(cap).matches()) {
+                throw file.error(path, "'" + cap + "' is not a capability name, such as NET_ADMIN or ALL");
+            }
+            caps.add(cap.toUpperCase(Locale.ROOT));
+        }
+        return caps;
+    }
+
+    /** A byte size as Compose writes it: 67108864, 64m, 64mb, 1.5g (units of 1024). */
+    private Long size(JsonNode node, String key, String path) {
+        if (!node.has(key)) {
+            return null;
+        }
+        String text = file.string(node.get(key), path + "." + key).trim();
+        Matcher m = SIZE.matcher(text);
+        if (!m.matches()) {
+            throw file.error(path + "." + key, "'" + text + "' is not a size such as 64m, 1g or a number of bytes");
+        }
+        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+        };
+        BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(1L << shift));
+        if (bytes.signum() <= 0 || bytes.compareTo(BigDecimal.valueOf(1L << 50)) > 0) {
+            throw file.error(path + "." + key, "'" + text + "' is not a size from 1 byte to 1 PiB");
+        }
+        return bytes.longValue();
+    }
+
+    private Long cpus(JsonNode node, String path) {
+        if (!node.has("cpus")) {
+            return null;
+        }
+        String text = file.string(node.get("cpus"), path + ".cpus").trim();
+        if (!CPUS.matcher(text).matches() || new BigDecimal(text).signum() <= 0) {
+            throw file.error(path + ".cpus", "'" + text + "' is not a number of CPUs such as 0.5 or 2");
+        }
+        return new BigDecimal(text).movePointRight(9).longValue();
+    }
+
+    private Logging logging(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        file.keys(node, path, "driver", "options");
+        String driver = node.has("driver") ? file.string(node.get("driver"), path + ".driver") : "json-file";
+        if (!DRIVER.matcher(driver).matches()) {
+            throw file.error(path + ".driver", "'" + driver + "' is not a log driver name, such as json-file or local");
+        }
+        Map<String, String> options = new TreeMap<>(file.stringMap(node.get("options"), path + ".options"));
+        return new Logging(driver, options.isEmpty() ? null : options);
+    }
+
+    /** {@code PATH[:OPTIONS]}, a string or a list of them: path to options. */
+    private Map<String, String> tmpfs(JsonNode node, String path, List<MountSpec> mounts) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        List<String> items = node.isArray() ? file.stringList(node, path) : List.of(file.string(node, path));
+        Map<String, String> tmpfs = new TreeMap<>();
+        for (String item : items) {
+            int colon = item.indexOf(':');
+            String target = colon < 0 ? item : item.substring(0, colon);
+            if (!target.startsWith("/")) {
+                throw file.error(path, "'" + item + "': the target must be an absolute path in the container");
+            }
+            if (tmpfs.put(target, colon < 0 ? "" : item.substring(colon + 1)) != null
+                    || mounts.stream().anyMatch(m -> m.target().equals(target))) {
+                throw file.error(path, "two mounts at " + target);
+            }
+        }
+        return tmpfs;
+    }
+
+    /** Container ports, as {@code PORT/PROTOCOL}; a range is one port each. */
+    private List<String> expose(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        List<String> ports = new ArrayList<>();
+        for (String item : file.stringList(node, path)) {
+            Matcher m = EXPOSE.matcher(item);
+            int first = m.matches() ? Integer.parseInt(m.group(1)) : 0;
+            int last = m.matches() && m.group(2) != null ? Integer.parseInt(m.group(2)) : first;
+            if (first < 1 || last > 65535 || last < first || last - first >= 1000) {
+                throw file.error(path, "'" + item + "' is not a container port or range, such as 8080 or 8000-8009/udp");
+            }
+            String protocol = m.group(3) == null ? "tcp" : m.group(3).toLowerCase(Locale.ROOT);
+            for (int port = first; port <= last; port++) {
+                ports.add(port + "/" + protocol);
+            }
+        }
+        return ports;
+    }
+
+    /** {@code NAME: LIMIT} or {@code NAME: {soft: S, hard: H}}. */
+    private Map<String, Ulimit> ulimits(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        Map<String, Ulimit> ulimits = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : file.entries(node, path)) {
+            String item = path + "." + e.getKey();
+            if (!ULIMITS.contains(e.getKey())) {
+                throw file.error(item, "not a limit the engine sets (" + String.join(", ",
+                        ULIMITS.stream().sorted().toList()) + ")");
+            }
+            long soft;
+            long hard;
+            if (e.getValue() != null && e.getValue().isObject()) {
+                file.keys(e.getValue(), item, "soft", "hard");
+                soft = limit(e.getValue().get("soft"), item + ".soft");
+                hard = limit(e.getValue().get("hard"), item + ".hard");
+                if (soft > hard) {
+                    throw file.error(item, "soft " + soft + " is above hard " + hard);
+                }
+            } else {
+                soft = limit(e.getValue(), item);
+                hard = soft;
+            }
+            ulimits.put(e.getKey(), new Ulimit(soft, hard));
+        }
+        return ulimits;
+    }
+
+    private long limit(JsonNode node, String path) {
+        String text = file.string(node, path);
+        if (!text.matches("-1|[0-9]{1,18}")) {
+            throw file.error(path, "expected a whole number (or -1 for unlimited), not '" + text + "'");
+        }
+        return Long.parseLong(text);
+    }
+}
