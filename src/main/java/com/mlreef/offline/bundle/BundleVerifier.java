@@ -14,6 +14,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -198,11 +199,6 @@ public final class BundleVerifier {
         checkSums(dir, expectedSums, problems);
         problems.addAll(outsideTheFolder(dir, expectedSums.keySet()));
 
-        for (String name : unexpectedFiles(dir, expectedSums.keySet())) {
-            problems.add(dir.resolve(name) + ": unexpected file"
-                    + (name.endsWith(AtomicFile.PARTIAL) ? " (left by an interrupted export; run it again)" : ""));
-        }
-
         List<Task> tasks = new ArrayList<>();
         for (String file : BundleFiles.imageFiles(manifest)) {
             List<BundleManifest.Image> images = manifest.images().stream().filter(i -> i.file().equals(file)).toList();
@@ -213,10 +209,35 @@ public final class BundleVerifier {
             BundleManifest.Executable exe = manifest.executable();
             tasks.add(new Task(dir, exe.file(), exe.size(), exe.sha256(), null, List.of()));
         }
+        for (String name : unexpectedFiles(dir, expectedSums.keySet())) {
+            problems.add(dir.resolve(name) + ": unexpected file"
+                    + (name.endsWith(AtomicFile.PARTIAL) ? " (left by an interrupted export; run it again)"
+                    : renamedFrom(dir, name, tasks)));
+        }
         List<FileCheck> checks = run(tasks);
         checks.forEach(c -> c.problems().forEach(p -> problems.add(dir.resolve(c.file()) + ": " + p)));
         return new Report(dir.toString(), true, manifest.id(), manifest.differential() ? manifest.base().id() : null,
                 null, checks, problems);
+    }
+
+    /**
+     * A hint for an unexpected file of the size of a missing one: it may be that file, renamed (a copy tool or a
+     * person shortening names); "" otherwise.
+     */
+    private static String renamedFrom(Path dir, String name, List<Task> tasks) {
+        long size;
+        try {
+            size = Files.size(dir.resolve(name));
+        } catch (IOException e) {
+            return "";
+        }
+        for (Task task : tasks) {
+            if (task.size() == size && !Files.exists(dir.resolve(task.file()), LinkOption.NOFOLLOW_LINKS)) {
+                return " (it has the size of " + task.file() + ", which is missing: if it was renamed, give it that"
+                        + " name again)";
+            }
+        }
+        return "";
     }
 
     private void checkSums(Path dir, Map<String, String> expected, List<String> problems) {

@@ -115,6 +115,16 @@ class BundleVerifierTest {
     }
 
     @Test
+    void aRenamedFileIsNamedAsPerhapsTheMissingOne() throws Exception {
+        bundle();
+        Files.move(dir.resolve("images/web.tar"), dir.resolve("images/web (1).tar"));
+        List<String> problems = verify().problems();
+        assertTrue(problems.contains(dir.resolve("images/web (1).tar") + ": unexpected file (it has the size of"
+                + " images/web.tar, which is missing: if it was renamed, give it that name again)"), problems.toString());
+        assertTrue(problems.contains(dir.resolve("images/web.tar") + ": missing"), problems.toString());
+    }
+
+    @Test
     void layerFilesThatDisagreeWithTheArchiveAreReported() throws Exception {
         BundleManifest manifest = bundle();
         String base = sha("base layer".getBytes(StandardCharsets.UTF_8)) + "/layer.tar";
