@@ -272,7 +272,9 @@ public final class StackFile {
             }
             mounts.add(mount);
         }
-        List<String> serviceNetworks = serviceNetworks(node.get("networks"), path + ".networks", networks, stack);
+        Map<String, List<String>> aliases = new LinkedHashMap<>();
+        List<String> serviceNetworks = serviceNetworks(node.get("networks"), path + ".networks", networks, stack,
+                aliases);
         String restart = node.has("restart") ? string(node.get("restart"), path + ".restart") : "no";
         if (!RESTART.contains(restart) && !restart.matches("on-failure:[0-9]{1,9}")) {
             throw error(path + ".restart", "'" + restart + "' is not one of no, always, unless-stopped, on-failure[:N]");
@@ -304,7 +306,7 @@ public final class StackFile {
                 }
             }
         }
-        ContainerOptions options = new ServiceOptions(this).read(node, path, mounts);
+        ContainerOptions options = new ServiceOptions(this).read(node, path, mounts).withAliases(aliases);
         if (ready != null && ready.log() != null && options.logging() != null
                 && options.logging().driver().equals("none")) {
             throw error(path + ".x-offline.ready.log", "the log rule reads the container's log, which logging driver"
@@ -407,7 +409,9 @@ public final class StackFile {
         ordered.put(name, services.get(name));
     }
 
-    private List<String> serviceNetworks(JsonNode node, String path, Map<String, NetworkSpec> networks, String stack) {
+    /** @param aliases filled with the aliases given per network */
+    private List<String> serviceNetworks(JsonNode node, String path, Map<String, NetworkSpec> networks, String stack,
+                                         Map<String, List<String>> aliases) {
         List<String> names = new ArrayList<>();
         if (node == null || node.isNull()) {
             networks.putIfAbsent("default", new NetworkSpec(stack + "_default", "bridge", false));
@@ -418,8 +422,18 @@ public final class StackFile {
             names.addAll(stringList(node, path));
         } else if (node.isObject()) {
             for (Map.Entry<String, JsonNode> e : entries(node, path)) {
-                if (e.getValue() != null && !e.getValue().isNull() && !e.getValue().isEmpty()) {
-                    throw error(path + "." + e.getKey(), "network options (aliases, addresses) are not supported");
+                String item = path + "." + e.getKey();
+                if (e.getValue() != null && !e.getValue().isNull()) {
+                    keys(e.getValue(), item, "aliases");
+                    List<String> names2 = stringList(e.getValue().get("aliases"), item + ".aliases");
+                    for (String alias : names2) {
+                        if (!NAME.matcher(alias).matches()) {
+                            throw error(item + ".aliases", "'" + alias + "' is not a valid name");
+                        }
+                    }
+                    if (!names2.isEmpty()) {
+                        aliases.put(e.getKey(), names2);
+                    }
                 }
                 names.add(e.getKey());
             }

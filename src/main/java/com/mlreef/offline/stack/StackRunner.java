@@ -364,12 +364,14 @@ public final class StackRunner {
                         options.memLimit(), options.cpus(), logging == null ? null
                         : new ContainerSpec.LogConfig(logging.driver(), logging.options()), options.tmpfs(), ulimits),
                 network == null ? null : new ContainerSpec.NetworkingConfig(Map.of(network,
-                        new ContainerSpec.EndpointConfig(List.of(service.name())))),
+                        new ContainerSpec.EndpointConfig(options.namesOn(service.networks().get(0), service.name())))),
                 options.hostname(), options.stopSeconds());
         String hash;
         try {
-            byte[] canonical = CANONICAL.writeValueAsBytes(List.of(imageId, withoutHash,
-                    service.networks().stream().map(n -> spec.networks().get(n).name()).toList()));
+            // each network the container joins, with its names there when the stack gives aliases
+            byte[] canonical = CANONICAL.writeValueAsBytes(List.of(imageId, withoutHash, service.networks().stream()
+                    .map(n -> spec.networks().get(n).name() + (options.namesOn(n, service.name()).size() == 1 ? ""
+                            : " " + String.join(",", options.namesOn(n, service.name())))).toList()));
             hash = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(canonical));
         } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -554,7 +556,8 @@ public final class StackRunner {
         String id = engine.createContainer(name, plan.spec());
         for (String key : plan.service().networks().subList(Math.min(1, plan.service().networks().size()),
                 plan.service().networks().size())) {
-            engine.connectNetwork(spec.networks().get(key).name(), id, List.of(plan.service().name()));
+            engine.connectNetwork(spec.networks().get(key).name(), id,
+                    plan.service().options().namesOn(key, plan.service().name()));
         }
         return id;
     }

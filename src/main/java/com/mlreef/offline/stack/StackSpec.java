@@ -51,14 +51,30 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
      * @param stopSeconds stop_grace_period: seconds the container has to stop after its stop signal
      * @param tmpfs       target path to mount options ("" for none)
      * @param expose      container ports, as {@code PORT/PROTOCOL}
+     * @param aliases     per network (its key in the stack), names the container has there besides the service's
      */
     public record ContainerOptions(List<String> entrypoint, String workingDir, String user, String hostname,
                                    List<String> extraHosts, Boolean privileged, Boolean init, List<String> capAdd,
                                    List<String> capDrop, Long shmSize, Long memLimit, Long cpus, Integer stopSeconds,
                                    Logging logging, Map<String, String> tmpfs, List<String> expose,
-                                   Map<String, Ulimit> ulimits) {
+                                   Map<String, Ulimit> ulimits, Map<String, List<String>> aliases) {
         public static final ContainerOptions NONE = new ContainerOptions(null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
+
+        public ContainerOptions withAliases(Map<String, List<String>> networkAliases) {
+            return new ContainerOptions(entrypoint, workingDir, user, hostname, extraHosts, privileged, init, capAdd,
+                    capDrop, shmSize, memLimit, cpus, stopSeconds, logging, tmpfs, expose, ulimits,
+                    networkAliases.isEmpty() ? null : networkAliases);
+        }
+
+        /** The names the container has on a network: its service's, then the aliases the stack gives there. */
+        public List<String> namesOn(String network, String service) {
+            List<String> names = new ArrayList<>(List.of(service));
+            if (aliases != null) {
+                names.addAll(aliases.getOrDefault(network, List.of()));
+            }
+            return names;
+        }
     }
 
     /** {@code logging}: the engine's log driver and its options. */

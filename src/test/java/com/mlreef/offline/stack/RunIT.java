@@ -522,6 +522,9 @@ class RunIT {
                     expose: ["7000-7001/udp"]
                     ulimits: {nofile: {soft: 1024, hard: 2048}, nproc: 512}
                     volumes: ["shared:/shared:ro"]
+                    networks:
+                      default: {aliases: [frontend]}
+                      back: {aliases: [api, api2]}
                     x-offline:
                       ready: {log: seeded, timeout: 30s}
                   db:
@@ -534,6 +537,8 @@ class RunIT {
                     volumes: ["shared:/shared"]
                 volumes:
                   shared: {name: %1$s-shared}
+                networks:
+                  back: {name: %1$s-back}
                 """.formatted(stack, base));
         CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
         assertEquals(0, r.exit(), r.toString());
@@ -566,6 +571,10 @@ class RunIT {
         assertEquals("{\"/scratch\":\"size=8m\"}", host.get("Tmpfs").toString());
         assertEquals("[{\"Name\":\"nofile\",\"Hard\":2048,\"Soft\":1024},{\"Name\":\"nproc\",\"Hard\":512,"
                 + "\"Soft\":512}]", host.get("Ulimits").toString());
+        com.fasterxml.jackson.databind.JsonNode networks = c.get("NetworkSettings").get("Networks");
+        assertTrue(networks.get(stack + "_default").get("Aliases").toString().contains("\"frontend\""), networks.toString());
+        assertTrue(networks.get(stack + "-back").get("Aliases").toString().contains("\"api\",\"api2\""),
+                networks.toString());
 
         CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
         assertEquals(0, again.exit(), again.toString());

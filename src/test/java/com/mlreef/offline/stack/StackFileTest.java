@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.stack.StackSpec.MountSpec;
 import com.mlreef.offline.stack.StackSpec.Service;
 import java.time.Duration;
@@ -385,6 +386,15 @@ class StackFileTest {
                 "\"7000/udp\":{}", "\"7001/udp\":{}", "\"9000/tcp\":{}")) {
             assertTrue(json.contains(field), field + " in " + json);
         }
+        StackSpec aliased = parse("services:\n  a:\n    image: busybox:1\n    networks:\n      front: {aliases: [web]}\n"
+                + "      back:\n        aliases: [api]\nnetworks:\n  front: {}\n  back: {}\n", Map.of());
+        ContainerSpec onFront = StackRunner.containerSpec(aliased, aliased.services().get("a"), "sha256:" + "0".repeat(64),
+                null);
+        assertEquals(List.of("a", "web"), onFront.networkingConfig().endpointsConfig().get("front").aliases());
+        assertEquals(List.of("a", "api"), aliased.services().get("a").options().namesOn("back", "a"),
+                "the names it is given when connected to its second network");
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    networks:\n      front: {ipv4_address: 10.0.0.2}\n"
+                + "networks:\n  front: {}\n").contains("services.a.networks.front.ipv4_address: unknown key"));
         assertEquals(List.of(), parse("services:\n  a:\n    image: busybox:1\n    entrypoint: []\n", Map.of())
                 .services().get("a").options().entrypoint(), "an empty entrypoint runs without the image's");
     }
