@@ -25,7 +25,17 @@ public class StackCommand implements Runnable {
     @Command(name = "show", mixinStandardHelpOptions = true, description = {
             "Print a stack file: the embedded default (the MLReef Nautilus stack), or the one given with -f once it "
                 + "is checked. Copy the default, adapt it and pass it with -f to export and run."},
-            footer = {"", "Examples:", "  mlreef-offline stack show > stack.yaml",
+            footer = {"", "A stack file is a Compose file (a subset); an unknown key is an error naming its path.",
+                "Top level: name, services, volumes (name, external, labels), networks (name,",
+                "  driver, external), x-offline (images: carried although no service runs them;",
+                "  files: the file name of an image in the bundle).",
+                "A service: " + StackFile.SERVICE_KEYS + ";",
+                "  " + StackFile.SETTINGS_KEYS + ";",
+                "  x-offline: ready ({log: LINE}, {healthcheck: true} or {http: URL}, with",
+                "  timeout) and after-ready (commands run in the container once it is ready).",
+                "$${VAR}, $${VAR:-default}, $${VAR:?message} and the other Compose forms take this",
+                "  host's environment (and -s as PIP_SERVER); a .env file is not read.",
+                "", "Examples:", "  mlreef-offline stack show > stack.yaml",
                 "  mlreef-offline stack show -f stack.yaml    # checks it: unknown keys, ports, volumes, images"})
     public static class Show extends BaseCommand {
         @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "A stack file to check and print.")

@@ -19,14 +19,9 @@ import java.util.regex.Pattern;
 
 /**
  * A service's container settings beyond the stack's core (see {@link ContainerOptions}), read as Compose reads them:
- * entrypoint, working_dir, user, hostname, extra_hosts, privileged, init, cap_add, cap_drop, shm_size, mem_limit,
- * cpus, stop_grace_period, logging, tmpfs, expose, ulimits.
+ * the keys of {@link StackFile#SETTINGS_KEYS}.
  */
 final class ServiceOptions {
-    static final List<String> KEYS = List.of("entrypoint", "working_dir", "user", "hostname", "extra_hosts",
-            "privileged", "init", "cap_add", "cap_drop", "shm_size", "mem_limit", "cpus", "stop_grace_period",
-            "logging", "tmpfs", "expose", "ulimits");
-
     /** Compose keys this tool does not take, and what to do instead. */
     static final Map<String, String> INSTEAD = Map.of(
             "build", "images are built on the online host: build and tag the image there, and name it in image",

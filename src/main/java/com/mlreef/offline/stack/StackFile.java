@@ -39,6 +39,13 @@ import java.util.regex.Pattern;
  * Compose does.
  */
 public final class StackFile {
+    /** A service's keys (besides {@link #SETTINGS_KEYS} and x-offline), as the help lists them. */
+    public static final String SERVICE_KEYS = "image, container_name, command, ports, volumes, environment, networks,"
+            + " restart, healthcheck, labels, depends_on";
+    /** A service's container settings, read by {@link ServiceOptions}. */
+    public static final String SETTINGS_KEYS = "entrypoint, working_dir, user, hostname, extra_hosts, privileged, init,"
+            + " cap_add, cap_drop, shm_size, mem_limit, cpus, stop_grace_period, logging, tmpfs, expose, ulimits";
+
     /** The embedded default: the MLReef Nautilus stack. */
     public static final String DEFAULT_RESOURCE = "/stacks/nautilus.yaml";
 
@@ -243,9 +250,8 @@ public final class StackFile {
                 throw error(path + "." + key, "not supported: " + instead);
             }
         });
-        List<String> known = new ArrayList<>(List.of("image", "container_name", "command", "ports", "volumes",
-                "environment", "networks", "restart", "healthcheck", "labels", "depends_on"));
-        known.addAll(ServiceOptions.KEYS);
+        List<String> known = new ArrayList<>(List.of(SERVICE_KEYS.split(", ")));
+        known.addAll(List.of(SETTINGS_KEYS.split(", ")));
         known.add("x-offline");
         keys(node, path, known);
         if (!node.has("image")) {

@@ -82,6 +82,17 @@ class CommandLineTest {
     }
 
     @Test
+    void stackShowHelpSaysWhatAStackFileMaySay(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("stack", "show", "--help");
+        assertEquals(0, r.exitCode());
+        String help = r.getOutput().replaceAll("\\s+", " ");
+        for (String text : List.of("A service: image, container_name,", "depends_on;", "stop_grace_period,", "ulimits;",
+                "after-ready", "${VAR}, ${VAR:-default}, ${VAR:?message}", "a .env file is not read")) {
+            assertTrue(help.contains(text), text + " in:\n" + r.getOutput());
+        }
+    }
+
+    @Test
     void aCommandNotBuiltYetSaysSoAndFails(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("backup");
         assertEquals(1, r.exitCode());
