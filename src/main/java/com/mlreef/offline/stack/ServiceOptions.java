@@ -79,7 +79,7 @@ final class ServiceOptions {
                 capabilities(node.get("cap_drop"), path + ".cap_drop"), shmSize, memLimit, cpus(node, path),
                 grace == null ? null : (int) Math.ceil(grace.toMillis() / 1000.0),
                 logging(node.get("logging"), path + ".logging"), tmpfs(node.get("tmpfs"), path + ".tmpfs", mounts),
-                expose(node.get("expose"), path + ".expose"), ulimits(node.get("ulimits"), path + ".ulimits"), null);
+                expose(node.get("expose"), path + ".expose"), ulimits(node.get("ulimits"), path + ".ulimits"), null, null);
     }
 
     private String optional(JsonNode node, String key, String path) {

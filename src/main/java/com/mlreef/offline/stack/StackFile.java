@@ -44,7 +44,8 @@ public final class StackFile {
             + " restart, healthcheck, labels, depends_on";
     /** A service's container settings, read by {@link ServiceOptions}. */
     public static final String SETTINGS_KEYS = "entrypoint, working_dir, user, hostname, extra_hosts, privileged, init,"
-            + " cap_add, cap_drop, shm_size, mem_limit, cpus, stop_grace_period, logging, tmpfs, expose, ulimits";
+            + " cap_add, cap_drop, shm_size, mem_limit, cpus, stop_grace_period, logging, tmpfs, expose, ulimits,"
+            + " network_mode";
 
     /** The embedded default: the MLReef Nautilus stack. */
     public static final String DEFAULT_RESOURCE = "/stacks/nautilus.yaml";
@@ -279,8 +280,9 @@ public final class StackFile {
             mounts.add(mount);
         }
         Map<String, List<String>> aliases = new LinkedHashMap<>();
-        List<String> serviceNetworks = serviceNetworks(node.get("networks"), path + ".networks", networks, stack,
-                aliases);
+        String networkMode = networkMode(node, path, ports);
+        List<String> serviceNetworks = networkMode != null ? new ArrayList<>()
+                : serviceNetworks(node.get("networks"), path + ".networks", networks, stack, aliases);
         String restart = node.has("restart") ? string(node.get("restart"), path + ".restart") : "no";
         if (!RESTART.contains(restart) && !restart.matches("on-failure:[0-9]{1,9}")) {
             throw error(path + ".restart", "'" + restart + "' is not one of no, always, unless-stopped, on-failure[:N]");
@@ -312,7 +314,12 @@ public final class StackFile {
                 }
             }
         }
-        ContainerOptions options = new ServiceOptions(this).read(node, path, mounts).withAliases(aliases);
+        ContainerOptions options = new ServiceOptions(this).read(node, path, mounts).withNetworks(networkMode,
+                aliases);
+        if (networkMode != null && !networkMode.equals("bridge") && options.hostname() != null) {
+            throw error(path + ".hostname", "a container with network_mode " + networkMode + " has the host's name"
+                    + " (host) or none of its own");
+        }
         if (ready != null && ready.log() != null && options.logging() != null
                 && options.logging().driver().equals("none")) {
             throw error(path + ".x-offline.ready.log", "the log rule reads the container's log, which logging driver"
@@ -413,6 +420,29 @@ public final class StackFile {
         }
         visiting.remove(visiting.size() - 1);
         ordered.put(name, services.get(name));
+    }
+
+    /**
+     * {@code network_mode}: host (the host's network), none, or bridge (the engine's default network); null when the
+     * service joins the stack's networks.
+     */
+    private String networkMode(JsonNode node, String path, List<PortSpec> ports) {
+        if (!node.has("network_mode")) {
+            return null;
+        }
+        String mode = string(node.get("network_mode"), path + ".network_mode");
+        if (!List.of("host", "none", "bridge").contains(mode)) {
+            throw error(path + ".network_mode", "'" + mode + "' is not host, none or bridge (to share another"
+                    + " service's network, put both on one of the stack's networks)");
+        }
+        if (node.has("networks")) {
+            throw error(path + ".network_mode", "a service takes network_mode or networks, not both");
+        }
+        if (!mode.equals("bridge") && !ports.isEmpty()) {
+            throw error(path + ".ports", "a container with network_mode " + mode + " publishes no ports"
+                    + (mode.equals("host") ? " (it listens on the host's own)" : ""));
+        }
+        return mode;
     }
 
     /** @param aliases filled with the aliases given per network */

@@ -359,7 +359,8 @@ public final class StackRunner {
                 .map(u -> new ContainerSpec.Ulimit(u.getKey(), u.getValue().soft(), u.getValue().hard())).toList();
         ContainerSpec withoutHash = new ContainerSpec(image, cmd,
                 options.entrypoint(), env, labels, exposed, healthcheck, options.workingDir(), options.user(), false,
-                new ContainerSpec.HostConfig(binds, bindings, restart, network, options.extraHosts(),
+                new ContainerSpec.HostConfig(binds, bindings, restart, network != null ? network
+                        : options.networkMode(), options.extraHosts(),
                         options.privileged(), options.init(), options.capAdd(), options.capDrop(), options.shmSize(),
                         options.memLimit(), options.cpus(), logging == null ? null
                         : new ContainerSpec.LogConfig(logging.driver(), logging.options()), options.tmpfs(), ulimits),

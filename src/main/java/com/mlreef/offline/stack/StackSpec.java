@@ -52,19 +52,21 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
      * @param tmpfs       target path to mount options ("" for none)
      * @param expose      container ports, as {@code PORT/PROTOCOL}
      * @param aliases     per network (its key in the stack), names the container has there besides the service's
+     * @param networkMode host, none or bridge: instead of the stack's networks
      */
     public record ContainerOptions(List<String> entrypoint, String workingDir, String user, String hostname,
                                    List<String> extraHosts, Boolean privileged, Boolean init, List<String> capAdd,
                                    List<String> capDrop, Long shmSize, Long memLimit, Long cpus, Integer stopSeconds,
                                    Logging logging, Map<String, String> tmpfs, List<String> expose,
-                                   Map<String, Ulimit> ulimits, Map<String, List<String>> aliases) {
+                                   Map<String, Ulimit> ulimits, Map<String, List<String>> aliases,
+                                   String networkMode) {
         public static final ContainerOptions NONE = new ContainerOptions(null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null);
 
-        public ContainerOptions withAliases(Map<String, List<String>> networkAliases) {
+        public ContainerOptions withNetworks(String mode, Map<String, List<String>> networkAliases) {
             return new ContainerOptions(entrypoint, workingDir, user, hostname, extraHosts, privileged, init, capAdd,
                     capDrop, shmSize, memLimit, cpus, stopSeconds, logging, tmpfs, expose, ulimits,
-                    networkAliases.isEmpty() ? null : networkAliases);
+                    networkAliases.isEmpty() ? null : networkAliases, mode);
         }
 
         /** The names the container has on a network: its service's, then the aliases the stack gives there. */

@@ -535,6 +535,10 @@ class RunIT {
                     image: %2$s
                     command: [sh, -c, "sleep 2; echo seeded > /shared/seed"]
                     volumes: ["shared:/shared"]
+                  probe:
+                    image: %2$s
+                    command: [sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]
+                    network_mode: host
                 volumes:
                   shared: {name: %1$s-shared}
                 networks:
@@ -575,6 +579,8 @@ class RunIT {
         assertTrue(networks.get(stack + "_default").get("Aliases").toString().contains("\"frontend\""), networks.toString());
         assertTrue(networks.get(stack + "-back").get("Aliases").toString().contains("\"api\",\"api2\""),
                 networks.toString());
+
+        assertEquals("host", dockerInspect(stack + "-probe").get("HostConfig").get("NetworkMode").asText());
 
         CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
         assertEquals(0, again.exit(), again.toString());

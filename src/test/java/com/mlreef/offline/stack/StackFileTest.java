@@ -146,7 +146,7 @@ class StackFileTest {
         assertEquals("stack.yaml: services.web.portz: unknown key (known here: image, container_name, command, ports, "
                 + "volumes, environment, networks, restart, healthcheck, labels, depends_on, entrypoint, working_dir, "
                 + "user, hostname, extra_hosts, privileged, init, cap_add, cap_drop, shm_size, mem_limit, cpus, "
-                + "stop_grace_period, logging, tmpfs, expose, ulimits, x-offline)",
+                + "stop_grace_period, logging, tmpfs, expose, ulimits, network_mode, x-offline)",
                 failure("services:\n  web:\n    image: busybox:1\n    portz: ['80:80']\n"));
         assertEquals("stack.yaml: services.web.build: not supported: images are built on the online host: build and tag"
                 + " the image there, and name it in image",
@@ -395,6 +395,19 @@ class StackFileTest {
                 "the names it is given when connected to its second network");
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    networks:\n      front: {ipv4_address: 10.0.0.2}\n"
                 + "networks:\n  front: {}\n").contains("services.a.networks.front.ipv4_address: unknown key"));
+        StackSpec host = parse("services:\n  a:\n    image: busybox:1\n    network_mode: host\n", Map.of());
+        assertEquals(List.of(), host.services().get("a").networks(), "no network of the stack's");
+        assertEquals("host", StackRunner.containerSpec(host, host.services().get("a"), "sha256:" + "0".repeat(64), null)
+                .hostConfig().networkMode());
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    network_mode: host\n    ports: ['80:80']\n")
+                .contains("services.a.ports: a container with network_mode host publishes no ports (it listens on the"
+                        + " host's own)"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    network_mode: none\n    networks: [default]\n")
+                .contains("a service takes network_mode or networks, not both"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    network_mode: 'service:b'\n")
+                .contains("'service:b' is not host, none or bridge"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    network_mode: host\n    hostname: x\n")
+                .contains("services.a.hostname: a container with network_mode host has the host's name"));
         assertEquals(List.of(), parse("services:\n  a:\n    image: busybox:1\n    entrypoint: []\n", Map.of())
                 .services().get("a").options().entrypoint(), "an empty entrypoint runs without the image's");
     }
