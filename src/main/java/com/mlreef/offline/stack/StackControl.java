@@ -143,6 +143,37 @@ public final class StackControl {
         return all.stream().filter(c -> services.contains(c.labels().get(StackRunner.SERVICE_LABEL))).toList();
     }
 
+    /** Starts a container; one whose network was removed by hand is named as such, with what mends it. */
+    private static void startOrExplain(String stack, String id, Consumer<String> start) {
+        try {
+            start.accept(id);
+        } catch (NotFoundException e) {
+            if (e.getMessage().contains("network")) {
+                throw new ToolException(ExitCode.FAILED, "a container of stack " + stack + " cannot start: its"
+                        + " network was removed (" + e.getMessage() + "); 'mlreef-offline run' makes the network and"
+                        + " the container again, keeping the volumes");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The containers an interrupted replacement left as NAME-previous while NAME exists, with what they wait for:
+     * 'run' puts one back or removes it, and starting it would take its successor's ports.
+     */
+    private static Map<String, String> parked(List<ContainerSummary> containers) {
+        Set<String> names = new HashSet<>(containers.stream().map(ContainerSummary::name).toList());
+        Map<String, String> parked = new HashMap<>();
+        for (ContainerSummary c : containers) {
+            String successor = c.name().endsWith(StackRunner.PREVIOUS)
+                    ? c.name().substring(0, c.name().length() - StackRunner.PREVIOUS.length()) : null;
+            if (successor != null && names.contains(successor)) {
+                parked.put(c.id(), "the predecessor of " + successor + ", kept until 'run' finishes replacing it");
+            }
+        }
+        return parked;
+    }
+
     private List<ContainerSummary> containers(String stack) {
         List<ContainerSummary> list = new ArrayList<>(engine.listContainers(
                 List.of(DefaultStack.STACK_LABEL + "=" + stack), true));
@@ -152,7 +183,9 @@ public final class StackControl {
 
     public Status status(String stack) {
         List<ContainerStatus> rows = new ArrayList<>();
-        for (ContainerSummary c : containers(stack)) {
+        List<ContainerSummary> all = containers(stack);
+        Map<String, String> parked = parked(all);
+        for (ContainerSummary c : all) {
             String health = "";
             try {
                 ContainerInspect inspect = engine.inspectContainer(c.id());
@@ -167,7 +200,7 @@ public final class StackControl {
                     .map(p -> published(p.ip()) + p.publicPort() + "->" + p.privatePort() + "/" + p.type()).distinct()
                     .toList();
             rows.add(new ContainerStatus(c.labels().get(StackRunner.SERVICE_LABEL), c.name(), c.state(), health,
-                    c.status(), c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL)));
+                    parked.getOrDefault(c.id(), c.status()), c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL)));
         }
         List<Volume> stackVolumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack));
         Map<String, Long> sizes = new HashMap<>();
@@ -214,13 +247,13 @@ public final class StackControl {
      */
     public int stop(String stack, List<String> services, Integer seconds) {
         return each(stack, services, "stopping", "stopped", "already stopped", c -> !c.state().equals("running"),
-                id -> engine.stopContainer(id, seconds), stopping(seconds));
+                id -> engine.stopContainer(id, seconds), stopping(seconds), true);
     }
 
     /** @param services only these services' containers; all when empty */
     public int start(String stack, List<String> services) {
         return each(stack, services, "starting", "started", "already running", c -> c.state().equals("running"),
-                engine::startContainer, "");
+                id -> startOrExplain(stack, id, engine::startContainer), "", false);
     }
 
     /**
@@ -228,8 +261,8 @@ public final class StackControl {
      * @param seconds  how long each container has to stop before it is killed; null: its stop_grace_period
      */
     public int restart(String stack, List<String> services, Integer seconds) {
-        return each(stack, services, "restarting", "restarted", null, c -> false, id -> engine.restartContainer(id, seconds),
-                stopping(seconds));
+        return each(stack, services, "restarting", "restarted", null, c -> false,
+                id -> startOrExplain(stack, id, i -> engine.restartContainer(i, seconds)), stopping(seconds), false);
     }
 
     /**
@@ -237,11 +270,14 @@ public final class StackControl {
      * returns how many containers the stack has.
      */
     private int each(String stack, List<String> services, String doing, String done, String already,
-                     Predicate<ContainerSummary> isDone, Consumer<String> action, String note) {
+                     Predicate<ContainerSummary> isDone, Consumer<String> action, String note, boolean withParked) {
         List<ContainerSummary> list = of(stack, services);
+        Map<String, String> parked = parked(list);
         List<ContainerSummary> todo = new ArrayList<>();
         list.forEach(c -> {
-            if (isDone.test(c)) {
+            if (!withParked && parked.containsKey(c.id())) {
+                console.info(c.name() + ": left stopped; " + parked.get(c.id()));
+            } else if (isDone.test(c)) {
                 console.info(c.name() + ": " + already);
             } else {
                 todo.add(c);
@@ -348,6 +384,15 @@ public final class StackControl {
                 engine.removeVolume(v.name());
                 console.info("deleted volume " + v.name());
             }
+            // volumes the containers used that the stack did not make (docker volume create, the original
+            // installer's): not the stack's to delete
+            Set<String> deleted = new HashSet<>(stackVolumes.stream().map(Volume::name).toList());
+            containers.stream().filter(c -> c.mounts() != null).flatMap(c -> c.mounts().stream())
+                    .filter(m -> "volume".equals(m.type()) && m.name() != null && !deleted.contains(m.name())
+                            && !m.name().matches("[0-9a-f]{64}")) // an anonymous one (an image's VOLUME)
+                    .map(ContainerInspect.Mount::name).distinct()
+                    .forEach(v -> console.info("kept volume " + v + ": stack " + stack + " used it but did not make"
+                            + " it ('docker volume rm " + v + "' deletes it)"));
         } else if (!stackVolumes.isEmpty()) {
             console.info("kept volumes " + String.join(", ", stackVolumes.stream().map(Volume::name).toList())
                     + " ('down --volumes' deletes them)");

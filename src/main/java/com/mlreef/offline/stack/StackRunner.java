@@ -21,6 +21,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -40,6 +41,8 @@ import java.util.function.Consumer;
 public final class StackRunner {
     public static final String SERVICE_LABEL = "com.mlreef.offline.service";
     public static final String CONFIG_LABEL = "com.mlreef.offline.config";
+    /** What a container being replaced is renamed with until its successor is ready. */
+    static final String PREVIOUS = "-previous";
     public static final String BUNDLE_LABEL = "com.mlreef.offline.bundle";
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -59,11 +62,13 @@ public final class StackRunner {
     enum Action { CREATE, START, KEEP, REPLACE }
 
     /**
-     * @param previousId a container that an interrupted replacement left as NAME-previous: put back if the new one
-     *                   fails, removed once it is ready
+     * @param previousId  a container that an interrupted replacement left as NAME-previous: put back if the new one
+     *                    fails, removed once it is ready
+     * @param renamedFrom the name the service's container was given by hand, or null: it gets its name back
+     * @param why         why the container is replaced
      */
     record ServicePlan(StackSpec.Service service, String container, Action action, String existingId,
-                       ContainerSpec spec, String previousId, String imageId) {
+                       ContainerSpec spec, String previousId, String imageId, String renamedFrom, String why) {
     }
 
     private final DockerEngine engine;
@@ -143,11 +148,13 @@ public final class StackRunner {
             case CREATE -> "create container " + s.container();
             case START -> "start  container " + s.container() + " (stopped)";
             case KEEP -> "keep   container " + s.container() + " (running, unchanged)";
-            case REPLACE -> "replace container " + s.container() + " (its image or configuration changed)";
+            case REPLACE -> "replace container " + s.container() + " (" + s.why() + ")";
         }));
-        List<ContainerSummary> orphans = orphans(planned);
+        services.stream().filter(s -> s.renamedFrom() != null).forEach(s -> plan.add("rename container "
+                + s.renamedFrom() + " back to " + s.container() + " (renamed by hand)"));
+        List<ContainerSummary> orphans = orphans(planned, services);
         orphans.forEach(o -> plan.add((options.removeOrphans() ? "remove container " : "leave  container ") + o.name()
-                + " (service " + o.labels().get(SERVICE_LABEL) + " is no longer in the stack)"));
+                + " (" + orphanReason(planned, o) + ")"));
         if (options.ports() != null) {
             Preflight.missingBindSources(planned).forEach(m -> console.warn("service " + m.service() + " mounts host"
                     + " path " + m.source() + ", which does not exist on this host: the engine will create an empty"
@@ -160,11 +167,12 @@ public final class StackRunner {
         }
         plan.forEach(line -> console.debug("plan: " + line));
         if (!orphans.isEmpty() && !options.removeOrphans()) {
+            StackSpec stack = planned;
             console.warn("container" + (orphans.size() == 1 ? " " : "s ") + String.join(", ", orphans.stream()
-                    .map(ContainerSummary::name).toList()) + " of stack " + planned.name() + " run" + (orphans.size()
-                    == 1 ? "s" : "") + " a service the stack no longer has; left as "
-                    + (orphans.size() == 1 ? "it is" : "they are") + " ('run --remove-orphans' removes "
-                    + (orphans.size() == 1 ? "it" : "them") + ", keeping the volumes)");
+                    .map(o -> o.name() + " (" + orphanReason(stack, o) + ")").toList()) + " of stack " + planned.name()
+                    + (orphans.size() == 1 ? " is" : " are") + " left as " + (orphans.size() == 1 ? "it is" : "they are")
+                    + " ('run --remove-orphans' removes " + (orphans.size() == 1 ? "it" : "them") + ", keeping the"
+                    + " volumes)");
         }
         if (options.ports() != null) {
             checkPorts(services, options.ports(), options.removeOrphans() ? orphans : List.of());
@@ -173,8 +181,8 @@ public final class StackRunner {
             for (ContainerSummary orphan : orphans) {
                 engine.stopContainer(orphan.id(), null);
                 engine.removeContainer(orphan.id(), true);
-                console.info("removed container " + orphan.name() + " (service " + orphan.labels().get(SERVICE_LABEL)
-                        + " is no longer in the stack; its volumes are kept)");
+                console.info("removed container " + orphan.name() + " (" + orphanReason(planned, orphan)
+                        + "; its volumes are kept)");
             }
         }
 
@@ -259,6 +267,9 @@ public final class StackRunner {
 
     private List<ServicePlan> planServices(StackSpec spec, Map<String, String> imageIds, String bundleId) {
         List<ServicePlan> plans = new ArrayList<>();
+        List<ContainerSummary> stackContainers = engine.listContainers(
+                List.of(DefaultStack.STACK_LABEL + "=" + spec.name()), true);
+        Map<String, String> networkIds = new HashMap<>();
         for (StackSpec.Service service : spec.services().values()) {
             String name = service.containerName(spec.name());
             String imageId = imageIds.get(service.image());
@@ -273,30 +284,88 @@ public final class StackRunner {
             ContainerSpec container = containerSpec(spec, service, imageId, bundleId);
             ContainerInspect previous = ours(spec, previousName(name));
             ContainerInspect existing = ours(spec, name);
+            String renamedFrom = null;
+            if (existing == null && previous == null) {
+                // renamed by hand (docker rename): still the service's container, by its labels
+                ContainerSummary renamed = stackContainers.stream().filter(c -> c.labels() != null
+                        && service.name().equals(c.labels().get(SERVICE_LABEL))
+                        && !c.name().endsWith(PREVIOUS)).findFirst().orElse(null);
+                if (renamed != null) {
+                    existing = engine.inspectContainer(renamed.id());
+                    renamedFrom = renamed.name();
+                }
+            }
             if (existing == null) {
                 plans.add(new ServicePlan(service, name, Action.CREATE, null, container,
-                        previous == null ? null : previous.id(), imageId));
+                        previous == null ? null : previous.id(), imageId, null, null));
                 continue;
             }
             boolean same = container.labels().get(CONFIG_LABEL).equals(existing.config().labels().get(CONFIG_LABEL));
+            String lost = same ? lostNetwork(spec, service, existing, networkIds) : null;
             boolean running = Boolean.TRUE.equals(existing.state().running());
-            Action action = !same ? Action.REPLACE : running ? Action.KEEP : Action.START;
+            Action action = !same || lost != null ? Action.REPLACE : running ? Action.KEEP : Action.START;
             plans.add(new ServicePlan(service, name, action, existing.id(), container,
-                    previous == null ? null : previous.id(), imageId));
+                    previous == null ? null : previous.id(), imageId, renamedFrom, !same
+                    ? "its image or configuration changed" : lost == null ? null
+                    : "its network " + lost + " was removed: it cannot start again"));
         }
         return plans;
     }
 
-    /** The stack's containers of services it no longer has (an old container kept during a replacement is not). */
-    private List<ContainerSummary> orphans(StackSpec spec) {
+    /**
+     * The network of the service that its container is no longer attached to (removed, or made again since, by hand),
+     * or null: such a container cannot start.
+     */
+    private String lostNetwork(StackSpec spec, StackSpec.Service service, ContainerInspect container,
+                               Map<String, String> networkIds) {
+        Map<String, ContainerInspect.EndpointSettings> attached = container.networkSettings() == null
+                || container.networkSettings().networks() == null ? Map.of() : container.networkSettings().networks();
+        for (String key : service.networks()) {
+            String name = spec.networks().get(key).name();
+            String id = networkIds.computeIfAbsent(name, n -> {
+                try {
+                    return engine.inspectNetwork(n).id();
+                } catch (NotFoundException e) {
+                    return "";
+                }
+            });
+            ContainerInspect.EndpointSettings endpoint = attached.get(name);
+            if (id.isEmpty() || endpoint == null || !id.equals(endpoint.networkId())) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The stack's containers that no service of it will use: those of services it no longer has, and another
+     * container of one of its services (made while its own was renamed by hand). An old container kept during a
+     * replacement is not one.
+     */
+    private List<ContainerSummary> orphans(StackSpec spec, List<ServicePlan> plans) {
+        Set<String> used = new HashSet<>();
+        for (ServicePlan plan : plans) {
+            used.add(plan.container());
+            used.add(previousName(plan.container()));
+            if (plan.existingId() != null) {
+                used.add(plan.existingId());
+            }
+        }
         return engine.listContainers(List.of(DefaultStack.STACK_LABEL + "=" + spec.name()), true).stream()
                 .filter(c -> c.labels() != null && c.labels().get(SERVICE_LABEL) != null
-                        && !spec.services().containsKey(c.labels().get(SERVICE_LABEL)))
+                        && !used.contains(c.name()) && !used.contains(c.id()))
                 .toList();
     }
 
-    private static String previousName(String container) {
-        return container + "-previous";
+    /** Why an orphan is one, for the plan. */
+    private static String orphanReason(StackSpec spec, ContainerSummary orphan) {
+        String service = orphan.labels().get(SERVICE_LABEL);
+        return spec.services().containsKey(service) ? "another container of service " + service + ", not the one run"
+                + " uses" : "service " + service + " is no longer in the stack";
+    }
+
+    static String previousName(String container) {
+        return container + PREVIOUS;
     }
 
     /** The container of that name, or null; one the tool did not create for this stack is an error. */
@@ -498,6 +567,10 @@ public final class StackRunner {
         Duration timeout = options.timeout() != null ? options.timeout()
                 : plan.service().ready() != null ? plan.service().ready().timeout() : StackSpec.ReadyRule.DEFAULT_TIMEOUT;
         String existing = plan.existingId();
+        if (plan.renamedFrom() != null) {
+            engine.renameContainer(existing, plan.container());
+            console.info("renamed container " + plan.renamedFrom() + " back to " + plan.container());
+        }
         switch (plan.action()) {
             case KEEP -> {
                 // unchanged, but an earlier run may have failed waiting for it: it is ready since its last start

@@ -323,6 +323,14 @@ class RunIT {
         run.destroyForcibly();
         run.waitFor();
         assertEquals(firstId, engine.inspectContainer(stack + "-app-previous").id(), "the predecessor waits");
+        CliProcess.Result start = CliProcess.run(Map.of(), "start", "--stack", stack);
+        assertEquals(0, start.exit(), start.toString());
+        assertTrue(start.err().contains(stack + "-app-previous: left stopped; the predecessor of " + stack + "-app, kept"
+                + " until 'run' finishes replacing it"), start.toString());
+        assertFalse(engine.inspectContainer(stack + "-app-previous").state().running(), "it would take the ports");
+        CliProcess.Result status = CliProcess.run(Map.of(), "status", "--stack", stack);
+        assertTrue(status.out().lines().anyMatch(l -> l.contains(stack + "-app-previous") && l.contains("the"
+                + " predecessor of")), status.toString());
 
         CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", v3.toString(), "--timeout", "3s");
         assertEquals(1, again.exit(), again.toString());
@@ -332,6 +340,36 @@ class RunIT {
         assertEquals(firstId, back.id(), "the predecessor is back: " + again);
         assertTrue(back.state().running());
         assertTrue(assertMissing(stack + "-app-previous"));
+    }
+
+    @Test
+    void aContainerRenamedOrANetworkRemovedByHandIsMendedByTheNextRun() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString()).exit());
+        String workerId = engine.inspectContainer(stack + "-worker").id();
+        engine.renameContainer(stack + "-worker", stack + "-worker-renamed");
+        CliProcess.Result renamed = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+        assertEquals(0, renamed.exit(), renamed.toString());
+        assertTrue(renamed.err().contains("renamed container " + stack + "-worker-renamed back to " + stack + "-worker"),
+                renamed.toString());
+        assertEquals(workerId, engine.inspectContainer(stack + "-worker").id(), "the same container, not a second one");
+        assertTrue(assertMissing(stack + "-worker-renamed"));
+
+        // the network removed while the containers were stopped: they cannot start; run makes both again
+        assertEquals(0, CliProcess.run(Map.of(), "stop", "--stack", stack).exit());
+        engine.removeNetwork(stack + "-net");
+        CliProcess.Result start = CliProcess.run(Map.of(), "start", "--stack", stack);
+        assertEquals(1, start.exit(), start.toString());
+        assertTrue(start.err().contains("cannot start: its network was removed") && start.err().contains("'mlreef-offline"
+                + " run' makes the network and the container again, keeping the volumes"), start.toString());
+        CliProcess.Result plan = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "--dry-run");
+        assertTrue(plan.out().contains("replace container " + stack + "-app (its network " + stack + "-net was removed:"
+                + " it cannot start again)"), plan.toString());
+        CliProcess.Result mended = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+        assertEquals(0, mended.exit(), mended.toString());
+        assertTrue(engine.inspectContainer(stack + "-app").state().running());
+        assertTrue(engine.inspectContainer(stack + "-worker").state().running());
+        assertEquals("2", file(stack + "-app", "/data/count"), "the volume's data was kept: " + mended);
     }
 
     @Test
@@ -392,8 +430,8 @@ class RunIT {
 
         CliProcess.Result left = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", withoutWorker.toString());
         assertEquals(0, left.exit(), left.toString());
-        assertTrue(left.err().contains("warning: container " + stack + "-worker of stack " + stack + " runs a service"
-                + " the stack no longer has; left as it is ('run --remove-orphans' removes it"), left.toString());
+        assertTrue(left.err().contains("warning: container " + stack + "-worker (service worker is no longer in the"
+                + " stack) of stack " + stack + " is left as it is ('run --remove-orphans' removes it"), left.toString());
         assertTrue(engine.inspectContainer(stack + "-worker").state().running());
 
         CliProcess.Result removed = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", withoutWorker.toString(),

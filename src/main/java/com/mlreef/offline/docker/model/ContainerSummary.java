@@ -10,7 +10,13 @@ import java.util.Map;
 @RegisterForReflection
 public record ContainerSummary(String id, List<String> names, String image, @JsonProperty("ImageID") String imageId,
                                String state, String status, Long created, Map<String, String> labels, List<Port> ports,
-                               ContainerInspect.NetworkSettings networkSettings) {
+                               ContainerInspect.NetworkSettings networkSettings, List<ContainerInspect.Mount> mounts) {
+
+    public ContainerSummary(String id, List<String> names, String image, String imageId, String state, String status,
+                            Long created, Map<String, String> labels, List<Port> ports,
+                            ContainerInspect.NetworkSettings networkSettings) {
+        this(id, names, image, imageId, state, status, created, labels, ports, networkSettings, null);
+    }
 
     @RegisterForReflection
     public record Port(@JsonProperty("IP") String ip, Integer privatePort, Integer publicPort, String type) {
