@@ -30,10 +30,13 @@ final class ServiceOptions {
             "extends", "write the service out in full");
 
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?");
-    private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?");
+    private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?");
     private static final Pattern CAPABILITY = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
-    private static final Pattern SIZE = Pattern.compile("([0-9]{1,15}(?:\\.[0-9]{1,9})?)\\s*([bkmg]?)b?",
+    /** As Compose reads sizes (go-units' RAMInBytes): units of 1024, with or without i and b. */
+    private static final Pattern SIZE = Pattern.compile("([0-9]{1,15}(?:\\.[0-9]{1,9})?) ?([kmgtp]?)i?b?",
             Pattern.CASE_INSENSITIVE);
+    /** The least memory the engine gives a container. */
+    private static final long MIN_MEMORY = 6L << 20;
     private static final Pattern CPUS = Pattern.compile("[0-9]{1,4}(?:\\.[0-9]{1,9})?");
     private static final Pattern EXPOSE = Pattern.compile("([0-9]{1,5})(?:-([0-9]{1,5}))?(?:/((?i)tcp|udp|sctp))?");
     private static final Pattern DRIVER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
@@ -69,11 +72,10 @@ final class ServiceOptions {
         Boolean init = node.has("init") && !node.get("init").isNull() ? file.bool(node.get("init"), path + ".init") : null;
         Long shmSize = size(node, "shm_size", path);
         Long memLimit = size(node, "mem_limit", path);
-        String stopGrace = path + ".stop_grace_period";
-        Duration grace = file.duration(node.get("stop_grace_period"), stopGrace);
-        if (grace != null && grace.toSeconds() > 3600) {
-            throw file.error(stopGrace, "at most 1h");
+        if (memLimit != null && memLimit < MIN_MEMORY) {
+            throw file.error(path + ".mem_limit", "the engine gives a container at least 6m");
         }
+        Duration grace = file.duration(node.get("stop_grace_period"), path + ".stop_grace_period");
         return new ContainerOptions(entrypoint, workingDir, user, hostname, extraHosts(node.get("extra_hosts"),
                 path + ".extra_hosts"), privileged, init, capabilities(node.get("cap_add"), path + ".cap_add"),
                 capabilities(node.get("cap_drop"), path + ".cap_drop"), shmSize, memLimit, cpus(node, path),
@@ -103,10 +105,11 @@ final class ServiceOptions {
         if (node == null || node.isNull()) {
             return null;
         }
-        Map<String, String> hosts = new LinkedHashMap<>();
+        // a list, as a name may have several addresses (one IPv4, one IPv6)
+        List<Map.Entry<String, String>> hosts = new ArrayList<>();
         if (node.isObject()) {
             for (Map.Entry<String, JsonNode> e : file.entries(node, path)) {
-                hosts.put(e.getKey(), file.string(e.getValue(), path + "." + e.getKey()));
+                hosts.add(Map.entry(e.getKey(), file.string(e.getValue(), path + "." + e.getKey())));
             }
         } else {
             for (String item : file.stringList(node, path)) {
@@ -114,11 +117,13 @@ final class ServiceOptions {
                 if (split <= 0) {
                     throw file.error(path, "'" + item + "' is not HOST:IP");
                 }
-                hosts.put(item.substring(0, split), item.substring(split + 1));
+                hosts.add(Map.entry(item.substring(0, split), item.substring(split + 1)));
             }
         }
         List<String> list = new ArrayList<>();
-        hosts.forEach((host, address) -> {
+        hosts.forEach(entry -> {
+            String host = entry.getKey();
+            String address = entry.getValue();
             String ip = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1)
                     : address;
             if (!isHostName(host)) {
@@ -160,6 +165,8 @@ final class ServiceOptions {
             case "k" -> 10;
             case "m" -> 20;
             case "g" -> 30;
+            case "t" -> 40;
+            case "p" -> 50;
             default -> 0;
         };
         BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(1L << shift));
@@ -185,8 +192,9 @@ final class ServiceOptions {
             return null;
         }
         file.keys(node, path, "driver", "options");
-        String driver = node.has("driver") ? file.string(node.get("driver"), path + ".driver") : "json-file";
-        if (!DRIVER.matcher(driver).matches()) {
+        // without a driver, the engine's default one takes the options
+        String driver = node.has("driver") ? file.string(node.get("driver"), path + ".driver") : null;
+        if (driver != null && !DRIVER.matcher(driver).matches()) {
             throw file.error(path + ".driver", "'" + driver + "' is not a log driver name, such as json-file or local");
         }
         Map<String, String> options = new TreeMap<>(file.stringMap(node.get("options"), path + ".options"));
@@ -253,7 +261,7 @@ final class ServiceOptions {
                 file.keys(e.getValue(), item, "soft", "hard");
                 soft = limit(e.getValue().get("soft"), item + ".soft");
                 hard = limit(e.getValue().get("hard"), item + ".hard");
-                if (soft > hard) {
+                if (hard >= 0 && (soft < 0 || soft > hard)) { // -1: unlimited
                     throw file.error(item, "soft " + soft + " is above hard " + hard);
                 }
             } else {

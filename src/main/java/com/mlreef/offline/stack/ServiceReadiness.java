@@ -60,6 +60,7 @@ final class ServiceReadiness {
         long lastReport = start;
         long logSince = since;
         Integer firstRestarts = null;
+        String unhealthy = "";
         while (true) {
             ContainerInspect inspect = engine.inspectContainer(container);
             if (!Boolean.TRUE.equals(inspect.state().running()) && !Boolean.TRUE.equals(inspect.state().restarting())) {
@@ -77,7 +78,7 @@ final class ServiceReadiness {
                     since = logSince;
                 }
             }
-            if (rule == null) {
+            if (rule == null || rule.running()) {
                 return "running";
             }
             if (rule.log() != null) {
@@ -95,6 +96,14 @@ final class ServiceReadiness {
                 if ("healthy".equals(health.status())) {
                     return "its healthcheck passes";
                 }
+                if ("unhealthy".equals(health.status())) {
+                    String probe = health.lastOutput() == null ? "" : " (last probe: " + health.lastOutput() + ")";
+                    if (rule.byDependency()) { // Compose's service_healthy fails here too
+                        throw failure(container, service.name() + " is unhealthy" + probe + "; a service depends on"
+                                + " it as " + StackSpec.HEALTHY);
+                    }
+                    unhealthy = "; its healthcheck says unhealthy" + probe;
+                }
             } else if (rule.http() != null && answers(rule.http())) {
                 return rule.http() + " answers";
             }
@@ -105,12 +114,13 @@ final class ServiceReadiness {
             long now = System.nanoTime();
             if (now >= deadline) {
                 throw failure(container, service.name() + " did not become ready within " + format(timeout) + " ("
-                        + what + ")" + restarting);
+                        + what + ")" + restarting + unhealthy);
             }
             if (now - lastReport >= REPORT_NANOS) {
                 lastReport = now;
                 console.info("  waiting for " + service.name() + " (" + what + "): "
-                        + Sizes.seconds(now - start).replace(".00 s", " s") + " of " + format(timeout) + restarting);
+                        + Sizes.seconds(now - start).replace(".00 s", " s") + " of " + format(timeout) + restarting
+                        + unhealthy);
             }
             try {
                 Thread.sleep(POLL_MILLIS);
@@ -129,7 +139,7 @@ final class ServiceReadiness {
         StackSpec.ReadyRule rule = service.ready();
         boolean restarted = "always".equals(service.restart()) || "unless-stopped".equals(service.restart());
         if (restarted || !Integer.valueOf(0).equals(inspect.state().exitCode()) || rule != null && !rule.exited()
-                && (rule.log() == null || !logContains(container, since, rule.log()))) {
+                && !rule.running() && (rule.log() == null || !logContains(container, since, rule.log()))) {
             return null;
         }
         if (!service.afterReady().isEmpty()) {
@@ -183,7 +193,7 @@ final class ServiceReadiness {
     }
 
     static String describe(StackSpec.ReadyRule rule) {
-        if (rule == null) {
+        if (rule == null || rule.running()) {
             return "running";
         }
         if (rule.log() != null) {

@@ -69,6 +69,8 @@ public final class StackFile {
 
     private final String source;
     private final Interpolation interpolation;
+    /** "SERVICE DEPENDENCY" for each depends_on with required: false. */
+    private final Set<String> optional = new java.util.HashSet<>();
 
     private StackFile(String source, Interpolation interpolation) {
         this.source = source;
@@ -321,7 +323,7 @@ public final class StackFile {
                     + " (host) or none of its own");
         }
         if (ready != null && ready.log() != null && options.logging() != null
-                && options.logging().driver().equals("none")) {
+                && "none".equals(options.logging().driver())) {
             throw error(path + ".x-offline.ready.log", "the log rule reads the container's log, which logging driver"
                     + " none does not keep");
         }
@@ -345,9 +347,16 @@ public final class StackFile {
             String item = path + "." + e.getKey();
             String condition = StackSpec.STARTED;
             if (e.getValue() != null && !e.getValue().isNull()) {
-                keys(e.getValue(), item, "condition");
+                // restart (restart the service when its dependency is updated) has no effect: run replaces a
+                // container when its own image or configuration changed
+                keys(e.getValue(), item, "condition", "required", "restart");
                 if (e.getValue().has("condition")) {
                     condition = string(e.getValue().get("condition"), item + ".condition");
+                }
+                bool(e.getValue().get("restart"), item + ".restart");
+                if (e.getValue().has("required") && !bool(e.getValue().get("required"), item + ".required")) {
+                    optional.add(path.replaceFirst("^services\\.", "").replaceFirst("\\.depends_on$", "") + " "
+                            + e.getKey());
                 }
             }
             if (!List.of(StackSpec.STARTED, StackSpec.HEALTHY, StackSpec.COMPLETED).contains(condition)) {
@@ -365,21 +374,45 @@ public final class StackFile {
      */
     private Map<String, Service> startOrder(Map<String, Service> services) {
         Map<String, Service> byName = new LinkedHashMap<>(services);
+        Map<String, String> waitedAs = new LinkedHashMap<>(); // dependency: "CONDITION by SERVICE"
         for (Service service : services.values()) {
-            service.dependsOn().forEach((name, condition) -> {
+            for (Map.Entry<String, String> dep : new ArrayList<>(service.dependsOn().entrySet())) {
+                String name = dep.getKey();
+                String condition = dep.getValue();
                 String path = "services." + service.name() + ".depends_on";
                 Service dependency = byName.get(name);
+                if (dependency == null && optional.contains(service.name() + " " + name)) {
+                    service.dependsOn().remove(name); // required: false, as in Compose
+                    continue;
+                }
                 if (dependency == null || name.equals(service.name())) {
                     throw error(path, dependency == null ? "'" + name + "' is not a service of this stack"
                             : "a service cannot depend on itself");
                 }
+                if (condition.equals(StackSpec.STARTED)) {
+                    continue;
+                }
+                String earlier = waitedAs.putIfAbsent(name, condition + " by " + service.name());
+                if (earlier != null && !earlier.startsWith(condition + " ")) {
+                    throw error(path + "." + name, name + " is waited for as " + condition + " here and as " + earlier
+                            + ": one service cannot be both");
+                }
                 ReadyRule rule = dependency.ready();
-                if (condition.equals(StackSpec.HEALTHY) && rule == null) {
+                // its own rule decides; one that gives only a timeout sets the time for the condition's wait
+                Duration timeout = rule == null ? ReadyRule.DEPENDENCY_TIMEOUT : rule.timeout();
+                if (rule != null && !rule.running() && !rule.exited()) {
+                    if (condition.equals(StackSpec.COMPLETED)) {
+                        throw error(path + "." + name, name + "'s x-offline.ready rule decides when it is ready; "
+                                + StackSpec.COMPLETED + " needs a service with none (or only a timeout)");
+                    }
+                    continue;
+                }
+                if (condition.equals(StackSpec.HEALTHY)) {
                     if (dependency.healthcheck() != null && dependency.healthcheck().test().equals(List.of("NONE"))) {
                         throw error(path + "." + name, name + " disables its healthcheck, so it never becomes healthy");
                     }
-                    byName.put(name, dependency.withReady(new ReadyRule(null, true, null, ReadyRule.DEFAULT_TIMEOUT)));
-                } else if (condition.equals(StackSpec.COMPLETED)) {
+                    byName.put(name, dependency.withReady(new ReadyRule(null, true, null, false, true, timeout)));
+                } else {
                     if (!dependency.restart().equals("no") && !dependency.restart().startsWith("on-failure")) {
                         throw error(path + "." + name, name + " has restart: " + dependency.restart() + ", so it never"
                                 + " completes");
@@ -388,14 +421,9 @@ public final class StackFile {
                         throw error(path + "." + name, name + "'s after-ready commands run in its container, which"
                                 + " " + StackSpec.COMPLETED + " waits to see exit");
                     }
-                    if (rule != null && !rule.exited()) {
-                        throw error(path + "." + name, name + "'s x-offline.ready decides when it is ready; "
-                                + StackSpec.COMPLETED + " needs a service without one");
-                    }
-                    byName.put(name, dependency.withReady(new ReadyRule(null, false, null, true,
-                            ReadyRule.DEFAULT_TIMEOUT)));
+                    byName.put(name, dependency.withReady(new ReadyRule(null, false, null, true, true, timeout)));
                 }
-            });
+            }
         }
         Map<String, Service> ordered = new LinkedHashMap<>();
         List<String> visiting = new ArrayList<>();
@@ -651,8 +679,8 @@ public final class StackFile {
         boolean health = bool(node.get("healthcheck"), path + ".healthcheck");
         String http = node.has("http") ? string(node.get("http"), path + ".http") : null;
         int rules = (log != null ? 1 : 0) + (health ? 1 : 0) + (http != null ? 1 : 0);
-        if (rules != 1) {
-            throw error(path, "give exactly one of log, healthcheck: true, http");
+        if (rules > 1 || rules == 0 && !node.has("timeout")) {
+            throw error(path, "give one of log, healthcheck: true, http (or only a timeout, for depends_on's wait)");
         }
         if (health && !healthcheckAllowed) {
             throw error(path, "healthcheck: true, but the service disables its healthcheck");
@@ -805,8 +833,10 @@ public final class StackFile {
             return false;
         }
         String text = string(node, path);
-        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(text);
+        String word = text.toLowerCase(Locale.ROOT);
+        // Compose reads a boolean as YAML 1.1 does: yes, no, on and off too
+        if (List.of("true", "yes", "on").contains(word) || List.of("false", "no", "off").contains(word)) {
+            return List.of("true", "yes", "on").contains(word);
         }
         throw error(path, "expected true or false, not '" + text + "'");
     }

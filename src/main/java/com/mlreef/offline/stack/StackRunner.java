@@ -102,6 +102,7 @@ public final class StackRunner {
         Map<String, String> imageIds = imageIds(source, loads);
         StackSpec planned = options.pipServer() == null ? spec : stack(source, options, gatewayOf(spec));
         List<ServicePlan> services = planServices(planned, imageIds, source.id());
+        checkLimits(planned);
 
         List<String> plan = new ArrayList<>();
         loads.forEach(l -> plan.add(ImageLoader.describe(l)));
@@ -453,6 +454,28 @@ public final class StackRunner {
         return withoutHash.withLabels(labels);
     }
 
+    /** Fails before anything changes when a service asks for more CPUs or memory than the engine's host has. */
+    private void checkLimits(StackSpec spec) {
+        SystemInfo info = null;
+        for (StackSpec.Service service : spec.services().values()) {
+            StackSpec.ContainerOptions o = service.options();
+            if (o.cpus() == null && o.memLimit() == null) {
+                continue;
+            }
+            info = info == null ? engine.info() : info;
+            if (o.cpus() != null && info.ncpu() != null && o.cpus() > info.ncpu() * 1_000_000_000L) {
+                throw new ToolException(ExitCode.FAILED, "service " + service.name() + " asks for cpus: "
+                        + java.math.BigDecimal.valueOf(o.cpus(), 9).stripTrailingZeros().toPlainString()
+                        + ", but this host has " + info.ncpu() + "; nothing was changed");
+            }
+            if (o.memLimit() != null && info.memTotal() != null && o.memLimit() > info.memTotal()) {
+                throw new ToolException(ExitCode.FAILED, "service " + service.name() + " asks for mem_limit: "
+                        + Sizes.bytes(o.memLimit()) + ", but this host has " + Sizes.bytes(info.memTotal())
+                        + "; nothing was changed");
+            }
+        }
+    }
+
     /**
      * Fails before any container changes when a service waits for a healthcheck that neither it nor its image has.
      * @param loaded whether every image is in the engine now; before the load, an image it lacks is not checked
@@ -586,7 +609,7 @@ public final class StackRunner {
             }
             case START -> {
                 long since = System.currentTimeMillis() / 1000;
-                engine.startContainer(existing);
+                engine.startContainer(plan.container()); // by name: an error names it
                 console.info("started " + plan.container());
                 String ready = readyOrPutBack(plan, () -> readiness.ready(existing, plan.service(), timeout, since));
                 console.info(plan.service().name() + " is ready: " + ready);
@@ -620,7 +643,7 @@ public final class StackRunner {
     private void startNew(StackSpec spec, ServicePlan plan, Duration timeout) {
         String id = create(spec, plan, plan.container());
         long since = System.currentTimeMillis() / 1000;
-        engine.startContainer(id);
+        engine.startContainer(plan.container()); // by name: an error names it
         console.info("created and started " + plan.container());
         readiness.await(id, plan.service(), timeout, since);
         readiness.afterReady(id, plan.service());
@@ -646,7 +669,7 @@ public final class StackRunner {
         try {
             id = create(spec, plan, plan.container());
             long since = System.currentTimeMillis() / 1000;
-            engine.startContainer(id);
+            engine.startContainer(plan.container()); // by name: an error names it
             console.info("replacing " + plan.container() + ": the new container started");
             readiness.await(id, plan.service(), timeout, since);
         } catch (ToolException | DockerException e) {

@@ -122,12 +122,23 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
     /**
      * When a service counts as ready: a log line, the engine's healthcheck, or an HTTP answer; or, for a service
      * another depends on with condition service_completed_successfully, its exit with code 0; within a timeout.
+     *
+     * @param byDependency set by a depends_on condition (the service has no ready rule of its own): an unhealthy
+     *                     healthcheck fails at once, as in Compose
      */
-    public record ReadyRule(String log, boolean healthcheck, String http, boolean exited, Duration timeout) {
+    public record ReadyRule(String log, boolean healthcheck, String http, boolean exited, boolean byDependency,
+                            Duration timeout) {
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+        /** How long depends_on waits for a service to be healthy or to complete, unless its ready timeout says. */
+        public static final Duration DEPENDENCY_TIMEOUT = Duration.ofHours(1);
+
+        /** Only a timeout: ready once it runs (the timeout is for a depends_on condition's wait). */
+        public boolean running() {
+            return log == null && !healthcheck && http == null && !exited;
+        }
 
         public ReadyRule(String log, boolean healthcheck, String http, Duration timeout) {
-            this(log, healthcheck, http, false, timeout);
+            this(log, healthcheck, http, false, false, timeout);
         }
     }
 

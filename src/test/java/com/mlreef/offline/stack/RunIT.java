@@ -582,6 +582,13 @@ class RunIT {
                 networks:
                   back: {name: %1$s-back}
                 """.formatted(stack, base));
+        Path tooMany = tmp.resolve(stack + "-cpus.yaml");
+        Files.writeString(tooMany, Files.readString(file).replace("cpus: 0.5", "cpus: 512"));
+        CliProcess.Result refused = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", tooMany.toString());
+        assertEquals(1, refused.exit(), refused.toString());
+        assertTrue(refused.err().contains("error: service web asks for cpus: 512, but this host has "), refused.toString());
+        assertTrue(assertMissing(stack + "-seed"), "refused before anything changed");
+
         CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
         assertEquals(0, r.exit(), r.toString());
         int seed = r.err().indexOf("created and started " + stack + "-seed");
@@ -739,7 +746,16 @@ class RunIT {
                     + other + " uses it too, with its data"), plan.toString());
             assertTrue(plan.out().contains("keep   volume " + other + "-byhand (made outside mlreef-offline; used with"
                     + " its data)"), plan.toString());
+            assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString()).exit());
+            CliProcess.Result down = CliProcess.run(Map.of(), "down", "--stack", other, "--volumes", "--yes");
+            assertEquals(0, down.exit(), down.toString());
+            for (String kept : List.of(other + "-byhand", stack + "-data")) {
+                assertTrue(down.err().contains("kept volume " + kept + ": stack " + other + " used it but did not make"
+                        + " it ('docker volume rm " + kept + "' deletes it)"), down.toString());
+                assertEquals(kept, engine.inspectVolume(kept).name(), "down --volumes deletes only the stack's own");
+            }
         } finally {
+            CliProcess.run(Map.of(), "down", "--stack", other);
             engine.removeVolume(other + "-byhand");
         }
     }

@@ -61,7 +61,7 @@ class ServiceReadinessTest {
                 new StackSpec.ReadyRule("done", false, null, Duration.ofSeconds(5)), List.of()));
         // a service another depends on as service_completed_successfully
         assertEquals("it ran to completion (exit code 0)", ready(new Exited(0, "bye"), "no",
-                new StackSpec.ReadyRule(null, false, null, true, Duration.ofSeconds(5)), List.of()));
+                new StackSpec.ReadyRule(null, false, null, true, true, Duration.ofSeconds(5)), List.of()));
     }
 
     @Test
@@ -75,10 +75,43 @@ class ServiceReadinessTest {
                 new StackSpec.ReadyRule("done", false, null, Duration.ofSeconds(5)), List.of())).getMessage()
                 .startsWith("job stopped (exit code 0)"), "its ready line never came");
         assertTrue(assertThrows(ToolException.class, () -> ready(new Exited(1, "failed"), "no",
-                new StackSpec.ReadyRule(null, false, null, true, Duration.ofSeconds(5)), List.of())).getMessage()
+                new StackSpec.ReadyRule(null, false, null, true, true, Duration.ofSeconds(5)), List.of())).getMessage()
                 .startsWith("job stopped (exit code 1) before it was ready"), "it did not complete successfully");
         assertTrue(assertThrows(ToolException.class, () -> ready(new Exited(0, "done"), "no", null,
                 List.of(List.of("setup")))).getMessage().contains("its after-ready commands run in the container and"
                 + " need it running"));
+    }
+
+    /** A running container whose healthcheck failed. */
+    public static class Unhealthy extends Exited {
+        Unhealthy() {
+            super(0, "starting");
+        }
+
+        @Override
+        public ContainerInspect inspectContainer(String id) {
+            return new ContainerInspect(id, "/s-db", "img", null, new ContainerInspect.State("running", true, false,
+                    false, false, 0, "", "2026-11-29T10:00:00Z", null, new ContainerInspect.Health("unhealthy", 3,
+                    List.of(new ContainerInspect.Probe(1, "pg_isready: no response\n")))), null, null, null,
+                    List.of(), 0);
+        }
+    }
+
+    @Test
+    void anUnhealthyDependencyFailsAtOnceAndAnUnhealthyServiceSaysSoWhileItIsWaitedFor() {
+        Console console = new Console(new PrintStream(OutputStream.nullOutputStream()),
+                new PrintStream(OutputStream.nullOutputStream()), false, false);
+        ServiceReadiness readiness = new ServiceReadiness(FakeEngine.of(new Unhealthy()), console);
+        StackSpec.Service db = new StackSpec.Service("db", "img", null, null, List.of(), List.of(), Map.of(),
+                List.of(), "no", null, Map.of(), new StackSpec.ReadyRule(null, true, null, false, true,
+                Duration.ofMinutes(5)), List.of(), Map.of(), StackSpec.ContainerOptions.NONE);
+        String failed = assertThrows(ToolException.class, () -> readiness.ready("id", db, Duration.ofMinutes(5), 0))
+                .getMessage();
+        assertTrue(failed.startsWith("db is unhealthy (last probe: exit code 1: pg_isready: no response); a service"
+                + " depends on it as service_healthy"), failed);
+        String timedOut = assertThrows(ToolException.class, () -> readiness.ready("id", db.withReady(
+                new StackSpec.ReadyRule(null, true, null, Duration.ofSeconds(1))), Duration.ofSeconds(1), 0)).getMessage();
+        assertTrue(timedOut.startsWith("db did not become ready within 1s (healthcheck); its healthcheck says unhealthy"
+                + " (last probe: exit code 1: pg_isready: no response)"), timedOut);
     }
 }

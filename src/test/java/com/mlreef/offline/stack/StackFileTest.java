@@ -178,7 +178,7 @@ class StackFileTest {
                 .contains("network 'other' is not declared"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    restart: sometimes\n").contains("restart"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    x-offline:\n      ready: {log: up, http: 'http://x/'}\n")
-                .contains("exactly one of"));
+                .contains("give one of log, healthcheck: true, http"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    x-offline:\n      ready: {log: up, timeout: soon}\n")
                 .contains("not a duration"));
         assertTrue(failure("x-offline:\n  files:\n    busybox:1: ../escape.tar\nservices:\n  web:\n    image: busybox:1\n")
@@ -408,6 +408,19 @@ class StackFileTest {
                 .contains("'service:b' is not host, none or bridge"));
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    network_mode: host\n    hostname: x\n")
                 .contains("services.a.hostname: a container with network_mode host has the host's name"));
+        StackSpec.ContainerOptions compose = parse("services:\n  a:\n    image: busybox:1\n"
+                + "    extra_hosts: ['db:10.0.0.1', 'db:fd00::1']\n    mem_limit: 512Mi\n    shm_size: 2GiB\n"
+                + "    privileged: yes\n    hostname: my_host\n    logging: {options: {max-size: 1m}}\n"
+                + "    ulimits: {nofile: {soft: 1024, hard: -1}}\n    stop_grace_period: 2h\n", Map.of())
+                .services().get("a").options();
+        assertEquals(List.of("db:10.0.0.1", "db:fd00::1"), compose.extraHosts(), "a name with two addresses");
+        assertEquals(512L << 20, compose.memLimit());
+        assertEquals(2L << 30, compose.shmSize());
+        assertEquals(Boolean.TRUE, compose.privileged(), "yes, as Compose reads it");
+        assertEquals("my_host", compose.hostname());
+        assertNull(compose.logging().driver(), "without a driver, the engine's default takes the options");
+        assertEquals(new StackSpec.Ulimit(1024, -1), compose.ulimits().get("nofile"));
+        assertEquals(7200, compose.stopSeconds());
         assertEquals(List.of(), parse("services:\n  a:\n    image: busybox:1\n    entrypoint: []\n", Map.of())
                 .services().get("a").options().entrypoint(), "an empty entrypoint runs without the image's");
     }
@@ -473,7 +486,22 @@ class StackFileTest {
         assertTrue(failure(two.formatted("service_completed_successfully", "    restart: always\n"))
                 .endsWith("services.a.depends_on.b: b has restart: always, so it never completes"));
         assertTrue(failure(two.formatted("service_completed_successfully", "    x-offline:\n      ready: {log: up}\n"))
-                .contains("b's x-offline.ready decides when it is ready"));
+                .contains("b's x-offline.ready rule decides when it is ready"));
+        StackSpec timed = parse(two.formatted("service_completed_successfully", "    x-offline:\n      ready: {timeout: 20m}\n"),
+                Map.of());
+        assertEquals(Duration.ofMinutes(20), timed.services().get("b").ready().timeout(), "only a timeout sets the wait");
+        assertTrue(timed.services().get("b").ready().exited() && timed.services().get("b").ready().byDependency());
+        assertEquals(StackSpec.ReadyRule.DEPENDENCY_TIMEOUT, parse(two.formatted("service_healthy", ""), Map.of())
+                .services().get("b").ready().timeout());
+        assertTrue(failure("services:\n  x:\n    image: busybox:1\n    depends_on: {job: {condition: service_healthy}}\n"
+                + "  y:\n    image: busybox:1\n    depends_on: {job: {condition: service_completed_successfully}}\n"
+                + "  job:\n    image: busybox:1\n").contains("services.y.depends_on.job: job is waited for as"
+                + " service_completed_successfully here and as service_healthy by x: one service cannot be both"));
+        StackSpec optional = parse("services:\n  a:\n    image: busybox:1\n    depends_on:\n"
+                + "      gone: {condition: service_started, required: false}\n"
+                + "      b: {condition: service_started, restart: true}\n  b:\n    image: busybox:1\n", Map.of());
+        assertEquals(Map.of("b", StackSpec.STARTED), optional.services().get("a").dependsOn(),
+                "a dependency that is not required may be missing; restart: is accepted");
         assertTrue(failure(two.formatted("service_healthy", "    healthcheck: {disable: true}\n"))
                 .endsWith("b disables its healthcheck, so it never becomes healthy"));
         assertEquals("up", parse(two.formatted("service_healthy", "    x-offline:\n      ready: {log: up}\n"),
@@ -495,7 +523,8 @@ class StackFileTest {
         assertTrue(failure(a + "    mem_limit: 0\n").contains("is not a size from 1 byte to 1 PiB"));
         assertTrue(failure(a + "    cpus: -1\n").contains("cpus: '-1' is not a number of CPUs"));
         assertTrue(failure(a + "    cpus: 0\n").contains("is not a number of CPUs"));
-        assertTrue(failure(a + "    stop_grace_period: 2h\n").contains("stop_grace_period: at most 1h"));
+        assertTrue(failure(a + "    mem_limit: 1m\n").contains("mem_limit: the engine gives a container at least 6m"));
+        assertTrue(failure(a + "    privileged: maybe\n").contains("expected true or false, not 'maybe'"));
         assertTrue(failure(a + "    logging: {driver: 'json file'}\n").contains("is not a log driver name"));
         assertTrue(failure(a + "    logging: {type: json-file}\n").contains("logging.type: unknown key"));
         assertTrue(failure(a + "    logging: {driver: none}\n    x-offline:\n      ready: {log: up}\n")

@@ -18,8 +18,24 @@ public record ContainerInspect(String id, String name, String image, String crea
                         String finishedAt, Health health) {
     }
 
+    /** @param log the engine's last few probes, oldest first */
     @RegisterForReflection
-    public record Health(String status, Integer failingStreak) {
+    public record Health(String status, Integer failingStreak, List<Probe> log) {
+
+        /** The last probe's output, trimmed to one line, or null. */
+        public String lastOutput() {
+            if (log == null || log.isEmpty()) {
+                return null;
+            }
+            Probe last = log.get(log.size() - 1);
+            String output = last.output() == null ? "" : last.output().strip().replaceAll("\\s*\n\\s*", " / ");
+            return "exit code " + last.exitCode() + (output.isEmpty() ? "" : ": "
+                    + (output.length() > 200 ? output.substring(0, 200) + "..." : output));
+        }
+    }
+
+    @RegisterForReflection
+    public record Probe(Integer exitCode, String output) {
     }
 
     @RegisterForReflection
