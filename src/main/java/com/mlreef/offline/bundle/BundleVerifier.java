@@ -505,7 +505,8 @@ public final class BundleVerifier {
             if (id != null) {
                 byId.put(id, entry);
             }
-            found.add(name);
+            // one entry per reference: verify --json gives a list a script can search
+            found.addAll(entry.repoTags() != null && !entry.repoTags().isEmpty() ? entry.repoTags() : List.of(name));
         }
         if (task.images() != null) {
             for (BundleManifest.Image image : task.images()) {

@@ -215,7 +215,15 @@ class ExportIT {
             JSON.readTree(tar.readAllBytes()).get(0).get("RepoTags").forEach(t -> tags.add(t.asText()));
             assertEquals(List.of(web, alias), tags, "a load tags the image with both");
         }
-        assertEquals(0, tool("verify", "-d", dir.toString()).exit());
+        CliProcess.Result verify = tool("verify", "-d", dir.toString(), "--json");
+        assertEquals(0, verify.exit(), verify.toString());
+        List<String> held = new ArrayList<>();
+        JSON.readTree(verify.out()).get("files").forEach(f -> {
+            if (f.get("file").asText().equals(fileOf.get(web))) {
+                f.get("images").forEach(i -> held.add(i.asText()));
+            }
+        });
+        assertEquals(List.of(web, alias), held, "one element per reference: " + verify.out());
     }
 
     @Test
