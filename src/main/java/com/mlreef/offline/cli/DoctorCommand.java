@@ -36,7 +36,9 @@ public class DoctorCommand extends BaseCommand {
     @Option(names = "--json", description = "Print the checks as JSON on stdout.")
     boolean json;
 
-    @Option(names = "--daemon-config", paramLabel = "FILE", defaultValue = "/etc/docker/daemon.json",
+    private static final String DAEMON_CONFIG = "/etc/docker/daemon.json";
+
+    @Option(names = "--daemon-config", paramLabel = "FILE", defaultValue = DAEMON_CONFIG,
             description = "The engine's configuration file to check (default: ${DEFAULT-VALUE}).")
     Path daemonConfig;
 
@@ -49,6 +51,10 @@ public class DoctorCommand extends BaseCommand {
 
     @Override
     protected int execute(Console console) {
+        if (!daemonConfig.equals(Path.of(DAEMON_CONFIG)) && !java.nio.file.Files.exists(daemonConfig)) {
+            // the engine's own file may be absent (its defaults hold); one named on purpose should be there
+            throw new ToolException(ExitCode.USAGE, "--daemon-config: " + daemonConfig + " does not exist");
+        }
         StackSpec stack;
         String unreadable = null;
         try {

@@ -100,7 +100,8 @@ public class ExportCommand extends BaseCommand {
         }
         console.out().print(table.render());
         console.out().flush();
-        console.info("bundle " + manifest.id() + " in " + dir + ": " + manifest.images().size() + " images, "
+        int images = manifest.images().size();
+        console.info("bundle " + manifest.id() + " in " + dir + ": " + images + (images == 1 ? " image, " : " images, ")
                 + Sizes.bytes(total) + (manifest.differential() ? ", differential on bundle "
                 + manifest.base().id() : "") + ", exported in " + Sizes.seconds(System.nanoTime() - start)
                 + "; check it with 'mlreef-offline verify -d " + dir + "'");

@@ -51,6 +51,9 @@ public final class LifecycleCommands {
             if ((stack != null ? 1 : 0) + (file != null ? 1 : 0) + (dir != null ? 1 : 0) > 1) {
                 throw new ToolException(ExitCode.USAGE, "name the stack once: --stack, --file or -d");
             }
+            if (stack != null && stack.isBlank()) {
+                throw new ToolException(ExitCode.USAGE, "--stack: an empty name (is a variable unset?)");
+            }
             if (file != null) {
                 return control.resolve(StackFile.load(file, System.getenv(), s -> { }).spec().name());
             }
@@ -58,6 +61,13 @@ public final class LifecycleCommands {
                 return control.resolve(StackControl.stackOf(dir));
             }
             return control.resolve(stack);
+        }
+    }
+
+    /** Refuses an empty SERVICE argument before the lock is waited for. */
+    static void named(List<String> services) {
+        if (services.stream().anyMatch(String::isBlank)) {
+            throw new ToolException(ExitCode.USAGE, "SERVICE: an empty name (is a variable unset?)");
         }
     }
 
@@ -203,6 +213,7 @@ public final class LifecycleCommands {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
+            named(services);
             String name = stack(control);
             if (locked(console, () -> control.stop(name, services, seconds())) == 0) {
                 console.info("stack " + name + " has no containers (after down): nothing to stop");
@@ -219,6 +230,7 @@ public final class LifecycleCommands {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
+            named(services);
             String name = stack(control);
             needsContainers(locked(console, () -> control.start(name, services)), name);
             return ExitCode.OK;
@@ -233,6 +245,7 @@ public final class LifecycleCommands {
         @Override
         protected int execute(Console console) {
             StackControl control = control();
+            named(services);
             String name = stack(control);
             needsContainers(locked(console, () -> control.restart(name, services, seconds())), name);
             return ExitCode.OK;

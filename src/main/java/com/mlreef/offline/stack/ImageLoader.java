@@ -142,7 +142,9 @@ public final class ImageLoader {
             BundleManifest.Image first = images.get(0);
             List<String> ids = images.stream().map(BundleManifest.Image::id).distinct().toList();
             List<String> refs = images.stream().flatMap(i -> i.references().stream()).toList();
-            List<ImageLayers> layers = images.stream().map(i -> new ImageLayers(i.id(),
+            // an image named by several references may have an entry for each: its layers count once
+            Set<String> seen = new HashSet<>();
+            List<ImageLayers> layers = images.stream().filter(i -> seen.add(i.id())).map(i -> new ImageLayers(i.id(),
                     i.references().isEmpty() ? i.id() : i.references().get(0),
                     i.layers() == null ? List.of() : i.layers(),
                     i.layerFiles() == null ? null : i.layerFiles().stream().map(BundleManifest.LayerFile::file).toList(),

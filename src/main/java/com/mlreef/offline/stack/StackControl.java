@@ -138,7 +138,8 @@ public final class StackControl {
         if (!unknown.isEmpty()) {
             throw new ToolException(ExitCode.FAILED, "stack " + stack + " has no container of service "
                     + String.join(", ", unknown) + (all.isEmpty() ? " (it has none: 'run' creates them)"
-                    : " (it has: " + String.join(", ", present) + ")"));
+                    : " (it has containers of: " + String.join(", ", present) + "; 'run' creates the missing"
+                    + " container of a service the stack has)"));
         }
         return all.stream().filter(c -> services.contains(c.labels().get(StackRunner.SERVICE_LABEL))).toList();
     }
@@ -221,8 +222,9 @@ public final class StackControl {
         if (chosen.isEmpty()) {
             throw new ToolException(ExitCode.FAILED, service == null || all.isEmpty() ? "stack " + stack + " has no"
                     + " containers (after down, or removed by hand; 'run' creates them)"
-                    : "stack " + stack + " has no service " + service + " (it has: " + String.join(", ",
-                    all.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).toList()) + ")");
+                    : "stack " + stack + " has no container of service " + service + " (it has containers of: "
+                    + String.join(", ", all.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).distinct()
+                    .toList()) + "; 'run' creates the missing container of a service the stack has)");
         }
         if (chosen.size() > 1 && options.follow()) {
             throw new ToolException(ExitCode.USAGE, "-f follows one service: name it (" + String.join(", ",

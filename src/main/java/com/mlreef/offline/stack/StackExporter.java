@@ -17,6 +17,7 @@ import com.mlreef.offline.docker.RegistryAuth;
 import com.mlreef.offline.docker.model.ImageInspect;
 import com.mlreef.offline.docker.model.ProgressMessage;
 import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.IoReason;
 import com.mlreef.offline.ui.Progress;
 import com.mlreef.offline.ui.Sizes;
 import java.io.IOException;
@@ -157,7 +158,7 @@ public final class StackExporter {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new BundleException("cannot create " + dir + ": " + e.getMessage(), e);
+            throw new BundleException("cannot create " + dir + ": " + IoReason.of(e), e);
         }
         Path lockFile = dir.resolve(BundleVerifier.LOCK);
         boolean done = false;

@@ -82,6 +82,19 @@ class CommandLineTest {
     }
 
     @Test
+    void anEmptyNameOrAMissingFileGivenOnPurposeIsAUsageError(QuarkusMainLauncher launcher) {
+        LaunchResult stack = launcher.launch("stop", "--stack", "");
+        assertEquals(2, stack.exitCode());
+        assertEquals("error: --stack: an empty name (is a variable unset?)", stack.getErrorOutput().strip());
+        LaunchResult service = launcher.launch("restart", "--stack", "s", "");
+        assertEquals(2, service.exitCode());
+        assertEquals("error: SERVICE: an empty name (is a variable unset?)", service.getErrorOutput().strip());
+        LaunchResult config = launcher.launch("doctor", "--daemon-config", "/nonexistent/daemon.json");
+        assertEquals(2, config.exitCode());
+        assertEquals("error: --daemon-config: /nonexistent/daemon.json does not exist", config.getErrorOutput().strip());
+    }
+
+    @Test
     void stackShowHelpSaysWhatAStackFileMaySay(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("stack", "show", "--help");
         assertEquals(0, r.exitCode());

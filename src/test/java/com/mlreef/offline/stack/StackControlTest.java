@@ -83,9 +83,13 @@ class StackControlTest {
     @Test
     void aServiceNamedForStopMustHaveAContainer() {
         StackControl control = new StackControl(FakeEngine.of(new Engine()), console);
-        assertEquals("stack s has no container of service db (it has: web)", org.junit.jupiter.api.Assertions
-                .assertThrows(com.mlreef.offline.ui.ToolException.class, () -> control.stop("s", List.of("db"), 10))
-                .getMessage());
+        String removed = "stack s has no container of service db (it has containers of: web; 'run' creates the missing"
+                + " container of a service the stack has)";
+        assertEquals(removed, org.junit.jupiter.api.Assertions.assertThrows(com.mlreef.offline.ui.ToolException.class,
+                () -> control.stop("s", List.of("db"), 10)).getMessage());
+        assertEquals(removed, org.junit.jupiter.api.Assertions.assertThrows(com.mlreef.offline.ui.ToolException.class,
+                () -> control.logs("s", "db", com.mlreef.offline.docker.LogOptions.tail(5), (st, b, o, l) -> { }))
+                .getMessage(), "logs says the same");
     }
 
     @Test
