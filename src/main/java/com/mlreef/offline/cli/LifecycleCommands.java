@@ -167,7 +167,7 @@ public final class LifecycleCommands {
     }
 
     @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show a service's logs (all services'"
-            + " without SERVICE).", footer = {"", "Examples:", "  mlreef-offline logs mlreef --tail 100",
+            + " without SERVICE, one after another, each line starting with its service as in Compose).", footer = {"", "Examples:", "  mlreef-offline logs mlreef --tail 100",
                 "  mlreef-offline logs -f mlreef"})
     public static final class Logs extends OnStack {
         @Option(names = "--file", paramLabel = "STACK", description = "The stack of this stack file.")
@@ -181,7 +181,8 @@ public final class LifecycleCommands {
         @Parameters(arity = "0..1", paramLabel = "SERVICE", description = "The service (default: all).")
         String service;
 
-        @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C.")
+        @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C (of one service:"
+                + " name it).")
         boolean follow;
 
         @Option(names = "--tail", paramLabel = "N", defaultValue = "all", description = "Only the last N lines "

@@ -230,12 +230,41 @@ public final class StackControl {
             throw new ToolException(ExitCode.USAGE, "-f follows one service: name it (" + String.join(", ",
                     chosen.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).toList()) + ")");
         }
+        // several: each line starts with its service, as in Compose, so that a saved log tells them apart
+        List<String> labels = chosen.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).toList();
+        boolean oneEach = labels.stream().distinct().count() == labels.size();
+        int width = chosen.stream().mapToInt(c -> (oneEach ? c.labels().get(StackRunner.SERVICE_LABEL)
+                : c.name()).length()).max().orElse(0);
         for (ContainerSummary c : chosen) {
-            if (chosen.size() > 1) {
-                console.info("--- " + c.labels().get(StackRunner.SERVICE_LABEL) + " (" + c.name() + ")");
-            }
-            engine.logs(c.id(), options, sink);
+            String label = oneEach ? c.labels().get(StackRunner.SERVICE_LABEL) : c.name();
+            engine.logs(c.id(), options, chosen.size() == 1 ? sink
+                    : prefixed(label + " ".repeat(width - label.length()) + " | ", sink));
         }
+    }
+
+    /** {@code sink} with {@code prefix} before each line, per stream. */
+    static OutputSink prefixed(String prefix, OutputSink sink) {
+        byte[] before = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        boolean[] atLineStart = {true, true};
+        return (stream, bytes, offset, length) -> {
+            int s = stream.ordinal();
+            int start = offset;
+            int end = offset + length;
+            for (int i = offset; i < end; i++) {
+                if (atLineStart[s]) {
+                    sink.write(stream, before, 0, before.length);
+                    atLineStart[s] = false;
+                }
+                if (bytes[i] == '\n') {
+                    sink.write(stream, bytes, start, i + 1 - start);
+                    start = i + 1;
+                    atLineStart[s] = true;
+                }
+            }
+            if (start < end) {
+                sink.write(stream, bytes, start, end - start);
+            }
+        };
     }
 
     /** The address a port is published on, as docker ps shows it: nothing for every address. */

@@ -223,6 +223,10 @@ class RunIT {
             assertTrue(volume.get("size").asLong() >= 0, "the engine gives each volume's size: " + json.out());
         }
         assertEquals("running", report.get("containers").get(0).get("state").asText(), json.out());
+        CliProcess.Result logs = CliProcess.run(Map.of(), "logs", "--stack", stack);
+        assertEquals(0, logs.exit(), logs.toString());
+        assertTrue(logs.out().lines().anyMatch(l -> l.equals("app    | service is ready")),
+                "each line starts with its service: " + logs);
     }
 
     @Test

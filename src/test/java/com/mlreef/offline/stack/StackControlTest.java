@@ -103,4 +103,19 @@ class StackControlTest {
         assertEquals("s-db", missing.get(0).container());
         assertEquals("missing", missing.get(0).state());
     }
+
+    @Test
+    void eachLineOfSeveralServicesLogsStartsWithItsService() {
+        StringBuilder out = new StringBuilder();
+        com.mlreef.offline.docker.OutputSink sink = StackControl.prefixed("db  | ", (stream, bytes, off, len) ->
+                out.append(stream == com.mlreef.offline.docker.OutputSink.Stream.STDERR ? "!" : "")
+                        .append(new String(bytes, off, len, java.nio.charset.StandardCharsets.UTF_8)));
+        for (String piece : List.of("one\ntw", "o\n", "", "three\nfour")) {
+            byte[] b = piece.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            sink.write(com.mlreef.offline.docker.OutputSink.Stream.STDOUT, b, 0, b.length);
+        }
+        byte[] err = "oops\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        sink.write(com.mlreef.offline.docker.OutputSink.Stream.STDERR, err, 0, err.length);
+        assertEquals("db  | one\ndb  | two\ndb  | three\ndb  | four!db  | !oops\n", out.toString());
+    }
 }
