@@ -301,7 +301,8 @@ public final class StackControl {
      * returns how many containers the stack has.
      */
     private int each(String stack, List<String> services, String doing, String done, String already,
-                     Predicate<ContainerSummary> isDone, Consumer<String> action, String note, boolean withParked) {
+                     Predicate<ContainerSummary> isDone, Consumer<String> action, String note, boolean stopping) {
+        boolean withParked = stopping;
         List<ContainerSummary> list = of(stack, services);
         Map<String, String> parked = parked(list);
         List<ContainerSummary> todo = new ArrayList<>();
@@ -317,11 +318,124 @@ public final class StackControl {
         if (!todo.isEmpty()) {
             console.info(doing + " " + count(todo.size()) + note);
         }
-        atOnce(todo, c -> {
-            action.accept(c.id());
-            console.info(done + " " + c.name());
-        });
+        // in the order of depends_on: dependencies first (dependents first when stopping), each wave at once
+        List<List<ContainerSummary>> waves = waves(todo);
+        if (stopping) {
+            java.util.Collections.reverse(waves);
+        }
+        for (List<ContainerSummary> wave : waves) {
+            if (!stopping) {
+                wave.forEach(c -> awaitDependencies(c, list));
+            }
+            atOnce(wave, c -> {
+                action.accept(c.id());
+                console.info(done + " " + c.name());
+            });
+        }
         return list.size();
+    }
+
+    /** The service a container runs and what it depends on (from the label run put on it): service to condition. */
+    private static Map<String, String> dependencies(ContainerSummary c) {
+        Map<String, String> deps = new java.util.LinkedHashMap<>();
+        String label = c.labels() == null ? null : c.labels().get(StackRunner.DEPENDS_LABEL);
+        if (label != null && !label.isEmpty()) {
+            for (String d : label.split(",")) {
+                int colon = d.indexOf(':');
+                deps.put(colon < 0 ? d : d.substring(0, colon), colon < 0 ? StackSpec.STARTED : d.substring(colon + 1));
+            }
+        }
+        return deps;
+    }
+
+    /** The containers in waves: each after those of the services it depends on (the others are not waited for). */
+    static List<List<ContainerSummary>> waves(List<ContainerSummary> containers) {
+        Map<String, List<ContainerSummary>> byService = new HashMap<>();
+        containers.forEach(c -> byService.computeIfAbsent(c.labels().get(StackRunner.SERVICE_LABEL),
+                k -> new ArrayList<>()).add(c));
+        Map<String, Integer> level = new HashMap<>();
+        List<List<ContainerSummary>> waves = new ArrayList<>();
+        for (ContainerSummary c : containers) {
+            int l = level(c, byService, level, new HashSet<>());
+            while (waves.size() <= l) {
+                waves.add(new ArrayList<>());
+            }
+            waves.get(l).add(c);
+        }
+        return waves;
+    }
+
+    private static int level(ContainerSummary c, Map<String, List<ContainerSummary>> byService,
+                             Map<String, Integer> level, Set<String> visiting) {
+        Integer known = level.get(c.id());
+        if (known != null) {
+            return known;
+        }
+        int l = 0;
+        if (visiting.add(c.id())) { // a cycle (labels changed by hand) ends here
+            for (String dep : dependencies(c).keySet()) {
+                for (ContainerSummary d : byService.getOrDefault(dep, List.of())) {
+                    l = Math.max(l, level(d, byService, level, visiting) + 1);
+                }
+            }
+        }
+        level.put(c.id(), l);
+        return l;
+    }
+
+    /**
+     * Before a container starts: waits for the containers of its dependencies among {@code stack} to be healthy or
+     * to have completed, as its depends_on conditions say; an unhealthy one, or one that exits otherwise, fails.
+     */
+    private void awaitDependencies(ContainerSummary c, List<ContainerSummary> stack) {
+        dependencies(c).forEach((service, condition) -> {
+            if (condition.equals(StackSpec.STARTED)) {
+                return;
+            }
+            for (ContainerSummary d : stack) {
+                if (service.equals(d.labels().get(StackRunner.SERVICE_LABEL)) && !parked(stack).containsKey(d.id())) {
+                    awaitCondition(c, d, service, condition);
+                }
+            }
+        });
+    }
+
+    private void awaitCondition(ContainerSummary dependent, ContainerSummary dependency, String service,
+                                String condition) {
+        boolean healthy = condition.equals(StackSpec.HEALTHY);
+        String what = healthy ? "healthy" : "done (exit code 0)";
+        long deadline = System.nanoTime() + StackSpec.ReadyRule.DEPENDENCY_TIMEOUT.toNanos();
+        boolean said = false;
+        while (true) {
+            ContainerInspect d = engine.inspectContainer(dependency.id());
+            ContainerInspect.State state = d.state();
+            boolean running = Boolean.TRUE.equals(state.running());
+            if (healthy && running && state.health() != null && "healthy".equals(state.health().status())
+                    || !healthy && !running && Integer.valueOf(0).equals(state.exitCode())) {
+                return;
+            }
+            String failed = healthy && state.health() == null ? "it has no healthcheck"
+                    : healthy && "unhealthy".equals(state.health().status()) ? "it is unhealthy"
+                    + (state.health().lastOutput() == null ? "" : " (last probe: " + state.health().lastOutput() + ")")
+                    : !running && !Boolean.TRUE.equals(state.restarting()) && (healthy || state.exitCode() != 0)
+                    ? "it exited with code " + state.exitCode() : null;
+            if (failed != null || System.nanoTime() > deadline) {
+                throw new ToolException(ExitCode.FAILED, dependent.name() + " depends on " + service + " being "
+                        + what + ", but " + (failed != null ? failed : "it was not within "
+                        + StackSpec.ReadyRule.DEPENDENCY_TIMEOUT.toMinutes() + " minutes") + "; " + dependent.name()
+                        + " was not started");
+            }
+            if (!said) {
+                console.info("waiting for " + service + " to be " + what + " before " + dependent.name());
+                said = true;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ToolException(ExitCode.INTERRUPTED, "interrupted while waiting for " + service);
+            }
+        }
     }
 
     private static String count(int containers) {
@@ -390,11 +504,15 @@ public final class StackControl {
         if (!containers.isEmpty()) {
             console.info("removing " + count(containers.size()) + stopping(seconds));
         }
-        atOnce(containers, c -> {
-            engine.stopContainer(c.id(), seconds);
-            engine.removeContainer(c.id(), true);
-            console.info("removed container " + c.name());
-        });
+        List<List<ContainerSummary>> waves = waves(containers);
+        java.util.Collections.reverse(waves); // dependents first, as stop does
+        for (List<ContainerSummary> wave : waves) {
+            atOnce(wave, c -> {
+                engine.stopContainer(c.id(), seconds);
+                engine.removeContainer(c.id(), true);
+                console.info("removed container " + c.name());
+            });
+        }
         List<String> kept = new ArrayList<>();
         for (Network n : engine.listNetworks()) {
             if (n.labels() != null && stack.equals(n.labels().get(DefaultStack.STACK_LABEL))) {

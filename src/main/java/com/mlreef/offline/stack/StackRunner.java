@@ -41,6 +41,8 @@ import java.util.function.Consumer;
 public final class StackRunner {
     public static final String SERVICE_LABEL = "com.mlreef.offline.service";
     public static final String CONFIG_LABEL = "com.mlreef.offline.config";
+    /** The services a container depends on, with their conditions: "db:service_healthy,job:service_started". */
+    public static final String DEPENDS_LABEL = "com.mlreef.offline.depends-on";
     /** What a container being replaced is renamed with until its successor is ready. */
     static final String PREVIOUS = "-previous";
     public static final String BUNDLE_LABEL = "com.mlreef.offline.bundle";
@@ -396,6 +398,10 @@ public final class StackRunner {
         Map<String, String> labels = new TreeMap<>(service.labels());
         labels.put(DefaultStack.STACK_LABEL, spec.name());
         labels.put(SERVICE_LABEL, service.name());
+        if (!service.dependsOn().isEmpty()) { // for start, stop and restart, which have no stack file
+            labels.put(DEPENDS_LABEL, String.join(",", service.dependsOn().entrySet().stream()
+                    .map(d -> d.getKey() + ":" + d.getValue()).toList()));
+        }
         List<String> env = new ArrayList<>();
         service.environment().forEach((k, v) -> env.add(k + "=" + v));
         Map<String, Map<String, Object>> exposed = new TreeMap<>();

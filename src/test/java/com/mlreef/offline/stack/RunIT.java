@@ -643,6 +643,19 @@ class RunIT {
         assertTrue(stop.err().contains("its stop_grace_period, 10 s unless the stack sets one,"), stop.toString());
         assertEquals(137, engine.inspectContainer(stack + "-web").state().exitCode(), "killed after its grace time");
         assertTrue(seconds < 9, "the default 10 s would take longer; this took " + seconds + " s");
+        assertTrue(stop.err().indexOf("stopped " + stack + "-web") < stop.err().indexOf("stopped " + stack + "-db"),
+                "dependents stop first: " + stop);
+
+        // start follows depends_on too: seed runs to completion and db is healthy before web starts
+        CliProcess.Result start = CliProcess.run(Map.of(), "start", "--stack", stack);
+        assertEquals(0, start.exit(), start.toString());
+        int startedWeb = start.err().indexOf("started " + stack + "-web");
+        assertTrue(startedWeb > start.err().indexOf("started " + stack + "-db")
+                && startedWeb > start.err().indexOf("started " + stack + "-seed")
+                && start.err().indexOf("waiting for seed to be done (exit code 0) before " + stack + "-web") > 0,
+                start.toString());
+        assertEquals(0, engine.inspectContainer(stack + "-seed").state().exitCode());
+        assertEquals("healthy", engine.inspectContainer(stack + "-db").state().health().status());
     }
 
     @Test

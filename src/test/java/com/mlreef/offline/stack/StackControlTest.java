@@ -118,4 +118,25 @@ class StackControlTest {
         sink.write(com.mlreef.offline.docker.OutputSink.Stream.STDERR, err, 0, err.length);
         assertEquals("db  | one\ndb  | two\ndb  | three\ndb  | four!db  | !oops\n", out.toString());
     }
+
+    private static ContainerSummary container(String service, String dependsOn) {
+        Map<String, String> labels = new java.util.HashMap<>(Map.of(DefaultStack.STACK_LABEL, "s",
+                StackRunner.SERVICE_LABEL, service));
+        if (dependsOn != null) {
+            labels.put(StackRunner.DEPENDS_LABEL, dependsOn);
+        }
+        return new ContainerSummary("id-" + service, List.of("/s-" + service), "img", "sha256:1", "exited", "Exited",
+                0L, labels, List.of(), null);
+    }
+
+    @Test
+    void startGoesInWavesOfDependsOn() {
+        ContainerSummary web = container("web", "db:service_healthy,job:service_completed_successfully");
+        ContainerSummary job = container("job", "db:service_started");
+        ContainerSummary db = container("db", null);
+        ContainerSummary cache = container("cache", null);
+        assertEquals(List.of(List.of(db, cache), List.of(job), List.of(web)),
+                StackControl.waves(List.of(web, job, db, cache)));
+        assertEquals(List.of(List.of(web)), StackControl.waves(List.of(web)), "a dependency not asked for is not waited for");
+    }
 }
