@@ -652,6 +652,10 @@ public final class StackFile {
 
     private HealthcheckSpec healthcheck(JsonNode node, String path) {
         object(node, path);
+        if (node.has("start_interval")) {
+            throw error(path + ".start_interval", "not supported: it needs Docker Engine API 1.44 (Docker 25), and"
+                    + " mlreef-offline writes for 1.41 (Docker 20.10)");
+        }
         keys(node, path, "test", "interval", "timeout", "retries", "start_period", "disable");
         if (bool(node.get("disable"), path + ".disable")) {
             return new HealthcheckSpec(List.of("NONE"), null, null, null, null);

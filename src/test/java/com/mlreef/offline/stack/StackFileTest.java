@@ -536,5 +536,7 @@ class StackFileTest {
         assertTrue(failure(a + "    ulimits: {files: 10}\n").contains("ulimits.files: not a limit the engine sets"));
         assertTrue(failure(a + "    ulimits: {nofile: {soft: 10, hard: 5}}\n").contains("soft 10 is above hard 5"));
         assertTrue(failure(a + "    ulimits: {nofile: many}\n").contains("expected a whole number"));
+        assertTrue(failure(a + "    healthcheck: {test: [CMD, 'true'], start_interval: 1s}\n")
+                .contains("healthcheck.start_interval: not supported: it needs Docker Engine API 1.44"));
     }
 }
