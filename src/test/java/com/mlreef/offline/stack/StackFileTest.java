@@ -511,32 +511,37 @@ class StackFileTest {
     @Test
     void containerSettingsThatCannotWorkAreErrorsNamingThem() {
         String a = "services:\n  a:\n    image: busybox:1\n";
-        assertTrue(failure(a + "    working_dir: srv\n").contains("working_dir: 'srv' is not an absolute path"));
-        assertTrue(failure(a + "    user: 'a b'\n").contains("user: 'a b' is not a user"));
-        assertTrue(failure(a + "    hostname: -bad-\n").contains("hostname: '-bad-' is not a host name"));
-        assertTrue(failure(a + "    hostname: " + "h".repeat(65) + "\n").contains("is not a host name"));
-        assertTrue(failure(a + "    extra_hosts: [nohost]\n").contains("'nohost' is not HOST:IP"));
-        assertTrue(failure(a + "    extra_hosts: ['db:10.0.0.300']\n")
-                .contains("'10.0.0.300' (for db) is not an IP address or host-gateway"));
-        assertTrue(failure(a + "    cap_add: ['NET ADMIN']\n").contains("is not a capability name"));
-        assertTrue(failure(a + "    shm_size: lots\n").contains("shm_size: 'lots' is not a size"));
-        assertTrue(failure(a + "    mem_limit: 0\n").contains("is not a size from 1 byte to 1 PiB"));
-        assertTrue(failure(a + "    cpus: -1\n").contains("cpus: '-1' is not a number of CPUs"));
-        assertTrue(failure(a + "    cpus: 0\n").contains("is not a number of CPUs"));
-        assertTrue(failure(a + "    mem_limit: 1m\n").contains("mem_limit: the engine gives a container at least 6m"));
-        assertTrue(failure(a + "    privileged: maybe\n").contains("expected true or false, not 'maybe'"));
-        assertTrue(failure(a + "    logging: {driver: 'json file'}\n").contains("is not a log driver name"));
-        assertTrue(failure(a + "    logging: {type: json-file}\n").contains("logging.type: unknown key"));
-        assertTrue(failure(a + "    logging: {driver: none}\n    x-offline:\n      ready: {log: up}\n")
-                .contains("x-offline.ready.log: the log rule reads the container's log, which logging driver none"
-                        + " does not keep"));
-        assertTrue(failure(a + "    tmpfs: run\n").contains("the target must be an absolute path"));
-        assertTrue(failure(a + "    tmpfs: /data\n    volumes: ['/srv:/data']\n").contains("two mounts at /data"));
-        assertTrue(failure(a + "    expose: ['70000']\n").contains("is not a container port or range"));
-        assertTrue(failure(a + "    ulimits: {files: 10}\n").contains("ulimits.files: not a limit the engine sets"));
-        assertTrue(failure(a + "    ulimits: {nofile: {soft: 10, hard: 5}}\n").contains("soft 10 is above hard 5"));
-        assertTrue(failure(a + "    ulimits: {nofile: many}\n").contains("expected a whole number"));
-        assertTrue(failure(a + "    healthcheck: {test: [CMD, 'true'], start_interval: 1s}\n")
-                .contains("healthcheck.start_interval: not supported: it needs Docker Engine API 1.44"));
+        // each: what the service adds, and what the error says
+        String[][] cases = {
+            {"    working_dir: srv\n", "working_dir: 'srv' is not an absolute path"},
+            {"    user: 'a b'\n", "user: 'a b' is not a user"},
+            {"    hostname: -bad-\n", "hostname: '-bad-' is not a host name"},
+            {"    hostname: " + "h".repeat(65) + "\n", "is not a host name"},
+            {"    extra_hosts: [nohost]\n", "'nohost' is not HOST:IP"},
+            {"    extra_hosts: ['db:10.0.0.300']\n", "'10.0.0.300' (for db) is not an IP address or host-gateway"},
+            {"    cap_add: ['NET ADMIN']\n", "is not a capability name"},
+            {"    shm_size: lots\n", "shm_size: 'lots' is not a size"},
+            {"    mem_limit: 0\n", "is not a size from 1 byte to 1 PiB"},
+            {"    cpus: -1\n", "cpus: '-1' is not a number of CPUs"},
+            {"    cpus: 0\n", "is not a number of CPUs"},
+            {"    mem_limit: 1m\n", "mem_limit: the engine gives a container at least 6m"},
+            {"    privileged: maybe\n", "expected true or false, not 'maybe'"},
+            {"    logging: {driver: 'json file'}\n", "is not a log driver name"},
+            {"    logging: {type: json-file}\n", "logging.type: unknown key"},
+            {"    logging: {driver: none}\n    x-offline:\n      ready: {log: up}\n",
+                "x-offline.ready.log: the log rule reads the container's log, which logging driver none does not keep"},
+            {"    tmpfs: run\n", "the target must be an absolute path"},
+            {"    tmpfs: /data\n    volumes: ['/srv:/data']\n", "two mounts at /data"},
+            {"    expose: ['70000']\n", "is not a container port or range"},
+            {"    ulimits: {files: 10}\n", "ulimits.files: not a limit the engine sets"},
+            {"    ulimits: {nofile: {soft: 10, hard: 5}}\n", "soft 10 is above hard 5"},
+            {"    ulimits: {nofile: many}\n", "expected a whole number"},
+            {"    healthcheck: {test: [CMD, 'true'], start_interval: 1s}\n",
+                "healthcheck.start_interval: not supported: it needs Docker Engine API 1.44"},
+        };
+        for (String[] c : cases) {
+            String message = failure(a + c[0]);
+            assertTrue(message.contains(c[1]), c[0] + ": " + message);
+        }
     }
 }
