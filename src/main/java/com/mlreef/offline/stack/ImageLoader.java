@@ -142,18 +142,22 @@ public final class ImageLoader {
             BundleManifest.Image first = images.get(0);
             List<String> ids = images.stream().map(BundleManifest.Image::id).distinct().toList();
             List<String> refs = images.stream().flatMap(i -> i.references().stream()).toList();
-            // an image named by several references may have an entry for each: its layers count once
-            Set<String> seen = new HashSet<>();
-            List<ImageLayers> layers = images.stream().filter(i -> seen.add(i.id())).map(i -> new ImageLayers(i.id(),
-                    i.references().isEmpty() ? i.id() : i.references().get(0),
-                    i.layers() == null ? List.of() : i.layers(),
-                    i.layerFiles() == null ? null : i.layerFiles().stream().map(BundleManifest.LayerFile::file).toList(),
-                    i.layerFiles() == null ? null : i.layerFiles().stream().map(BundleManifest.LayerFile::size).toList(),
-                    i.leftOut())).toList();
             loads.add(new FileLoad(source.dir().resolve(file), file, first.size(), first.sha256(),
-                    first.compression(), ids, refs, allPresent(ids, refs), layers, source.manifest().base(), null));
+                    first.compression(), ids, refs, allPresent(ids, refs), layersOf(images), source.manifest().base(),
+                    null));
         });
         return loads;
+    }
+
+    /** The layers of a file's images; an image named by several references may have an entry for each: once. */
+    static List<ImageLayers> layersOf(List<BundleManifest.Image> images) {
+        Set<String> seen = new HashSet<>();
+        return images.stream().filter(i -> seen.add(i.id())).map(i -> new ImageLayers(i.id(),
+                i.references().isEmpty() ? i.id() : i.references().get(0),
+                i.layers() == null ? List.of() : i.layers(),
+                i.layerFiles() == null ? null : i.layerFiles().stream().map(BundleManifest.LayerFile::file).toList(),
+                i.layerFiles() == null ? null : i.layerFiles().stream().map(BundleManifest.LayerFile::size).toList(),
+                i.leftOut())).toList();
     }
 
     private List<FileLoad> plainFiles(BundleSource source) {

@@ -54,4 +54,23 @@ class ImageLoaderTest {
         ImageLoader.Selection without = ImageLoader.select(file(FILES, 2), Set.of(CHAIN.get(0)));
         assertEquals(Set.of(CHAIN.get(1)), without.fromBase(), "the base's top is required; the engine lacks it");
     }
+
+    @Test
+    void anImageWithAnEntryPerReferenceCountsItsLayersOnce() {
+        List<BundleManifest.LayerFile> files = List.of(new BundleManifest.LayerFile("a/layer.tar", 100),
+                new BundleManifest.LayerFile("b/layer.tar", 200), new BundleManifest.LayerFile("c/layer.tar", 3));
+        String id = "sha256:" + "f".repeat(64);
+        List<BundleManifest.Image> entries = List.of(
+                new BundleManifest.Image(List.of("app:2"), id, "linux/amd64", DIFFS, "images/x.tar", 10, null,
+                        Compression.NONE, files, null),
+                new BundleManifest.Image(List.of("app:latest"), id, "linux/amd64", DIFFS, "images/x.tar", 10, null,
+                        Compression.NONE, files, null));
+        List<ImageLoader.ImageLayers> layers = ImageLoader.layersOf(entries);
+        assertEquals(1, layers.size());
+        ImageLoader.FileLoad load = new ImageLoader.FileLoad(Path.of("x.tar"), "images/x.tar", 10, null,
+                Compression.NONE, List.of(id), List.of("app:2", "app:latest"), false, layers, null, null);
+        ImageLoader.Selection s = ImageLoader.select(load, Set.of(CHAIN.get(0)));
+        assertEquals(3, s.layers(), "not 6");
+        assertEquals(2, s.sent());
+    }
 }
