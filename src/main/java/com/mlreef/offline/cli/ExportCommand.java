@@ -76,6 +76,10 @@ public class ExportCommand extends BaseCommand {
         } catch (IllegalArgumentException e) {
             throw new ToolException(ExitCode.USAGE, "--compress: " + e.getMessage());
         }
+        if (since != null && !java.nio.file.Files.isDirectory(since)) {
+            throw new ToolException(ExitCode.USAGE, "--since: " + since + (java.nio.file.Files.exists(since)
+                    ? " is not a folder" : " does not exist") + " (give the folder of the bundle the offline host has)");
+        }
         StackFile.Loaded stack = StackFile.load(file, System.getenv(), console::warn);
         StackExporter.Options options = new StackExporter.Options(dir, compression, combined, !noPull,
                 Runtime.getRuntime().availableProcessors(), new VersionProvider().getVersion()[0]

@@ -158,10 +158,13 @@ public final class LifecycleCommands {
             console.out().flush();
             long running = status.containers().stream().filter(c -> c.state().equals("running")).count();
             long missing = status.containers().stream().filter(c -> c.state().equals("missing")).count();
+            long parked = status.containers().stream().filter(StackControl.ContainerStatus::parked).count();
             console.info("stack " + status.stack() + ": " + (status.containers().isEmpty()
                     ? "no containers (after down; 'run' brings them back)"
-                    : running + " of " + status.containers().size() + " containers running" + (missing == 0 ? ""
-                    : "; " + missing + " missing ('run' creates " + (missing == 1 ? "it" : "them") + ")")));
+                    : running + " of " + (status.containers().size() - parked) + " containers running"
+                    + (missing == 0 ? "" : "; " + missing + " missing ('run' creates " + (missing == 1 ? "it" : "them")
+                    + ")") + (parked == 0 ? "" : "; " + parked + " kept as the predecessor of a replacement that"
+                    + " 'run' has to finish")));
             return ExitCode.OK;
         }
     }
@@ -197,6 +200,9 @@ public final class LifecycleCommands {
                     throw new ToolException(ExitCode.USAGE, "--tail: '" + tail + "' is not a number of lines (or all)");
                 }
                 lines = Integer.parseInt(tail);
+            }
+            if (service != null) {
+                named(List.of(service));
             }
             StackControl control = control();
             control.logs(stack(control), service, new LogOptions(follow, lines, 0, false),

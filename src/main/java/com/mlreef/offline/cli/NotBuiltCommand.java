@@ -3,7 +3,9 @@ package com.mlreef.offline.cli;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.ToolException;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -11,6 +13,10 @@ import picocli.CommandLine.Model.CommandSpec;
 public abstract class NotBuiltCommand extends BaseCommand {
     @Spec
     CommandSpec spec;
+
+    /** Whatever options the finished command will take: this one says it is not built, whatever is given. */
+    @Unmatched
+    List<String> arguments;
 
     @Override
     protected int execute(Console console) {

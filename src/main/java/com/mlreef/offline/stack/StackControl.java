@@ -42,7 +42,7 @@ public final class StackControl {
     /** One container of the stack, as status shows it. */
     @RegisterForReflection
     public record ContainerStatus(String service, String container, String state, String health, String status,
-                                  String image, List<String> ports, String bundle) {
+                                  String image, List<String> ports, String bundle, boolean parked) {
     }
 
     /** {@code size}: bytes on disk, or -1 when the engine could not tell. */
@@ -90,7 +90,7 @@ public final class StackControl {
         status.containers().forEach(c -> present.add(c.service()));
         return spec.services().values().stream().filter(s -> !present.contains(s.name()))
                 .map(s -> new ContainerStatus(s.name(), s.containerName(spec.name()), "missing", "", "run creates it",
-                        s.image(), List.of(), null)).toList();
+                        s.image(), List.of(), null, false)).toList();
     }
 
     /** The name of the stack a bundle folder runs: its own stack's, or the default one's for plain docker save tars. */
@@ -138,21 +138,29 @@ public final class StackControl {
         if (!unknown.isEmpty()) {
             throw new ToolException(ExitCode.FAILED, "stack " + stack + " has no container of service "
                     + String.join(", ", unknown) + (all.isEmpty() ? " (it has none: 'run' creates them)"
-                    : " (it has containers of: " + String.join(", ", present) + "; 'run' creates the missing"
-                    + " container of a service the stack has)"));
+                    : " (it has containers of: " + String.join(", ", present) + "; if the stack has such a service,"
+                    + " 'run' creates its container)"));
         }
         return all.stream().filter(c -> services.contains(c.labels().get(StackRunner.SERVICE_LABEL))).toList();
     }
 
-    /** Starts a container; one whose network was removed by hand is named as such, with what mends it. */
-    private static void startOrExplain(String stack, String id, Consumer<String> start) {
+    /**
+     * Starts a container; one whose network was removed, or that was disconnected from every network, by hand is
+     * named as such, with what mends it.
+     */
+    private static void startOrExplain(ContainerSummary c, Consumer<String> start) {
+        String mend = "; 'mlreef-offline run' replaces it, keeping the volumes";
+        if (c.networkSettings() != null && c.networkSettings().networks() != null
+                && c.networkSettings().networks().isEmpty()) {
+            throw new ToolException(ExitCode.FAILED, c.name() + " is on no network (disconnected by hand?), so its"
+                    + " ports would not answer" + mend);
+        }
         try {
-            start.accept(id);
-        } catch (NotFoundException e) {
-            if (e.getMessage().contains("network")) {
-                throw new ToolException(ExitCode.FAILED, "a container of stack " + stack + " cannot start: its"
-                        + " network was removed (" + e.getMessage() + "); 'mlreef-offline run' makes the network and"
-                        + " the container again, keeping the volumes");
+            start.accept(c.id());
+        } catch (DockerException e) {
+            if (e.getMessage().contains("network") && e.getMessage().contains("not found")) {
+                throw new ToolException(ExitCode.FAILED, c.name() + " cannot start: its network was removed by hand ("
+                        + e.getMessage().replaceFirst("^.*: ", "") + ")" + mend);
             }
             throw e;
         }
@@ -201,7 +209,8 @@ public final class StackControl {
                     .map(p -> published(p.ip()) + p.publicPort() + "->" + p.privatePort() + "/" + p.type()).distinct()
                     .toList();
             rows.add(new ContainerStatus(c.labels().get(StackRunner.SERVICE_LABEL), c.name(), c.state(), health,
-                    parked.getOrDefault(c.id(), c.status()), c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL)));
+                    parked.getOrDefault(c.id(), c.status()), c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL),
+                    parked.containsKey(c.id())));
         }
         List<Volume> stackVolumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack));
         Map<String, Long> sizes = new HashMap<>();
@@ -224,7 +233,7 @@ public final class StackControl {
                     + " containers (after down, or removed by hand; 'run' creates them)"
                     : "stack " + stack + " has no container of service " + service + " (it has containers of: "
                     + String.join(", ", all.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).distinct()
-                    .toList()) + "; 'run' creates the missing container of a service the stack has)");
+                    .toList()) + "; if the stack has such a service, 'run' creates its container)");
         }
         if (chosen.size() > 1 && options.follow()) {
             throw new ToolException(ExitCode.USAGE, "-f follows one service: name it (" + String.join(", ",
@@ -278,13 +287,13 @@ public final class StackControl {
      */
     public int stop(String stack, List<String> services, Integer seconds) {
         return each(stack, services, "stopping", "stopped", "already stopped", c -> !c.state().equals("running"),
-                id -> engine.stopContainer(id, seconds), stopping(seconds), true);
+                c -> engine.stopContainer(c.id(), seconds), stopping(seconds), true);
     }
 
     /** @param services only these services' containers; all when empty */
     public int start(String stack, List<String> services) {
         return each(stack, services, "starting", "started", "already running", c -> c.state().equals("running"),
-                id -> startOrExplain(stack, id, engine::startContainer), "", false);
+                c -> startOrExplain(c, engine::startContainer), "", false);
     }
 
     /**
@@ -293,7 +302,7 @@ public final class StackControl {
      */
     public int restart(String stack, List<String> services, Integer seconds) {
         return each(stack, services, "restarting", "restarted", null, c -> false,
-                id -> startOrExplain(stack, id, i -> engine.restartContainer(i, seconds)), stopping(seconds), false);
+                c -> startOrExplain(c, id -> engine.restartContainer(id, seconds)), stopping(seconds), false);
     }
 
     /**
@@ -301,7 +310,8 @@ public final class StackControl {
      * returns how many containers the stack has.
      */
     private int each(String stack, List<String> services, String doing, String done, String already,
-                     Predicate<ContainerSummary> isDone, Consumer<String> action, String note, boolean stopping) {
+                     Predicate<ContainerSummary> isDone, Consumer<ContainerSummary> action, String note,
+                     boolean stopping) {
         boolean withParked = stopping;
         List<ContainerSummary> list = of(stack, services);
         Map<String, String> parked = parked(list);
@@ -325,10 +335,11 @@ public final class StackControl {
         }
         for (List<ContainerSummary> wave : waves) {
             if (!stopping) {
-                wave.forEach(c -> awaitDependencies(c, list));
+                List<ContainerSummary> whole = containers(stack);
+                wave.forEach(c -> awaitDependencies(c, list, whole));
             }
             atOnce(wave, c -> {
-                action.accept(c.id());
+                action.accept(c);
                 console.info(done + " " + c.name());
             });
         }
@@ -387,8 +398,12 @@ public final class StackControl {
      * Before a container starts: waits for the containers of its dependencies among {@code stack} to be healthy or
      * to have completed, as its depends_on conditions say; an unhealthy one, or one that exits otherwise, fails.
      */
-    private void awaitDependencies(ContainerSummary c, List<ContainerSummary> stack) {
+    private void awaitDependencies(ContainerSummary c, List<ContainerSummary> stack, List<ContainerSummary> whole) {
         dependencies(c).forEach((service, condition) -> {
+            if (whole.stream().noneMatch(d -> service.equals(d.labels().get(StackRunner.SERVICE_LABEL)))) {
+                throw new ToolException(ExitCode.FAILED, c.name() + " depends on " + service + ", which has no"
+                        + " container (removed by hand?); 'mlreef-offline run' creates it");
+            }
             if (condition.equals(StackSpec.STARTED)) {
                 return;
             }
@@ -513,8 +528,16 @@ public final class StackControl {
                 console.info("removed container " + c.name());
             });
         }
+        Set<String> joined = new HashSet<>();
+        containers.stream().filter(c -> c.networkSettings() != null && c.networkSettings().networks() != null)
+                .forEach(c -> joined.addAll(c.networkSettings().networks().keySet()));
         List<String> kept = new ArrayList<>();
         for (Network n : engine.listNetworks()) {
+            if (joined.contains(n.name()) && (n.labels() == null || !n.labels().containsKey(DefaultStack.STACK_LABEL))
+                    && !List.of("bridge", "host", "none").contains(n.name())) {
+                console.info("kept network " + n.name() + ": stack " + stack + " used it but did not make it ('docker"
+                        + " network rm " + n.name() + "' removes it)");
+            }
             if (n.labels() != null && stack.equals(n.labels().get(DefaultStack.STACK_LABEL))) {
                 try {
                     engine.removeNetwork(n.id());

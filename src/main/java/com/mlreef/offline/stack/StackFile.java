@@ -405,6 +405,9 @@ public final class StackFile {
                         throw error(path + "." + name, name + "'s x-offline.ready rule decides when it is ready; "
                                 + StackSpec.COMPLETED + " needs a service with none (or only a timeout)");
                     }
+                    // run waits for that rule; start and restart, which cannot read it, start the dependency first
+                    // and do not hold its health against it, as run did not
+                    service.dependsOn().put(name, StackSpec.STARTED);
                     continue;
                 }
                 if (condition.equals(StackSpec.HEALTHY)) {
@@ -640,8 +643,9 @@ public final class StackFile {
         if (source.startsWith("/")) {
             return new MountSpec(MountSpec.Kind.BIND, source, target, readOnly, relabel);
         }
-        if (source.startsWith(".") || source.startsWith("~")) {
-            throw error(path, "'" + text + "': a bind mount needs an absolute host path");
+        if (source.startsWith(".") || source.startsWith("~") || source.contains("/")) {
+            throw error(path, "'" + text + "': a bind mount needs an absolute host path (the offline host has no"
+                    + " stack folder to resolve a relative one against)");
         }
         VolumeSpec volume = volumes.get(source);
         if (volume == null) {

@@ -11,6 +11,7 @@ import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.docker.model.ImageInspect;
+import com.mlreef.offline.docker.model.Network;
 import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.Volume;
 import com.mlreef.offline.ui.Console;
@@ -110,8 +111,11 @@ public final class StackRunner {
         loads.forEach(l -> plan.add(ImageLoader.describe(l)));
         List<String> networkDrivers = null;
         for (StackSpec.NetworkSpec n : planned.networks().values()) {
-            if (exists(() -> engine.inspectNetwork(n.name()))) {
-                plan.add("keep   network " + n.name());
+            Network existing = network(n.name());
+            if (existing != null) {
+                boolean made = existing.labels() != null && existing.labels().containsKey(DefaultStack.STACK_LABEL);
+                plan.add("keep   network " + n.name() + (made || n.external() ? ""
+                        : " (made outside mlreef-offline; used as it is)"));
                 continue;
             }
             if (n.external()) {
@@ -310,7 +314,7 @@ public final class StackRunner {
             plans.add(new ServicePlan(service, name, action, existing.id(), container,
                     previous == null ? null : previous.id(), imageId, renamedFrom, !same
                     ? "its image or configuration changed" : lost == null ? null
-                    : "its network " + lost + " was removed: it cannot start again"));
+                    : "its network " + lost + " was removed, or it was disconnected from it, by hand"));
         }
         return plans;
     }
@@ -550,7 +554,7 @@ public final class StackRunner {
                     continue;
                 }
                 ContainerSummary holder = Preflight.publisher(running, port.hostPort(), protocol).orElse(null);
-                if (holder != null && (holder.id().equals(plan.existingId())
+                if (holder != null && (holder.id().equals(plan.existingId()) || holder.id().equals(plan.previousId())
                         || leaving.stream().anyMatch(o -> o.id().equals(holder.id())))) {
                     continue;
                 }
@@ -625,7 +629,9 @@ public final class StackRunner {
                 if (plan.previousId() == null) {
                     startNew(spec, plan, timeout);
                 } else {
-                    // an interrupted replacement: the old container waits as NAME-previous
+                    // an interrupted replacement: the old container waits as NAME-previous (started by hand, it
+                    // would hold the ports)
+                    engine.stopContainer(plan.previousId(), null);
                     replace(spec, plan, plan.previousId(), true, timeout);
                 }
             }
@@ -686,6 +692,14 @@ public final class StackRunner {
         engine.removeContainer(previousId, true);
         console.info("replaced " + plan.container() + "; its volumes are kept");
         readiness.afterReady(id, plan.service());
+    }
+
+    private Network network(String name) {
+        try {
+            return engine.inspectNetwork(name);
+        } catch (NotFoundException e) {
+            return null;
+        }
     }
 
     private Volume volume(String name) {

@@ -89,6 +89,13 @@ class CommandLineTest {
         LaunchResult service = launcher.launch("restart", "--stack", "s", "");
         assertEquals(2, service.exitCode());
         assertEquals("error: SERVICE: an empty name (is a variable unset?)", service.getErrorOutput().strip());
+        LaunchResult logs = launcher.launch("logs", "--stack", "s", "");
+        assertEquals(2, logs.exitCode());
+        assertEquals("error: SERVICE: an empty name (is a variable unset?)", logs.getErrorOutput().strip());
+        LaunchResult since = launcher.launch("export", "--since", "/nonexistent/v1");
+        assertEquals(2, since.exitCode());
+        assertTrue(since.getErrorOutput().startsWith("error: --since: /nonexistent/v1 does not exist"),
+                since.getErrorOutput());
         LaunchResult config = launcher.launch("doctor", "--daemon-config", "/nonexistent/daemon.json");
         assertEquals(2, config.exitCode());
         assertEquals("error: --daemon-config: /nonexistent/daemon.json does not exist", config.getErrorOutput().strip());
@@ -107,10 +114,12 @@ class CommandLineTest {
 
     @Test
     void aCommandNotBuiltYetSaysSoAndFails(QuarkusMainLauncher launcher) {
-        LaunchResult r = launcher.launch("backup");
-        assertEquals(1, r.exitCode());
-        assertEquals("", r.getOutput());
-        assertEquals("error: 'backup' is not built in this version of mlreef-offline", r.getErrorOutput().trim());
+        for (String[] args : List.of(new String[] {"backup"}, new String[] {"backup", "-o", "backup.tar"})) {
+            LaunchResult r = launcher.launch(args);
+            assertEquals(1, r.exitCode(), String.join(" ", args));
+            assertEquals("", r.getOutput());
+            assertEquals("error: 'backup' is not built in this version of mlreef-offline", r.getErrorOutput().trim());
+        }
     }
 
     @Test

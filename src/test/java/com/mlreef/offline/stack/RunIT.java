@@ -364,16 +364,32 @@ class RunIT {
         engine.removeNetwork(stack + "-net");
         CliProcess.Result start = CliProcess.run(Map.of(), "start", "--stack", stack);
         assertEquals(1, start.exit(), start.toString());
-        assertTrue(start.err().contains("cannot start: its network was removed") && start.err().contains("'mlreef-offline"
-                + " run' makes the network and the container again, keeping the volumes"), start.toString());
+        assertTrue(start.err().contains(stack + "-app cannot start: its network was removed by hand (")
+                && start.err().contains("'mlreef-offline run' replaces it, keeping the volumes"), start.toString());
+        CliProcess.Result restart = CliProcess.run(Map.of(), "restart", "--stack", stack);
+        assertEquals(1, restart.exit(), restart.toString());
+        assertTrue(restart.err().contains("cannot start: its network was removed by hand ("), restart.toString());
         CliProcess.Result plan = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "--dry-run");
-        assertTrue(plan.out().contains("replace container " + stack + "-app (its network " + stack + "-net was removed:"
-                + " it cannot start again)"), plan.toString());
+        assertTrue(plan.out().contains("replace container " + stack + "-app (its network " + stack + "-net was removed,"
+                + " or it was disconnected from it, by hand)"), plan.toString());
         CliProcess.Result mended = CliProcess.run(Map.of(), "run", "-d", dir.toString());
         assertEquals(0, mended.exit(), mended.toString());
         assertTrue(engine.inspectContainer(stack + "-app").state().running());
         assertTrue(engine.inspectContainer(stack + "-worker").state().running());
         assertEquals("2", file(stack + "-app", "/data/count"), "the volume's data was kept: " + mended);
+
+        // disconnected by hand while stopped: start would leave it without its ports; run replaces it
+        assertEquals(0, CliProcess.run(Map.of(), "stop", "--stack", stack, "worker").exit());
+        Process disconnect = new ProcessBuilder("docker", "network", "disconnect", stack + "-net", stack + "-worker")
+                .inheritIO().start();
+        assertEquals(0, disconnect.waitFor());
+        CliProcess.Result noNetwork = CliProcess.run(Map.of(), "start", "--stack", stack, "worker");
+        assertEquals(1, noNetwork.exit(), noNetwork.toString());
+        assertTrue(noNetwork.err().contains(stack + "-worker is on no network (disconnected by hand?)"),
+                noNetwork.toString());
+        CliProcess.Result reconnected = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+        assertEquals(0, reconnected.exit(), reconnected.toString());
+        assertTrue(dockerInspect(stack + "-worker").get("NetworkSettings").get("Networks").has(stack + "-net"));
     }
 
     @Test
@@ -656,6 +672,14 @@ class RunIT {
                 start.toString());
         assertEquals(0, engine.inspectContainer(stack + "-seed").state().exitCode());
         assertEquals("healthy", engine.inspectContainer(stack + "-db").state().health().status());
+
+        assertEquals(0, CliProcess.run(Map.of(), "stop", "--stack", stack).exit());
+        engine.removeContainer(stack + "-db", true);
+        CliProcess.Result withoutDb = CliProcess.run(Map.of(), "start", "--stack", stack);
+        assertEquals(1, withoutDb.exit(), withoutDb.toString());
+        assertTrue(withoutDb.err().contains(stack + "-web depends on db, which has no container (removed by hand?);"
+                + " 'mlreef-offline run' creates it"), withoutDb.toString());
+        assertFalse(engine.inspectContainer(stack + "-web").state().running());
     }
 
     @Test
@@ -752,9 +776,11 @@ class RunIT {
         String other = stack + "o";
         Path file = tmp.resolve(other + ".yaml");
         Files.writeString(file, "name: " + other + "\nservices:\n  a:\n    image: " + base + "\n"
-                + "    command: [sleep, '600']\n    volumes: [shared:/data, byhand:/more]\n"
-                + "volumes:\n  shared:\n    name: " + stack + "-data\n  byhand:\n    name: " + other + "-byhand\n");
+                + "    command: [sleep, '600']\n    volumes: [shared:/data, byhand:/more]\n    networks: [byhand]\n"
+                + "volumes:\n  shared:\n    name: " + stack + "-data\n  byhand:\n    name: " + other + "-byhand\n"
+                + "networks:\n  byhand:\n    name: " + other + "-net\n");
         engine.createVolume(other + "-byhand", Map.of());
+        engine.createNetwork(other + "-net", "bridge", Map.of());
         try {
             CliProcess.Result plan = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString(),
                     "--dry-run");
@@ -763,6 +789,8 @@ class RunIT {
                     + other + " uses it too, with its data"), plan.toString());
             assertTrue(plan.out().contains("keep   volume " + other + "-byhand (made outside mlreef-offline; used with"
                     + " its data)"), plan.toString());
+            assertTrue(plan.out().contains("keep   network " + other + "-net (made outside mlreef-offline; used as it"
+                    + " is)"), plan.toString());
             assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString()).exit());
             CliProcess.Result down = CliProcess.run(Map.of(), "down", "--stack", other, "--volumes", "--yes");
             assertEquals(0, down.exit(), down.toString());
@@ -771,9 +799,13 @@ class RunIT {
                         + " it ('docker volume rm " + kept + "' deletes it)"), down.toString());
                 assertEquals(kept, engine.inspectVolume(kept).name(), "down --volumes deletes only the stack's own");
             }
+            assertTrue(down.err().contains("kept network " + other + "-net: stack " + other + " used it but did not make"
+                    + " it"), down.toString());
+            assertEquals(other + "-net", engine.inspectNetwork(other + "-net").name());
         } finally {
             CliProcess.run(Map.of(), "down", "--stack", other);
             engine.removeVolume(other + "-byhand");
+            engine.removeNetwork(other + "-net");
         }
     }
 

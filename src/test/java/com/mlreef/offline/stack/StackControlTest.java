@@ -83,8 +83,8 @@ class StackControlTest {
     @Test
     void aServiceNamedForStopMustHaveAContainer() {
         StackControl control = new StackControl(FakeEngine.of(new Engine()), console);
-        String removed = "stack s has no container of service db (it has containers of: web; 'run' creates the missing"
-                + " container of a service the stack has)";
+        String removed = "stack s has no container of service db (it has containers of: web; if the stack has such a"
+                + " service, 'run' creates its container)";
         assertEquals(removed, org.junit.jupiter.api.Assertions.assertThrows(com.mlreef.offline.ui.ToolException.class,
                 () -> control.stop("s", List.of("db"), 10)).getMessage());
         assertEquals(removed, org.junit.jupiter.api.Assertions.assertThrows(com.mlreef.offline.ui.ToolException.class,

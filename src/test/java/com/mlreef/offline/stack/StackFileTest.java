@@ -171,6 +171,8 @@ class StackFileTest {
                 .contains("volume 'data' is not declared"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['./data:/data']\n")
                 .contains("absolute host path"));
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['relative/path:/data']\n")
+                .contains("a bind mount needs an absolute host path (the offline host has no stack folder"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['/data']\n")
                 .contains("anonymous volumes"));
         assertTrue(failure("services:\n  web:\n    image: 'Busy Box'\n").contains("not a valid image reference"));
@@ -504,8 +506,10 @@ class StackFileTest {
                 "a dependency that is not required may be missing; restart: is accepted");
         assertTrue(failure(two.formatted("service_healthy", "    healthcheck: {disable: true}\n"))
                 .endsWith("b disables its healthcheck, so it never becomes healthy"));
-        assertEquals("up", parse(two.formatted("service_healthy", "    x-offline:\n      ready: {log: up}\n"),
-                Map.of()).services().get("b").ready().log(), "a ready rule of its own is what makes it ready");
+        StackSpec own = parse(two.formatted("service_healthy", "    x-offline:\n      ready: {log: up}\n"), Map.of());
+        assertEquals("up", own.services().get("b").ready().log(), "a ready rule of its own is what makes it ready");
+        assertEquals(Map.of("b", StackSpec.STARTED), own.services().get("a").dependsOn(),
+                "start and restart, which cannot read that rule, only start it first, as run did not check its health");
     }
 
     @Test
