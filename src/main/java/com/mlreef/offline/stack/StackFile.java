@@ -330,11 +330,11 @@ public final class StackFile {
         return new Service(name, image, containerName, command, ports, mounts,
                 environment(node.get("environment"), path + ".environment"), serviceNetworks, restart, healthcheck,
                 stringMap(node.get("labels"), path + ".labels"), ready, afterReady,
-                dependsOn(node.get("depends_on"), path + ".depends_on"), options);
+                dependsOn(name, node.get("depends_on"), path + ".depends_on"), options);
     }
 
     /** {@code depends_on}: a list of services, or a mapping of them to {@code condition:}; service to condition. */
-    private Map<String, String> dependsOn(JsonNode node, String path) {
+    private Map<String, String> dependsOn(String service, JsonNode node, String path) {
         Map<String, String> dependsOn = new LinkedHashMap<>();
         if (node == null || node.isNull()) {
             return dependsOn;
@@ -355,8 +355,7 @@ public final class StackFile {
                 }
                 bool(e.getValue().get("restart"), item + ".restart");
                 if (e.getValue().has("required") && !bool(e.getValue().get("required"), item + ".required")) {
-                    optional.add(path.replaceFirst("^services\\.", "").replaceFirst("\\.depends_on$", "") + " "
-                            + e.getKey());
+                    optional.add(service + " " + e.getKey());
                 }
             }
             if (!List.of(StackSpec.STARTED, StackSpec.HEALTHY, StackSpec.COMPLETED).contains(condition)) {
