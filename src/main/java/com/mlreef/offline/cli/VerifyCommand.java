@@ -67,6 +67,12 @@ public class VerifyCommand extends BaseCommand {
             throw new ToolException(ExitCode.USAGE, dir + " has no bundle.json: --base and --engine check a bundle's base");
         }
         BundleManifest manifest = (base != null || onEngine) && report.bundleId() != null ? BundleFiles.read(dir) : null;
+        if (manifest != null && !manifest.differential()) {
+            // a full bundle needs no base: nothing to check, as for --engine
+            console.info("the bundle is a full one: " + (base != null ? "--base" : "--engine") + " has nothing to"
+                    + " check");
+            manifest = null;
+        }
         if (base != null && manifest != null) {
             BundleManifest old = BundleFiles.read(base);
             report = report.withBase(base + " (its bundle.json lists them" + (old.differential()

@@ -204,6 +204,10 @@ class DeltaIT {
         assertTrue(wrongBase.out().contains("not bundle " + manifest.base().id()), wrongBase.toString());
         CliProcess.Result zstd = CliProcess.run(Map.of(), "verify", "-d", v2DiffZstd.toString());
         assertEquals(0, zstd.exit(), zstd.toString());
+        CliProcess.Result noBase = CliProcess.run(Map.of(), "verify", "-d", v2Full.toString(), "--base",
+                v1Full.toString());
+        assertEquals(0, noBase.exit(), noBase.toString());
+        assertTrue(noBase.err().contains("the bundle is a full one: --base has nothing to check"), noBase.toString());
     }
 
     @Test
