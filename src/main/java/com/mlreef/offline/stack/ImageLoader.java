@@ -402,7 +402,7 @@ public final class ImageLoader {
             progress.done("loaded " + load.name() + " (" + Sizes.bytes(load.size()) + ")"
                     + (selection.sent() < selection.layers() ? ": " + selection.sent() + " of " + selection.layers()
                     + " layers, " + (selection.fromBase().isEmpty() ? "the rest present"
-                    : "the others from bundle " + load.base().id()) : "") + " in "
+                    : "the others present, as bundle " + load.base().id() + " left them") : "") + " in "
                     + Sizes.seconds(progress.elapsed()));
         } catch (DockerException e) {
             throw new BundleException("loading " + load.file() + ": " + e.getMessage(), e);

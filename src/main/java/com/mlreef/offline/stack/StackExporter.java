@@ -602,8 +602,8 @@ public final class StackExporter {
             progress.done("saved " + what + " to " + group.file() + ": " + Sizes.bytes(written.size())
                     + (compression == Compression.NONE ? "" : " (" + compression.label() + " of "
                     + Sizes.bytes(written.archiveBytes()) + ")")
-                    + (omitted == null && bySize == null ? "" : ", without " + Sizes.bytes(archive.dropped()) + " of layers bundle "
-                    + base.bundle().id() + " holds") + " in " + seconds(progress));
+                    + (omitted == null && bySize == null ? "" : ", without " + Sizes.bytes(archive.dropped())
+                    + " of layers the offline host has with bundle " + base.bundle().id()) + " in " + seconds(progress));
         } catch (DockerException e) {
             throw new BundleException("saving " + what + " to " + dir.resolve(group.file()) + ": " + e.getMessage(), e);
         } catch (UncheckedIOException e) {

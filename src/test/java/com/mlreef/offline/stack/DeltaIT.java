@@ -215,7 +215,8 @@ class DeltaIT {
     void aDifferentialFileIsWrittenInOneSaveAndInTwoWhenTheBaseSizesMislead() throws Exception {
         assertFalse(v2DiffExport.err().contains("saving again"), "the base's layers told by their sizes: "
                 + v2DiffExport);
-        assertTrue(v2DiffExport.err().contains("MiB of layers bundle"), v2DiffExport.toString());
+        assertTrue(v2DiffExport.err().contains("MiB of layers the offline host has with bundle "),
+                v2DiffExport.toString());
         CliProcess.Result r = v2DiffMisleadingExport;
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.err().contains("not told apart by their sizes; saving again"), r.toString());
@@ -252,7 +253,8 @@ class DeltaIT {
         CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", v2Diff.toString());
         assertEquals(0, r.exit(), r.toString());
         int layers = BundleFiles.read(v2Diff).images().get(0).layers().size();
-        assertTrue(r.err().contains("1 of " + layers + " layers"), r.toString());
+        assertTrue(r.err().contains("1 of " + layers + " layers, the others present, as bundle "
+                + BundleFiles.read(v1Full).id() + " left them"), r.toString());
         assertEquals(v2Id, engine.inspectImage(v2).id(), "the image the engine built, as a full docker load gives it");
         var app = engine.inspectContainer(stack + "-app");
         assertNotEquals(oldContainer, app.id(), "replaced");
