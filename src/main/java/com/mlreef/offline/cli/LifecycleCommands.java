@@ -105,8 +105,8 @@ public final class LifecycleCommands {
     /** A command that stops containers: they stop at the same time, each given {@code -t} seconds. */
     abstract static class StoppingStack extends ChangingStack {
         @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds each container has to stop"
-                + " (after SIGTERM) before it is killed; the containers stop at the same time, dependents (by"
-                + " depends_on) first (default: the"
+                + " (after SIGTERM) before it is killed; the containers stop at the same time, in waves by"
+                + " depends_on (default: the"
                 + " service's stop_grace_period, else " + StackControl.STOP_SECONDS + ").")
         Integer time;
 

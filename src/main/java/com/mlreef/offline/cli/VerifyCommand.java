@@ -69,8 +69,8 @@ public class VerifyCommand extends BaseCommand {
         BundleManifest manifest = (base != null || onEngine) && report.bundleId() != null ? BundleFiles.read(dir) : null;
         if (manifest != null && !manifest.differential()) {
             // a full bundle needs no base: nothing to check, as for --engine
-            console.info("the bundle is a full one: " + (base != null ? "--base" : "--engine") + " has nothing to"
-                    + " check");
+            console.info("the bundle is a full one: " + (base != null && onEngine ? "--base and --engine have"
+                    : base != null ? "--base has" : "--engine has") + " nothing to check");
             manifest = null;
         }
         if (base != null && manifest != null) {

@@ -318,10 +318,6 @@ public final class StackFile {
         }
         ContainerOptions options = new ServiceOptions(this).read(node, path, mounts).withNetworks(networkMode,
                 aliases);
-        if (networkMode != null && !networkMode.equals("bridge") && options.hostname() != null) {
-            throw error(path + ".hostname", "a container with network_mode " + networkMode + " has the host's name"
-                    + " (host) or none of its own");
-        }
         if (ready != null && ready.log() != null && options.logging() != null
                 && "none".equals(options.logging().driver())) {
             throw error(path + ".x-offline.ready.log", "the log rule reads the container's log, which logging driver"
@@ -399,7 +395,7 @@ public final class StackFile {
                 ReadyRule rule = dependency.ready();
                 // its own rule decides; one that gives only a timeout sets the time for the condition's wait
                 Duration timeout = rule == null ? ReadyRule.DEPENDENCY_TIMEOUT : rule.timeout();
-                if (rule != null && !rule.running() && !rule.exited()) {
+                if (rule != null && !rule.byDependency() && !rule.running() && !rule.exited()) {
                     if (condition.equals(StackSpec.COMPLETED)) {
                         throw error(path + "." + name, name + "'s x-offline.ready rule decides when it is ready; "
                                 + StackSpec.COMPLETED + " needs a service with none (or only a timeout)");

@@ -158,7 +158,8 @@ public final class StackRunner {
             case REPLACE -> "replace container " + s.container() + " (" + s.why() + ")";
         }));
         services.stream().filter(s -> s.renamedFrom() != null).forEach(s -> plan.add("rename container "
-                + s.renamedFrom() + " back to " + s.container() + " (renamed by hand)"));
+                + s.renamedFrom() + " to " + s.container() + " (service " + s.service().name() + "'s container, under"
+                + " another name)"));
         List<ContainerSummary> orphans = orphans(planned, services);
         orphans.forEach(o -> plan.add((options.removeOrphans() ? "remove container " : "leave  container ") + o.name()
                 + " (" + orphanReason(planned, o) + ")"));
@@ -554,7 +555,9 @@ public final class StackRunner {
                     continue;
                 }
                 ContainerSummary holder = Preflight.publisher(running, port.hostPort(), protocol).orElse(null);
-                if (holder != null && (holder.id().equals(plan.existingId()) || holder.id().equals(plan.previousId())
+                // a predecessor started by hand is stopped before its replacement finishes (CREATE), not otherwise
+                if (holder != null && (holder.id().equals(plan.existingId())
+                        || plan.action() == Action.CREATE && holder.id().equals(plan.previousId())
                         || leaving.stream().anyMatch(o -> o.id().equals(holder.id())))) {
                     continue;
                 }
@@ -602,7 +605,7 @@ public final class StackRunner {
         String existing = plan.existingId();
         if (plan.renamedFrom() != null) {
             engine.renameContainer(existing, plan.container());
-            console.info("renamed container " + plan.renamedFrom() + " back to " + plan.container());
+            console.info("renamed container " + plan.renamedFrom() + " to " + plan.container());
         }
         switch (plan.action()) {
             case KEEP -> {

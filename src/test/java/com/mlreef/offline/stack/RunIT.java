@@ -354,7 +354,7 @@ class RunIT {
         engine.renameContainer(stack + "-worker", stack + "-worker-renamed");
         CliProcess.Result renamed = CliProcess.run(Map.of(), "run", "-d", dir.toString());
         assertEquals(0, renamed.exit(), renamed.toString());
-        assertTrue(renamed.err().contains("renamed container " + stack + "-worker-renamed back to " + stack + "-worker"),
+        assertTrue(renamed.err().contains("renamed container " + stack + "-worker-renamed to " + stack + "-worker"),
                 renamed.toString());
         assertEquals(workerId, engine.inspectContainer(stack + "-worker").id(), "the same container, not a second one");
         assertTrue(assertMissing(stack + "-worker-renamed"));
@@ -659,15 +659,17 @@ class RunIT {
         assertTrue(stop.err().contains("its stop_grace_period, 10 s unless the stack sets one,"), stop.toString());
         assertEquals(137, engine.inspectContainer(stack + "-web").state().exitCode(), "killed after its grace time");
         assertTrue(seconds < 9, "the default 10 s would take longer; this took " + seconds + " s");
-        assertTrue(stop.err().indexOf("stopped " + stack + "-web") < stop.err().indexOf("stopped " + stack + "-db"),
+        int stoppedWeb = stop.err().indexOf("stopped " + stack + "-web");
+        assertTrue(stoppedWeb >= 0 && stoppedWeb < stop.err().indexOf("stopped " + stack + "-db"),
                 "dependents stop first: " + stop);
 
         // start follows depends_on too: seed runs to completion and db is healthy before web starts
         CliProcess.Result start = CliProcess.run(Map.of(), "start", "--stack", stack);
         assertEquals(0, start.exit(), start.toString());
         int startedWeb = start.err().indexOf("started " + stack + "-web");
-        assertTrue(startedWeb > start.err().indexOf("started " + stack + "-db")
-                && startedWeb > start.err().indexOf("started " + stack + "-seed")
+        int startedDb = start.err().indexOf("started " + stack + "-db");
+        int startedSeed = start.err().indexOf("started " + stack + "-seed");
+        assertTrue(startedDb >= 0 && startedSeed >= 0 && startedWeb > startedDb && startedWeb > startedSeed
                 && start.err().indexOf("waiting for seed to be done (exit code 0) before " + stack + "-web") > 0,
                 start.toString());
         assertEquals(0, engine.inspectContainer(stack + "-seed").state().exitCode());

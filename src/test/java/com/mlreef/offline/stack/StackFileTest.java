@@ -408,8 +408,6 @@ class StackFileTest {
                 .contains("a service takes network_mode or networks, not both"));
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    network_mode: 'service:b'\n")
                 .contains("'service:b' is not host, none or bridge"));
-        assertTrue(failure("services:\n  a:\n    image: busybox:1\n    network_mode: host\n    hostname: x\n")
-                .contains("services.a.hostname: a container with network_mode host has the host's name"));
         StackSpec.ContainerOptions compose = parse("services:\n  a:\n    image: busybox:1\n"
                 + "    extra_hosts: ['db:10.0.0.1', 'db:fd00::1']\n    mem_limit: 512Mi\n    shm_size: 2GiB\n"
                 + "    privileged: yes\n    hostname: my_host\n    logging: {options: {max-size: 1m}}\n"
@@ -473,6 +471,11 @@ class StackFileTest {
         assertTrue(stack.services().get("migrate").ready().exited(), "waited for until it exits with 0");
         assertNull(stack.services().get("web").ready());
         assertEquals(Map.of("db", StackSpec.STARTED), stack.services().get("migrate").dependsOn());
+        StackSpec twoWaiting = parse("services:\n  a:\n    image: busybox:1\n    depends_on: {db: {condition:"
+                + " service_healthy}}\n  b:\n    image: busybox:1\n    depends_on: {db: {condition: service_healthy}}\n"
+                + "  db:\n    image: busybox:1\n", Map.of());
+        assertEquals(Map.of("db", StackSpec.HEALTHY), twoWaiting.services().get("b").dependsOn(),
+                "the rule the first dependent gave db is not db's own");
 
         String service = "services:\n  a:\n    image: busybox:1\n    depends_on: %s\n%s"
                 + "  b:\n    image: busybox:1\n    depends_on: [c]\n  c:\n    image: busybox:1\n    depends_on: [a]\n";
