@@ -64,8 +64,8 @@ final class ServiceOptions {
         }
         String hostname = optional(node, "hostname", path);
         if (hostname != null && !isHostName(hostname)) {
-            throw file.error(path + ".hostname", "'" + hostname + "' is not a host name (letters, digits and -, parts"
-                    + " joined by ., at most " + MAX_HOSTNAME + " characters)");
+            throw file.error(path + ".hostname", "'" + hostname + "' is not a host name (letters, digits, - and _,"
+                    + " parts joined by ., at most " + MAX_HOSTNAME + " characters)");
         }
         Boolean privileged = node.has("privileged") && file.bool(node.get("privileged"), path + ".privileged")
                 ? Boolean.TRUE : null;
