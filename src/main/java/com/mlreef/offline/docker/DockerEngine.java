@@ -23,6 +23,15 @@ import java.util.Map;
  */
 public interface DockerEngine {
 
+    /** What an inspection answers, or null when the engine has no such object (404). */
+    static <T> T orNull(java.util.function.Supplier<T> inspect) {
+        try {
+            return inspect.get();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
     /** How many calls this client made and how long they took, each from its request to the end of its answer. */
     record Usage(long calls, long nanos) {
     }

@@ -12,7 +12,6 @@ import com.mlreef.offline.bundle.ImageFileWriter;
 import com.mlreef.offline.bundle.LayerChain;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
-import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.RegistryAuth;
 import com.mlreef.offline.docker.model.ImageInspect;
 import com.mlreef.offline.docker.model.ProgressMessage;
@@ -304,7 +303,7 @@ public final class StackExporter {
 
     /** The image in the engine, pulled first unless it is already at the registry's digest. */
     private ImageInspect resolve(String reference, boolean pull) {
-        ImageInspect local = inspect(reference);
+        ImageInspect local = DockerEngine.orNull(() -> engine.inspectImage(reference));
         if (!pull) {
             if (local == null) {
                 throw new BundleException("image " + reference + " is not in the engine; pull it, or export without"
@@ -328,19 +327,11 @@ public final class StackExporter {
             notPulled.add(reference);
             return local;
         }
-        ImageInspect pulled = inspect(reference);
+        ImageInspect pulled = DockerEngine.orNull(() -> engine.inspectImage(reference));
         if (pulled == null) {
             throw new BundleException("image " + reference + " is missing from the engine after its pull");
         }
         return pulled;
-    }
-
-    private ImageInspect inspect(String reference) {
-        try {
-            return engine.inspectImage(reference);
-        } catch (NotFoundException e) {
-            return null;
-        }
     }
 
     private String registryDigest(String reference) {

@@ -111,7 +111,7 @@ public final class StackRunner {
         loads.forEach(l -> plan.add(ImageLoader.describe(l)));
         List<String> networkDrivers = null;
         for (StackSpec.NetworkSpec n : planned.networks().values()) {
-            Network existing = network(n.name());
+            Network existing = DockerEngine.orNull(() -> engine.inspectNetwork(n.name()));
             if (existing != null) {
                 boolean made = existing.labels() != null && existing.labels().containsKey(DefaultStack.STACK_LABEL);
                 plan.add("keep   network " + n.name() + (made || n.external() ? ""
@@ -134,7 +134,7 @@ public final class StackRunner {
             plan.add("create network " + n.name());
         }
         for (StackSpec.VolumeSpec v : planned.volumes().values()) {
-            Volume existing = volume(v.name());
+            Volume existing = DockerEngine.orNull(() -> engine.inspectVolume(v.name()));
             if (existing != null) {
                 String owner = existing.labels() == null ? null : existing.labels().get(DefaultStack.STACK_LABEL);
                 plan.add("keep   volume " + v.name() + (owner == null && !v.external() ? " (made outside"
@@ -331,11 +331,8 @@ public final class StackRunner {
         for (String key : service.networks()) {
             String name = spec.networks().get(key).name();
             String id = networkIds.computeIfAbsent(name, n -> {
-                try {
-                    return engine.inspectNetwork(n).id();
-                } catch (NotFoundException e) {
-                    return "";
-                }
+                Network network = DockerEngine.orNull(() -> engine.inspectNetwork(n));
+                return network == null ? "" : network.id();
             });
             ContainerInspect.EndpointSettings endpoint = attached.get(name);
             if (id.isEmpty() || endpoint == null || !id.equals(endpoint.networkId())) {
@@ -378,10 +375,8 @@ public final class StackRunner {
 
     /** The container of that name, or null; one the tool did not create for this stack is an error. */
     private ContainerInspect ours(StackSpec spec, String name) {
-        ContainerInspect existing;
-        try {
-            existing = engine.inspectContainer(name);
-        } catch (NotFoundException e) {
+        ContainerInspect existing = DockerEngine.orNull(() -> engine.inspectContainer(name));
+        if (existing == null) {
             return null;
         }
         Map<String, String> labels = existing.config().labels() == null ? Map.of() : existing.config().labels();
@@ -574,7 +569,7 @@ public final class StackRunner {
     }
 
     private void ensureNetwork(StackSpec spec, StackSpec.NetworkSpec network) {
-        if (exists(() -> engine.inspectNetwork(network.name()))) {
+        if (DockerEngine.orNull(() -> engine.inspectNetwork(network.name())) != null) {
             return;
         }
         if (network.external()) {
@@ -586,7 +581,7 @@ public final class StackRunner {
     }
 
     private void ensureVolume(StackSpec spec, StackSpec.VolumeSpec volume) {
-        if (exists(() -> engine.inspectVolume(volume.name()))) {
+        if (DockerEngine.orNull(() -> engine.inspectVolume(volume.name())) != null) {
             return;
         }
         if (volume.external()) {
@@ -697,22 +692,6 @@ public final class StackRunner {
         readiness.afterReady(id, plan.service());
     }
 
-    private Network network(String name) {
-        try {
-            return engine.inspectNetwork(name);
-        } catch (NotFoundException e) {
-            return null;
-        }
-    }
-
-    private Volume volume(String name) {
-        try {
-            return engine.inspectVolume(name);
-        } catch (NotFoundException e) {
-            return null;
-        }
-    }
-
     /**
      * A service's readiness, for a container that an interrupted replacement may have left beside its predecessor
      * (NAME-previous): should it fail, the predecessor is put back, as the interrupted run would have done.
@@ -747,15 +726,6 @@ public final class StackRunner {
         }
         return new ToolException(ExitCode.FAILED, "the new " + plan.container() + " failed: " + cause.getMessage()
                 + "; " + previous + ", its volumes untouched", cause);
-    }
-
-    private static boolean exists(Runnable inspect) {
-        try {
-            inspect.run();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        }
     }
 
 }
