@@ -97,7 +97,7 @@ final class ServiceReadiness {
                     return "its healthcheck passes";
                 }
                 if ("unhealthy".equals(health.status())) {
-                    String probe = health.lastOutput() == null ? "" : " (last probe: " + health.lastOutput() + ")";
+                    String probe = health.lastProbe();
                     if (rule.byDependency()) { // Compose's service_healthy fails here too
                         throw failure(container, service.name() + " is unhealthy" + probe + "; a service depends on"
                                 + " it as " + StackSpec.HEALTHY);

@@ -312,12 +312,11 @@ public final class StackControl {
     private int each(String stack, List<String> services, String doing, String done, String already,
                      Predicate<ContainerSummary> isDone, Consumer<ContainerSummary> action, String note,
                      boolean stopping) {
-        boolean withParked = stopping;
         List<ContainerSummary> list = of(stack, services);
         Map<String, String> parked = parked(list);
         List<ContainerSummary> todo = new ArrayList<>();
         list.forEach(c -> {
-            if (!withParked && parked.containsKey(c.id())) {
+            if (!stopping && parked.containsKey(c.id())) { // stopping one leaves it as it is
                 console.info(c.name() + ": left stopped; " + parked.get(c.id()));
             } else if (isDone.test(c)) {
                 console.info(c.name() + ": " + already);
@@ -333,10 +332,10 @@ public final class StackControl {
         if (stopping) {
             java.util.Collections.reverse(waves);
         }
+        List<ContainerSummary> whole = stopping || services.isEmpty() ? list : containers(stack);
         for (List<ContainerSummary> wave : waves) {
             if (!stopping) {
-                List<ContainerSummary> whole = containers(stack);
-                wave.forEach(c -> awaitDependencies(c, list, whole));
+                wave.forEach(c -> awaitDependencies(c, list, parked, whole));
             }
             atOnce(wave, c -> {
                 action.accept(c);
@@ -398,7 +397,8 @@ public final class StackControl {
      * Before a container starts: waits for the containers of its dependencies among {@code stack} to be healthy or
      * to have completed, as its depends_on conditions say; an unhealthy one, or one that exits otherwise, fails.
      */
-    private void awaitDependencies(ContainerSummary c, List<ContainerSummary> stack, List<ContainerSummary> whole) {
+    private void awaitDependencies(ContainerSummary c, List<ContainerSummary> stack, Map<String, String> parked,
+                                   List<ContainerSummary> whole) {
         dependencies(c).forEach((service, condition) -> {
             if (whole.stream().noneMatch(d -> service.equals(d.labels().get(StackRunner.SERVICE_LABEL)))) {
                 throw new ToolException(ExitCode.FAILED, c.name() + " depends on " + service + ", which has no"
@@ -408,7 +408,7 @@ public final class StackControl {
                 return;
             }
             for (ContainerSummary d : stack) {
-                if (service.equals(d.labels().get(StackRunner.SERVICE_LABEL)) && !parked(stack).containsKey(d.id())) {
+                if (service.equals(d.labels().get(StackRunner.SERVICE_LABEL)) && !parked.containsKey(d.id())) {
                     awaitCondition(c, d, service, condition);
                 }
             }
@@ -431,7 +431,7 @@ public final class StackControl {
             }
             String failed = healthy && state.health() == null ? "it has no healthcheck"
                     : healthy && "unhealthy".equals(state.health().status()) ? "it is unhealthy"
-                    + (state.health().lastOutput() == null ? "" : " (last probe: " + state.health().lastOutput() + ")")
+                    + state.health().lastProbe()
                     : !running && !Boolean.TRUE.equals(state.restarting()) && (healthy || state.exitCode() != 0)
                     ? "it exited with code " + state.exitCode() : null;
             if (failed != null || System.nanoTime() > deadline) {

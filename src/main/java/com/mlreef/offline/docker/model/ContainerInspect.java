@@ -22,15 +22,15 @@ public record ContainerInspect(String id, String name, String image, String crea
     @RegisterForReflection
     public record Health(String status, Integer failingStreak, List<Probe> log) {
 
-        /** The last probe's output, trimmed to one line, or null. */
-        public String lastOutput() {
+        /** The last probe, as " (last probe: exit code N: OUTPUT)" with its output on one line; "" without one. */
+        public String lastProbe() {
             if (log == null || log.isEmpty()) {
-                return null;
+                return "";
             }
             Probe last = log.get(log.size() - 1);
             String output = last.output() == null ? "" : last.output().strip().replaceAll("\\s*\n\\s*", " / ");
-            return "exit code " + last.exitCode() + (output.isEmpty() ? "" : ": "
-                    + (output.length() > 200 ? output.substring(0, 200) + "..." : output));
+            return " (last probe: exit code " + last.exitCode() + (output.isEmpty() ? "" : ": "
+                    + (output.length() > 200 ? output.substring(0, 200) + "..." : output)) + ")";
         }
     }
 
