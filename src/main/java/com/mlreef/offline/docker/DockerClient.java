@@ -346,9 +346,9 @@ public final class DockerClient implements DockerEngine {
     }
 
     @Override
-    public void removeContainer(String id, boolean force) {
-        call("removing container " + id, "DELETE",
-                "/containers/" + segment(id) + new Query().add("force", force).add("v", false), null, Void.class);
+    public void removeContainer(String id, boolean force, boolean unnamedVolumes) {
+        call("removing container " + id, "DELETE", "/containers/" + segment(id)
+                + new Query().add("force", force).add("v", unnamedVolumes), null, Void.class);
     }
 
     @Override

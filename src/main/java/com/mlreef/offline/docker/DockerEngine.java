@@ -163,8 +163,17 @@ public interface DockerEngine {
     /** {@code POST /containers/{id}/rename?name=}. */
     void renameContainer(String id, String newName);
 
-    /** {@code DELETE /containers/{id}}; its volumes are always kept. */
-    void removeContainer(String id, boolean force);
+    /** {@code DELETE /containers/{id}}; its volumes are kept. */
+    default void removeContainer(String id, boolean force) {
+        removeContainer(id, force, false);
+    }
+
+    /**
+     * {@code DELETE /containers/{id}}.
+     * @param unnamedVolumes also delete its unnamed volumes (an image's VOLUME) that no other container uses; named
+     *                       volumes are always kept
+     */
+    void removeContainer(String id, boolean force, boolean unnamedVolumes);
 
     /** {@code GET /containers/{id}/json}. */
     ContainerInspect inspectContainer(String id);

@@ -524,8 +524,11 @@ public final class StackControl {
         for (List<ContainerSummary> wave : waves) {
             atOnce(wave, c -> {
                 engine.stopContainer(c.id(), seconds);
-                engine.removeContainer(c.id(), true);
-                console.info("removed container " + c.name());
+                engine.removeContainer(c.id(), true, volumes); // with --volumes, its unnamed ones too, as compose does
+                List<String> unnamed = !volumes || c.mounts() == null ? List.of() : c.mounts().stream()
+                        .filter(ContainerInspect.Mount::unnamed).map(ContainerInspect.Mount::destination).toList();
+                console.info("removed container " + c.name() + (unnamed.isEmpty() ? "" : " and its unnamed volume"
+                        + (unnamed.size() == 1 ? " at " : "s at ") + String.join(", ", unnamed)));
             });
         }
         Set<String> joined = new HashSet<>();
@@ -561,13 +564,20 @@ public final class StackControl {
             Set<String> deleted = new HashSet<>(stackVolumes.stream().map(Volume::name).toList());
             containers.stream().filter(c -> c.mounts() != null).flatMap(c -> c.mounts().stream())
                     .filter(m -> "volume".equals(m.type()) && m.name() != null && !deleted.contains(m.name())
-                            && !m.name().matches("[0-9a-f]{64}")) // an anonymous one (an image's VOLUME)
+                            && !m.unnamed()) // deleted with its container
                     .map(ContainerInspect.Mount::name).distinct()
                     .forEach(v -> console.info("kept volume " + v + ": stack " + stack + " used it but did not make"
                             + " it ('docker volume rm " + v + "' deletes it)"));
-        } else if (!stackVolumes.isEmpty()) {
-            console.info("kept volumes " + String.join(", ", stackVolumes.stream().map(Volume::name).toList())
-                    + " ('down --volumes' deletes them)");
+        } else {
+            if (!stackVolumes.isEmpty()) {
+                console.info("kept volumes " + String.join(", ", stackVolumes.stream().map(Volume::name).toList())
+                        + " ('down --volumes' deletes them)");
+            }
+            // an image's VOLUME the stack mounted nothing on: the next run's container gets a new one
+            containers.stream().filter(c -> c.mounts() != null).forEach(c -> c.mounts().stream()
+                    .filter(ContainerInspect.Mount::unnamed).forEach(m -> console.info("kept the unnamed volume of "
+                            + c.name() + " at " + m.destination() + ", which run does not use again ('docker volume"
+                            + " rm " + m.name() + "' deletes it)")));
         }
         if (!kept.isEmpty()) {
             throw new ToolException(ExitCode.FAILED, String.join("; ", kept) + ": the rest of stack " + stack

@@ -651,7 +651,15 @@ public final class StackRunner {
     }
 
     private void startNew(StackSpec spec, ServicePlan plan, Duration timeout) {
-        String id = create(spec, plan, plan.container());
+        Set<String> unnamed = unmountedVolumes(plan);
+        if (!unnamed.isEmpty()) {
+            console.warn("service " + plan.service().name() + ": its image keeps " + String.join(", ", unnamed)
+                    + " in " + (unnamed.size() == 1 ? "an unnamed volume" : "unnamed volumes") + " (the image's VOLUME,"
+                    + " which the stack does not mount); a replacement takes " + (unnamed.size() == 1 ? "it" : "them")
+                    + " over, but after down, run starts without " + (unnamed.size() == 1 ? "it" : "them")
+                    + ": mount a named volume there to keep that data");
+        }
+        String id = create(spec, plan, plan.container(), null);
         long since = System.currentTimeMillis() / 1000;
         engine.startContainer(plan.container()); // by name: an error names it
         console.info("created and started " + plan.container());
@@ -659,14 +667,58 @@ public final class StackRunner {
         readiness.afterReady(id, plan.service());
     }
 
-    private String create(StackSpec spec, ServicePlan plan, String name) {
-        String id = engine.createContainer(name, plan.spec());
+    /** Creates the service's container; a successor ({@code previousId} not null) takes over its unnamed volumes. */
+    private String create(StackSpec spec, ServicePlan plan, String name, String previousId) {
+        ContainerSpec body = plan.spec();
+        List<ContainerInspect.Mount> inherited = previousId == null ? List.of() : unnamedVolumes(plan, previousId);
+        if (!inherited.isEmpty()) {
+            List<String> binds = new ArrayList<>(body.hostConfig().binds());
+            inherited.forEach(m -> binds.add(m.name() + ":" + m.destination()
+                    + (Boolean.FALSE.equals(m.rw()) ? ":ro" : "")));
+            body = body.withBinds(binds);
+            console.info(plan.container() + ": the new container keeps the unnamed volume" + (inherited.size() == 1
+                    ? " at " : "s at ") + String.join(", ", inherited.stream().map(ContainerInspect.Mount::destination)
+                    .toList()) + " (the image's VOLUME, which the stack does not mount)");
+        }
+        String id = engine.createContainer(name, body);
         for (String key : plan.service().networks().subList(Math.min(1, plan.service().networks().size()),
                 plan.service().networks().size())) {
             engine.connectNetwork(spec.networks().get(key).name(), id,
                     plan.service().options().namesOn(key, plan.service().name()));
         }
         return id;
+    }
+
+    /**
+     * The unnamed volumes of the container a successor replaces, at the paths the successor's image declares as VOLUME
+     * and the stack does not mount: the successor takes them over, as Compose does, so their data stays in use.
+     */
+    private List<ContainerInspect.Mount> unnamedVolumes(ServicePlan plan, String previousId) {
+        Set<String> unmounted = unmountedVolumes(plan);
+        List<ContainerInspect.Mount> mounts = engine.inspectContainer(previousId).mounts();
+        return unmounted.isEmpty() || mounts == null ? List.of() : mounts.stream()
+                .filter(m -> m.unnamed() && m.destination() != null && unmounted.contains(cleanPath(m.destination())))
+                .toList();
+    }
+
+    /** The paths the service's image declares as VOLUME and the stack mounts nothing on: each gets an unnamed volume. */
+    private Set<String> unmountedVolumes(ServicePlan plan) {
+        ImageInspect.Config image = engine.inspectImage(plan.imageId()).config();
+        if (image == null || image.volumes() == null) {
+            return Set.of();
+        }
+        Set<String> paths = new java.util.TreeSet<>();
+        image.volumes().keySet().forEach(path -> paths.add(cleanPath(path)));
+        plan.service().mounts().forEach(m -> paths.remove(cleanPath(m.target())));
+        if (plan.service().options().tmpfs() != null) {
+            plan.service().options().tmpfs().keySet().forEach(path -> paths.remove(cleanPath(path)));
+        }
+        return paths;
+    }
+
+    private static String cleanPath(String path) {
+        String clean = path.replaceAll("/+", "/");
+        return clean.length() > 1 && clean.endsWith("/") ? clean.substring(0, clean.length() - 1) : clean;
     }
 
     /**
@@ -677,7 +729,7 @@ public final class StackRunner {
         String id = null;
         replacing = plan.container();
         try {
-            id = create(spec, plan, plan.container());
+            id = create(spec, plan, plan.container(), previousId);
             long since = System.currentTimeMillis() / 1000;
             engine.startContainer(plan.container()); // by name: an error names it
             console.info("replacing " + plan.container() + ": the new container started");

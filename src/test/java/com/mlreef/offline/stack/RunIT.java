@@ -540,6 +540,64 @@ class RunIT {
         assertTrue(failed.err().contains("init stopped (exit code 3) before it was ready"), failed.toString());
     }
 
+    @Test
+    void anImagesUnnamedVolumeIsTakenOverByAReplacementAndDeletedByDownVolumes() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        String keeper = created.image(TestEngine.unique("runkeep") + ":1");
+        TestImages.build("FROM " + base + "\nRUN mkdir /keep\nVOLUME /keep\n", keeper);
+        String keeper2 = created.image(TestEngine.unique("runkeep") + ":2");
+        TestImages.build("FROM " + keeper + "\nRUN echo 2 > /version\n", keeper2);
+        Path file = tmp.resolve(stack + "-keep.yaml");
+        String text = "name: " + stack + "\nservices:\n  keeper:\n    image: %s\n"
+                + "    command: [sh, -c, \"trap 'exit 0' TERM; n=$$(cat /keep/count 2>/dev/null || echo 0);"
+                + " echo $$((n+1)) > /keep/count; echo counted; while true; do sleep 1; done\"]\n"
+                + "    x-offline:\n      ready: {log: counted, timeout: 30s}\n";
+        String container = stack + "-keeper";
+        Files.writeString(file, text.formatted(keeper));
+        CliProcess.Result first = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(0, first.exit(), first.toString());
+        assertTrue(first.err().contains("warning: service keeper: its image keeps /keep in an unnamed volume (the"
+                + " image's VOLUME, which the stack does not mount)"), first.toString());
+        String volume = unnamedVolume(container, "/keep");
+        created.volume(volume);
+        assertEquals("1", file(container, "/keep/count"));
+
+        Files.writeString(file, text.formatted(keeper2));
+        CliProcess.Result upgrade = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(0, upgrade.exit(), upgrade.toString());
+        assertTrue(upgrade.err().contains(container + ": the new container keeps the unnamed volume at /keep"),
+                upgrade.toString());
+        assertTrue(upgrade.err().contains("replaced " + container), upgrade.toString());
+        assertEquals(volume, unnamedVolume(container, "/keep"), "the successor mounts its predecessor's volume");
+        assertEquals("2", file(container, "/keep/count"), "and sees its data");
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertTrue(again.err().contains(container + ": running, unchanged"), "the volume taken over is no change: "
+                + again);
+
+        CliProcess.Result down = CliProcess.run(Map.of(), "down", "--stack", stack);
+        assertEquals(0, down.exit(), down.toString());
+        assertTrue(down.err().contains("kept the unnamed volume of " + container + " at /keep, which run does not use"
+                + " again ('docker volume rm " + volume + "' deletes it)"), down.toString());
+        engine.inspectVolume(volume); // kept
+
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString()).exit());
+        String fresh = unnamedVolume(container, "/keep");
+        assertFalse(fresh.equals(volume));
+        CliProcess.Result downVolumes = CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes");
+        assertEquals(0, downVolumes.exit(), downVolumes.toString());
+        assertTrue(downVolumes.err().contains("removed container " + container + " and its unnamed volume at /keep"),
+                downVolumes.toString());
+        assertThrows(NotFoundException.class, () -> engine.inspectVolume(fresh));
+        engine.inspectVolume(volume); // another container's, which down --volumes did not remove
+    }
+
+    /** The name of the unnamed volume a container has at {@code path}. */
+    private static String unnamedVolume(String container, String path) {
+        return engine.inspectContainer(container).mounts().stream()
+                .filter(m -> m.unnamed() && path.equals(m.destination())).findFirst()
+                .orElseThrow(() -> new AssertionError(container + " has no unnamed volume at " + path)).name();
+    }
+
     /** The engine's own inspection of a container, as {@code docker inspect} prints it. */
     private static com.fasterxml.jackson.databind.JsonNode dockerInspect(String container) throws Exception {
         Process p = new ProcessBuilder("docker", "inspect", "--format", "{{json .}}", container)

@@ -58,6 +58,11 @@ public record ContainerInspect(String id, String name, String image, String crea
 
     @RegisterForReflection
     public record Mount(String type, String name, String source, String destination, @JsonProperty("RW") Boolean rw) {
+
+        /** An unnamed volume: the engine made it for a VOLUME of the image that nothing else was mounted on. */
+        public boolean unnamed() {
+            return "volume".equals(type) && name != null && name.matches("[0-9a-f]{64}");
+        }
     }
 
     /** The name without the leading slash. */

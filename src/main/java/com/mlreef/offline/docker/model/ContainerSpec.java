@@ -30,6 +30,15 @@ public record ContainerSpec(String image, List<String> cmd, List<String> entrypo
                 hostConfig, networkingConfig, hostname, stopTimeout);
     }
 
+    /** The same container with other binds. */
+    public ContainerSpec withBinds(List<String> other) {
+        HostConfig h = hostConfig;
+        return new ContainerSpec(image, cmd, entrypoint, env, labels, exposedPorts, healthcheck, workingDir, user, tty,
+                new HostConfig(other, h.portBindings, h.restartPolicy, h.networkMode, h.extraHosts, h.privileged,
+                        h.init, h.capAdd, h.capDrop, h.shmSize, h.memory, h.nanoCpus, h.logConfig, h.tmpfs, h.ulimits),
+                networkingConfig, hostname, stopTimeout);
+    }
+
     /**
      * @param shmSize  bytes
      * @param memory   bytes

@@ -16,9 +16,10 @@ public record ImageInspect(String id, List<String> repoTags, List<String> repoDi
     public record RootFs(String type, List<String> layers) {
     }
 
+    /** @param volumes the paths of the image's VOLUME instructions (the values are empty objects) */
     @RegisterForReflection
     public record Config(Map<String, String> labels, List<String> env, List<String> cmd, List<String> entrypoint,
-                         Map<String, Object> exposedPorts, Healthcheck healthcheck) {
+                         Map<String, Object> exposedPorts, Healthcheck healthcheck, Map<String, Object> volumes) {
     }
 
     /** The image's HEALTHCHECK; a test of ["NONE"] disables the one it inherits. */
