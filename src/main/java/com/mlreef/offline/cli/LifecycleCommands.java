@@ -263,8 +263,8 @@ public final class LifecycleCommands {
     @Command(name = "down", mixinStandardHelpOptions = true, description = {
             "Remove the stack's containers and networks. Volumes and images are kept: 'run' brings the stack back with"
                 + " its data.",
-            "--volumes also deletes the stack's volumes, with all their data, once you type the stack's name (or with"
-                + " --yes)."},
+            "--volumes also deletes the stack's volumes and its containers' unnamed volumes (an image's VOLUME), with all"
+                + " their data, once you type the stack's name (or with --yes). Volumes the stack did not make are kept."},
             footer = {"", "Examples:", "  mlreef-offline down", "  mlreef-offline down --volumes      # asks first"})
     public static final class Down extends StoppingStack {
         @Option(names = "--volumes", description = "Also delete the stack's volumes and all their data.")
