@@ -349,8 +349,8 @@ public final class Preflight {
             return new Check(name, Status.OK, "published by container " + c.name() + " of the stack");
         }
         return new Check(name, Status.FAIL, "in use by container " + c.name() + (itsStack == null ? ""
-                : " of stack " + itsStack + ", not of stack " + stack.name() + " (doctor -d DIR checks a bundle's"
-                + " stack)") + "; stop it or publish the stack on another port");
+                : " of stack " + itsStack + ", not of stack " + stack.name() + " (doctor -d DIR or -f STACK checks"
+                + " another stack)") + "; stop it or publish the stack on another port");
     }
 
     private Check daemonConfigCheck() {
