@@ -31,6 +31,7 @@ public class StackCommand implements Runnable {
                 "  files: the file name of an image in the bundle).",
                 "A service: " + StackFile.SERVICE_KEYS + ";",
                 "  " + StackFile.SETTINGS_KEYS + ";",
+                "  " + StackFile.ENGINE_KEYS + ";",
                 "  x-offline: ready ({log: LINE}, {healthcheck: true} or {http: URL}, with",
                 "  timeout) and after-ready (commands run in the container once it is ready).",
                 "$${VAR}, $${VAR:-default}, $${VAR:?message} and the other Compose forms take this",

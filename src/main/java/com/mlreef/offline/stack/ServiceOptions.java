@@ -23,11 +23,24 @@ import java.util.regex.Pattern;
  */
 final class ServiceOptions {
     /** Compose keys this tool does not take, and what to do instead. */
-    static final Map<String, String> INSTEAD = Map.of(
-            "build", "images are built on the online host: build and tag the image there, and name it in image",
-            "env_file", "a bundle carries no other files: write the variables under environment",
-            "deploy", "deploy is Swarm's: limit a container with mem_limit and cpus",
-            "extends", "write the service out in full");
+    static final Map<String, String> INSTEAD = Map.ofEntries(
+            Map.entry("build", "images are built on the online host: build and tag the image there, and name it in"
+                    + " image"),
+            Map.entry("env_file", "a bundle carries no other files: write the variables under environment"),
+            Map.entry("deploy", "deploy is Swarm's: limit a container with mem_limit and cpus, and give it GPUs"
+                    + " with gpus"),
+            Map.entry("extends", "write the service out in full"),
+            Map.entry("profiles", "run starts every service of the stack: leave the service out of the stack file"),
+            Map.entry("pull_policy", "export pulls each image (--no-pull: local ones only), and run never pulls"),
+            Map.entry("platform", "export carries the image the online host's engine has: pull it for that platform"
+                    + " there before export --no-pull"),
+            Map.entry("links", "the services reach each other by service name on the stack's network; give other"
+                    + " names as aliases under networks"),
+            Map.entry("external_links", "join the other containers' network (external: true) and reach them by name"),
+            Map.entry("volumes_from", "mount the same named volumes in both services"),
+            Map.entry("secrets", "a bundle carries no other files: mount them from the offline host with volumes"),
+            Map.entry("configs", "a bundle carries no other files: mount them from the offline host with volumes"),
+            Map.entry("scale", "run starts one container per service"));
 
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?");
     private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?");
@@ -76,19 +89,22 @@ final class ServiceOptions {
             throw file.error(path + ".mem_limit", "the engine gives a container at least 6m");
         }
         Duration grace = file.duration(node.get("stop_grace_period"), path + ".stop_grace_period");
+        EngineSettings engine = new EngineSettings(file, this, node, path);
         return new ContainerOptions(entrypoint, workingDir, user, hostname, extraHosts(node.get("extra_hosts"),
                 path + ".extra_hosts"), privileged, init, capabilities(node.get("cap_add"), path + ".cap_add"),
                 capabilities(node.get("cap_drop"), path + ".cap_drop"), shmSize, memLimit, cpus(node, path),
                 grace == null ? null : (int) Math.ceil(grace.toMillis() / 1000.0),
                 logging(node.get("logging"), path + ".logging"), tmpfs(node.get("tmpfs"), path + ".tmpfs", mounts),
-                expose(node.get("expose"), path + ".expose"), ulimits(node.get("ulimits"), path + ".ulimits"), null, null);
+                expose(node.get("expose"), path + ".expose"), ulimits(node.get("ulimits"), path + ".ulimits"), null, null,
+                engine.config().isEmpty() ? null : engine.config(),
+                engine.hostConfig().isEmpty() ? null : engine.hostConfig());
     }
 
     private String optional(JsonNode node, String key, String path) {
         return node.has(key) ? file.string(node.get(key), path + "." + key) : null;
     }
 
-    private static boolean isHostName(String name) {
+    static boolean isHostName(String name) {
         if (name.length() > MAX_HOSTNAME) {
             return false;
         }
@@ -152,7 +168,7 @@ final class ServiceOptions {
     }
 
     /** A byte size as Compose writes it: 67108864, 64m, 64mb, 1.5g (units of 1024). */
-    private Long size(JsonNode node, String key, String path) {
+    Long size(JsonNode node, String key, String path) {
         if (!node.has(key)) {
             return null;
         }

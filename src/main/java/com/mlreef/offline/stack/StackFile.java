@@ -39,13 +39,18 @@ import java.util.regex.Pattern;
  * Compose does.
  */
 public final class StackFile {
-    /** A service's keys (besides {@link #SETTINGS_KEYS} and x-offline), as the help lists them. */
+    /** A service's keys (besides {@link #SETTINGS_KEYS}, {@link #ENGINE_KEYS} and x-offline), as the help lists them. */
     public static final String SERVICE_KEYS = "image, container_name, command, ports, volumes, environment, networks,"
             + " restart, healthcheck, labels, depends_on";
     /** A service's container settings, read by {@link ServiceOptions}. */
     public static final String SETTINGS_KEYS = "entrypoint, working_dir, user, hostname, extra_hosts, privileged, init,"
             + " cap_add, cap_drop, shm_size, mem_limit, cpus, stop_grace_period, logging, tmpfs, expose, ulimits,"
             + " network_mode";
+    /** A service's keys that are one engine field each, read by {@link EngineSettings}. */
+    public static final String ENGINE_KEYS = "tty, stdin_open, stop_signal, domainname, mac_address, security_opt,"
+            + " sysctls, dns, dns_search, dns_opt, read_only, pid, ipc, userns_mode, runtime, cgroup_parent, cpuset,"
+            + " devices, group_add, pids_limit, cpu_shares, oom_score_adj, oom_kill_disable, mem_reservation,"
+            + " memswap_limit, storage_opt, gpus";
 
     /** The embedded default: the MLReef Nautilus stack. */
     public static final String DEFAULT_RESOURCE = "/stacks/nautilus.yaml";
@@ -255,6 +260,7 @@ public final class StackFile {
         });
         List<String> known = new ArrayList<>(List.of(SERVICE_KEYS.split(", ")));
         known.addAll(List.of(SETTINGS_KEYS.split(", ")));
+        known.addAll(List.of(ENGINE_KEYS.split(", ")));
         known.add("x-offline");
         keys(node, path, known);
         if (!node.has("image")) {
@@ -924,9 +930,34 @@ public final class StackFile {
         node.fieldNames().forEachRemaining(key -> {
             if (!known.contains(key) && !(key.startsWith("x-") && !key.equals("x-offline"))) {
                 String where = path.isEmpty() ? key : path + "." + key;
-                throw error(where, "unknown key (known here: " + String.join(", ", allowed) + ")");
+                String near = allowed.stream().filter(k -> distance(k, key) <= Math.max(1, k.length() / 4))
+                        .min(java.util.Comparator.comparingInt(k -> distance(k, key))).orElse(null);
+                throw error(where, "unknown key" + (near != null ? "; did you mean " + near + "?"
+                        : allowed.size() <= 12 ? " (known here: " + String.join(", ", allowed) + ")"
+                        : " ('mlreef-offline stack show --help' lists the keys a service takes)"));
             }
         });
+    }
+
+    /** Edits from one key to another (letters, with - and _ alike and case ignored). */
+    private static int distance(String a, String b) {
+        a = a.toLowerCase(Locale.ROOT).replace('-', '_');
+        b = b.toLowerCase(Locale.ROOT).replace('-', '_');
+        int[] row = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            row[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int above = row[j];
+                row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1),
+                        diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.length()];
     }
 
     StackFileException error(String path, String message) {

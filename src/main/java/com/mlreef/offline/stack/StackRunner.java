@@ -433,16 +433,21 @@ public final class StackRunner {
         StackSpec.Logging logging = options.logging();
         List<ContainerSpec.Ulimit> ulimits = options.ulimits() == null ? null : options.ulimits().entrySet().stream()
                 .map(u -> new ContainerSpec.Ulimit(u.getKey(), u.getValue().soft(), u.getValue().hard())).toList();
+        // Tty has a field of its own (always written): the other settings only when the stack gives them, so that a
+        // stack without them keeps its configuration hash
+        Map<String, Object> more = options.config() == null ? new TreeMap<>() : new TreeMap<>(options.config());
+        boolean tty = Boolean.TRUE.equals(more.remove("Tty"));
         ContainerSpec withoutHash = new ContainerSpec(image, cmd,
-                options.entrypoint(), env, labels, exposed, healthcheck, options.workingDir(), options.user(), false,
+                options.entrypoint(), env, labels, exposed, healthcheck, options.workingDir(), options.user(), tty,
                 new ContainerSpec.HostConfig(binds, bindings, restart, network != null ? network
                         : options.networkMode(), options.extraHosts(),
                         options.privileged(), options.init(), options.capAdd(), options.capDrop(), options.shmSize(),
                         options.memLimit(), options.cpus(), logging == null ? null
-                        : new ContainerSpec.LogConfig(logging.driver(), logging.options()), options.tmpfs(), ulimits),
+                        : new ContainerSpec.LogConfig(logging.driver(), logging.options()), options.tmpfs(), ulimits,
+                        options.hostConfig()),
                 network == null ? null : new ContainerSpec.NetworkingConfig(Map.of(network,
                         new ContainerSpec.EndpointConfig(options.namesOn(service.networks().get(0), service.name())))),
-                options.hostname(), options.stopSeconds());
+                options.hostname(), options.stopSeconds(), more);
         String hash;
         try {
             // each network the container joins, with its names there when the stack gives aliases
@@ -460,15 +465,24 @@ public final class StackRunner {
         return withoutHash.withLabels(labels);
     }
 
-    /** Fails before anything changes when a service asks for more CPUs or memory than the engine's host has. */
+    /**
+     * Fails before anything changes when a service asks for more CPUs or memory than the engine's host has, or for a
+     * runtime it lacks.
+     */
     private void checkLimits(StackSpec spec) {
         SystemInfo info = null;
         for (StackSpec.Service service : spec.services().values()) {
             StackSpec.ContainerOptions o = service.options();
-            if (o.cpus() == null && o.memLimit() == null) {
+            Object runtime = o.hostConfig() == null ? null : o.hostConfig().get("Runtime");
+            if (o.cpus() == null && o.memLimit() == null && runtime == null) {
                 continue;
             }
             info = info == null ? engine.info() : info;
+            if (runtime != null && info.runtimes() != null && !info.runtimes().containsKey(runtime)) {
+                throw new ToolException(ExitCode.FAILED, "service " + service.name() + " asks for runtime " + runtime
+                        + ", but this engine has " + String.join(", ", new java.util.TreeSet<>(info.runtimes()
+                        .keySet())) + "; nothing was changed");
+            }
             if (o.cpus() != null && info.ncpu() != null && o.cpus() > info.ncpu() * 1_000_000_000L) {
                 throw new ToolException(ExitCode.FAILED, "service " + service.name() + " asks for cpus: "
                         + java.math.BigDecimal.valueOf(o.cpus(), 9).stripTrailingZeros().toPlainString()

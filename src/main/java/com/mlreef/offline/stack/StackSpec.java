@@ -53,20 +53,22 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
      * @param expose      container ports, as {@code PORT/PROTOCOL}
      * @param aliases     per network (its key in the stack), names the container has there besides the service's
      * @param networkMode host, none or bridge: instead of the stack's networks
+     * @param config      fields of the container's create body, by the engine's names (Tty, StopSignal, ...)
+     * @param hostConfig  fields of its HostConfig, by the engine's names (SecurityOpt, Sysctls, Devices, ...)
      */
     public record ContainerOptions(List<String> entrypoint, String workingDir, String user, String hostname,
                                    List<String> extraHosts, Boolean privileged, Boolean init, List<String> capAdd,
                                    List<String> capDrop, Long shmSize, Long memLimit, Long cpus, Integer stopSeconds,
                                    Logging logging, Map<String, String> tmpfs, List<String> expose,
                                    Map<String, Ulimit> ulimits, Map<String, List<String>> aliases,
-                                   String networkMode) {
+                                   String networkMode, Map<String, Object> config, Map<String, Object> hostConfig) {
         public static final ContainerOptions NONE = new ContainerOptions(null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
         public ContainerOptions withNetworks(String mode, Map<String, List<String>> networkAliases) {
             return new ContainerOptions(entrypoint, workingDir, user, hostname, extraHosts, privileged, init, capAdd,
                     capDrop, shmSize, memLimit, cpus, stopSeconds, logging, tmpfs, expose, ulimits,
-                    networkAliases.isEmpty() ? null : networkAliases, mode);
+                    networkAliases.isEmpty() ? null : networkAliases, mode, config, hostConfig);
         }
 
         /** The names the container has on a network: its service's, then the aliases the stack gives there. */

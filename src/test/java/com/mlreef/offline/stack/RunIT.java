@@ -591,6 +591,72 @@ class RunIT {
         engine.inspectVolume(volume); // another container's, which down --volumes did not remove
     }
 
+    @Test
+    void composeKeysThatAreEngineFieldsReachTheContainerAndATtyContainersLogIsRead() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        Path file = tmp.resolve(stack + "-engine.yaml");
+        String service = "name: " + stack + "\nservices:\n  term:\n    image: " + base + "\n"
+                + "    command: [sh, -c, \"trap 'exit 0' TERM; echo on a tty; while true; do sleep 1; done\"]\n"
+                + "    x-offline:\n      ready: {log: on a tty, timeout: 30s}\n";
+        Files.writeString(file, service + """
+                    tty: true
+                    stdin_open: true
+                    stop_signal: SIGTERM
+                    domainname: example.com
+                    security_opt: ["no-new-privileges:true"]
+                    sysctls: {net.core.somaxconn: 1024}
+                    dns: [10.0.0.53]
+                    dns_search: corp.example
+                    dns_opt: ["ndots:2"]
+                    read_only: true
+                    ipc: shareable
+                    devices: ["/dev/null:/dev/xnull:rw"]
+                    group_add: ["1234"]
+                    pids_limit: 100
+                    cpu_shares: 512
+                    oom_score_adj: 100
+                    mem_reservation: 64m
+                    cpuset: "0"
+                """);
+        CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("term is ready: its log says 'on a tty'"), "a TTY's raw log is read: " + r);
+        com.fasterxml.jackson.databind.JsonNode inspect = dockerInspect(stack + "-term");
+        com.fasterxml.jackson.databind.JsonNode config = inspect.get("Config");
+        com.fasterxml.jackson.databind.JsonNode host = inspect.get("HostConfig");
+        assertTrue(config.get("Tty").asBoolean() && config.get("OpenStdin").asBoolean(), config.toString());
+        assertEquals("SIGTERM", config.get("StopSignal").asText());
+        assertEquals("example.com", config.get("Domainname").asText());
+        assertEquals("[\"no-new-privileges:true\"]", host.get("SecurityOpt").toString());
+        assertEquals("{\"net.core.somaxconn\":\"1024\"}", host.get("Sysctls").toString());
+        assertEquals("[\"10.0.0.53\"]", host.get("Dns").toString());
+        assertEquals("[\"corp.example\"]", host.get("DnsSearch").toString());
+        assertEquals("[\"ndots:2\"]", host.get("DnsOptions").toString());
+        assertTrue(host.get("ReadonlyRootfs").asBoolean());
+        assertEquals("shareable", host.get("IpcMode").asText());
+        assertEquals("[{\"PathOnHost\":\"/dev/null\",\"PathInContainer\":\"/dev/xnull\",\"CgroupPermissions\":\"rw\"}]",
+                host.get("Devices").toString());
+        assertEquals("[\"1234\"]", host.get("GroupAdd").toString());
+        assertEquals(100, host.get("PidsLimit").asLong());
+        assertEquals(512, host.get("CpuShares").asLong());
+        assertEquals(100, host.get("OomScoreAdj").asLong());
+        assertEquals(64L << 20, host.get("MemoryReservation").asLong());
+        assertEquals("0", host.get("CpusetCpus").asText());
+        CliProcess.Result logs = CliProcess.run(Map.of(), "logs", "--stack", stack, "term");
+        assertEquals(0, logs.exit(), logs.toString());
+        assertTrue(logs.out().contains("on a tty"), logs.toString());
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertTrue(again.err().contains(stack + "-term: running, unchanged"), again.toString());
+
+        Files.writeString(file, service + "    runtime: no-such-runtime\n");
+        CliProcess.Result runtime = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(1, runtime.exit(), runtime.toString());
+        assertTrue(runtime.err().contains("error: service term asks for runtime no-such-runtime, but this engine has "),
+                runtime.toString());
+        assertTrue(runtime.err().contains("runc") && runtime.err().contains("; nothing was changed"), runtime.toString());
+        assertEquals(inspect.get("Id").asText(), engine.inspectContainer(stack + "-term").id(), "not replaced");
+    }
+
     /** The name of the unnamed volume a container has at {@code path}. */
     private static String unnamedVolume(String container, String path) {
         return engine.inspectContainer(container).mounts().stream()

@@ -143,11 +143,14 @@ class StackFileTest {
 
     @Test
     void mistakesAreErrorsNamingTheFileAndThePath() {
-        assertEquals("stack.yaml: services.web.portz: unknown key (known here: image, container_name, command, ports, "
-                + "volumes, environment, networks, restart, healthcheck, labels, depends_on, entrypoint, working_dir, "
-                + "user, hostname, extra_hosts, privileged, init, cap_add, cap_drop, shm_size, mem_limit, cpus, "
-                + "stop_grace_period, logging, tmpfs, expose, ulimits, network_mode, x-offline)",
+        assertEquals("stack.yaml: services.web.portz: unknown key; did you mean ports?",
                 failure("services:\n  web:\n    image: busybox:1\n    portz: ['80:80']\n"));
+        assertEquals("stack.yaml: services.web.Container-Name: unknown key; did you mean container_name?",
+                failure("services:\n  web:\n    image: busybox:1\n    Container-Name: w\n"));
+        assertEquals("stack.yaml: services.web.blkio_config: unknown key ('mlreef-offline stack show --help' lists the"
+                + " keys a service takes)", failure("services:\n  web:\n    image: busybox:1\n    blkio_config: {}\n"));
+        assertEquals("stack.yaml: volumes.data.driver: unknown key (known here: name, external, labels)",
+                failure("services:\n  web:\n    image: busybox:1\nvolumes:\n  data: {driver: local}\n"));
         assertEquals("stack.yaml: services.web.build: not supported: images are built on the online host: build and tag"
                 + " the image there, and name it in image",
                 failure("services:\n  web:\n    image: busybox:1\n    x-custom: ok\n    build: .\n"));
@@ -426,6 +429,74 @@ class StackFileTest {
     }
 
     @Test
+    void composeKeysThatAreOneEngineFieldEachReachTheEngineUnderItsNames() throws Exception {
+        StackSpec stack = parse("""
+                services:
+                  a:
+                    image: busybox:1
+                    tty: true
+                    stdin_open: yes
+                    stop_signal: SIGQUIT
+                    domainname: example.com
+                    mac_address: 02:42:ac:11:00:02
+                    security_opt: ["no-new-privileges:true", "label:disable"]
+                    sysctls: [net.core.somaxconn=1024]
+                    dns: 10.0.0.53
+                    dns_search: [corp.example]
+                    dns_opt: ["ndots:2"]
+                    read_only: true
+                    pid: host
+                    ipc: shareable
+                    userns_mode: host
+                    runtime: runc
+                    cgroup_parent: /mlreef
+                    cpuset: 0-1
+                    devices: ["/dev/fuse", "/dev/null:/dev/xnull:r", {source: /dev/zero, target: /dev/z}]
+                    group_add: [audio, 1001]
+                    pids_limit: 200
+                    cpu_shares: 512
+                    oom_score_adj: -500
+                    oom_kill_disable: false
+                    mem_reservation: 256m
+                    memswap_limit: -1
+                    storage_opt: {size: 20G}
+                    gpus: all
+                  b:
+                    image: busybox:1
+                    gpus:
+                      - {driver: nvidia, device_ids: ["0", "2"], capabilities: [gpu, compute]}
+                      - {count: 1}
+                """, Map.of());
+        String json = new com.fasterxml.jackson.databind.ObjectMapper().setPropertyNamingStrategy(
+                com.fasterxml.jackson.databind.PropertyNamingStrategies.UPPER_CAMEL_CASE).writeValueAsString(
+                StackRunner.containerSpec(stack, stack.services().get("a"), "sha256:" + "0".repeat(64), null));
+        for (String field : List.of("\"Tty\":true", "\"OpenStdin\":true", "\"StopSignal\":\"SIGQUIT\"",
+                "\"Domainname\":\"example.com\"", "\"MacAddress\":\"02:42:ac:11:00:02\"",
+                "\"SecurityOpt\":[\"no-new-privileges:true\",\"label:disable\"]",
+                "\"Sysctls\":{\"net.core.somaxconn\":\"1024\"}", "\"Dns\":[\"10.0.0.53\"]",
+                "\"DnsSearch\":[\"corp.example\"]", "\"DnsOptions\":[\"ndots:2\"]", "\"ReadonlyRootfs\":true",
+                "\"PidMode\":\"host\"", "\"IpcMode\":\"shareable\"", "\"UsernsMode\":\"host\"", "\"Runtime\":\"runc\"",
+                "\"CgroupParent\":\"/mlreef\"", "\"CpusetCpus\":\"0-1\"",
+                "\"Devices\":[{\"PathOnHost\":\"/dev/fuse\",\"PathInContainer\":\"/dev/fuse\",\"CgroupPermissions\":\"rwm\"},"
+                        + "{\"PathOnHost\":\"/dev/null\",\"PathInContainer\":\"/dev/xnull\",\"CgroupPermissions\":\"r\"},"
+                        + "{\"PathOnHost\":\"/dev/zero\",\"PathInContainer\":\"/dev/z\",\"CgroupPermissions\":\"rwm\"}]",
+                "\"GroupAdd\":[\"audio\",\"1001\"]", "\"PidsLimit\":200", "\"CpuShares\":512", "\"OomScoreAdj\":-500",
+                "\"OomKillDisable\":false", "\"MemoryReservation\":268435456", "\"MemorySwap\":-1",
+                "\"StorageOpt\":{\"size\":\"20G\"}",
+                "\"DeviceRequests\":[{\"Driver\":\"\",\"Count\":-1,\"Capabilities\":[[\"gpu\"]]}]")) {
+            assertTrue(json.contains(field), field + " in " + json);
+        }
+        assertTrue(json.indexOf("\"SecurityOpt\"") > json.indexOf("\"HostConfig\""), "in HostConfig: " + json);
+        assertTrue(json.indexOf("\"StopSignal\"") < json.indexOf("\"HostConfig\"")
+                || json.indexOf("\"StopSignal\"") > json.lastIndexOf("}}"), "in the body: " + json);
+        assertEquals(List.of(
+                Map.of("Driver", "nvidia", "Count", 0L, "DeviceIDs", List.of("0", "2"),
+                        "Capabilities", List.of(List.of("gpu", "compute"))),
+                Map.of("Driver", "", "Count", 1L, "Capabilities", List.of(List.of("gpu")))),
+                stack.services().get("b").options().hostConfig().get("DeviceRequests"));
+    }
+
+    @Test
     void aStackWithoutTheNewerSettingsKeepsItsContainersConfigurationHash() {
         // the hash a container of this service was labelled with before the stack file took depends_on, entrypoint
         // and the others: an upgrade of the tool alone must not replace containers
@@ -545,6 +616,30 @@ class StackFileTest {
             {"    ulimits: {nofile: many}\n", "expected a whole number"},
             {"    healthcheck: {test: [CMD, 'true'], start_interval: 1s}\n",
                 "healthcheck.start_interval: not supported: it needs Docker Engine API 1.44"},
+            {"    stop_signal: 'SIG TERM'\n", "stop_signal: 'SIG TERM' is not a signal"},
+            {"    mac_address: 02:42\n", "is not a MAC address"},
+            {"    security_opt: [nonsense]\n", "'nonsense' is not a security option"},
+            {"    security_opt: ['seccomp:/etc/profile.json']\n", "a seccomp profile file is not carried in the bundle"},
+            {"    sysctls: {'Net Core': 1}\n", "is not a kernel parameter"},
+            {"    dns: [dns.example]\n", "dns: 'dns.example' is not an IP address"},
+            {"    dns_search: ['-x-']\n", "is not a domain name"},
+            {"    pid: 'service:b'\n", "pid: 'service:b' is not host or container:NAME"},
+            {"    ipc: everything\n", "is not host, private, shareable, none or container:NAME"},
+            {"    userns_mode: private\n", "userns_mode: 'private' is not host"},
+            {"    cpuset: all\n", "is not CPU numbers"},
+            {"    devices: [ttyUSB0]\n", "a device is an absolute path on the host"},
+            {"    devices: ['/dev/a:/dev/b:rwx']\n", "'rwx' is not device permissions"},
+            {"    devices: /dev/fuse\n", "expected a list of HOST_PATH"},
+            {"    pids_limit: lots\n", "pids_limit: expected a whole number from -1"},
+            {"    oom_score_adj: 2000\n", "from -1000 to 1000, not '2000'"},
+            {"    read_only: maybe\n", "expected true or false"},
+            {"    memswap_limit: -2\n", "is not a size"},
+            {"    gpus: some\n", "gpus: expected all, or a list"},
+            {"    gpus: [{count: 1, device_ids: ['0']}]\n", "count and device_ids cannot be given together"},
+            {"    gpus: [{count: 1, kind: x}]\n", "gpus[0].kind: unknown key"},
+            {"    profiles: [debug]\n", "profiles: not supported: run starts every service"},
+            {"    links: [db]\n", "links: not supported: the services reach each other by service name"},
+            {"    platform: linux/arm64\n", "platform: not supported"},
         };
         for (String[] c : cases) {
             String message = failure(a + c[0]);

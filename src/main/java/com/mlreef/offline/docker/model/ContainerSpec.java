@@ -2,19 +2,32 @@ package com.mlreef.offline.docker.model;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 
-/** The body of {@code POST /containers/create}: what the tool sets, nothing more. */
+/**
+ * The body of {@code POST /containers/create}: what the tool sets, nothing more.
+ *
+ * @param more further fields, by the engine's names (written as they are; null or empty: none)
+ */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ContainerSpec(String image, List<String> cmd, List<String> entrypoint, List<String> env,
                             Map<String, String> labels, Map<String, Map<String, Object>> exposedPorts,
                             Healthcheck healthcheck, String workingDir, String user, Boolean tty,
                             HostConfig hostConfig, NetworkingConfig networkingConfig, String hostname,
-                            Integer stopTimeout) {
+                            Integer stopTimeout, @JsonAnyGetter Map<String, Object> more) {
+
+    public ContainerSpec(String image, List<String> cmd, List<String> entrypoint, List<String> env,
+                         Map<String, String> labels, Map<String, Map<String, Object>> exposedPorts,
+                         Healthcheck healthcheck, String workingDir, String user, Boolean tty, HostConfig hostConfig,
+                         NetworkingConfig networkingConfig, String hostname, Integer stopTimeout) {
+        this(image, cmd, entrypoint, env, labels, exposedPorts, healthcheck, workingDir, user, tty, hostConfig,
+                networkingConfig, hostname, stopTimeout, null);
+    }
 
     public ContainerSpec(String image, List<String> cmd, List<String> entrypoint, List<String> env,
                          Map<String, String> labels, Map<String, Map<String, Object>> exposedPorts,
@@ -27,7 +40,7 @@ public record ContainerSpec(String image, List<String> cmd, List<String> entrypo
     /** The same container with other labels. */
     public ContainerSpec withLabels(Map<String, String> other) {
         return new ContainerSpec(image, cmd, entrypoint, env, other, exposedPorts, healthcheck, workingDir, user, tty,
-                hostConfig, networkingConfig, hostname, stopTimeout);
+                hostConfig, networkingConfig, hostname, stopTimeout, more);
     }
 
     /** The same container with other binds. */
@@ -35,8 +48,9 @@ public record ContainerSpec(String image, List<String> cmd, List<String> entrypo
         HostConfig h = hostConfig;
         return new ContainerSpec(image, cmd, entrypoint, env, labels, exposedPorts, healthcheck, workingDir, user, tty,
                 new HostConfig(other, h.portBindings, h.restartPolicy, h.networkMode, h.extraHosts, h.privileged,
-                        h.init, h.capAdd, h.capDrop, h.shmSize, h.memory, h.nanoCpus, h.logConfig, h.tmpfs, h.ulimits),
-                networkingConfig, hostname, stopTimeout);
+                        h.init, h.capAdd, h.capDrop, h.shmSize, h.memory, h.nanoCpus, h.logConfig, h.tmpfs, h.ulimits,
+                        h.more),
+                networkingConfig, hostname, stopTimeout, more);
     }
 
     /**
@@ -44,6 +58,7 @@ public record ContainerSpec(String image, List<String> cmd, List<String> entrypo
      * @param memory   bytes
      * @param nanoCpus CPUs in units of 10^-9
      * @param tmpfs    target path to mount options
+     * @param more     further fields, by the engine's names (written as they are; null or empty: none)
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -51,7 +66,15 @@ public record ContainerSpec(String image, List<String> cmd, List<String> entrypo
                              RestartPolicy restartPolicy, String networkMode, List<String> extraHosts,
                              Boolean privileged, Boolean init, List<String> capAdd, List<String> capDrop,
                              Long shmSize, Long memory, Long nanoCpus, LogConfig logConfig, Map<String, String> tmpfs,
-                             List<Ulimit> ulimits) {
+                             List<Ulimit> ulimits, @JsonAnyGetter Map<String, Object> more) {
+
+        public HostConfig(List<String> binds, Map<String, List<PortBinding>> portBindings, RestartPolicy restartPolicy,
+                          String networkMode, List<String> extraHosts, Boolean privileged, Boolean init,
+                          List<String> capAdd, List<String> capDrop, Long shmSize, Long memory, Long nanoCpus,
+                          LogConfig logConfig, Map<String, String> tmpfs, List<Ulimit> ulimits) {
+            this(binds, portBindings, restartPolicy, networkMode, extraHosts, privileged, init, capAdd, capDrop, shmSize,
+                    memory, nanoCpus, logConfig, tmpfs, ulimits, null);
+        }
 
         public HostConfig(List<String> binds, Map<String, List<PortBinding>> portBindings, RestartPolicy restartPolicy,
                           String networkMode) {

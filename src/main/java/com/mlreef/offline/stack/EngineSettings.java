@@ -1,0 +1,300 @@
+package com.mlreef.offline.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * A service's Compose keys that are each one field of the engine's container (Engine API 1.41), read and checked as
+ * Compose reads them: the keys of {@link StackFile#ENGINE_KEYS}. Each lands, under the engine's own field name, in the
+ * create body ({@link #config()}) or in its HostConfig ({@link #hostConfig()}).
+ */
+final class EngineSettings {
+    private static final Pattern SIGNAL = Pattern.compile("(?i)(?:SIG)?[A-Z][A-Z0-9]*(?:[+-][0-9]{1,2})?|[0-9]{1,2}");
+    private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}");
+    private static final Pattern SECURITY_OPT = Pattern.compile("(?:no-new-privileges(?:[:=](?:true|false))?"
+            + "|(?:apparmor|label|systempaths|seccomp)[:=].+)");
+    private static final Pattern SYSCTL = Pattern.compile("[a-z0-9_][a-z0-9_./-]*");
+    private static final Pattern NAMESPACE = Pattern.compile("host|container:[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    private static final Pattern IPC = Pattern.compile("host|private|shareable|none|container:[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    private static final Pattern PERMISSIONS = Pattern.compile("[rwm]{1,3}");
+    private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
+    private static final Pattern CPUSET = Pattern.compile("[0-9]{1,4}(?:-[0-9]{1,4})?(?:,[0-9]{1,4}(?:-[0-9]{1,4})?)*");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    private static final Pattern OPTION = Pattern.compile("[A-Za-z0-9_.-]+(?:[:=].*)?");
+
+    private final StackFile file;
+    private final ServiceOptions options;
+    private final Map<String, Object> config = new TreeMap<>();
+    private final Map<String, Object> hostConfig = new TreeMap<>();
+
+    EngineSettings(StackFile file, ServiceOptions options, JsonNode node, String path) {
+        this.file = file;
+        this.options = options;
+        read(node, path);
+    }
+
+    /** Fields of the create body, by the engine's names; empty when the service gives none. */
+    Map<String, Object> config() {
+        return config;
+    }
+
+    /** Fields of the create body's HostConfig, by the engine's names; empty when the service gives none. */
+    Map<String, Object> hostConfig() {
+        return hostConfig;
+    }
+
+    private void read(JsonNode node, String path) {
+        flag(node, path, "tty", config, "Tty");
+        flag(node, path, "stdin_open", config, "OpenStdin");
+        text(node, path, "stop_signal", config, "StopSignal", SIGNAL, "a signal, such as SIGQUIT or 3");
+        String domain = node.has("domainname") ? file.string(node.get("domainname"), path + ".domainname") : null;
+        if (domain != null) {
+            if (!ServiceOptions.isHostName(domain)) {
+                throw file.error(path + ".domainname", "'" + domain + "' is not a domain name");
+            }
+            config.put("Domainname", domain);
+        }
+        text(node, path, "mac_address", config, "MacAddress", MAC, "a MAC address, such as 02:42:ac:11:00:02");
+
+        List<String> securityOpt = list(node, path, "security_opt");
+        if (securityOpt != null) {
+            for (String item : securityOpt) {
+                if (!SECURITY_OPT.matcher(item).matches()) {
+                    throw file.error(path + ".security_opt", "'" + item + "' is not a security option, such as"
+                            + " no-new-privileges:true, apparmor:PROFILE, label:disable or seccomp:unconfined");
+                }
+                if (item.startsWith("seccomp") && !item.substring("seccomp".length() + 1).equals("unconfined")) {
+                    // the engine takes a profile's content, and a bundle carries no other files
+                    throw file.error(path + ".security_opt", "'" + item + "': a seccomp profile file is not carried"
+                            + " in the bundle; only seccomp:unconfined is taken (the engine's default profile holds"
+                            + " without it)");
+                }
+            }
+            hostConfig.put("SecurityOpt", securityOpt);
+        }
+        Map<String, String> sysctls = file.stringMap(node.get("sysctls"), path + ".sysctls");
+        for (String key : sysctls.keySet()) {
+            if (!SYSCTL.matcher(key).matches()) {
+                throw file.error(path + ".sysctls", "'" + key + "' is not a kernel parameter, such as"
+                        + " net.core.somaxconn");
+            }
+        }
+        if (!sysctls.isEmpty()) {
+            hostConfig.put("Sysctls", new TreeMap<>(sysctls));
+        }
+        List<String> dns = list(node, path, "dns");
+        if (dns != null) {
+            dns.stream().filter(ip -> !StackFile.isIpv4(ip) && !StackFile.isIpv6(ip)).findFirst().ifPresent(ip -> {
+                throw file.error(path + ".dns", "'" + ip + "' is not an IP address");
+            });
+            hostConfig.put("Dns", dns);
+        }
+        List<String> dnsSearch = list(node, path, "dns_search");
+        if (dnsSearch != null) {
+            dnsSearch.stream().filter(d -> !d.equals(".") && !ServiceOptions.isHostName(d)).findFirst().ifPresent(d -> {
+                throw file.error(path + ".dns_search", "'" + d + "' is not a domain name");
+            });
+            hostConfig.put("DnsSearch", dnsSearch);
+        }
+        List<String> dnsOpt = list(node, path, "dns_opt");
+        if (dnsOpt != null) {
+            dnsOpt.stream().filter(o -> !OPTION.matcher(o).matches()).findFirst().ifPresent(o -> {
+                throw file.error(path + ".dns_opt", "'" + o + "' is not a resolver option, such as ndots:2");
+            });
+            hostConfig.put("DnsOptions", dnsOpt);
+        }
+        flag(node, path, "read_only", hostConfig, "ReadonlyRootfs");
+        text(node, path, "pid", hostConfig, "PidMode", NAMESPACE, "host or container:NAME");
+        text(node, path, "ipc", hostConfig, "IpcMode", IPC, "host, private, shareable, none or container:NAME");
+        text(node, path, "userns_mode", hostConfig, "UsernsMode", Pattern.compile("host"), "host");
+        text(node, path, "runtime", hostConfig, "Runtime", NAME, "a runtime's name, such as runc or nvidia");
+        text(node, path, "cgroup_parent", hostConfig, "CgroupParent", Pattern.compile("[A-Za-z0-9_./-]+"),
+                "a cgroup path");
+        text(node, path, "cpuset", hostConfig, "CpusetCpus", CPUSET, "CPU numbers, such as 0-3 or 0,2");
+        devices(node.get("devices"), path + ".devices");
+        List<String> groups = list(node, path, "group_add");
+        if (groups != null) {
+            groups.stream().filter(g -> !GROUP.matcher(g).matches()).findFirst().ifPresent(g -> {
+                throw file.error(path + ".group_add", "'" + g + "' is not a group name or GID");
+            });
+            hostConfig.put("GroupAdd", groups);
+        }
+        number(node, path, "pids_limit", "PidsLimit", -1, Long.MAX_VALUE);
+        number(node, path, "cpu_shares", "CpuShares", 0, 262144);
+        number(node, path, "oom_score_adj", "OomScoreAdj", -1000, 1000);
+        flag(node, path, "oom_kill_disable", hostConfig, "OomKillDisable");
+        Long reservation = options.size(node, "mem_reservation", path);
+        if (reservation != null) {
+            hostConfig.put("MemoryReservation", reservation);
+        }
+        if (node.has("memswap_limit")) {
+            String swap = file.string(node.get("memswap_limit"), path + ".memswap_limit").trim();
+            hostConfig.put("MemorySwap", swap.equals("-1") ? -1L : options.size(node, "memswap_limit", path));
+        }
+        Map<String, String> storage = file.stringMap(node.get("storage_opt"), path + ".storage_opt");
+        if (!storage.isEmpty()) {
+            hostConfig.put("StorageOpt", new TreeMap<>(storage));
+        }
+        gpus(node.get("gpus"), path + ".gpus");
+    }
+
+    private void flag(JsonNode node, String path, String key, Map<String, Object> into, String field) {
+        if (node.has(key) && !node.get(key).isNull()) {
+            into.put(field, file.bool(node.get(key), path + "." + key));
+        }
+    }
+
+    private void text(JsonNode node, String path, String key, Map<String, Object> into, String field, Pattern valid,
+                      String expected) {
+        if (!node.has(key)) {
+            return;
+        }
+        String value = file.string(node.get(key), path + "." + key);
+        if (!valid.matcher(value).matches()) {
+            throw file.error(path + "." + key, "'" + value + "' is not " + expected);
+        }
+        into.put(field, value);
+    }
+
+    private void number(JsonNode node, String path, String key, String field, long min, long max) {
+        if (!node.has(key)) {
+            return;
+        }
+        String text = file.string(node.get(key), path + "." + key).trim();
+        long value;
+        try {
+            value = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            value = min - 1;
+        }
+        if (value < min || value > max) {
+            throw file.error(path + "." + key, "expected a whole number from " + min + " to " + max + ", not '" + text
+                    + "'");
+        }
+        hostConfig.put(field, value);
+    }
+
+    /** A single value or a list of them; null when the key is absent. */
+    private List<String> list(JsonNode node, String path, String key) {
+        JsonNode value = node.get(key);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        return value.isArray() ? file.stringList(value, path + "." + key) : List.of(file.string(value, path + "." + key));
+    }
+
+    /** {@code HOST[:CONTAINER[:PERMISSIONS]]}, or {@code {source, target, permissions}}. */
+    private void devices(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return;
+        }
+        if (!node.isArray()) {
+            throw file.error(path, "expected a list of HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]");
+        }
+        List<Map<String, String>> devices = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String item = path + "[" + i + "]";
+            String host;
+            String target;
+            String permissions;
+            if (node.get(i).isObject()) {
+                file.keys(node.get(i), item, "source", "target", "permissions");
+                host = file.string(node.get(i).get("source"), item + ".source");
+                target = node.get(i).has("target") ? file.string(node.get(i).get("target"), item + ".target") : host;
+                permissions = node.get(i).has("permissions")
+                        ? file.string(node.get(i).get("permissions"), item + ".permissions") : "rwm";
+            } else {
+                String[] parts = file.string(node.get(i), item).split(":", -1);
+                if (parts.length > 3) {
+                    throw file.error(item, "expected HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]");
+                }
+                host = parts[0];
+                // HOST:PERMISSIONS is allowed too, as the engine's CLI reads it
+                boolean second = parts.length > 1 && !PERMISSIONS.matcher(parts[1]).matches();
+                target = second ? parts[1] : host;
+                permissions = parts.length == 3 ? parts[2] : parts.length == 2 && !second ? parts[1] : "rwm";
+            }
+            if (!host.startsWith("/") || !target.startsWith("/")) {
+                throw file.error(item, "a device is an absolute path on the host (and in the container), such as"
+                        + " /dev/ttyUSB0");
+            }
+            if (!PERMISSIONS.matcher(permissions).matches()) {
+                throw file.error(item, "'" + permissions + "' is not device permissions (r, w and m)");
+            }
+            Map<String, String> device = new LinkedHashMap<>();
+            device.put("PathOnHost", host);
+            device.put("PathInContainer", target);
+            device.put("CgroupPermissions", permissions);
+            devices.add(device);
+        }
+        hostConfig.put("Devices", devices);
+    }
+
+    /** {@code all}, or a list of {driver, count, device_ids, capabilities, options}: the engine's DeviceRequests. */
+    private void gpus(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return;
+        }
+        List<Map<String, Object>> requests = new ArrayList<>();
+        if (node.isValueNode()) {
+            String value = file.string(node, path);
+            if (!value.equals("all")) {
+                throw file.error(path, "expected all, or a list of {driver, count, device_ids, capabilities}");
+            }
+            requests.add(request("", -1, null, List.of("gpu"), null));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String item = path + "[" + i + "]";
+                JsonNode g = node.get(i);
+                if (!g.isObject()) {
+                    throw file.error(item, "expected a mapping of driver, count, device_ids, capabilities, options");
+                }
+                file.keys(g, item, "driver", "count", "device_ids", "capabilities", "options");
+                String driver = g.has("driver") ? file.string(g.get("driver"), item + ".driver") : "";
+                List<String> ids = g.has("device_ids") ? file.stringList(g.get("device_ids"), item + ".device_ids")
+                        : null;
+                long count = 0;
+                if (g.has("count")) {
+                    String text = file.string(g.get("count"), item + ".count");
+                    if (!text.equals("all") && !text.matches("[0-9]{1,4}")) {
+                        throw file.error(item + ".count", "expected all or a number of devices, not '" + text + "'");
+                    }
+                    count = text.equals("all") ? -1 : Long.parseLong(text);
+                    if (ids != null) {
+                        throw file.error(item, "count and device_ids cannot be given together");
+                    }
+                } else if (ids == null) {
+                    count = -1; // neither: all, as Compose does
+                }
+                List<String> capabilities = g.has("capabilities")
+                        ? file.stringList(g.get("capabilities"), item + ".capabilities") : List.of("gpu");
+                Map<String, String> driverOptions = file.stringMap(g.get("options"), item + ".options");
+                requests.add(request(driver, count, ids, capabilities,
+                        driverOptions.isEmpty() ? null : new TreeMap<>(driverOptions)));
+            }
+        } else {
+            throw file.error(path, "expected all, or a list of {driver, count, device_ids, capabilities}");
+        }
+        hostConfig.put("DeviceRequests", requests);
+    }
+
+    private static Map<String, Object> request(String driver, long count, List<String> ids, List<String> capabilities,
+                                               Map<String, String> driverOptions) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("Driver", driver);
+        request.put("Count", count);
+        if (ids != null) {
+            request.put("DeviceIDs", ids);
+        }
+        request.put("Capabilities", List.of(capabilities));
+        if (driverOptions != null) {
+            request.put("Options", driverOptions);
+        }
+        return request;
+    }
+}
