@@ -26,8 +26,10 @@ public class StackCommand implements Runnable {
             "Print a stack file: the embedded default (the MLReef Nautilus stack), or the one given with -f once it "
                 + "is checked. Copy the default, adapt it and pass it with -f to export and run."},
             footer = {"", "A stack file is a Compose file (a subset); an unknown key is an error naming its path.",
-                "Top level: name, services, volumes (name, external, labels), networks (name,",
-                "  driver, external), x-offline (images: carried although no service runs them;",
+                "Top level: name, services, volumes (name, external, labels, driver, driver_opts),",
+                "  networks (name, driver, external, labels, driver_opts, internal, attachable,",
+                "  enable_ipv6, ipam: driver, options, config: subnet, ip_range, gateway,",
+                "  aux_addresses), x-offline (images: carried although no service runs them;",
                 "  files: the file name of an image in the bundle).",
                 "A service: " + StackFile.SERVICE_KEYS + ";",
                 "  " + StackFile.SETTINGS_KEYS + ";",

@@ -15,6 +15,7 @@ import com.mlreef.offline.docker.model.IdResponse;
 import com.mlreef.offline.docker.model.ImageInspect;
 import com.mlreef.offline.docker.model.ImageSummary;
 import com.mlreef.offline.docker.model.Network;
+import com.mlreef.offline.docker.model.NetworkCreate;
 import com.mlreef.offline.docker.model.ProgressMessage;
 import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.VersionInfo;
@@ -255,9 +256,15 @@ public final class DockerClient implements DockerEngine {
     }
 
     @Override
-    public Volume createVolume(String name, Map<String, String> labels) {
+    public Volume createVolume(String name, String driver, Map<String, String> options, Map<String, String> labels) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("Name", name);
+        if (driver != null) {
+            body.put("Driver", driver);
+        }
+        if (options != null && !options.isEmpty()) {
+            body.put("DriverOpts", options);
+        }
         body.put("Labels", labels == null ? Map.of() : labels);
         return call("creating volume " + name, "POST", "/volumes/create", body, Volume.class);
     }
@@ -280,13 +287,9 @@ public final class DockerClient implements DockerEngine {
     }
 
     @Override
-    public String createNetwork(String name, String driver, Map<String, String> labels) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("Name", name);
-        body.put("Driver", driver);
-        body.put("CheckDuplicate", true);
-        body.put("Labels", labels == null ? Map.of() : labels);
-        return call("creating network " + name, "POST", "/networks/create", body, IdResponse.class).value();
+    public String createNetwork(NetworkCreate network) {
+        return call("creating network " + network.name(), "POST", "/networks/create", network, IdResponse.class)
+                .value();
     }
 
     @Override

@@ -9,6 +9,7 @@ import com.mlreef.offline.docker.model.ExecSpec;
 import com.mlreef.offline.docker.model.ImageInspect;
 import com.mlreef.offline.docker.model.ImageSummary;
 import com.mlreef.offline.docker.model.Network;
+import com.mlreef.offline.docker.model.NetworkCreate;
 import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.VersionInfo;
 import com.mlreef.offline.docker.model.Volume;
@@ -115,7 +116,16 @@ public interface DockerEngine {
     List<Volume> listVolumes(List<String> labelFilters);
 
     /** {@code POST /volumes/create}. */
-    Volume createVolume(String name, Map<String, String> labels);
+    default Volume createVolume(String name, Map<String, String> labels) {
+        return createVolume(name, null, null, labels);
+    }
+
+    /**
+     * {@code POST /volumes/create}.
+     * @param driver  null for the engine's default (local)
+     * @param options the driver's options, or null
+     */
+    Volume createVolume(String name, String driver, Map<String, String> options, Map<String, String> labels);
 
     /** {@code GET /volumes/{name}}. */
     Volume inspectVolume(String name);
@@ -129,7 +139,12 @@ public interface DockerEngine {
     List<Network> listNetworks();
 
     /** {@code POST /networks/create}. Returns the network's ID. */
-    String createNetwork(String name, String driver, Map<String, String> labels);
+    default String createNetwork(String name, String driver, Map<String, String> labels) {
+        return createNetwork(NetworkCreate.of(name, driver, labels));
+    }
+
+    /** {@code POST /networks/create}; returns the network's ID. */
+    String createNetwork(NetworkCreate network);
 
     /** {@code GET /networks/{id}}. */
     Network inspectNetwork(String nameOrId);

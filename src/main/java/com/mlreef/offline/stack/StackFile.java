@@ -1,6 +1,7 @@
 package com.mlreef.offline.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mlreef.offline.docker.model.NetworkCreate;
 import com.mlreef.offline.stack.StackSpec.ContainerOptions;
 import com.mlreef.offline.stack.StackSpec.HealthcheckSpec;
 import com.mlreef.offline.stack.StackSpec.MountSpec;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -60,6 +62,7 @@ public final class StackFile {
     private static final Pattern IMAGE = Pattern.compile(
             "(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*"
                     + "(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?");
+    private static final Pattern DRIVER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern PORT = Pattern.compile(
             "(?:([0-9.]+|\\[[0-9a-fA-F:.]+\\]):)?([0-9]{1,5})(?:-([0-9]{1,5}))?:([0-9]{1,5})(?:-([0-9]{1,5}))?"
@@ -527,12 +530,23 @@ public final class StackFile {
             return new VolumeSpec(key, false, Map.of());
         }
         object(node, path);
-        keys(node, path, "name", "external", "labels");
+        keys(node, path, "name", "external", "labels", "driver", "driver_opts");
         String name = node.has("name") ? string(node.get("name"), path + ".name") : key;
         if (!NAME.matcher(name).matches()) {
             throw error(path + ".name", "'" + name + "' is not a valid volume name");
         }
-        return new VolumeSpec(name, bool(node.get("external"), path + ".external"), stringMap(node.get("labels"), path + ".labels"));
+        return new VolumeSpec(name, bool(node.get("external"), path + ".external"),
+                stringMap(node.get("labels"), path + ".labels"), driver(node, path),
+                new TreeMap<>(stringMap(node.get("driver_opts"), path + ".driver_opts")));
+    }
+
+    /** A volume's or network's driver, or null when not given. */
+    private String driver(JsonNode node, String path) {
+        String driver = node.has("driver") ? string(node.get("driver"), path + ".driver") : null;
+        if (driver != null && !DRIVER.matcher(driver).matches()) {
+            throw error(path + ".driver", "'" + driver + "' is not a driver name, such as local or bridge");
+        }
+        return driver;
     }
 
     private NetworkSpec network(String key, JsonNode node, String path) {
@@ -543,10 +557,67 @@ public final class StackFile {
             return new NetworkSpec(key, "bridge", false);
         }
         object(node, path);
-        keys(node, path, "name", "driver", "external");
+        keys(node, path, "name", "driver", "external", "labels", "driver_opts", "internal", "attachable", "enable_ipv6",
+                "ipam");
         String name = node.has("name") ? string(node.get("name"), path + ".name") : key;
-        String driver = node.has("driver") ? string(node.get("driver"), path + ".driver") : "bridge";
-        return new NetworkSpec(name, driver, bool(node.get("external"), path + ".external"));
+        String driver = driver(node, path);
+        return new NetworkSpec(name, driver == null ? "bridge" : driver, bool(node.get("external"), path + ".external"),
+                new TreeMap<>(stringMap(node.get("labels"), path + ".labels")),
+                new TreeMap<>(stringMap(node.get("driver_opts"), path + ".driver_opts")),
+                bool(node.get("internal"), path + ".internal"), bool(node.get("attachable"), path + ".attachable"),
+                bool(node.get("enable_ipv6"), path + ".enable_ipv6"), ipam(node.get("ipam"), path + ".ipam"));
+    }
+
+    /** {@code ipam}: driver, config (a list of subnet, ip_range, gateway, aux_addresses) and options. */
+    private NetworkCreate.Ipam ipam(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        keys(node, path, "driver", "config", "options");
+        List<NetworkCreate.Pool> pools = new ArrayList<>();
+        JsonNode config = node.get("config");
+        if (config != null && !config.isNull()) {
+            if (!config.isArray()) {
+                throw error(path + ".config", "expected a list of {subnet, ip_range, gateway, aux_addresses}");
+            }
+            for (int i = 0; i < config.size(); i++) {
+                String item = path + ".config[" + i + "]";
+                JsonNode pool = config.get(i);
+                keys(pool, item, "subnet", "ip_range", "gateway", "aux_addresses");
+                String subnet = pool.has("subnet") ? cidr(pool.get("subnet"), item + ".subnet") : null;
+                String range = pool.has("ip_range") ? cidr(pool.get("ip_range"), item + ".ip_range") : null;
+                String gateway = pool.has("gateway") ? string(pool.get("gateway"), item + ".gateway") : null;
+                if (gateway != null && !isIpv4(gateway) && !isIpv6(gateway)) {
+                    throw error(item + ".gateway", "'" + gateway + "' is not an IP address");
+                }
+                Map<String, String> aux = new TreeMap<>(stringMap(pool.get("aux_addresses"), item + ".aux_addresses"));
+                aux.forEach((host, ip) -> {
+                    if (!isIpv4(ip) && !isIpv6(ip)) {
+                        throw error(item + ".aux_addresses." + host, "'" + ip + "' is not an IP address");
+                    }
+                });
+                if (subnet == null && (range != null || gateway != null || !aux.isEmpty())) {
+                    throw error(item, "ip_range, gateway and aux_addresses need the subnet they are in");
+                }
+                pools.add(new NetworkCreate.Pool(subnet, range, gateway, aux.isEmpty() ? null : aux));
+            }
+        }
+        Map<String, String> options = new TreeMap<>(stringMap(node.get("options"), path + ".options"));
+        return new NetworkCreate.Ipam(driver(node, path), pools.isEmpty() ? null : pools,
+                options.isEmpty() ? null : options);
+    }
+
+    /** An address block such as 10.20.0.0/16 or fd00:1::/64. */
+    private String cidr(JsonNode node, String path) {
+        String text = string(node, path);
+        int slash = text.indexOf('/');
+        String address = slash < 0 ? text : text.substring(0, slash);
+        String bits = slash < 0 ? "" : text.substring(slash + 1);
+        boolean v4 = isIpv4(address);
+        if (!(v4 || isIpv6(address)) || !bits.matches("[0-9]{1,3}") || Integer.parseInt(bits) > (v4 ? 32 : 128)) {
+            throw error(path, "'" + text + "' is not an address block such as 10.20.0.0/16");
+        }
+        return text;
     }
 
     /** One published port, or a range ({@code 8000-8009:8000-8009}) as one port each. */

@@ -12,6 +12,7 @@ import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.docker.model.ImageInspect;
 import com.mlreef.offline.docker.model.Network;
+import com.mlreef.offline.docker.model.NetworkCreate;
 import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.Volume;
 import com.mlreef.offline.ui.Console;
@@ -116,6 +117,11 @@ public final class StackRunner {
                 boolean made = existing.labels() != null && existing.labels().containsKey(DefaultStack.STACK_LABEL);
                 plan.add("keep   network " + n.name() + (made || n.external() ? ""
                         : " (made outside mlreef-offline; used as it is)"));
+                String differs = n.external() ? null : differs(n, existing);
+                if (differs != null) {
+                    console.warn("network " + n.name() + " exists " + differs + "; it is used as it is (down, then run,"
+                            + " makes it anew as the stack says)");
+                }
                 continue;
             }
             if (n.external()) {
@@ -133,8 +139,21 @@ public final class StackRunner {
             }
             plan.add("create network " + n.name());
         }
+        List<String> volumeDrivers = null;
         for (StackSpec.VolumeSpec v : planned.volumes().values()) {
             Volume existing = DockerEngine.orNull(() -> engine.inspectVolume(v.name()));
+            if (existing == null && !v.external() && v.driver() != null) {
+                if (volumeDrivers == null) {
+                    SystemInfo.Plugins plugins = engine.info().plugins();
+                    volumeDrivers = plugins == null || plugins.volume() == null ? List.of() : plugins.volume();
+                }
+                if (!volumeDrivers.isEmpty() && !v.driver().contains("/") && !volumeDrivers.contains(v.driver())
+                        && !volumeDrivers.contains(v.driver() + ":latest")) {
+                    throw new ToolException(ExitCode.FAILED, "volume " + v.name() + ": this engine has no volume driver"
+                            + " '" + v.driver() + "' (it has " + String.join(", ", volumeDrivers) + "); nothing was"
+                            + " changed");
+                }
+            }
             if (existing != null) {
                 String owner = existing.labels() == null ? null : existing.labels().get(DefaultStack.STACK_LABEL);
                 plan.add("keep   volume " + v.name() + (owner == null && !v.external() ? " (made outside"
@@ -212,6 +231,27 @@ public final class StackRunner {
             apply(applied, service, options);
         }
         return applied;
+    }
+
+    /** How an existing network differs from what the stack gives (driver, internal, subnets), or null. */
+    private static String differs(StackSpec.NetworkSpec wanted, Network existing) {
+        List<String> differences = new ArrayList<>();
+        if (existing.driver() != null && !existing.driver().equals(wanted.driver())) {
+            differences.add("with driver " + existing.driver() + ", not " + wanted.driver());
+        }
+        if (Boolean.TRUE.equals(existing.internal()) != wanted.internal()) {
+            differences.add(wanted.internal() ? "not internal" : "internal");
+        }
+        if (wanted.ipam() != null && wanted.ipam().config() != null) {
+            Set<String> subnets = new HashSet<>();
+            if (existing.ipam() != null && existing.ipam().config() != null) {
+                existing.ipam().config().forEach(c -> subnets.add(c.subnet()));
+            }
+            wanted.ipam().config().stream().map(NetworkCreate.Pool::subnet)
+                    .filter(subnet -> subnet != null && !subnets.contains(subnet)).findFirst()
+                    .ifPresent(subnet -> differences.add("without subnet " + subnet));
+        }
+        return differences.isEmpty() ? null : String.join(", ", differences);
     }
 
     /** The stack: -f, else the bundle's, else (plain folder) the default; interpolated with PIP_SERVER. */
@@ -590,7 +630,7 @@ public final class StackRunner {
             throw new ToolException(ExitCode.FAILED, "network " + network.name() + " is external but does not exist;"
                     + " create it first");
         }
-        engine.createNetwork(network.name(), network.driver(), Map.of(DefaultStack.STACK_LABEL, spec.name()));
+        engine.createNetwork(network.create(Map.of(DefaultStack.STACK_LABEL, spec.name())));
         console.info("created network " + network.name());
     }
 
@@ -604,7 +644,7 @@ public final class StackRunner {
         }
         Map<String, String> labels = new TreeMap<>(volume.labels());
         labels.put(DefaultStack.STACK_LABEL, spec.name());
-        engine.createVolume(volume.name(), labels);
+        engine.createVolume(volume.name(), volume.driver(), volume.options(), labels);
         console.info("created volume " + volume.name());
     }
 

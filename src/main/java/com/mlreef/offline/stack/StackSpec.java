@@ -1,11 +1,13 @@
 package com.mlreef.offline.stack;
 
+import com.mlreef.offline.docker.model.NetworkCreate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What to carry and run: a Compose-file subset plus the {@code x-offline} extension, after interpolation.
@@ -144,10 +146,35 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
         }
     }
 
-    public record VolumeSpec(String name, boolean external, Map<String, String> labels) {
+    /**
+     * @param driver  null for the engine's default (local)
+     * @param options the driver's options (driver_opts), empty for none
+     */
+    public record VolumeSpec(String name, boolean external, Map<String, String> labels, String driver,
+                             Map<String, String> options) {
+        public VolumeSpec(String name, boolean external, Map<String, String> labels) {
+            this(name, external, labels, null, Map.of());
+        }
     }
 
-    public record NetworkSpec(String name, String driver, boolean external) {
+    /**
+     * @param options the driver's options (driver_opts), empty for none
+     * @param ipam    the address pools, or null for the engine's choice
+     */
+    public record NetworkSpec(String name, String driver, boolean external, Map<String, String> labels,
+                              Map<String, String> options, boolean internal, boolean attachable, boolean ipv6,
+                              NetworkCreate.Ipam ipam) {
+        public NetworkSpec(String name, String driver, boolean external) {
+            this(name, driver, external, Map.of(), Map.of(), false, false, false, null);
+        }
+
+        /** What the engine is asked to create, labelled with {@code labels} besides the stack file's own. */
+        public NetworkCreate create(Map<String, String> stackLabels) {
+            Map<String, String> all = new TreeMap<>(this.labels);
+            all.putAll(stackLabels);
+            return new NetworkCreate(name, driver, true, internal ? Boolean.TRUE : null, attachable ? Boolean.TRUE : null,
+                    ipv6 ? Boolean.TRUE : null, ipam, options.isEmpty() ? null : options, all);
+        }
     }
 
     /** Every image the bundle carries: the services' images, then the extra ones, each once, in order. */

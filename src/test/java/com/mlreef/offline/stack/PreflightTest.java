@@ -56,11 +56,11 @@ class PreflightTest {
             if (name.equals("bridge")) {
                 return new Network("bridge", "id", "bridge", "local",
                         new Network.Ipam("default", List.of(new Network.IpamConfig("172.17.0.0/16", null))),
-                        Map.of(), Map.of(), Map.of());
+                        Map.of(), Map.of(), Map.of(), false);
             }
             if (name.equals("shared-existing")) {
                 return new Network(name, "id2", "bridge", "local", new Network.Ipam("default", List.of()), Map.of(),
-                        Map.of(), Map.of());
+                        Map.of(), Map.of(), false);
             }
             throw new NotFoundException("inspecting network " + name, "network " + name + " not found");
         }

@@ -657,6 +657,51 @@ class RunIT {
         assertEquals(inspect.get("Id").asText(), engine.inspectContainer(stack + "-term").id(), "not replaced");
     }
 
+    @Test
+    void networkAddressesAndVolumeDriverOptionsReachTheEngine() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        int octet = 100 + new java.util.Random().nextInt(150);
+        String subnet = "10.231." + octet + ".0/24";
+        Path file = tmp.resolve(stack + "-net.yaml");
+        String text = "name: " + stack + "\nservices:\n  s:\n    image: " + base + "\n"
+                + "    command: [sh, -c, \"trap 'exit 0' TERM; echo up; while true; do sleep 1; done\"]\n"
+                + "    networks: [back]\n    volumes: ['scratch:/scratch']\n"
+                + "networks:\n  back:\n    name: " + stack + "-back\n    internal: true\n    labels: {tier: back}\n"
+                + "    ipam:\n      config:\n        - {subnet: %s, gateway: 10.231." + octet + ".1}\n"
+                + "volumes:\n  scratch:\n    name: " + stack + "-scratch\n    driver: %s\n"
+                + "    driver_opts: {type: tmpfs, device: tmpfs, o: size=8m}\n";
+        Files.writeString(file, text.formatted(subnet, "local"));
+        CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(0, r.exit(), r.toString());
+        com.fasterxml.jackson.databind.JsonNode network = dockerInspectOf("network", stack + "-back");
+        assertEquals(subnet, network.at("/IPAM/Config/0/Subnet").asText(), network.toString());
+        assertEquals("10.231." + octet + ".1", network.at("/IPAM/Config/0/Gateway").asText());
+        assertTrue(network.get("Internal").asBoolean());
+        assertEquals("back", network.at("/Labels/tier").asText());
+        assertEquals(stack, network.at("/Labels/" + DefaultStack.STACK_LABEL.replace("/", "~1")).asText());
+        assertTrue(dockerInspect(stack + "-s").at("/NetworkSettings/Networks/" + stack + "-back/IPAddress").asText()
+                .startsWith("10.231." + octet + "."));
+        com.fasterxml.jackson.databind.JsonNode volume = dockerInspectOf("volume", stack + "-scratch");
+        assertEquals("tmpfs", volume.at("/Options/type").asText(), volume.toString());
+        assertEquals("size=8m", volume.at("/Options/o").asText());
+
+        Files.writeString(file, text.formatted("10.232." + octet + ".0/24", "local").replace("gateway: 10.231.",
+                "gateway: 10.232."));
+        CliProcess.Result changed = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(0, changed.exit(), changed.toString());
+        assertTrue(changed.err().contains("warning: network " + stack + "-back exists without subnet 10.232." + octet
+                + ".0/24; it is used as it is (down, then run, makes it anew as the stack says)"), changed.toString());
+
+        assertEquals(0, CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes").exit());
+        Files.writeString(file, text.formatted(subnet, "no-such-driver"));
+        CliProcess.Result driver = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(1, driver.exit(), driver.toString());
+        assertTrue(driver.err().contains("error: volume " + stack + "-scratch: this engine has no volume driver"
+                + " 'no-such-driver' (it has local"), driver.toString());
+        assertTrue(driver.err().contains("; nothing was changed"), driver.toString());
+        assertThrows(NotFoundException.class, () -> engine.inspectNetwork(stack + "-back"), "nothing was created");
+    }
+
     /** The name of the unnamed volume a container has at {@code path}. */
     private static String unnamedVolume(String container, String path) {
         return engine.inspectContainer(container).mounts().stream()
@@ -666,10 +711,15 @@ class RunIT {
 
     /** The engine's own inspection of a container, as {@code docker inspect} prints it. */
     private static com.fasterxml.jackson.databind.JsonNode dockerInspect(String container) throws Exception {
-        Process p = new ProcessBuilder("docker", "inspect", "--format", "{{json .}}", container)
+        return dockerInspectOf("container", container);
+    }
+
+    /** The same of a network or volume ({@code kind}: container, network, volume). */
+    private static com.fasterxml.jackson.databind.JsonNode dockerInspectOf(String kind, String name) throws Exception {
+        Process p = new ProcessBuilder("docker", kind, "inspect", "--format", "{{json .}}", name)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] out = p.getInputStream().readAllBytes();
-        assertEquals(0, p.waitFor(), "docker inspect " + container);
+        assertEquals(0, p.waitFor(), "docker " + kind + " inspect " + name);
         return new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
     }
 

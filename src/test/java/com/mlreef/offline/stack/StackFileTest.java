@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mlreef.offline.docker.model.ContainerSpec;
+import com.mlreef.offline.docker.model.NetworkCreate;
 import com.mlreef.offline.stack.StackSpec.MountSpec;
 import com.mlreef.offline.stack.StackSpec.Service;
 import java.time.Duration;
@@ -149,8 +150,8 @@ class StackFileTest {
                 failure("services:\n  web:\n    image: busybox:1\n    Container-Name: w\n"));
         assertEquals("stack.yaml: services.web.blkio_config: unknown key ('mlreef-offline stack show --help' lists the"
                 + " keys a service takes)", failure("services:\n  web:\n    image: busybox:1\n    blkio_config: {}\n"));
-        assertEquals("stack.yaml: volumes.data.driver: unknown key (known here: name, external, labels)",
-                failure("services:\n  web:\n    image: busybox:1\nvolumes:\n  data: {driver: local}\n"));
+        assertEquals("stack.yaml: volumes.data.size: unknown key (known here: name, external, labels, driver,"
+                + " driver_opts)", failure("services:\n  web:\n    image: busybox:1\nvolumes:\n  data: {size: 1g}\n"));
         assertEquals("stack.yaml: services.web.build: not supported: images are built on the online host: build and tag"
                 + " the image there, and name it in image",
                 failure("services:\n  web:\n    image: busybox:1\n    x-custom: ok\n    build: .\n"));
@@ -494,6 +495,60 @@ class StackFileTest {
                         "Capabilities", List.of(List.of("gpu", "compute"))),
                 Map.of("Driver", "", "Count", 1L, "Capabilities", List.of(List.of("gpu")))),
                 stack.services().get("b").options().hostConfig().get("DeviceRequests"));
+    }
+
+    @Test
+    void networksAndVolumesTakeComposesDriverAndAddressSettings() {
+        StackSpec stack = parse("""
+                services:
+                  a:
+                    image: busybox:1
+                    networks: [back]
+                    volumes: ["cache:/cache"]
+                networks:
+                  back:
+                    internal: true
+                    attachable: yes
+                    labels: [tier=back]
+                    driver_opts: {com.docker.network.driver.mtu: 1400}
+                    ipam:
+                      config:
+                        - subnet: 10.20.0.0/16
+                          ip_range: 10.20.5.0/24
+                          gateway: 10.20.0.1
+                          aux_addresses: {printer: 10.20.0.5}
+                volumes:
+                  cache:
+                    driver: local
+                    driver_opts: {type: tmpfs, device: tmpfs, o: "size=10m"}
+                """, Map.of());
+        NetworkCreate back = stack.networks().get("back").create(Map.of("stack", "s"));
+        assertEquals(Boolean.TRUE, back.internal());
+        assertEquals(Boolean.TRUE, back.attachable());
+        assertNull(back.enableIpv6());
+        assertEquals(Map.of("tier", "back", "stack", "s"), back.labels());
+        assertEquals(Map.of("com.docker.network.driver.mtu", "1400"), back.options());
+        assertEquals(List.of(new NetworkCreate.Pool("10.20.0.0/16", "10.20.5.0/24", "10.20.0.1",
+                Map.of("printer", "10.20.0.5"))), back.ipam().config());
+        StackSpec.VolumeSpec cache = stack.volumes().get("cache");
+        assertEquals("local", cache.driver());
+        assertEquals(Map.of("type", "tmpfs", "device", "tmpfs", "o", "size=10m"), cache.options());
+        NetworkCreate plain = parse("services:\n  a:\n    image: busybox:1\n", Map.of()).networks().get("default")
+                .create(Map.of("stack", "s"));
+        assertEquals(NetworkCreate.of(plain.name(), "bridge", Map.of("stack", "s")), plain,
+                "a network without settings is created as before");
+        String a = "services:\n  a:\n    image: busybox:1\n    networks: [n]\nnetworks:\n  n:\n";
+        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.0.0/33}]}\n")
+                .contains("networks.n.ipam.config[0].subnet: '10.20.0.0/33' is not an address block"));
+        assertTrue(failure(a + "    ipam: {config: [{gateway: 10.20.0.1}]}\n")
+                .contains("ip_range, gateway and aux_addresses need the subnet they are in"));
+        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.0.0/16, gateway: gw}]}\n")
+                .contains("gateway: 'gw' is not an IP address"));
+        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.0.0/16, iprange: x}]}\n")
+                .contains("ipam.config[0].iprange: unknown key; did you mean ip_range?"));
+        assertTrue(failure(a + "    driver: 'my driver'\n").contains("networks.n.driver: 'my driver' is not a driver"));
+        assertTrue(failure("services:\n  a:\n    image: busybox:1\nvolumes:\n  v:\n    driver_opt: {}\n")
+                .contains("volumes.v.driver_opt: unknown key; did you mean driver_opts?"));
     }
 
     @Test

@@ -10,7 +10,8 @@ import java.util.Optional;
 /** {@code GET /networks/{id}}, one entry of {@code GET /networks}. */
 @RegisterForReflection
 public record Network(String name, String id, String driver, String scope, @JsonProperty("IPAM") Ipam ipam,
-                      Map<String, String> labels, Map<String, String> options, Map<String, Endpoint> containers) {
+                      Map<String, String> labels, Map<String, String> options, Map<String, Endpoint> containers,
+                      Boolean internal) {
 
     @RegisterForReflection
     public record Ipam(String driver, List<IpamConfig> config) {
