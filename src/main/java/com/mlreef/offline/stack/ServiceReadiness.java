@@ -6,6 +6,7 @@ import com.mlreef.offline.docker.LogOptions;
 import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.OutputSink;
 import com.mlreef.offline.docker.model.ContainerInspect;
+import com.mlreef.offline.docker.model.ExecInspect;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;
@@ -273,10 +274,19 @@ final class ServiceReadiness {
             return;
         }
         for (List<String> command : service.afterReady()) {
-            console.info("running " + String.join(" ", command) + " in " + service.name());
-            String exec = engine.createExec(container, com.mlreef.offline.docker.model.ExecSpec.of(command));
-            engine.startExec(exec, StackControl.consoleSink(console));
-            Integer exit = engine.inspectExec(exec).exitCode();
+            String earlier = stillRunning(container, command);
+            Integer exit;
+            if (earlier != null) {
+                // an interrupted run started it: a second one beside it would do the same setup twice at once
+                console.info(String.join(" ", command) + " still runs in " + service.name() + ", started by an"
+                        + " interrupted run; waiting for it to end");
+                exit = awaitExec(earlier);
+            } else {
+                console.info("running " + String.join(" ", command) + " in " + service.name());
+                String exec = engine.createExec(container, com.mlreef.offline.docker.model.ExecSpec.of(command));
+                engine.startExec(exec, StackControl.consoleSink(console));
+                exit = engine.inspectExec(exec).exitCode();
+            }
             if (exit != null && (exit == 126 || exit == 127)) {
                 // the engine's (or a shell's) answer for a program that is missing or cannot be executed
                 throw new ToolException(ExitCode.FAILED, "'" + String.join(" ", command) + "' in " + service.name()
@@ -290,6 +300,42 @@ final class ServiceReadiness {
         }
         byte[] mark = markTar();
         engine.putArchive(container, "/", new java.io.ByteArrayInputStream(mark), mark.length);
+    }
+
+    /** The ID of an exec of {@code command} running in the container, or null. */
+    private String stillRunning(String container, List<String> command) {
+        List<String> execs = engine.inspectContainer(container).execIds();
+        for (String id : execs == null ? List.<String>of() : execs) {
+            ExecInspect exec = DockerEngine.orNull(() -> engine.inspectExec(id));
+            if (exec == null || !Boolean.TRUE.equals(exec.running()) || exec.processConfig() == null) {
+                continue;
+            }
+            List<String> runs = new java.util.ArrayList<>();
+            runs.add(exec.processConfig().entrypoint());
+            if (exec.processConfig().arguments() != null) {
+                runs.addAll(exec.processConfig().arguments());
+            }
+            if (runs.equals(command)) {
+                return id;
+            }
+        }
+        return null;
+    }
+
+    /** Waits for an exec to end; its exit code. */
+    private Integer awaitExec(String id) {
+        try {
+            while (true) {
+                ExecInspect exec = engine.inspectExec(id);
+                if (!Boolean.TRUE.equals(exec.running())) {
+                    return exec.exitCode();
+                }
+                Thread.sleep(500);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ToolException(ExitCode.INTERRUPTED, "interrupted; run the same command again to finish");
+        }
     }
 
     private static byte[] markTar() {

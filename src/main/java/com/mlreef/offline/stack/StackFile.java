@@ -332,6 +332,12 @@ public final class StackFile {
             throw error(path + ".x-offline.ready.log", "the log rule reads the container's log, which logging driver"
                     + " none does not keep");
         }
+        if (!afterReady.isEmpty() && options.hostConfig() != null
+                && Boolean.TRUE.equals(options.hostConfig().get("ReadonlyRootfs"))) {
+            // the mark that they ran is a file in the container's root, which read_only forbids
+            throw error(path + ".read_only", "a read-only container cannot be marked as set up by its after-ready"
+                    + " commands, so each run would run them again; drop read_only or the after-ready commands");
+        }
         return new Service(name, image, containerName, command, ports, mounts,
                 environment(node.get("environment"), path + ".environment"), serviceNetworks, restart, healthcheck,
                 stringMap(node.get("labels"), path + ".labels"), ready, afterReady,

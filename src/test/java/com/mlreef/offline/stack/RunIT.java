@@ -417,6 +417,38 @@ class RunIT {
     }
 
     @Test
+    void anAfterReadyCommandStillRunningFromAKilledRunIsWaitedForNotStartedTwice() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        Path file = tmp.resolve(stack + "-setup.yaml");
+        Files.writeString(file, "name: " + stack + "\nservices:\n  s:\n    image: " + base + "\n"
+                + "    command: [sh, -c, \"trap 'exit 0' TERM; echo up; while true; do sleep 1; done\"]\n"
+                + "    x-offline:\n      ready: {log: up, timeout: 30s}\n      after-ready:\n"
+                + "        - [sh, -c, 'echo start >> /setup.log; sleep 6; echo end >> /setup.log']\n");
+        Process run = startUntil("running sh -c", "run", "-d", dir.toString(), "-f", file.toString());
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (true) { // the command has started: its first line is written
+            try {
+                if (file(stack + "-s", "/setup.log").equals("start")) {
+                    break;
+                }
+            } catch (NotFoundException e) {
+                assertTrue(System.nanoTime() < deadline, "the after-ready command did not start");
+            }
+            Thread.sleep(50);
+        }
+        run.destroyForcibly();
+        run.waitFor();
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.err().contains("still runs in s, started by an interrupted run; waiting for it to end"),
+                again.toString());
+        assertEquals("start\nend", file(stack + "-s", "/setup.log"), "the setup ran once");
+        CliProcess.Result third = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(0, third.exit(), third.toString());
+        assertFalse(third.err().contains("running sh -c"), "done once, not again: " + third);
+    }
+
+    @Test
     void aServiceThatNamesItsImageByDigestRunsFromTheBundle() throws Exception {
         // the engine keeps a digest only for an image it pulled: after a load, the digest names nothing
         String pushed = created.image("127.0.0.1:5000/" + TestEngine.unique("rundigest") + ":1");

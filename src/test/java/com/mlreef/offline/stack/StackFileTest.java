@@ -690,6 +690,8 @@ class StackFileTest {
             {"    read_only: maybe\n", "expected true or false"},
             {"    memswap_limit: -2\n", "is not a size"},
             {"    gpus: some\n", "gpus: expected all, or a list"},
+            {"    read_only: true\n    x-offline:\n      after-ready: [[setup]]\n",
+                "read_only: a read-only container cannot be marked as set up by its after-ready commands"},
             {"    gpus: [{count: 1, device_ids: ['0']}]\n", "count and device_ids cannot be given together"},
             {"    gpus: [{count: 1, kind: x}]\n", "gpus[0].kind: unknown key"},
             {"    profiles: [debug]\n", "profiles: not supported: run starts every service"},
