@@ -93,8 +93,9 @@ public class RunCommand extends BaseCommand {
             String replacing = runner.replacing();
             console.warn("interrupted: the stack may be partly applied; run the same command again to finish (what is"
                     + " done is kept, nothing is done twice)" + (replacing == null ? "" : ". " + replacing + " was being"
-                    + " replaced: its predecessor waits, stopped, as " + replacing + "-previous, and the next run puts"
-                    + " it back if the new one does not become ready"));
+                    + " replaced, so it is down now: the old container waits, stopped (as " + replacing + "-previous"
+                    + " once renamed), and the next run finishes the replacement or puts the old one back if the new"
+                    + " one does not become ready"));
         });
         Runtime.getRuntime().addShutdownHook(interrupted);
         try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {

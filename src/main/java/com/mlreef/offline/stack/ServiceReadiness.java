@@ -62,8 +62,12 @@ final class ServiceReadiness {
         long logSince = since;
         Integer firstRestarts = null;
         String unhealthy = "";
+        Integer lastExit = null; // the engine resets the exit code when it restarts the container: kept when seen
         while (true) {
             ContainerInspect inspect = engine.inspectContainer(container);
+            if (Boolean.TRUE.equals(inspect.state().restarting())) {
+                lastExit = inspect.state().exitCode();
+            }
             if (!Boolean.TRUE.equals(inspect.state().running()) && !Boolean.TRUE.equals(inspect.state().restarting())) {
                 String completed = completed(container, service, inspect, logSince > 0 ? logSince : startedAt(inspect));
                 if (completed != null) {
@@ -110,8 +114,9 @@ final class ServiceReadiness {
             }
             int restarts = (inspect.restartCount() == null ? 0 : inspect.restartCount()) - firstRestarts;
             String restarting = restarts > 0 || Boolean.TRUE.equals(inspect.state().restarting())
-                    ? "; it exited " + (restarts <= 1 ? "once" : restarts + " times") + " meanwhile (last exit code "
-                    + inspect.state().exitCode() + ") and its restart policy restarts it" : "";
+                    ? "; it exited " + (restarts <= 1 ? "once" : restarts + " times") + " meanwhile"
+                    + (lastExit == null ? "" : " (last exit code " + lastExit + ")") + " and its restart policy"
+                    + " restarts it" : "";
             long now = System.nanoTime();
             if (now >= deadline) {
                 throw failure(container, service.name() + " did not become ready within " + format(timeout) + " ("

@@ -692,6 +692,7 @@ public final class StackRunner {
                     engine.removeContainer(plan.previousId(), true);
                 }
                 boolean wasRunning = Boolean.TRUE.equals(engine.inspectContainer(existing).state().running());
+                replacing = plan.container(); // from the stop on, an interruption leaves it stopped
                 engine.stopContainer(existing, null);
                 engine.renameContainer(existing, previousName(plan.container()));
                 replace(spec, plan, existing, wasRunning, timeout);

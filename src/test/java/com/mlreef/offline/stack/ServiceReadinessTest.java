@@ -53,6 +53,36 @@ class ServiceReadinessTest {
         return new ServiceReadiness(FakeEngine.of(engine), console).ready("id", service, Duration.ofSeconds(5), 0);
     }
 
+    /** A container that exits with 3 at once and is restarted by its policy: seen restarting, then running again. */
+    public static class Restarted {
+        private int looks;
+
+        public ContainerInspect inspectContainer(String id) {
+            boolean restarting = looks++ == 0;
+            return new ContainerInspect(id, "/s-web", "img", null, new ContainerInspect.State(restarting
+                    ? "restarting" : "running", !restarting, false, restarting, false, restarting ? 3 : 0, "",
+                    "2026-11-29T10:00:00Z", null, null), null, null, null, List.of(), restarting ? 0 : 1);
+        }
+
+        public void logs(String id, LogOptions options, OutputSink sink) {
+            byte[] bytes = "starting\n".getBytes(StandardCharsets.UTF_8);
+            sink.write(OutputSink.Stream.STDOUT, bytes, 0, bytes.length);
+        }
+    }
+
+    @Test
+    void aContainerRestartedMeanwhileIsNamedWithTheExitCodeItRestartedAfter() {
+        Console console = new Console(new PrintStream(OutputStream.nullOutputStream()),
+                new PrintStream(OutputStream.nullOutputStream()), false, false);
+        StackSpec.Service service = new StackSpec.Service("web", "img", null, null, List.of(), List.of(), Map.of(),
+                List.of(), "always", null, Map.of(), new StackSpec.ReadyRule("ready", false, null, Duration.ofSeconds(1)),
+                List.of(), Map.of(), StackSpec.ContainerOptions.NONE);
+        String failed = assertThrows(ToolException.class, () -> new ServiceReadiness(FakeEngine.of(new Restarted()),
+                console).ready("id", service, Duration.ofSeconds(1), 0)).getMessage();
+        assertTrue(failed.contains("web did not become ready within 1s (log line 'ready'); it exited once"
+                + " meanwhile (last exit code 3) and its restart policy restarts it"), failed);
+    }
+
     @Test
     void aOneShotThatExitedZeroRanToCompletion() {
         assertEquals("it ran to completion (exit code 0)", ready(new Exited(0, "done"), "no", null, List.of()));
