@@ -190,6 +190,9 @@ public final class StackRunner {
         if (options.dryRun()) {
             checkHealthchecks(services, false);
             plan.forEach(console::result);
+            if (options.ports() != null) { // a port run would find taken fails the dry run too
+                checkPorts(planned.name(), services, options.ports(), options.removeOrphans() ? orphans : List.of());
+            }
             return planned;
         }
         plan.forEach(line -> console.debug("plan: " + line));
@@ -202,7 +205,7 @@ public final class StackRunner {
                     + " volumes)");
         }
         if (options.ports() != null) {
-            checkPorts(services, options.ports(), options.removeOrphans() ? orphans : List.of());
+            checkPorts(planned.name(), services, options.ports(), options.removeOrphans() ? orphans : List.of());
         }
         if (options.removeOrphans()) {
             for (ContainerSummary orphan : orphans) {
@@ -584,9 +587,11 @@ public final class StackRunner {
      * Fails before anything changes when a host port the run needs is taken by something else, naming every such
      * port at once.
      */
-    private void checkPorts(List<ServicePlan> services, Preflight.PortProbe probe, List<ContainerSummary> leaving) {
+    private void checkPorts(String stack, List<ServicePlan> services, Preflight.PortProbe probe,
+                            List<ContainerSummary> leaving) {
         List<ContainerSummary> running = engine.listContainers(List.of(), false);
         List<String> taken = new ArrayList<>();
+        boolean moved = false; // held by another container of the stack
         for (ServicePlan plan : services) {
             if (plan.action() == Action.KEEP) {
                 continue;
@@ -610,15 +615,20 @@ public final class StackRunner {
                         || leaving.stream().anyMatch(o -> o.id().equals(holder.id())))) {
                     continue;
                 }
+                String holderStack = holder == null || holder.labels() == null ? null
+                        : holder.labels().get(DefaultStack.STACK_LABEL);
+                moved |= stack.equals(holderStack);
                 taken.add("host port " + port.hostPort() + ("tcp".equals(protocol) ? "" : "/" + protocol) + " that "
                         + plan.service().name() + " publishes is in use" + (holder == null ? " by another program"
-                        : " by container " + holder.name()));
+                        : " by container " + holder.name() + (stack.equals(holderStack) ? " of this stack" : "")));
             }
         }
         if (!taken.isEmpty()) {
-            throw new ToolException(ExitCode.FAILED, String.join("; ", taken) + "; nothing was changed. Free "
-                    + (taken.size() == 1 ? "the port" : "the ports") + ", or publish another one in the stack file"
-                    + " (-f)");
+            throw new ToolException(ExitCode.FAILED, String.join("; ", taken) + "; nothing was changed. " + (moved
+                    ? "A port that moves from one service to another needs the stack stopped first, as run replaces"
+                    + " one service at a time: 'mlreef-offline stop --stack " + stack + "', then run again (the"
+                    + " volumes are kept)" : "Free " + (taken.size() == 1 ? "the port" : "the ports") + ", or publish"
+                    + " another one in the stack file (-f)"));
         }
     }
 

@@ -1043,6 +1043,11 @@ class RunIT {
             assertEquals(1, r.exit(), r.toString());
             assertEquals("error: host port " + taken + " that app publishes is in use by another program; nothing was"
                     + " changed. Free the port, or publish another one in the stack file (-f)", r.err().strip());
+            CliProcess.Result dry = CliProcess.run(Map.of(), "run", "--dry-run", "-d", dir.toString());
+            assertEquals(1, dry.exit(), "a dry run finds it too: " + dry);
+            assertTrue(dry.out().contains("create container " + stack + "-app"), "after the plan: " + dry);
+            assertTrue(dry.err().contains("error: host port " + taken + " that app publishes is in use by another"
+                    + " program"), dry.toString());
             try (ServerSocket second = new ServerSocket(web)) {
                 CliProcess.Result both = CliProcess.run(Map.of(), "run", "-d", dir.toString());
                 assertEquals(1, both.exit(), both.toString());
@@ -1055,6 +1060,33 @@ class RunIT {
         assertTrue(assertMissing(stack + "-app"));
         assertTrue(engine.listVolumes(List.of("com.mlreef.offline.stack=" + stack)).isEmpty(), "no volume created");
         assertTrue(engine.listNetworks().stream().noneMatch(n -> n.name().equals(stack + "-net")), "no network created");
+    }
+
+    @Test
+    void aPortThatMovesBetweenServicesAsksForTheStackStoppedAndThenMoves() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        int one = freePort();
+        int two = freePort();
+        Path file = tmp.resolve(stack + "-swap.yaml");
+        String text = "name: " + stack + "\nservices:\n"
+                + "  a:\n    image: " + base + "\n    command: [httpd, -f, -p, '80']\n    ports: ['%d:80']\n"
+                + "  b:\n    image: " + base + "\n    command: [httpd, -f, -p, '80']\n    ports: ['%d:80']\n";
+        Files.writeString(file, text.formatted(one, two));
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString()).exit());
+        Files.writeString(file, text.formatted(two, one));
+        CliProcess.Result swapped = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(1, swapped.exit(), swapped.toString());
+        assertTrue(swapped.err().contains("host port " + two + " that a publishes is in use by container " + stack
+                + "-b of this stack"), swapped.toString());
+        assertTrue(swapped.err().contains("nothing was changed. A port that moves from one service to another needs the"
+                + " stack stopped first, as run replaces one service at a time: 'mlreef-offline stop --stack " + stack
+                + "', then run again"), swapped.toString());
+        assertEquals(0, CliProcess.run(Map.of(), "stop", "--stack", stack).exit());
+        CliProcess.Result moved = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(0, moved.exit(), moved.toString());
+        assertEquals(String.valueOf(two), engine.inspectContainer(stack + "-a").hostConfig().portBindings()
+                .get("80/tcp").get(0).hostPort());
+        assertTrue(engine.inspectContainer(stack + "-b").state().running());
     }
 
     @Test
