@@ -1,6 +1,9 @@
 package com.mlreef.offline.stack;
 
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -11,10 +14,16 @@ import java.util.function.Consumer;
 public final class Interpolation {
     private final Map<String, String> variables;
     private final Consumer<String> warnings;
+    private final Map<String, Set<String>> used = new LinkedHashMap<>();
 
     public Interpolation(Map<String, String> variables, Consumer<String> warnings) {
         this.variables = variables;
         this.warnings = warnings;
+    }
+
+    /** The variables each place named (its {@code where}), set or not. */
+    public Map<String, Set<String>> used() {
+        return used;
     }
 
     /** A variable's value, or null when it is not set. */
@@ -91,6 +100,7 @@ public final class Interpolation {
             throw new StackFileException(where + ": invalid variable ${" + expr + "}");
         }
         String rest = expr.substring(n);
+        used.computeIfAbsent(where, w -> new LinkedHashSet<>()).add(name);
         String value = variables.get(name);
         if (rest.isEmpty()) {
             return lookup(name, where);
@@ -120,6 +130,7 @@ public final class Interpolation {
     }
 
     private String lookup(String name, String where) {
+        used.computeIfAbsent(where, w -> new LinkedHashSet<>()).add(name);
         String value = variables.get(name);
         if (value == null) {
             warnings.accept(where + ": " + name + " is not set; using an empty value");

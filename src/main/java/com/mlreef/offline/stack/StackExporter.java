@@ -136,6 +136,14 @@ public final class StackExporter {
         if (Files.exists(dir)) {
             BundleException.requireFolder(dir);
         }
+        if (!stack.imageVariables().isEmpty()) {
+            // the bundle carries the stack as written: the offline host interpolates it with its own environment
+            console.warn("the stack's image names take " + String.join(", ", stack.imageVariables().entrySet()
+                    .stream().map(v -> v.getValue() == null ? v.getKey() + " (not set)" : v.getKey() + "="
+                            + v.getValue()).toList()) + " from this host's environment: set "
+                    + (stack.imageVariables().size() == 1 ? "it" : "them") + " the same on the offline host, where"
+                    + " run refuses a stack whose images the bundle does not carry");
+        }
         stack.spec().files().forEach((reference, name) -> {
             if (name.matches(".*\\.(gz|tgz|zst)")) {
                 throw new StackFileException("x-offline.files." + reference + ": '" + name + "': give the tar's name"

@@ -97,8 +97,12 @@ public final class StackFile {
         }
     }
 
-    /** A stack file's text as written, and what it says. */
-    public record Loaded(String text, StackSpec spec) {
+    /**
+     * A stack file's text as written, and what it says.
+     *
+     * @param imageVariables the variables the images' names take, with their values (null: not set)
+     */
+    public record Loaded(String text, StackSpec spec, Map<String, String> imageVariables) {
     }
 
     /**
@@ -108,7 +112,7 @@ public final class StackFile {
     public static Loaded load(Path file, Map<String, String> variables, Consumer<String> warnings) {
         if (file == null) {
             String text = defaultText();
-            return new Loaded(text, parse(text, "the default stack", "mlreef", variables, warnings));
+            return read(text, "the default stack", "mlreef", variables, warnings);
         }
         String text;
         try {
@@ -123,7 +127,7 @@ public final class StackFile {
             warnings.accept(folder.resolve(".env") + " is not read (a bundle could not carry it to the offline host):"
                     + " set its variables in the environment, or give defaults in the stack file (${VAR:-value})");
         }
-        return new Loaded(text, parse(text, file.toString(), nameFromFile(file), variables, warnings));
+        return read(text, file.toString(), nameFromFile(file), variables, warnings);
     }
 
     /**
@@ -148,11 +152,25 @@ public final class StackFile {
      */
     public static StackSpec parse(String text, String source, String defaultName, Map<String, String> variables,
                                   Consumer<String> warnings) {
+        return read(text, source, defaultName, variables, warnings).spec();
+    }
+
+    private static Loaded read(String text, String source, String defaultName, Map<String, String> variables,
+                               Consumer<String> warnings) {
         JsonNode root = StackYaml.read(text, source);
         if (root == null || !root.isObject()) {
             throw new StackFileException(source + " is not a stack file: expected a mapping with 'services'");
         }
-        return new StackFile(source, new Interpolation(variables, warnings)).stack(root, defaultName);
+        Interpolation interpolation = new Interpolation(variables, warnings);
+        StackSpec spec = new StackFile(source, interpolation).stack(root, defaultName);
+        Map<String, String> imageVariables = new java.util.TreeMap<>();
+        interpolation.used().forEach((where, names) -> {
+            String path = where.substring(where.lastIndexOf(": ") + 2);
+            if (path.endsWith(".image") || path.startsWith("x-offline.images")) {
+                names.forEach(n -> imageVariables.put(n, variables.get(n)));
+            }
+        });
+        return new Loaded(text, spec, imageVariables);
     }
 
     private StackSpec stack(JsonNode root, String defaultName) {

@@ -97,11 +97,11 @@ public final class StackRunner {
 
     /** Reads and checks the stack a run would start, changing nothing (a mistake in it is found before the lock). */
     public StackSpec check(BundleSource source, Options options) {
-        return stack(source, options, "0.0.0.0");
+        return carried(source, options, stack(source, options, "0.0.0.0"));
     }
 
     public StackSpec run(BundleSource source, Options options) {
-        StackSpec spec = stack(source, options, "0.0.0.0");
+        StackSpec spec = carried(source, options, stack(source, options, "0.0.0.0"));
         List<ImageLoader.FileLoad> loads = loader.plan(source);
         Map<String, String> imageIds = imageIds(source, loads);
         StackSpec planned = options.pipServer() == null ? spec : stack(source, options, gatewayOf(spec));
@@ -281,6 +281,27 @@ public final class StackRunner {
         if (options.pipServer() != null && !text.contains("PIP_SERVER")) {
             warnings.accept("-s: stack " + spec.name() + " does not use ${PIP_SERVER}: no container is given the pip"
                     + " server");
+        }
+        return spec;
+    }
+
+    /**
+     * The bundle's own stack, refused when it runs an image the bundle does not carry: its image names took other
+     * values of their variables here than on the online host (an image of that name in the engine would be another).
+     */
+    private static StackSpec carried(BundleSource source, Options options, StackSpec spec) {
+        if (options.stackFile() != null || !source.isBundle()) {
+            return spec;
+        }
+        Set<String> carried = new java.util.LinkedHashSet<>();
+        source.manifest().images().forEach(i -> carried.addAll(i.references()));
+        List<String> missing = spec.images().stream().filter(i -> !carried.contains(i)).toList();
+        if (!missing.isEmpty()) {
+            List<String> unused = carried.stream().filter(i -> !spec.images().contains(i)).toList();
+            throw new ToolException(ExitCode.FAILED, "stack " + spec.name() + " runs " + String.join(", ", missing)
+                    + " here, which the bundle does not carry" + (unused.isEmpty() ? "" : " (it carries "
+                    + String.join(", ", unused) + ")") + ": a ${VAR} in an image name takes this host's value; set"
+                    + " it as it was for export, or give a stack file with -f; nothing was changed");
         }
         return spec;
     }

@@ -1063,6 +1063,29 @@ class RunIT {
     }
 
     @Test
+    void aBundleWhoseImageNamesTakeOtherValuesHereIsRefusedNotRunWithAnotherImage() throws Exception {
+        stack = TestEngine.unique("run").replace("mlro-test-", "mlrot");
+        Path file = tmp.resolve(stack + "-vars.yaml");
+        Files.writeString(file, "name: " + stack + "\nservices:\n  s:\n    image: ${MLRO_IMAGE:-" + base + "}\n"
+                + "    command: [sh, -c, \"trap 'exit 0' TERM; while true; do sleep 1; done\"]\n");
+        Path dir = tmp.resolve(stack + "-bundle");
+        CliProcess.Result export = CliProcess.run(Map.of("MLRO_IMAGE", app), "export", "-q", "--no-pull", "-f",
+                file.toString(), "-o", dir.toString());
+        assertEquals(0, export.exit(), export.toString());
+        assertTrue(export.err().contains("warning: the stack's image names take MLRO_IMAGE=" + app + " from this host's"
+                + " environment: set it the same on the offline host"), export.toString());
+        CliProcess.Result elsewhere = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+        assertEquals(1, elsewhere.exit(), elsewhere.toString());
+        assertTrue(elsewhere.err().contains("error: stack " + stack + " runs " + base + " here, which the bundle does"
+                + " not carry (it carries " + app + "): a ${VAR} in an image name takes this host's value"),
+                elsewhere.toString());
+        assertTrue(assertMissing(stack + "-s"), "nothing was changed, though the engine has " + base);
+        CliProcess.Result same = CliProcess.run(Map.of("MLRO_IMAGE", app), "run", "-d", dir.toString());
+        assertEquals(0, same.exit(), same.toString());
+        assertEquals(engine.inspectImage(app).id(), engine.inspectContainer(stack + "-s").image());
+    }
+
+    @Test
     void aPortThatMovesBetweenServicesAsksForTheStackStoppedAndThenMoves() throws Exception {
         Path dir = bundle("service is ready", freePort(), freePort());
         int one = freePort();
