@@ -354,8 +354,16 @@ public final class BundleVerifier {
         Set<String> expected = new LinkedHashSet<>(bundleFiles);
         expected.add(BundleFiles.SUMS);
         expected.add(LOCK);
-        return listFiles(dir).stream().filter(name -> !expected.contains(name)).toList();
+        return listFiles(dir).stream().filter(name -> !expected.contains(name) && !FILESYSTEM_OWN.contains(name))
+                .toList();
     }
+
+    /**
+     * What file systems and desktops put at the root of a stick or disk, which a bundle written there cannot avoid:
+     * not the bundle's, and not reported.
+     */
+    private static final Set<String> FILESYSTEM_OWN = Set.of("lost+found", "System Volume Information",
+            "$RECYCLE.BIN", ".Trashes", ".Spotlight-V100", ".fseventsd", ".DS_Store", ".Trash-0", ".Trash-1000");
 
     /** Every entry of the folder and of images/, relative to the folder; a folder other than images/ counts too. */
     private static List<String> listFiles(Path dir) {

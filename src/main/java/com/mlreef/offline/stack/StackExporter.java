@@ -301,8 +301,8 @@ public final class StackExporter {
         List<String> foreign = BundleVerifier.unexpectedFiles(dir, sums.keySet());
         if (!foreign.isEmpty()) {
             // left alone: they may be the user's; but verify reports them and they travel with the folder
-            console.warn(dir + " also holds " + (foreign.size() == 1 ? "a file" : foreign.size() + " files")
-                    + " that are not part of the bundle: " + String.join(", ", foreign.subList(0,
+            console.warn(dir + " also holds " + (foreign.size() == 1 ? "a file that is" : foreign.size() + " files that"
+                    + " are") + " not part of the bundle: " + String.join(", ", foreign.subList(0,
                     Math.min(5, foreign.size()))) + (foreign.size() > 5 ? ", ..." : "") + "; verify reports them:"
                     + " move them out before carrying the folder");
         }

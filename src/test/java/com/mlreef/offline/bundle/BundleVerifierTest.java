@@ -100,11 +100,13 @@ class BundleVerifierTest {
     void eachKindOfDamageIsOneLineNamingTheFile() throws Exception {
         BundleManifest manifest = bundle();
         Files.writeString(dir.resolve("notes.txt"), "hello");
+        Files.createDirectory(dir.resolve("lost+found")); // the root of an ext4 stick: not the bundle's doing
         Files.writeString(dir.resolve("images/app.tar.partial"), "x");
         Files.delete(dir.resolve("images/web.tar"));
         archive(dir.resolve("images/app.tar"), "other:1", true, "base layer", "app layer");
         List<String> problems = verify().problems();
         assertTrue(problems.contains(dir.resolve("notes.txt") + ": unexpected file"), problems.toString());
+        assertTrue(problems.stream().noneMatch(p -> p.contains("lost+found")), problems.toString());
         assertTrue(problems.contains(dir.resolve("images/app.tar.partial")
                 + ": unexpected file (left by an interrupted export; run it again)"), problems.toString());
         assertTrue(problems.contains(dir.resolve("images/web.tar") + ": missing"), problems.toString());
