@@ -4,6 +4,7 @@ import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleVerifier;
+import com.mlreef.offline.bundle.HashingInputStream;
 import com.mlreef.offline.ui.IoReason;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +25,35 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
         return "the stack of " + dir.resolve(BundleManifest.FILE_NAME);
     }
 
+    /**
+     * bundle.json (which holds the stack that run applies) against its line in SHA256SUMS, when there is one: an edit
+     * or a damage is refused, as a changed image file is.
+     */
+    private static void checkManifestSum(Path dir) {
+        Path manifest = dir.resolve(BundleManifest.FILE_NAME);
+        String listed;
+        try {
+            listed = Files.isRegularFile(dir.resolve(BundleFiles.SUMS)) ? BundleFiles.readSums(dir)
+                    .get(BundleManifest.FILE_NAME) : null;
+        } catch (IOException | BundleException e) {
+            return; // verify reports an unreadable SHA256SUMS; the image files are checked on their own
+        }
+        if (listed == null) {
+            return;
+        }
+        String actual;
+        try (var in = new HashingInputStream(Files.newInputStream(manifest), n -> { })) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            actual = in.hex();
+        } catch (IOException e) {
+            throw new BundleException("cannot read " + manifest + ": " + IoReason.of(e), e);
+        }
+        if (!actual.equals(listed)) {
+            throw new BundleException(manifest + " differs from its sha256 in " + BundleFiles.SUMS + ": it was edited"
+                    + " or damaged; copy the bundle again, or to change the stack, give it with -f");
+        }
+    }
+
     public static BundleSource open(Path dir) {
         BundleException.requireFolder(dir);
         BundleException.refuseImagesFolder(dir);
@@ -34,6 +64,7 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
                 throw new BundleException("the bundle in " + dir + " is incomplete: the export that wrote it did not"
                         + " finish; run the export again");
             }
+            checkManifestSum(dir);
             for (BundleManifest.Image image : manifest.images()) {
                 Path file = dir.resolve(image.file());
                 long size;

@@ -1152,6 +1152,12 @@ class RunIT {
 
         CliProcess.Result pip = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-s", "ftp://x");
         assertEquals(2, pip.exit(), pip.toString());
+
+        Files.writeString(dir.resolve("bundle.json"), json.replace("MODE: test", "MODE: edited"));
+        CliProcess.Result edited = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+        assertEquals(1, edited.exit(), edited.toString());
+        assertEquals("error: " + dir.resolve("bundle.json") + " differs from its sha256 in SHA256SUMS: it was edited or"
+                + " damaged; copy the bundle again, or to change the stack, give it with -f", edited.err().strip());
         assertTrue(assertMissing(stack + "-app"));
     }
 
