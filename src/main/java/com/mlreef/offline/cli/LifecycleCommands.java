@@ -121,7 +121,12 @@ public final class LifecycleCommands {
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = {
             "Show the stack's containers (state, health, uptime, image, ports, the bundle they came from) and volumes."},
-            footer = {"", "Examples:", "  mlreef-offline status", "  mlreef-offline status --json | jq '.containers[].state'"})
+            footer = {"", "Exit codes: 0 every container runs (and is healthy, where it has a healthcheck; a one-shot"
+                + " service that exited 0 counts as done), 1 one is stopped, unhealthy or missing, or the stack has no"
+                + " containers, 2 bad usage, 3 no Docker Engine reachable. --json has the same as \"ok\".",
+                "", "Examples:", "  mlreef-offline status",
+                "  mlreef-offline status >/dev/null || echo 'not all up'",
+                "  mlreef-offline status --json | jq '.containers[].state'"})
     public static final class Status extends OnStackFile {
         @Option(names = "--json", description = "Print the status as JSON on stdout.")
         boolean json;
@@ -136,9 +141,10 @@ public final class LifecycleCommands {
                 rows.addAll(StackControl.missing(status, StackControl.specOf(file, dir)));
                 status = new StackControl.Status(status.stack(), rows, status.volumes());
             }
+            int exit = status.ok() ? ExitCode.OK : ExitCode.FAILED;
             if (json) {
                 console.result(JsonOutput.of(status));
-                return ExitCode.OK;
+                return exit;
             }
             Table containers = new Table("SERVICE", "CONTAINER", "STATE", "HEALTH", "STATUS", "IMAGE", "PORTS",
                     "BUNDLE");
@@ -160,13 +166,18 @@ public final class LifecycleCommands {
             long running = status.containers().stream().filter(c -> c.state().equals("running")).count();
             long missing = status.containers().stream().filter(c -> c.state().equals("missing")).count();
             long parked = status.containers().stream().filter(StackControl.ContainerStatus::parked).count();
+            long done = status.containers().stream().filter(StackControl.ContainerStatus::done).count();
+            long unhealthy = status.containers().stream().filter(c -> !c.parked() && "unhealthy".equals(c.health()))
+                    .count();
             console.info("stack " + status.stack() + ": " + (status.containers().isEmpty()
                     ? "no containers (after down; 'run' brings them back)"
-                    : running + " of " + (status.containers().size() - parked) + " containers running"
+                    : running + " of " + (status.containers().size() - parked - done) + " containers running"
+                    + (unhealthy == 0 ? "" : ", " + unhealthy + " of them unhealthy")
+                    + (done == 0 ? "" : "; " + done + " one-shot " + (done == 1 ? "service" : "services") + " done")
                     + (missing == 0 ? "" : "; " + missing + " missing ('run' creates " + (missing == 1 ? "it" : "them")
                     + ")") + (parked == 0 ? "" : "; " + parked + " kept as the predecessor of a replacement that"
                     + " 'run' has to finish")));
-            return ExitCode.OK;
+            return exit;
         }
     }
 

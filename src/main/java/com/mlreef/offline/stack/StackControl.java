@@ -1,5 +1,6 @@
 package com.mlreef.offline.stack;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.LogOptions;
@@ -41,8 +42,17 @@ public final class StackControl {
 
     /** One container of the stack, as status shows it. */
     @RegisterForReflection
+    /**
+     * @param parked the predecessor of an unfinished replacement (NAME-previous)
+     * @param done   a one-shot service's container (restart no or on-failure) that exited with 0: it ran to completion
+     */
     public record ContainerStatus(String service, String container, String state, String health, String status,
-                                  String image, List<String> ports, String bundle, boolean parked) {
+                                  String image, List<String> ports, String bundle, boolean parked, boolean done) {
+
+        /** Whether it is as run leaves it: running and not unhealthy, or done; a parked predecessor does not count. */
+        public boolean up() {
+            return parked || done || "running".equals(state) && !"unhealthy".equals(health);
+        }
     }
 
     /** {@code size}: bytes on disk, or -1 when the engine could not tell. */
@@ -52,6 +62,12 @@ public final class StackControl {
 
     @RegisterForReflection
     public record Status(String stack, List<ContainerStatus> containers, List<VolumeStatus> volumes) {
+
+        /** Whether the stack has containers and each is {@link ContainerStatus#up() up}. */
+        @JsonProperty("ok")
+        public boolean ok() {
+            return !containers.isEmpty() && containers.stream().allMatch(ContainerStatus::up);
+        }
     }
 
     /** A stack named that the engine has nothing of. */
@@ -90,7 +106,7 @@ public final class StackControl {
         status.containers().forEach(c -> present.add(c.service()));
         return spec.services().values().stream().filter(s -> !present.contains(s.name()))
                 .map(s -> new ContainerStatus(s.name(), s.containerName(spec.name()), "missing", "", "run creates it",
-                        s.image(), List.of(), null, false)).toList();
+                        s.image(), List.of(), null, false, false)).toList();
     }
 
     /** The name of the stack a bundle folder runs: its own stack's, or the default one's for plain docker save tars. */
@@ -196,11 +212,16 @@ public final class StackControl {
         Map<String, String> parked = parked(all);
         for (ContainerSummary c : all) {
             String health = "";
+            boolean done;
             try {
                 ContainerInspect inspect = engine.inspectContainer(c.id());
                 if (inspect.state().health() != null) {
                     health = inspect.state().health().status();
                 }
+                String restart = inspect.hostConfig() == null || inspect.hostConfig().restartPolicy() == null ? null
+                        : inspect.hostConfig().restartPolicy().name();
+                done = "exited".equals(inspect.state().status()) && Integer.valueOf(0).equals(inspect.state().exitCode())
+                        && (restart == null || restart.isEmpty() || restart.equals("no") || restart.equals("on-failure"));
             } catch (NotFoundException e) {
                 continue;
             }
@@ -210,7 +231,7 @@ public final class StackControl {
                     .toList();
             rows.add(new ContainerStatus(c.labels().get(StackRunner.SERVICE_LABEL), c.name(), c.state(), health,
                     parked.getOrDefault(c.id(), c.status()), c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL),
-                    parked.containsKey(c.id())));
+                    parked.containsKey(c.id()), done));
         }
         List<Volume> stackVolumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack));
         Map<String, Long> sizes = new HashMap<>();

@@ -223,6 +223,13 @@ class RunIT {
             assertTrue(volume.get("size").asLong() >= 0, "the engine gives each volume's size: " + json.out());
         }
         assertEquals("running", report.get("containers").get(0).get("state").asText(), json.out());
+        assertTrue(report.get("ok").asBoolean(), json.out());
+        // app restarts unless stopped: stopped, it is down (the worker, restart no, would count as a finished one-shot)
+        assertEquals(0, CliProcess.run(Map.of(), "stop", "--stack", stack, "app").exit());
+        CliProcess.Result stopped = CliProcess.run(Map.of(), "status", "--stack", stack, "--json");
+        assertEquals(1, stopped.exit(), "a stopped container: " + stopped);
+        assertFalse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(stopped.out()).get("ok").asBoolean());
+        assertEquals(0, CliProcess.run(Map.of(), "start", "--stack", stack, "app").exit());
         CliProcess.Result logs = CliProcess.run(Map.of(), "logs", "--stack", stack);
         assertEquals(0, logs.exit(), logs.toString());
         assertTrue(logs.out().lines().anyMatch(l -> l.equals("app    | service is ready")),
@@ -495,7 +502,7 @@ class RunIT {
 
         // the bundle's stack still has the worker: status of the bundle shows its container missing
         CliProcess.Result status = CliProcess.run(Map.of(), "status", "-d", dir.toString());
-        assertEquals(0, status.exit(), status.toString());
+        assertEquals(1, status.exit(), "not all of the stack is up: " + status);
         assertTrue(status.out().lines().anyMatch(l -> l.startsWith("worker") && l.contains(stack + "-worker")
                 && l.contains("missing")), status.toString());
         assertTrue(status.err().contains("1 missing ('run' creates it)"), status.toString());
@@ -566,6 +573,9 @@ class RunIT {
             assertTrue(r.err().contains("init is ready: its log says 'seeded'"), r.toString());
             assertTrue(r.err().contains("ready: its log says 'seeded'"), r.toString());
         }
+        CliProcess.Result status = CliProcess.run(Map.of(), "status", "--stack", stack);
+        assertEquals(0, status.exit(), "a one-shot that ran to completion counts as up: " + status);
+        assertTrue(status.err().contains("1 of 1 containers running; 1 one-shot service done"), status.toString());
         Files.writeString(file, text.formatted("echo failing; exit 3"));
         CliProcess.Result failed = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
         assertEquals(1, failed.exit(), failed.toString());
