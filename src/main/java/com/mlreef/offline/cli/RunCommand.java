@@ -46,7 +46,8 @@ public class RunCommand extends BaseCommand {
     Path dir;
 
     @Option(names = {"-s", "--pip-server"}, paramLabel = "PIP_SERVER", description = "A pip index for ML jobs: an "
-            + "http(s) URL or host:port. localhost and 127.0.0.1 are rewritten to the stack network's gateway.")
+            + "http(s) URL or host:port. localhost and 127.0.0.1 are rewritten to the stack network's gateway. Without"
+            + " it, PIP_SERVER in the environment is taken as -s.")
     String pipServer;
 
     @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "Run this stack file instead of the bundle's.")
@@ -67,6 +68,18 @@ public class RunCommand extends BaseCommand {
     protected int execute(Console console) {
         long start = System.nanoTime();
         URI pip = pipServer == null ? null : PipServer.parse(pipServer);
+        String inherited = System.getenv("PIP_SERVER");
+        if (pip == null && inherited != null && !inherited.isBlank()) {
+            // the stack would take it as it is: checked and rewritten as -s is, or a container gets a localhost it
+            // cannot reach
+            try {
+                pip = PipServer.parse(inherited);
+            } catch (ToolException e) {
+                throw new ToolException(e.exitCode(), "PIP_SERVER in the environment: "
+                        + e.getMessage().replaceFirst("^-s: ", "") + " (unset it, or give -s)");
+            }
+            console.info("PIP_SERVER from the environment is taken as -s " + inherited);
+        }
         Duration wait = timeout == null ? null : duration(timeout);
         if (pip != null) {
             String warning = PipServer.check(pip);

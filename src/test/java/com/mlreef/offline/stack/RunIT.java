@@ -205,6 +205,12 @@ class RunIT {
         assertTrue(again.err().contains(stack + "-app: running, unchanged"), again.toString());
         assertEquals(app.id(), engine.inspectContainer(stack + "-app").id(), "not recreated");
         System.out.println("second run took " + ms + " ms (process, JVM start included)");
+        CliProcess.Result inherited = CliProcess.run(Map.of("PIP_SERVER", "localhost:8080"), "run", "-d",
+                dir.toString());
+        assertEquals(0, inherited.exit(), inherited.toString());
+        assertTrue(inherited.err().contains("PIP_SERVER from the environment is taken as -s localhost:8080"),
+                inherited.toString());
+        assertTrue(inherited.err().contains(stack + "-app: running, unchanged"), "rewritten as -s is: " + inherited);
 
         CliProcess.Result status = CliProcess.run(Map.of(), "status", "--stack", stack);
         assertEquals(0, status.exit(), status.toString());
@@ -1162,6 +1168,10 @@ class RunIT {
 
         CliProcess.Result pip = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-s", "ftp://x");
         assertEquals(2, pip.exit(), pip.toString());
+        CliProcess.Result pipEnv = CliProcess.run(Map.of("PIP_SERVER", "notvalid"), "run", "-d", dir.toString());
+        assertEquals(2, pipEnv.exit(), pipEnv.toString());
+        assertTrue(pipEnv.err().startsWith("error: PIP_SERVER in the environment: 'notvalid' is not a pip server"),
+                pipEnv.toString());
 
         Files.writeString(dir.resolve("bundle.json"), json.replace("MODE: test", "MODE: edited"));
         CliProcess.Result edited = CliProcess.run(Map.of(), "run", "-d", dir.toString());
