@@ -54,7 +54,7 @@ public class RunCommand extends BaseCommand {
     Path file;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for each service to be ready"
-            + " (30s, 15m, 1h30m), instead of the stack's own ready timeouts.")
+            + " (30s, 15m, 1h30m), instead of the stack's own ready timeouts (a ready rule without one: 5m).")
     String timeout;
 
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
@@ -145,7 +145,11 @@ public class RunCommand extends BaseCommand {
         Duration d = StackFile.parseDuration(text);
         if (d == null) {
             throw new ToolException(ExitCode.USAGE, "--timeout: '" + text + "' is not a duration (30s, 15m, 1h30m; at"
-                    + " most 30 days)");
+                    + " most 720h)");
+        }
+        if (d.toSeconds() < 1) {
+            throw new ToolException(ExitCode.USAGE, "--timeout: '" + text + "' leaves no time to wait; give at least"
+                    + " 1s");
         }
         return d;
     }

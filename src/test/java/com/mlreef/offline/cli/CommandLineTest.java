@@ -102,6 +102,17 @@ class CommandLineTest {
     }
 
     @Test
+    void aTimeoutThatIsNotADurationOrLeavesNoTimeIsBadUsage(QuarkusMainLauncher launcher) {
+        LaunchResult zero = launcher.launch("run", "-d", "/nonexistent", "--timeout", "0s");
+        assertEquals(2, zero.exitCode());
+        assertEquals("error: --timeout: '0s' leaves no time to wait; give at least 1s", zero.getErrorOutput().strip());
+        LaunchResult days = launcher.launch("run", "-d", "/nonexistent", "--timeout", "30d");
+        assertEquals(2, days.exitCode());
+        assertEquals("error: --timeout: '30d' is not a duration (30s, 15m, 1h30m; at most 720h)",
+                days.getErrorOutput().strip());
+    }
+
+    @Test
     void stackShowHelpSaysWhatAStackFileMaySay(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("stack", "show", "--help");
         assertEquals(0, r.exitCode());

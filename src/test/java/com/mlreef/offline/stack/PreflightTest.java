@@ -152,6 +152,11 @@ class PreflightTest {
         Check dns = check(run(new Healthy(List.of()), port -> PortProbe.State.FREE), "daemon.json");
         assertEquals(Status.OK, dns.status());
         assertEquals("dns 10.0.0.2, 10.0.0.3", dns.detail());
+        Files.writeString(dir.resolve("daemon.json"), "{\"dns\": [\"not-an-ip\", \"8.8.8.8\"]}");
+        Check named = check(run(new Healthy(List.of()), port -> PortProbe.State.FREE), "daemon.json");
+        assertEquals(Status.FAIL, named.status());
+        assertTrue(named.detail().endsWith("daemon.json: dns not-an-ip is not an IP address; the engine does not start"
+                + " with it"), named.detail());
 
         Files.writeString(dir.resolve("daemon.json"), "{\"log-driver\": \"json-file\"}");
         assertEquals(Status.INFO, check(run(new Healthy(List.of()), port -> PortProbe.State.FREE), "daemon.json").status());
