@@ -54,6 +54,10 @@ public final class StackFile {
             + " devices, group_add, pids_limit, cpu_shares, oom_score_adj, oom_kill_disable, mem_reservation,"
             + " memswap_limit, storage_opt, gpus";
 
+    /** The most a stack file may hold, as the YAML reader takes it. */
+    private static final int MAX_BYTES = 3 << 20;
+    private static String stdin;
+
     /** The embedded default: the MLReef Nautilus stack. */
     public static final String DEFAULT_RESOURCE = "/stacks/nautilus.yaml";
 
@@ -114,11 +118,25 @@ public final class StackFile {
             String text = defaultText();
             return read(text, "the default stack", "mlreef", variables, warnings);
         }
+        if (file.toString().equals("-")) { // as Compose's -f -; named after the working folder, as Compose does
+            return read(standardInput(), "the stack file on standard input",
+                    nameFromFile(Path.of("").toAbsolutePath().resolve("compose.yaml")),
+                    variables, warnings);
+        }
         String text;
         try {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new StackFileException("stack file " + file + " is not a regular file");
+            }
+            if (Files.exists(file) && Files.size(file) > MAX_BYTES) {
+                throw new StackFileException("stack file " + file + " has " + Files.size(file) + " bytes, more than a"
+                        + " stack file's " + MAX_BYTES + "; is it the right file?");
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new StackFileException("stack file " + file + " does not exist");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new StackFileException("stack file " + file + " is not text (UTF-8): is it the right file?");
         } catch (IOException e) {
             throw new StackFileException("cannot read stack file " + file + ": " + IoReason.of(e));
         }
@@ -128,6 +146,27 @@ public final class StackFile {
                     + " set its variables in the environment, or give defaults in the stack file (${VAR:-value})");
         }
         return read(text, file.toString(), nameFromFile(file), variables, warnings);
+    }
+
+    /** A stack file read from standard input ({@code -f -}), once per process: run reads its stack more than once. */
+    private static String standardInput() {
+        synchronized (StackFile.class) {
+            if (stdin == null) {
+                try {
+                    byte[] bytes = System.in.readNBytes(MAX_BYTES + 1);
+                    if (bytes.length > MAX_BYTES) {
+                        throw new StackFileException("the stack file on standard input has more than a stack file's "
+                                + MAX_BYTES + " bytes");
+                    }
+                    stdin = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new StackFileException("the stack file on standard input is not text (UTF-8)");
+                } catch (IOException e) {
+                    throw new StackFileException("cannot read the stack file on standard input: " + IoReason.of(e));
+                }
+            }
+            return stdin;
+        }
     }
 
     /**

@@ -113,6 +113,33 @@ class CommandLineTest {
     }
 
     @Test
+    void aStackFileThatIsNotTextOrTooBigOrNotAFileIsBadUsage(QuarkusMainLauncher launcher) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("stacks");
+        try {
+            java.nio.file.Path binary = java.nio.file.Files.write(dir.resolve("bin.yaml"), new byte[] {(byte) 0xff, 0});
+            LaunchResult notText = launcher.launch("stack", "show", "-f", binary.toString());
+            assertEquals(2, notText.exitCode());
+            assertEquals("error: stack file " + binary + " is not text (UTF-8): is it the right file?",
+                    notText.getErrorOutput().strip());
+            java.nio.file.Path big = java.nio.file.Files.writeString(dir.resolve("big.yaml"), " ".repeat((3 << 20) + 1));
+            LaunchResult tooBig = launcher.launch("stack", "show", "-f", big.toString());
+            assertEquals(2, tooBig.exitCode());
+            assertTrue(tooBig.getErrorOutput().contains("has 3145729 bytes, more than a stack file's 3145728"),
+                    tooBig.getErrorOutput());
+            LaunchResult folder = launcher.launch("stack", "show", "-f", dir.toString());
+            assertEquals(2, folder.exitCode());
+            assertEquals("error: stack file " + dir + " is not a regular file", folder.getErrorOutput().strip());
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
     void stackShowHelpSaysWhatAStackFileMaySay(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("stack", "show", "--help");
         assertEquals(0, r.exitCode());

@@ -1,6 +1,7 @@
 package com.mlreef.offline.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mlreef.offline.testing.CliProcess;
 import java.nio.file.Files;
@@ -39,5 +40,22 @@ class WorkingFolderIT {
         CliProcess.Result unreadable = CliProcess.runIn(dir, other, Map.of("HOME", "/tmp"), "--version");
         assertEquals(0, unreadable.exit(), unreadable.toString());
         assertEquals(version, unreadable.out());
+    }
+
+    @Test
+    void aStackFileOnStandardInputIsNamedAfterTheWorkingFolderAsComposeDoes() throws Exception {
+        Path project = Files.createDirectories(dir.resolve("Billing"));
+        Path stack = dir.resolve("stack.txt");
+        Files.writeString(stack, "services:\n  web:\n    image: busybox:1\n    ports: ['18080:80']\n");
+        CliProcess.Result shown = CliProcess.runIn(project, stack, List.of(), Map.of(), "stack", "show", "-f", "-");
+        assertEquals(0, shown.exit(), shown.toString());
+        assertEquals(Files.readString(stack), shown.out());
+        CliProcess.Result status = CliProcess.runIn(project, stack, List.of(), Map.of(), "status", "-f", "-");
+        assertEquals(1, status.exit(), status.toString());
+        assertTrue(status.err().startsWith("error: this engine has no stack billing"), status.toString());
+        Files.write(stack, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
+        CliProcess.Result binary = CliProcess.runIn(project, stack, List.of(), Map.of(), "stack", "show", "-f", "-");
+        assertEquals(2, binary.exit(), binary.toString());
+        assertEquals("error: the stack file on standard input is not text (UTF-8)", binary.err().strip());
     }
 }

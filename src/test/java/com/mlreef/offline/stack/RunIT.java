@@ -1096,6 +1096,11 @@ class RunIT {
                 + " not carry (it carries " + app + "): a ${VAR} in an image name takes this host's value"),
                 elsewhere.toString());
         assertTrue(assertMissing(stack + "-s"), "nothing was changed, though the engine has " + base);
+        // -f - reads the stack from standard input, once, though run reads its stack more than once
+        CliProcess.Result piped = CliProcess.runIn(null, file, List.of(), Map.of("MLRO_IMAGE", app), "run",
+                "--dry-run", "-d", dir.toString(), "-f", "-");
+        assertEquals(0, piped.exit(), piped.toString());
+        assertTrue(piped.out().contains("create container " + stack + "-s"), piped.toString());
         CliProcess.Result same = CliProcess.run(Map.of("MLRO_IMAGE", app), "run", "-d", dir.toString());
         assertEquals(0, same.exit(), same.toString());
         assertEquals(engine.inspectImage(app).id(), engine.inspectContainer(stack + "-s").image());

@@ -53,6 +53,12 @@ public final class CliProcess {
     /** @param dir the working folder, or null for this process's */
     public static Result runIn(Path dir, List<String> prefix, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
+        return runIn(dir, null, prefix, env, args);
+    }
+
+    /** The same, its standard input read from {@code input} (null: none). */
+    public static Result runIn(Path dir, Path input, List<String> prefix, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(command());
         cmd.addAll(List.of(args));
@@ -62,8 +68,13 @@ public final class CliProcess {
         }
         pb.environment().remove("DOCKER_HOST");
         pb.environment().putAll(env);
+        if (input != null) {
+            pb.redirectInput(input.toFile());
+        }
         Process p = pb.start();
-        p.getOutputStream().close();
+        if (input == null) {
+            p.getOutputStream().close();
+        }
         CompletableFuture<String> out = read(p.getInputStream());
         CompletableFuture<String> err = read(p.getErrorStream());
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
