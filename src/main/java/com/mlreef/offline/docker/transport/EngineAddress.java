@@ -13,6 +13,8 @@ import java.util.Map;
 public record EngineAddress(String scheme, String path, String host, int port, Path certPath, boolean tls,
                             boolean verify) {
     public static final String DEFAULT = "unix:///var/run/docker.sock";
+    private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile(
+            "(?:[A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}");
 
     /** @param option the value of -H/--host, or null; @param env the process environment */
     public static EngineAddress resolve(String option, Map<String, String> env) {
@@ -60,9 +62,12 @@ public record EngineAddress(String scheme, String path, String host, int port, P
                     : uri.getHost();
             return new EngineAddress("tcp", null, host, port, useTls ? certPath : null, useTls, verify);
         }
-        String scheme = value.contains("://") ? value.substring(0, value.indexOf("://")) : value;
-        throw new IllegalArgumentException("unsupported engine address " + value + " (" + scheme
-                + "); use unix:///path/to/docker.sock or tcp://host:port");
+        if (HOST_PORT.matcher(value).matches()) { // as the docker CLI reads it: tcp
+            return parse("tcp://" + value, tls, verify, certPath);
+        }
+        throw new IllegalArgumentException("unsupported engine address " + value + (value.contains("://") ? " (scheme "
+                + value.substring(0, value.indexOf("://")) + ")" : "") + "; use unix:///path/to/docker.sock or"
+                + " tcp://host:port");
     }
 
     public HttpTransport transport() throws IOException {

@@ -47,14 +47,16 @@ public final class UnixSocketTransport implements HttpTransport {
         if (!Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS) || message.contains("no such file")) {
             return "socket " + socket + " does not exist; is the Docker Engine running? Start it, or point -H/DOCKER_HOST at it";
         }
+        if (Files.isRegularFile(socket) || Files.isDirectory(socket)) {
+            return socket + " is not a socket (it is a " + (Files.isDirectory(socket) ? "folder" : "file") + "); point"
+                    + " -H/DOCKER_HOST at the Docker Engine's socket, as in unix:///var/run/docker.sock";
+        }
         if (message.contains("permission denied") || message.contains("access denied")) {
-            return "permission denied on " + socket + "; run as root or add your user to the docker group";
+            return "permission denied on " + socket + "; run as root or add your user to the docker group"
+                    + " ('usermod -aG docker USER', then log in again)";
         }
         if (message.contains("connection refused")) {
             return "connection refused on " + socket + "; nothing listens there (the Docker Engine is not running)";
-        }
-        if (Files.isRegularFile(socket) || Files.isDirectory(socket)) {
-            return socket + " is not a socket";
         }
         return e.getMessage();
     }

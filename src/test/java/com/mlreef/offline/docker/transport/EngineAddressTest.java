@@ -24,7 +24,8 @@ class EngineAddressTest {
         Map<String, String> env = Map.of("DOCKER_HOST", "unix:///run/user/1000/docker.sock");
         assertEquals("/run/user/1000/docker.sock", EngineAddress.resolve(null, env).path());
         assertEquals("/other.sock", EngineAddress.resolve("unix:///other.sock", env).path());
-        assertEquals("/run/user/1000/docker.sock", EngineAddress.resolve("  ", env).path());
+        assertEquals("/run/user/1000/docker.sock", EngineAddress.resolve("  ", env).path(), "empty, as the docker CLI"
+                + " reads it: the default");
     }
 
     @Test
@@ -46,6 +47,8 @@ class EngineAddressTest {
         assertFalse(explicit.verify());
         assertEquals(Path.of("/home/op/.docker"), explicit.certPath());
         assertEquals("tcp://[::1]:2999", explicit.toString());
+        EngineAddress bare = EngineAddress.resolve("127.0.0.1:2375", Map.of());
+        assertEquals("tcp://127.0.0.1:2375", bare.toString(), "HOST:PORT is tcp, as the docker CLI reads it");
     }
 
     @Test
@@ -61,6 +64,8 @@ class EngineAddressTest {
                 assertThrows(IllegalArgumentException.class, () -> EngineAddress.resolve("tcp://127.0.0.1:99999",
                         Map.of())).getMessage());
         assertThrows(IllegalArgumentException.class, () -> EngineAddress.resolve("tcp://host:2375/path", Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> EngineAddress.resolve("docker.sock", Map.of()));
+        assertEquals("unsupported engine address docker.sock; use unix:///path/to/docker.sock or tcp://host:port",
+                assertThrows(IllegalArgumentException.class, () -> EngineAddress.resolve("docker.sock", Map.of()))
+                        .getMessage());
     }
 }
