@@ -230,6 +230,10 @@ class CommandLineTest {
         assertEquals(2, r.exitCode());
         assertTrue(r.getErrorOutput().contains("unsupported engine address ssh://operator@host"), r.getErrorOutput());
         assertFalse(r.getErrorOutput().contains("Exception"), "no stack trace without --verbose");
+        LaunchResult file = launcher.launch("status", "-H", "unix:///etc/hostname");
+        assertEquals(3, file.exitCode());
+        assertTrue(file.getErrorOutput().contains("/etc/hostname is not a socket (it is a file); point -H/DOCKER_HOST"
+                + " at the Docker Engine's socket"), file.getErrorOutput());
     }
 
     @Test
