@@ -1,6 +1,8 @@
 package com.mlreef.offline.cli;
 
 import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.ToolException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 
@@ -11,6 +13,9 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        if (output.quiet && output.verbose) {
+            throw new ToolException(ExitCode.USAGE, "-q/--quiet and -v/--verbose say the opposite: give one of them");
+        }
         return execute(output.console());
     }
 

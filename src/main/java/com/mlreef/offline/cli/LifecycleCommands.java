@@ -286,6 +286,10 @@ public final class LifecycleCommands {
 
         @Override
         protected int execute(Console console) throws IOException {
+            if (yes && !volumes) {
+                throw new ToolException(ExitCode.USAGE, "--yes answers the question of --volumes, which was not given;"
+                        + " down without --volumes asks nothing and keeps the volumes");
+            }
             StackControl control = control();
             String name;
             try {
@@ -309,6 +313,9 @@ public final class LifecycleCommands {
                             + "deletes without asking): nothing was removed");
                 }
                 if (!answer.strip().equals(name)) {
+                    if (System.console() == null) {
+                        console.err().println(); // the answer was not echoed: the error starts its own line
+                    }
                     throw new ToolException(ExitCode.FAILED, "not confirmed: nothing was removed");
                 }
             }

@@ -138,9 +138,13 @@ public final class StackControl {
         if (stacks.size() == 1) {
             return stacks.iterator().next();
         }
-        throw new ToolException(ExitCode.FAILED, stacks.isEmpty()
-                ? "no stack run by mlreef-offline has containers on this engine; start one with 'mlreef-offline run -d DIR'"
-                : "several stacks run here (" + String.join(", ", stacks) + "); name one with --stack");
+        if (stacks.isEmpty()) {
+            throw new ToolException(ExitCode.FAILED, "no stack run by mlreef-offline has containers on this engine;"
+                    + " start one with 'mlreef-offline run -d DIR'");
+        }
+        // which one is the user's to say: a usage error, as a missing option is
+        throw new ToolException(ExitCode.USAGE, "several stacks run here (" + String.join(", ", stacks) + "); name"
+                + " one with --stack");
     }
 
     /** The containers of the named services (all when none is named); a service without one is an error. */

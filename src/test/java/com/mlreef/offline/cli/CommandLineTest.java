@@ -140,6 +140,18 @@ class CommandLineTest {
     }
 
     @Test
+    void optionsThatContradictOrAnswerNoQuestionAreBadUsage(QuarkusMainLauncher launcher) {
+        LaunchResult both = launcher.launch("status", "-q", "-v");
+        assertEquals(2, both.exitCode());
+        assertTrue(both.getErrorOutput().contains("-q/--quiet and -v/--verbose say the opposite: give one of them"),
+                both.getErrorOutput());
+        LaunchResult yes = launcher.launch("down", "--yes");
+        assertEquals(2, yes.exitCode());
+        assertTrue(yes.getErrorOutput().startsWith("error: --yes answers the question of --volumes, which was not"
+                + " given"), yes.getErrorOutput());
+    }
+
+    @Test
     void stackShowHelpSaysWhatAStackFileMaySay(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("stack", "show", "--help");
         assertEquals(0, r.exitCode());

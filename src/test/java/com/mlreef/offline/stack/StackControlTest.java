@@ -1,6 +1,7 @@
 package com.mlreef.offline.stack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mlreef.offline.docker.model.ContainerInspect;
@@ -8,6 +9,8 @@ import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.docker.model.Volume;
 import com.mlreef.offline.testing.FakeEngine;
 import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.ToolException;
+import com.mlreef.offline.ui.ExitCode;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -57,6 +60,25 @@ class StackControlTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final Console console = new Console(new PrintStream(OutputStream.nullOutputStream()),
             new PrintStream(err, true), false, false);
+
+    /** Two stacks' containers. */
+    public static class TwoStacks {
+        public List<ContainerSummary> listContainers(List<String> labels, boolean all) {
+            return List.of(new ContainerSummary("a", List.of("/a-web"), "img", "sha256:1", "running", "Up", 0L,
+                            Map.of(DefaultStack.STACK_LABEL, "a"), List.of(), null),
+                    new ContainerSummary("b", List.of("/b-web"), "img", "sha256:1", "running", "Up", 0L,
+                            Map.of(DefaultStack.STACK_LABEL, "b"), List.of(), null));
+        }
+    }
+
+    @Test
+    void withSeveralStacksWhichOneIsTheUsersToSay() {
+        ToolException e = assertThrows(ToolException.class,
+                () -> new StackControl(FakeEngine.of(new TwoStacks()), console).resolve(null));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertEquals("several stacks run here (a, b); name one with --stack", e.getMessage());
+        assertEquals("b", new StackControl(FakeEngine.of(new TwoStacks()), console).resolve("b"));
+    }
 
     @Test
     void portsAreShownWithTheAddressTheyArePublishedOn() {
