@@ -100,6 +100,16 @@ public final class LifecycleCommands {
                         + " creates them again");
             }
         }
+
+        /** With -f or -d, which tell the services there should be: names those left without a container. */
+        void warnMissing(Console console, StackControl control, String stack, List<String> services) {
+            if (file == null && dir == null || !services.isEmpty()) {
+                return; // a service named without a container is an error already
+            }
+            StackControl.missing(control.status(stack), StackControl.specOf(file, dir)).forEach(m -> console.warn(
+                    "service " + m.service() + " has no container (" + m.container() + " was removed?); 'run' creates"
+                    + " it"));
+        }
     }
 
     /** A command that stops containers: they stop at the same time, each given {@code -t} seconds. */
@@ -252,6 +262,7 @@ public final class LifecycleCommands {
             named(services);
             String name = stack(control);
             needsContainers(locked(console, () -> control.start(name, services)), name);
+            warnMissing(console, control, name, services);
             return ExitCode.OK;
         }
     }
@@ -267,6 +278,7 @@ public final class LifecycleCommands {
             named(services);
             String name = stack(control);
             needsContainers(locked(console, () -> control.restart(name, services, seconds())), name);
+            warnMissing(console, control, name, services);
             return ExitCode.OK;
         }
     }

@@ -512,6 +512,10 @@ class RunIT {
         assertTrue(status.out().lines().anyMatch(l -> l.startsWith("worker") && l.contains(stack + "-worker")
                 && l.contains("missing")), status.toString());
         assertTrue(status.err().contains("1 missing ('run' creates it)"), status.toString());
+        CliProcess.Result restart = CliProcess.run(Map.of(), "restart", "-d", dir.toString(), "-t", "1");
+        assertEquals(0, restart.exit(), restart.toString());
+        assertTrue(restart.err().contains("warning: service worker has no container (" + stack + "-worker was"
+                + " removed?); 'run' creates it"), restart.toString());
     }
 
     @Test
