@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
             "  mlreef-offline export -f stack.yaml -o bundle --compress zstd",
             "  mlreef-offline export --combined    # one file: shared layers stored once",
             "  mlreef-offline export --no-pull     # the images the engine has, as they are",
-            "  mlreef-offline export -o v2 --since v1   # an upgrade: only the layers v1 lacks",
+            "  mlreef-offline export -o v2 --since v1   # an upgrade: layers v1 lacks",
             "", "Then: mlreef-offline verify -d DIR", "      carry DIR (with this executable) to the offline host",
             "      mlreef-offline run -d DIR", "", MlreefOffline.EXIT_CODES})
 public class ExportCommand extends BaseCommand {

@@ -192,8 +192,9 @@ public final class LifecycleCommands {
     }
 
     @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show a service's logs (all services'"
-            + " without SERVICE, one after another, each line starting with its service as in Compose).", footer = {"", "Examples:", "  mlreef-offline logs mlreef --tail 100",
-                "  mlreef-offline logs -f mlreef"})
+            + " without SERVICE, one after another, each line starting with its service as in Compose).", footer = {"",
+                "Examples:", "  mlreef-offline logs mlreef --tail 100", "  mlreef-offline logs -f mlreef",
+                "", MlreefOffline.EXIT_CODES})
     public static final class Logs extends OnStack {
         @Option(names = "--file", paramLabel = "STACK", description = "The stack of this stack file.")
         Path file;
@@ -234,7 +235,9 @@ public final class LifecycleCommands {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the stack's containers (they keep"
-            + " their data; 'start' starts them again).")
+            + " their data; 'start' starts them again).", footer = {"", "Examples:", "  mlreef-offline stop",
+                "  mlreef-offline stop -t 60 mlreef      # one service, a minute to stop",
+                "  mlreef-offline stop --stack demo", "", MlreefOffline.EXIT_CODES})
     public static final class Stop extends StoppingStack {
         @Parameters(paramLabel = "SERVICE", arity = "0..*", description = "Only these services (default: all).")
         List<String> services = new ArrayList<>();
@@ -251,7 +254,10 @@ public final class LifecycleCommands {
         }
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the stack's stopped containers.")
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the stack's stopped containers.",
+            footer = {"", "Examples:", "  mlreef-offline start", "  mlreef-offline start mlreef",
+                "  mlreef-offline start -d mlreef-images-tar   # names those with no container", "",
+                MlreefOffline.EXIT_CODES})
     public static final class Start extends ChangingStack {
         @Parameters(paramLabel = "SERVICE", arity = "0..*", description = "Only these services (default: all).")
         List<String> services = new ArrayList<>();
@@ -267,7 +273,9 @@ public final class LifecycleCommands {
         }
     }
 
-    @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restart the stack's containers.")
+    @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restart the stack's containers.",
+            footer = {"", "Examples:", "  mlreef-offline restart", "  mlreef-offline restart -t 30 mlreef", "",
+                MlreefOffline.EXIT_CODES})
     public static final class Restart extends StoppingStack {
         @Parameters(paramLabel = "SERVICE", arity = "0..*", description = "Only these services (default: all).")
         List<String> services = new ArrayList<>();
@@ -288,7 +296,8 @@ public final class LifecycleCommands {
                 + " its data.",
             "--volumes also deletes the stack's volumes and its containers' unnamed volumes (an image's VOLUME), with all"
                 + " their data, once you type the stack's name (or with --yes). Volumes the stack did not make are kept."},
-            footer = {"", "Examples:", "  mlreef-offline down", "  mlreef-offline down --volumes      # asks first"})
+            footer = {"", "Examples:", "  mlreef-offline down", "  mlreef-offline down --volumes      # asks first",
+                "", MlreefOffline.EXIT_CODES})
     public static final class Down extends StoppingStack {
         @Option(names = "--volumes", description = "Also delete the stack's volumes and all their data.")
         boolean volumes;

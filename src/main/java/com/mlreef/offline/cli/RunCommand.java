@@ -35,8 +35,8 @@ import picocli.CommandLine.Option;
             + "stop, start, restart and down wait for it too; a second command says which process holds it and "
             + "waits (Ctrl-C stops waiting)."},
         footer = {"", "Examples:", "  mlreef-offline run -d mlreef-images-tar",
-            "  mlreef-offline run -d mlreef-images-tar -s localhost:8080      # a pip server on this host",
-            "  mlreef-offline run -d mlreef-images-tar --dry-run              # print the plan only",
+            "  mlreef-offline run -d mlreef-images-tar -s localhost:8080   # pip server here",
+            "  mlreef-offline run -d mlreef-images-tar --dry-run           # the plan only",
             "", MlreefOffline.EXIT_CODES})
 public class RunCommand extends BaseCommand {
     @Mixin

@@ -39,7 +39,8 @@ public class StackCommand implements Runnable {
                 "$${VAR}, $${VAR:-default}, $${VAR:?message} and the other Compose forms take this",
                 "  host's environment (and -s as PIP_SERVER); a .env file is not read.",
                 "", "Examples:", "  mlreef-offline stack show > stack.yaml",
-                "  mlreef-offline stack show -f stack.yaml    # checks it: unknown keys, ports, volumes, images"})
+                "  mlreef-offline stack show -f stack.yaml   # checks keys, ports, volumes",
+                "", "Exit codes: 0 printed (the file is valid), 2 the file has a mistake (the error names it)."})
     public static class Show extends BaseCommand {
         @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "A stack file to check and print.")
         Path file;

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
             + "that folder holds that bundle with those layers, --engine that the Docker Engine has them.",
         "Exits 0 when all is well; else prints one line per problem, naming the file, and exits 1."},
         footer = {"", "Examples:", "  mlreef-offline verify -d mlreef-images-tar",
-            "  mlreef-offline verify -d v2 --base v1      # a differential bundle and its base",
+            "  mlreef-offline verify -d v2 --base v1    # a differential bundle, its base",
             "  mlreef-offline verify -d /media/usb/bundle --json | jq .problems"})
 public class VerifyCommand extends BaseCommand {
     @Option(names = {"-d", "--dir"}, paramLabel = "DIR", required = true, description = "The bundle folder.")
