@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
             + "structurally: each tar readable to its end, with a manifest.json whose layers are all present.",
         "A differential bundle (export --since) leaves out the layers of the bundle it builds on: --base OLD_DIR checks "
             + "that folder holds that bundle with those layers, --engine that the Docker Engine has them.",
-        "Exits 0 when all is well; else prints one line per problem, naming the file, and exits 1."},
+        "Exits 0 when all is well; else prints one line per problem, naming the file, and exits 1 (2: bad usage, such as"
+            + " a folder that does not exist)."},
         footer = {"", "Examples:", "  mlreef-offline verify -d mlreef-images-tar",
             "  mlreef-offline verify -d v2 --base v1    # a differential bundle, its base",
             "  mlreef-offline verify -d /media/usb/bundle --json | jq .problems"})
