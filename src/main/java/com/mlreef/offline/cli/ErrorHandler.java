@@ -5,6 +5,8 @@ import com.mlreef.offline.docker.EngineUnreachableException;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.ToolException;
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -38,6 +40,15 @@ public final class ErrorHandler implements IExecutionExceptionHandler, IParamete
         }
         err.println("error: " + message(ex));
         err.flush();
+        if (cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption("--json")) {
+            // a script reading stdout gets JSON either way
+            Map<String, Object> failure = new LinkedHashMap<>();
+            failure.put("ok", false);
+            failure.put("error", message(ex));
+            failure.put("exitCode", exitCode(ex));
+            System.out.println(JsonOutput.of(failure));
+            System.out.flush();
+        }
         return exitCode(ex);
     }
 

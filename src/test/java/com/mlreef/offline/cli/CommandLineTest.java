@@ -152,6 +152,17 @@ class CommandLineTest {
     }
 
     @Test
+    void anErrorOfACommandAskedForJsonIsJsonOnStdoutToo(QuarkusMainLauncher launcher) throws Exception {
+        LaunchResult r = launcher.launch("verify", "--json", "-d", "/nonexistent/bundle");
+        assertEquals(2, r.exitCode());
+        assertEquals("error: /nonexistent/bundle does not exist", r.getErrorOutput().strip());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.getOutput());
+        assertFalse(json.get("ok").asBoolean());
+        assertEquals("/nonexistent/bundle does not exist", json.get("error").asText());
+        assertEquals(2, json.get("exitCode").asInt());
+    }
+
+    @Test
     void stackShowHelpSaysWhatAStackFileMaySay(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("stack", "show", "--help");
         assertEquals(0, r.exitCode());
