@@ -14,7 +14,11 @@ public class CommandLineSetup {
     @Produces
     CommandLine commandLine(PicocliCommandLineFactory factory) {
         ErrorHandler handler = new ErrorHandler();
-        return factory.create()
+        CommandLine commandLine = factory.create();
+        if ("dumb".equals(System.getenv("TERM"))) { // a terminal without colours, as the progress lines know too
+            commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        }
+        return commandLine
                 .setExecutionExceptionHandler(handler)
                 .setParameterExceptionHandler(handler)
                 .setCaseInsensitiveEnumValuesAllowed(true)
