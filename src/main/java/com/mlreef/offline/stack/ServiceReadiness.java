@@ -152,6 +152,11 @@ final class ServiceReadiness {
             throw failure(container, service.name() + " ran to completion (exit code 0), but its after-ready commands"
                     + " run in the container and need it running");
         }
+        try { // for status: this exit was a completion, not a stop (a read-only container keeps no mark)
+            mark(container, COMPLETED_MARK, "ran to completion\n");
+        } catch (DockerException e) {
+            // status then judges by its restart policy alone
+        }
         return (rule == null || rule.log() == null ? "" : "its log says '" + rule.log() + "'; ")
                 + "it ran to completion (exit code 0)";
     }
@@ -255,12 +260,17 @@ final class ServiceReadiness {
     /** Where a container records that its after-ready commands ran (in its own file system, gone with it). */
     static final String AFTER_READY_MARK = ".mlreef-offline-after-ready";
 
+    /** Where run records that a one-shot service's container ran to completion (its exit was not a stop). */
+    static final String COMPLETED_MARK = ".mlreef-offline-completed";
+
     /** Whether the container's after-ready commands have all run (or it has none). */
     boolean afterReadyDone(String container, StackSpec.Service service) {
-        if (service.afterReady().isEmpty()) {
-            return true;
-        }
-        try (var in = engine.getArchive(container, "/" + AFTER_READY_MARK)) {
+        return service.afterReady().isEmpty() || marked(engine, container, AFTER_READY_MARK);
+    }
+
+    /** Whether the container's file system holds the mark {@code name}. */
+    static boolean marked(DockerEngine engine, String container, String name) {
+        try (var in = engine.getArchive(container, "/" + name)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
             return true;
         } catch (NotFoundException e) {
@@ -303,8 +313,7 @@ final class ServiceReadiness {
                         + " exited with " + exit + "; run the same 'mlreef-offline run' command again to retry it");
             }
         }
-        byte[] mark = markTar();
-        engine.putArchive(container, "/", new java.io.ByteArrayInputStream(mark), mark.length);
+        mark(container, AFTER_READY_MARK, "after-ready commands done\n");
     }
 
     /** The ID of an exec of {@code command} running in the container, or null. */
@@ -343,11 +352,12 @@ final class ServiceReadiness {
         }
     }
 
-    private static byte[] markTar() {
+    /** Writes the file {@code name} into the container's root: a mark that lives and goes with the container. */
+    private void mark(String container, String name, String text) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        byte[] content = "after-ready commands done\n".getBytes(StandardCharsets.UTF_8);
+        byte[] content = text.getBytes(StandardCharsets.UTF_8);
         try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
-            var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(AFTER_READY_MARK);
+            var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
             entry.setSize(content.length);
             tar.putArchiveEntry(entry);
             tar.write(content);
@@ -355,6 +365,7 @@ final class ServiceReadiness {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return out.toByteArray();
+        byte[] tar = out.toByteArray();
+        engine.putArchive(container, "/", new java.io.ByteArrayInputStream(tar), tar.length);
     }
 }

@@ -224,8 +224,12 @@ public final class StackControl {
                 }
                 String restart = inspect.hostConfig() == null || inspect.hostConfig().restartPolicy() == null ? null
                         : inspect.hostConfig().restartPolicy().name();
+                // a one-shot that run saw complete (a daemon stopped with exit code 0 is not done); a read-only one
+                // keeps no mark: its restart policy alone tells
                 done = "exited".equals(inspect.state().status()) && Integer.valueOf(0).equals(inspect.state().exitCode())
-                        && (restart == null || restart.isEmpty() || restart.equals("no") || restart.equals("on-failure"));
+                        && (restart == null || restart.isEmpty() || restart.equals("no") || restart.equals("on-failure"))
+                        && (ServiceReadiness.marked(engine, c.id(), ServiceReadiness.COMPLETED_MARK)
+                        || inspect.hostConfig() != null && Boolean.TRUE.equals(inspect.hostConfig().readonlyRootfs()));
             } catch (NotFoundException e) {
                 continue;
             }
@@ -550,8 +554,22 @@ public final class StackControl {
             atOnce(wave, c -> {
                 engine.stopContainer(c.id(), seconds);
                 engine.removeContainer(c.id(), true, volumes); // with --volumes, its unnamed ones too, as compose does
-                List<String> unnamed = !volumes || c.mounts() == null ? List.of() : c.mounts().stream()
-                        .filter(ContainerInspect.Mount::unnamed).map(ContainerInspect.Mount::destination).toList();
+                List<String> unnamed = new ArrayList<>();
+                if (volumes && c.mounts() != null) {
+                    for (ContainerInspect.Mount m : c.mounts().stream().filter(ContainerInspect.Mount::unnamed).toList()) {
+                        // one a replacement took over is mounted by name, which the engine's v=true leaves
+                        try {
+                            engine.removeVolume(m.name());
+                        } catch (NotFoundException e) {
+                            // deleted with the container
+                        } catch (DockerException e) {
+                            console.warn("kept the unnamed volume " + m.name() + " at " + m.destination() + " of "
+                                    + c.name() + ": " + e.getMessage());
+                            continue;
+                        }
+                        unnamed.add(m.destination());
+                    }
+                }
                 console.info("removed container " + c.name() + (unnamed.isEmpty() ? "" : " and its unnamed volume"
                         + (unnamed.size() == 1 ? " at " : "s at ") + String.join(", ", unnamed)));
             });

@@ -43,6 +43,13 @@ class ServiceReadinessTest {
             byte[] bytes = (log + "\n").getBytes(StandardCharsets.UTF_8);
             sink.write(OutputSink.Stream.STDOUT, bytes, 0, bytes.length);
         }
+
+        /** The mark that the container ran to completion. */
+        public void putArchive(String id, String directory, java.io.InputStream tar, long length) {
+            marked = true;
+        }
+
+        boolean marked;
     }
 
     private static String ready(Exited engine, String restart, StackSpec.ReadyRule rule, List<List<String>> after) {
@@ -85,7 +92,9 @@ class ServiceReadinessTest {
 
     @Test
     void aOneShotThatExitedZeroRanToCompletion() {
-        assertEquals("it ran to completion (exit code 0)", ready(new Exited(0, "done"), "no", null, List.of()));
+        Exited marked = new Exited(0, "done");
+        assertEquals("it ran to completion (exit code 0)", ready(marked, "no", null, List.of()));
+        assertTrue(marked.marked, "marked as completed, for status");
         assertEquals("it ran to completion (exit code 0)", ready(new Exited(0, "done"), "on-failure:3", null, List.of()));
         assertEquals("its log says 'done'; it ran to completion (exit code 0)", ready(new Exited(0, "all done"), "no",
                 new StackSpec.ReadyRule("done", false, null, Duration.ofSeconds(5)), List.of()));

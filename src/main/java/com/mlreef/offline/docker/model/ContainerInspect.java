@@ -50,7 +50,7 @@ public record ContainerInspect(String id, String name, String image, String crea
 
     @RegisterForReflection
     public record HostConfig(List<String> binds, Map<String, List<ContainerSpec.PortBinding>> portBindings,
-                             ContainerSpec.RestartPolicy restartPolicy, String networkMode) {
+                             ContainerSpec.RestartPolicy restartPolicy, String networkMode, Boolean readonlyRootfs) {
     }
 
     @RegisterForReflection
