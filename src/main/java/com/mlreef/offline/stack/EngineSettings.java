@@ -68,6 +68,9 @@ final class EngineSettings {
                     throw file.error(path + ".security_opt", "'" + item + "' is not a security option, such as"
                             + " no-new-privileges:true, apparmor:PROFILE, label:disable or seccomp:unconfined");
                 }
+                if (item.startsWith("systempaths") && !item.substring("systempaths".length() + 1).equals("unconfined")) {
+                    throw file.error(path + ".security_opt", "'" + item + "': systempaths takes only unconfined");
+                }
                 if (item.startsWith("seccomp") && !item.substring("seccomp".length() + 1).equals("unconfined")) {
                     // the engine takes a profile's content, and a bundle carries no other files
                     throw file.error(path + ".security_opt", "'" + item + "': a seccomp profile file is not carried"
@@ -75,7 +78,15 @@ final class EngineSettings {
                             + " without it)");
                 }
             }
-            hostConfig.put("SecurityOpt", securityOpt);
+            // systempaths=unconfined is the CLI's: it sends the container no masked and no read-only paths instead
+            List<String> engineOpts = securityOpt.stream().filter(o -> !o.matches("systempaths[:=]unconfined")).toList();
+            if (engineOpts.size() < securityOpt.size()) {
+                hostConfig.put("MaskedPaths", List.of());
+                hostConfig.put("ReadonlyPaths", List.of());
+            }
+            if (!engineOpts.isEmpty()) {
+                hostConfig.put("SecurityOpt", engineOpts);
+            }
         }
         Map<String, String> sysctls = file.stringMap(node.get("sysctls"), path + ".sysctls");
         for (String key : sysctls.keySet()) {

@@ -90,6 +90,7 @@ final class ServiceOptions {
         }
         Duration grace = file.duration(node.get("stop_grace_period"), path + ".stop_grace_period");
         EngineSettings engine = new EngineSettings(file, this, node, path);
+        memoryCombination(memLimit, engine.hostConfig(), path);
         return new ContainerOptions(entrypoint, workingDir, user, hostname, extraHosts(node.get("extra_hosts"),
                 path + ".extra_hosts"), privileged, init, capabilities(node.get("cap_add"), path + ".cap_add"),
                 capabilities(node.get("cap_drop"), path + ".cap_drop"), shmSize, memLimit, cpus(node, path),
@@ -98,6 +99,22 @@ final class ServiceOptions {
                 expose(node.get("expose"), path + ".expose"), ulimits(node.get("ulimits"), path + ".ulimits"), null, null,
                 engine.config().isEmpty() ? null : engine.config(),
                 engine.hostConfig().isEmpty() ? null : engine.hostConfig());
+    }
+
+    /** What the engine refuses at create: swap without a memory limit or below it, a reservation above it. */
+    private void memoryCombination(Long memLimit, Map<String, Object> hostConfig, String path) {
+        Long swap = (Long) hostConfig.get("MemorySwap");
+        Long reservation = (Long) hostConfig.get("MemoryReservation");
+        if (swap != null && swap != -1 && memLimit == null) {
+            throw file.error(path + ".memswap_limit", "needs mem_limit: it is memory and swap together");
+        }
+        if (swap != null && swap != -1 && swap < memLimit) {
+            throw file.error(path + ".memswap_limit", "is memory and swap together: at least mem_limit ("
+                    + memLimit + " bytes)");
+        }
+        if (reservation != null && memLimit != null && reservation > memLimit) {
+            throw file.error(path + ".mem_reservation", "is above mem_limit; a reservation is a soft limit below it");
+        }
     }
 
     private String optional(JsonNode node, String key, String path) {

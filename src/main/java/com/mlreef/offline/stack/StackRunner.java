@@ -119,8 +119,12 @@ public final class StackRunner {
                         : " (made outside mlreef-offline; used as it is)"));
                 String differs = n.external() ? null : differs(n, existing);
                 if (differs != null) {
-                    console.warn("network " + n.name() + " exists " + differs + "; it is used as it is (down, then run,"
-                            + " makes it anew as the stack says)");
+                    boolean ours = existing.labels() != null
+                            && planned.name().equals(existing.labels().get(DefaultStack.STACK_LABEL));
+                    console.warn("network " + n.name() + " exists " + differs + "; it is used as it is (" + (ours
+                            ? "down, then run, makes it anew as the stack says)" : "it is not this stack's to remove:"
+                            + " once its containers are gone, 'docker network rm " + n.name() + "', then run, makes it"
+                            + " anew)"));
                 }
                 continue;
             }

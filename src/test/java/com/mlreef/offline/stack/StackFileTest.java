@@ -440,7 +440,7 @@ class StackFileTest {
                     stop_signal: SIGQUIT
                     domainname: example.com
                     mac_address: 02:42:ac:11:00:02
-                    security_opt: ["no-new-privileges:true", "label:disable"]
+                    security_opt: ["no-new-privileges:true", "label:disable", "systempaths=unconfined"]
                     sysctls: [net.core.somaxconn=1024]
                     dns: 10.0.0.53
                     dns_search: [corp.example]
@@ -473,7 +473,8 @@ class StackFileTest {
                 StackRunner.containerSpec(stack, stack.services().get("a"), "sha256:" + "0".repeat(64), null));
         for (String field : List.of("\"Tty\":true", "\"OpenStdin\":true", "\"StopSignal\":\"SIGQUIT\"",
                 "\"Domainname\":\"example.com\"", "\"MacAddress\":\"02:42:ac:11:00:02\"",
-                "\"SecurityOpt\":[\"no-new-privileges:true\",\"label:disable\"]",
+                "\"SecurityOpt\":[\"no-new-privileges:true\",\"label:disable\"]", "\"MaskedPaths\":[]",
+                "\"ReadonlyPaths\":[]",
                 "\"Sysctls\":{\"net.core.somaxconn\":\"1024\"}", "\"Dns\":[\"10.0.0.53\"]",
                 "\"DnsSearch\":[\"corp.example\"]", "\"DnsOptions\":[\"ndots:2\"]", "\"ReadonlyRootfs\":true",
                 "\"PidMode\":\"host\"", "\"IpcMode\":\"shareable\"", "\"UsernsMode\":\"host\"", "\"Runtime\":\"runc\"",
@@ -689,6 +690,10 @@ class StackFileTest {
             {"    oom_score_adj: 2000\n", "from -1000 to 1000, not '2000'"},
             {"    read_only: maybe\n", "expected true or false"},
             {"    memswap_limit: -2\n", "is not a size"},
+            {"    memswap_limit: 1g\n", "memswap_limit: needs mem_limit"},
+            {"    mem_limit: 1g\n    memswap_limit: 512m\n", "memswap_limit: is memory and swap together: at least"},
+            {"    mem_limit: 1g\n    mem_reservation: 2g\n", "mem_reservation: is above mem_limit"},
+            {"    security_opt: ['systempaths=strict']\n", "systempaths takes only unconfined"},
             {"    gpus: some\n", "gpus: expected all, or a list"},
             {"    read_only: true\n    x-offline:\n      after-ready: [[setup]]\n",
                 "read_only: a read-only container cannot be marked as set up by its after-ready commands"},
