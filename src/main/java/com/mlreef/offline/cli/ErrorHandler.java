@@ -25,9 +25,13 @@ public final class ErrorHandler implements IExecutionExceptionHandler, IParamete
         String suggestion = ex instanceof UnmatchedArgumentException unmatched
                 && !unmatched.getSuggestions().isEmpty()
                 ? " (did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?)" : "";
-        err.println("error: " + ex.getMessage().strip().replaceAll("\\s*\\R\\s*", "; ") + suggestion + "; see '"
-                + cmd.getCommandSpec().qualifiedName() + " --help'");
+        String message = ex.getMessage().strip().replaceAll("\\s*\\R\\s*", "; ") + suggestion + "; see '"
+                + cmd.getCommandSpec().qualifiedName() + " --help'";
+        err.println("error: " + message);
         err.flush();
+        if (java.util.Arrays.asList(args).contains("--json")) {
+            json(message, ExitCode.USAGE);
+        }
         return ExitCode.USAGE;
     }
 
@@ -41,15 +45,19 @@ public final class ErrorHandler implements IExecutionExceptionHandler, IParamete
         err.println("error: " + message(ex));
         err.flush();
         if (cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption("--json")) {
-            // a script reading stdout gets JSON either way
-            Map<String, Object> failure = new LinkedHashMap<>();
-            failure.put("ok", false);
-            failure.put("error", message(ex));
-            failure.put("exitCode", exitCode(ex));
-            System.out.println(JsonOutput.of(failure));
-            System.out.flush();
+            json(message(ex), exitCode(ex));
         }
         return exitCode(ex);
+    }
+
+    /** An error of a command asked for --json, on stdout too: a script reading stdout gets JSON either way. */
+    private static void json(String message, int exitCode) {
+        Map<String, Object> failure = new LinkedHashMap<>();
+        failure.put("ok", false);
+        failure.put("error", message);
+        failure.put("exitCode", exitCode);
+        System.out.println(JsonOutput.of(failure));
+        System.out.flush();
     }
 
     static int exitCode(Throwable ex) {

@@ -132,8 +132,9 @@ public final class LifecycleCommands {
     @Command(name = "status", mixinStandardHelpOptions = true, description = {
             "Show the stack's containers (state, health, uptime, image, ports, the bundle they came from) and volumes."},
             footer = {"", "Exit codes: 0 every container runs (and is healthy, where it has a healthcheck; a one-shot"
-                + " service that exited 0 counts as done), 1 one is stopped, unhealthy or missing, or the stack has no"
-                + " containers, 2 bad usage, 3 no Docker Engine reachable. --json has the same as \"ok\".",
+                + " service that run saw complete counts as done), 1 one is stopped, unhealthy or missing, or the"
+                + " stack has no containers, 2 bad usage, 3 no Docker Engine reachable. --json has the same as"
+                + " \"ok\".",
                 "", "Examples:", "  mlreef-offline status",
                 "  mlreef-offline status >/dev/null || echo 'not all up'",
                 "  mlreef-offline status --json | jq '.containers[].state'"})
@@ -294,8 +295,9 @@ public final class LifecycleCommands {
     @Command(name = "down", mixinStandardHelpOptions = true, description = {
             "Remove the stack's containers and networks. Volumes and images are kept: 'run' brings the stack back with"
                 + " its data.",
-            "--volumes also deletes the stack's volumes and its containers' unnamed volumes (an image's VOLUME), with all"
-                + " their data, once you type the stack's name (or with --yes). Volumes the stack did not make are kept."},
+            "--volumes also deletes the stack's volumes and its containers' unnamed volumes (an image's VOLUME), with"
+                + " all their data, once you type the stack's name (or with --yes). Volumes the stack did not make are"
+                + " kept."},
             footer = {"", "Examples:", "  mlreef-offline down", "  mlreef-offline down --volumes      # asks first",
                 "", MlreefOffline.EXIT_CODES})
     public static final class Down extends StoppingStack {
