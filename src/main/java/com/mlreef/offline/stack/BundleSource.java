@@ -4,7 +4,6 @@ import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleVerifier;
-import com.mlreef.offline.bundle.HashingInputStream;
 import com.mlreef.offline.ui.IoReason;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,9 +41,8 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
             return;
         }
         String actual;
-        try (var in = new HashingInputStream(Files.newInputStream(manifest), n -> { })) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            actual = in.hex();
+        try {
+            actual = BundleVerifier.sha256(manifest, n -> { });
         } catch (IOException e) {
             throw new BundleException("cannot read " + manifest + ": " + IoReason.of(e), e);
         }

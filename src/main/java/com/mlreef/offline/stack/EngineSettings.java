@@ -100,7 +100,7 @@ final class EngineSettings {
         }
         List<String> dns = list(node, path, "dns");
         if (dns != null) {
-            dns.stream().filter(ip -> !StackFile.isIpv4(ip) && !StackFile.isIpv6(ip)).findFirst().ifPresent(ip -> {
+            dns.stream().filter(ip -> !StackFile.isIp(ip)).findFirst().ifPresent(ip -> {
                 throw file.error(path + ".dns", "'" + ip + "' is not an IP address");
             });
             hostConfig.put("Dns", dns);

@@ -100,11 +100,11 @@ public final class Interpolation {
             throw new StackFileException(where + ": invalid variable ${" + expr + "}");
         }
         String rest = expr.substring(n);
-        used.computeIfAbsent(where, w -> new LinkedHashSet<>()).add(name);
-        String value = variables.get(name);
         if (rest.isEmpty()) {
             return lookup(name, where);
         }
+        used.computeIfAbsent(where, w -> new LinkedHashSet<>()).add(name);
+        String value = variables.get(name);
         if (rest.startsWith(":-")) {
             return value == null || value.isEmpty() ? apply(rest.substring(2), where) : value;
         }

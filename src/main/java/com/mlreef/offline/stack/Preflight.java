@@ -378,7 +378,7 @@ public final class Preflight {
         }
         List<String> servers = new ArrayList<>();
         dns.forEach(n -> servers.add(n.asText()));
-        List<String> bad = servers.stream().filter(ip -> !StackFile.isIpv4(ip) && !StackFile.isIpv6(ip)).toList();
+        List<String> bad = servers.stream().filter(ip -> !StackFile.isIp(ip)).toList();
         if (!bad.isEmpty()) { // the engine refuses to start with such a file
             return new Check(name, Status.FAIL, daemonConfig + ": dns " + String.join(", ", bad) + (bad.size() == 1
                     ? " is not an IP address" : " are not IP addresses") + "; the engine does not start with it");

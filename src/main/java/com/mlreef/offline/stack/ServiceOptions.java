@@ -162,7 +162,7 @@ final class ServiceOptions {
             if (!isHostName(host)) {
                 throw file.error(path, "'" + host + "' is not a host name");
             }
-            if (!ip.equals("host-gateway") && !StackFile.isIpv4(ip) && !StackFile.isIpv6(ip)) {
+            if (!ip.equals("host-gateway") && !StackFile.isIp(ip)) {
                 throw file.error(path, "'" + address + "' (for " + host + ") is not an IP address or host-gateway");
             }
             list.add(host + ":" + ip);

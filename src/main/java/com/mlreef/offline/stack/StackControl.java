@@ -40,12 +40,13 @@ public final class StackControl {
     public static final int STOP_SECONDS = 10;
     private static final int MAX_AT_ONCE = 8;
 
-    /** One container of the stack, as status shows it. */
-    @RegisterForReflection
     /**
+     * One container of the stack, as status shows it.
+     *
      * @param parked the predecessor of an unfinished replacement (NAME-previous)
-     * @param done   a one-shot service's container (restart no or on-failure) that exited with 0: it ran to completion
+     * @param done   a one-shot service's container (restart no or on-failure) that run saw run to completion
      */
+    @RegisterForReflection
     public record ContainerStatus(String service, String container, String state, String health, String status,
                                   String image, List<String> ports, String bundle, boolean parked, boolean done) {
 

@@ -650,12 +650,12 @@ public final class StackFile {
                 String subnet = pool.has("subnet") ? cidr(pool.get("subnet"), item + ".subnet") : null;
                 String range = pool.has("ip_range") ? cidr(pool.get("ip_range"), item + ".ip_range") : null;
                 String gateway = pool.has("gateway") ? string(pool.get("gateway"), item + ".gateway") : null;
-                if (gateway != null && !isIpv4(gateway) && !isIpv6(gateway)) {
+                if (gateway != null && !isIp(gateway)) {
                     throw error(item + ".gateway", "'" + gateway + "' is not an IP address");
                 }
                 Map<String, String> aux = new TreeMap<>(stringMap(pool.get("aux_addresses"), item + ".aux_addresses"));
                 aux.forEach((host, ip) -> {
-                    if (!isIpv4(ip) && !isIpv6(ip)) {
+                    if (!isIp(ip)) {
                         throw error(item + ".aux_addresses." + host, "'" + ip + "' is not an IP address");
                     }
                 });
@@ -719,6 +719,11 @@ public final class StackFile {
             ports.add(new PortSpec(ip, host + i, container + i, protocol));
         }
         return ports;
+    }
+
+    /** An IPv4 or IPv6 address. */
+    static boolean isIp(String text) {
+        return isIpv4(text) || isIpv6(text);
     }
 
     static boolean isIpv4(String text) {

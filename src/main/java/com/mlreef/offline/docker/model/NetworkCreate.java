@@ -19,11 +19,6 @@ public record NetworkCreate(String name, String driver, Boolean checkDuplicate, 
         return new NetworkCreate(name, driver, true, null, null, null, null, null, labels == null ? Map.of() : labels);
     }
 
-    /** The same network with other labels. */
-    public NetworkCreate withLabels(Map<String, String> other) {
-        return new NetworkCreate(name, driver, checkDuplicate, internal, attachable, enableIpv6, ipam, options, other);
-    }
-
     /** Addresses: a driver (null: default) and its pools. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
