@@ -120,6 +120,12 @@ final class EngineSettings {
             hostConfig.put("DnsOptions", dnsOpt);
         }
         flag(node, path, "read_only", hostConfig, "ReadonlyRootfs");
+        for (String key : List.of("pid", "ipc")) {
+            if (node.has(key) && file.string(node.get(key), path + "." + key).startsWith("service:")) {
+                throw file.error(path + "." + key, "'service:' is not supported: a service's namespace is lost when run"
+                        + " replaces its container; use host, or for ipc a tmpfs volume both services mount");
+            }
+        }
         text(node, path, "pid", hostConfig, "PidMode", NAMESPACE, "host or container:NAME");
         text(node, path, "ipc", hostConfig, "IpcMode", IPC, "host, private, shareable, none or container:NAME");
         text(node, path, "userns_mode", hostConfig, "UsernsMode", Pattern.compile("host"), "host");

@@ -256,6 +256,7 @@ public final class StackFile {
         }
         StackSpec spec = new StackSpec(name, startOrder(services), volumes, networks, extra, files);
         checkUnique(spec);
+        checkJoinedNamespaces(spec);
         for (String image : files.keySet()) {
             if (!spec.images().contains(image)) {
                 throw error("x-offline.files." + image, "names an image the stack neither runs nor lists in x-offline.images");
@@ -719,6 +720,28 @@ public final class StackFile {
             ports.add(new PortSpec(ip, host + i, container + i, protocol));
         }
         return ports;
+    }
+
+    /**
+     * A service that joins the pid or ipc namespace of another container of the stack would lose it whenever run
+     * replaces that container (the engine ties it to that container's ID): refused, with what to do instead.
+     */
+    private void checkJoinedNamespaces(StackSpec spec) {
+        Set<String> containers = new java.util.HashSet<>();
+        spec.services().values().forEach(s -> containers.add(s.containerName(spec.name())));
+        for (Service service : spec.services().values()) {
+            Map<String, Object> host = service.options().hostConfig();
+            for (String key : List.of("pid", "ipc")) {
+                Object mode = host == null ? null : host.get(key.equals("pid") ? "PidMode" : "IpcMode");
+                if (mode instanceof String m && m.startsWith("container:")
+                        && containers.contains(m.substring("container:".length()))) {
+                    throw error("services." + service.name() + "." + key, "'" + m + "' joins a container of this"
+                            + " stack, which run replaces when it changes, leaving " + service.name() + " unable to"
+                            + " start; share it through the host (" + key + ": host" + (key.equals("ipc")
+                            ? ", or a tmpfs volume both mount" : "") + ") instead");
+                }
+            }
+        }
     }
 
     /** An IPv4 or IPv6 address. */
