@@ -288,17 +288,25 @@ final class ServiceReadiness {
         if (service.afterReady().isEmpty()) {
             return;
         }
-        for (List<String> command : service.afterReady()) {
-            String earlier = stillRunning(container, command);
+        for (int i = 0; i < service.afterReady().size(); i++) {
+            List<String> command = service.afterReady().get(i);
+            // each command's exec is noted in the container before it starts: a run interrupted meanwhile leaves it
+            // going, and the next run waits for it, or takes its success, instead of doing the setup twice
+            String mark = AFTER_READY_MARK + "-" + (i + 1);
+            ExecInspect earlier = earlierExec(container, mark);
             Integer exit;
-            if (earlier != null) {
-                // an interrupted run started it: a second one beside it would do the same setup twice at once
+            if (earlier != null && Boolean.TRUE.equals(earlier.running())) {
                 console.info(String.join(" ", command) + " still runs in " + service.name() + ", started by an"
                         + " interrupted run; waiting for it to end");
-                exit = awaitExec(earlier);
+                exit = awaitExec(earlier.id());
+            } else if (earlier != null && Integer.valueOf(0).equals(earlier.exitCode())) {
+                console.info(String.join(" ", command) + " ran in " + service.name() + " to its end (exit code 0),"
+                        + " started by an interrupted run");
+                exit = 0;
             } else {
                 console.info("running " + String.join(" ", command) + " in " + service.name());
                 String exec = engine.createExec(container, com.mlreef.offline.docker.model.ExecSpec.of(command));
+                mark(container, mark, exec + "\n");
                 engine.startExec(exec, StackControl.consoleSink(console));
                 exit = engine.inspectExec(exec).exitCode();
             }
@@ -316,24 +324,19 @@ final class ServiceReadiness {
         mark(container, AFTER_READY_MARK, "after-ready commands done\n");
     }
 
-    /** The ID of an exec of {@code command} running in the container, or null. */
-    private String stillRunning(String container, List<String> command) {
-        List<String> execs = engine.inspectContainer(container).execIds();
-        for (String id : execs == null ? List.<String>of() : execs) {
-            ExecInspect exec = DockerEngine.orNull(() -> engine.inspectExec(id));
-            if (exec == null || !Boolean.TRUE.equals(exec.running()) || exec.processConfig() == null) {
-                continue;
+    /** The exec an earlier run noted under {@code mark} in the container, when the engine still knows it; else null. */
+    private ExecInspect earlierExec(String container, String mark) {
+        String id;
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                engine.getArchive(container, "/" + mark))) {
+            if (tar.getNextEntry() == null) {
+                return null;
             }
-            List<String> runs = new java.util.ArrayList<>();
-            runs.add(exec.processConfig().entrypoint());
-            if (exec.processConfig().arguments() != null) {
-                runs.addAll(exec.processConfig().arguments());
-            }
-            if (runs.equals(command)) {
-                return id;
-            }
+            id = new String(tar.readAllBytes(), StandardCharsets.UTF_8).strip();
+        } catch (NotFoundException | IOException e) {
+            return null;
         }
-        return null;
+        return id.matches("[0-9a-f]{64}") ? DockerEngine.orNull(() -> engine.inspectExec(id)) : null;
     }
 
     /** Waits for an exec to end; its exit code. */

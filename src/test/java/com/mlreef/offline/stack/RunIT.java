@@ -430,35 +430,48 @@ class RunIT {
     }
 
     @Test
-    void anAfterReadyCommandStillRunningFromAKilledRunIsWaitedForNotStartedTwice() throws Exception {
+    void anAfterReadyCommandStartedByAKilledRunIsWaitedForOrTakenNotRunTwice() throws Exception {
         Path dir = bundle("service is ready", freePort(), freePort());
         Path file = tmp.resolve(stack + "-setup.yaml");
         Files.writeString(file, "name: " + stack + "\nservices:\n  s:\n    image: " + base + "\n"
                 + "    command: [sh, -c, \"trap 'exit 0' TERM; echo up; while true; do sleep 1; done\"]\n"
                 + "    x-offline:\n      ready: {log: up, timeout: 30s}\n      after-ready:\n"
-                + "        - [sh, -c, 'echo start >> /setup.log; sleep 6; echo end >> /setup.log']\n");
-        Process run = startUntil("running sh -c", "run", "-d", dir.toString(), "-f", file.toString());
+                + "        - [sh, -c, 'echo start >> /setup.log; sleep 4; echo end >> /setup.log']\n"
+                + "        - [sh, -c, 'echo second >> /setup.log']\n");
+        // run again while the command still runs, and once it has ended
+        for (String moment : List.of("start", "start\nend")) {
+            Process run = startUntil("running sh -c", "run", "-d", dir.toString(), "-f", file.toString());
+            awaitFile(stack + "-s", "/setup.log", "start");
+            run.destroyForcibly();
+            run.waitFor();
+            awaitFile(stack + "-s", "/setup.log", moment);
+            CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+            assertEquals(0, again.exit(), again.toString());
+            assertTrue(again.err().contains(moment.equals("start")
+                    ? "still runs in s, started by an interrupted run; waiting for it to end"
+                    : "ran in s to its end (exit code 0), started by an interrupted run"), again.toString());
+            assertEquals("start\nend\nsecond", file(stack + "-s", "/setup.log"), "each command ran once");
+            CliProcess.Result third = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+            assertEquals(0, third.exit(), third.toString());
+            assertFalse(third.err().contains("running sh -c"), "done once, not again: " + third);
+            assertEquals(0, CliProcess.run(Map.of(), "down", "--stack", stack).exit());
+        }
+    }
+
+    /** Waits up to 20 s for a file in a container to hold {@code text}. */
+    private void awaitFile(String container, String path, String text) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (true) { // the command has started: its first line is written
+        while (true) {
             try {
-                if (file(stack + "-s", "/setup.log").equals("start")) {
-                    break;
+                if (file(container, path).equals(text)) {
+                    return;
                 }
             } catch (NotFoundException e) {
-                assertTrue(System.nanoTime() < deadline, "the after-ready command did not start");
+                // not written yet
             }
+            assertTrue(System.nanoTime() < deadline, container + ":" + path + " never held '" + text + "'");
             Thread.sleep(50);
         }
-        run.destroyForcibly();
-        run.waitFor();
-        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
-        assertEquals(0, again.exit(), again.toString());
-        assertTrue(again.err().contains("still runs in s, started by an interrupted run; waiting for it to end"),
-                again.toString());
-        assertEquals("start\nend", file(stack + "-s", "/setup.log"), "the setup ran once");
-        CliProcess.Result third = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
-        assertEquals(0, third.exit(), third.toString());
-        assertFalse(third.err().contains("running sh -c"), "done once, not again: " + third);
     }
 
     @Test

@@ -10,13 +10,7 @@ import java.util.Map;
 @RegisterForReflection
 public record ContainerInspect(String id, String name, String image, String created, State state, Config config,
                                HostConfig hostConfig, NetworkSettings networkSettings, List<Mount> mounts,
-                               Integer restartCount, @JsonProperty("ExecIDs") List<String> execIds) {
-
-    public ContainerInspect(String id, String name, String image, String created, State state, Config config,
-                            HostConfig hostConfig, NetworkSettings networkSettings, List<Mount> mounts,
-                            Integer restartCount) {
-        this(id, name, image, created, state, config, hostConfig, networkSettings, mounts, restartCount, null);
-    }
+                               Integer restartCount) {
 
     @RegisterForReflection
     public record State(String status, Boolean running, Boolean paused, Boolean restarting,
