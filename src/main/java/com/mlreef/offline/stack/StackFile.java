@@ -663,12 +663,76 @@ public final class StackFile {
                 if (subnet == null && (range != null || gateway != null || !aux.isEmpty())) {
                     throw error(item, "ip_range, gateway and aux_addresses need the subnet they are in");
                 }
+                if (subnet != null) { // what the engine would take and then hold as a pool, or refuse half-way
+                    if (!startsClean(subnet)) {
+                        throw error(item + ".subnet", "'" + subnet + "' has host bits set; the block starts at "
+                                + text(start(subnet)) + "/" + bits(subnet));
+                    }
+                    if (range != null && !inside(subnet, range)) {
+                        throw error(item + ".ip_range", "'" + range + "' is not within subnet " + subnet);
+                    }
+                    if (gateway != null && !inside(subnet, gateway)) {
+                        throw error(item + ".gateway", "'" + gateway + "' is not within subnet " + subnet);
+                    }
+                    aux.forEach((host, ip) -> {
+                        if (!inside(subnet, ip)) {
+                            throw error(item + ".aux_addresses." + host, "'" + ip + "' is not within subnet " + subnet);
+                        }
+                    });
+                }
                 pools.add(new NetworkCreate.Pool(subnet, range, gateway, aux.isEmpty() ? null : aux));
             }
         }
         Map<String, String> options = new TreeMap<>(stringMap(node.get("options"), path + ".options"));
         return new NetworkCreate.Ipam(driver(node, path), pools.isEmpty() ? null : pools,
                 options.isEmpty() ? null : options);
+    }
+
+    /** Whether {@code address} (an IP address, or the first address of a block) lies in {@code block}. */
+    private static boolean inside(String block, String address) {
+        byte[] ip = literal(address.contains("/") ? address.substring(0, address.indexOf('/')) : address);
+        byte[] start = start(block);
+        return ip.length == start.length && java.util.Arrays.equals(masked(ip, bits(block)), start);
+    }
+
+    /** Whether a block is written from its first address (no host bits set). */
+    private static boolean startsClean(String block) {
+        return java.util.Arrays.equals(literal(block.substring(0, block.indexOf('/'))), start(block));
+    }
+
+    /** A block's first address, as bytes. */
+    private static byte[] start(String block) {
+        return masked(literal(block.substring(0, block.indexOf('/'))), bits(block));
+    }
+
+    private static int bits(String block) {
+        return Integer.parseInt(block.substring(block.indexOf('/') + 1));
+    }
+
+    private static byte[] masked(byte[] address, int bits) {
+        byte[] out = address.clone();
+        for (int i = 0; i < out.length; i++) {
+            int keep = Math.max(0, Math.min(8, bits - i * 8));
+            out[i] &= (byte) (0xff << (8 - keep));
+        }
+        return out;
+    }
+
+    private static String text(byte[] address) {
+        try {
+            return java.net.InetAddress.getByAddress(address).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The bytes of an IP literal (already checked as one: no name is looked up). */
+    private static byte[] literal(String ip) {
+        try {
+            return java.net.InetAddress.getByName(ip).getAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** An address block such as 10.20.0.0/16 or fd00:1::/64. */

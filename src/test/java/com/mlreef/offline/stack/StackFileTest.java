@@ -545,6 +545,16 @@ class StackFileTest {
                 .contains("ip_range, gateway and aux_addresses need the subnet they are in"));
         assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.0.0/16, gateway: gw}]}\n")
                 .contains("gateway: 'gw' is not an IP address"));
+        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.3.5/16}]}\n")
+                .contains("subnet: '10.20.3.5/16' has host bits set; the block starts at 10.20.0.0/16"));
+        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.3.0/24, ip_range: 10.20.5.0/25}]}\n")
+                .contains("ip_range: '10.20.5.0/25' is not within subnet 10.20.3.0/24"));
+        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.3.0/24, gateway: 10.20.4.1}]}\n")
+                .contains("gateway: '10.20.4.1' is not within subnet 10.20.3.0/24"));
+        assertTrue(failure(a + "    ipam: {config: [{subnet: 'fd00:1::/64', aux_addresses: {p: 'fd00:2::5'}}]}\n")
+                .contains("aux_addresses.p: 'fd00:2::5' is not within subnet fd00:1::/64"));
+        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.3.0/24, gateway: 'fd00::1'}]}\n")
+                .contains("is not within subnet"), "another family");
         assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.0.0/16, iprange: x}]}\n")
                 .contains("ipam.config[0].iprange: unknown key; did you mean ip_range?"));
         assertTrue(failure(a + "    driver: 'my driver'\n").contains("networks.n.driver: 'my driver' is not a driver"));
