@@ -166,6 +166,11 @@ public final class StackRunner {
                     console.warn("volume " + v.name() + " belongs to stack " + owner + "; stack " + planned.name()
                             + " uses it too, with its data (mark it external: true in the stack file if that is"
                             + " meant, or give it another name)");
+                } else if (!v.external() && differs(v, existing)) {
+                    // a volume is data: never re-made by run, as Compose asks before it re-makes one
+                    console.warn("volume " + v.name() + " exists with another driver or driver_opts than the stack"
+                            + " gives; it is used as it is, with its data (to make it anew, copy the data out, then"
+                            + " 'down --volumes' and run)");
                 }
             } else if (v.external()) {
                 throw new ToolException(ExitCode.FAILED, "volume " + v.name() + " is external but does not exist;"
@@ -238,6 +243,13 @@ public final class StackRunner {
             apply(applied, service, options);
         }
         return applied;
+    }
+
+    /** Whether an existing volume's driver or driver options are not those the stack gives. */
+    private static boolean differs(StackSpec.VolumeSpec wanted, Volume existing) {
+        String driver = wanted.driver() == null ? "local" : wanted.driver();
+        Map<String, String> options = existing.options() == null ? Map.of() : existing.options();
+        return existing.driver() != null && !existing.driver().equals(driver) || !options.equals(wanted.options());
     }
 
     /** How an existing network differs from what the stack gives (driver, internal, subnets), or null. */
