@@ -14,7 +14,10 @@ import java.util.regex.Pattern;
  * create body ({@link #config()}) or in its HostConfig ({@link #hostConfig()}).
  */
 final class EngineSettings {
-    private static final Pattern SIGNAL = Pattern.compile("(?i)(?:SIG)?[A-Z][A-Z0-9]*(?:[+-][0-9]{1,2})?|[0-9]{1,2}");
+    /** The Linux signals the engine knows by name (as in SIGQUIT or QUIT), RTMIN+N and RTMAX-N, or a number. */
+    private static final Pattern SIGNAL = Pattern.compile("(?i)(?:SIG)?(?:ABRT|ALRM|BUS|CHLD|CLD|CONT|FPE|HUP|ILL|INT"
+            + "|IO|IOT|KILL|PIPE|POLL|PROF|PWR|QUIT|SEGV|STKFLT|STOP|SYS|TERM|TRAP|TSTP|TTIN|TTOU|URG|USR1|USR2|VTALRM"
+            + "|WINCH|XCPU|XFSZ|RTMIN(?:\\+[0-9]{1,2})?|RTMAX(?:-[0-9]{1,2})?)|[0-9]{1,2}");
     private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}");
     private static final Pattern SECURITY_OPT = Pattern.compile("(?:no-new-privileges(?:[:=](?:true|false))?"
             + "|(?:apparmor|label|systempaths|seccomp)[:=].+)");
@@ -151,7 +154,9 @@ final class EngineSettings {
         }
         if (node.has("memswap_limit")) {
             String swap = file.string(node.get("memswap_limit"), path + ".memswap_limit").trim();
-            hostConfig.put("MemorySwap", swap.equals("-1") ? -1L : options.size(node, "memswap_limit", path));
+            if (!swap.equals("0")) { // 0: not set, as the engine reads it
+                hostConfig.put("MemorySwap", swap.equals("-1") ? -1L : options.size(node, "memswap_limit", path));
+            }
         }
         Map<String, String> storage = file.stringMap(node.get("storage_opt"), path + ".storage_opt");
         if (!storage.isEmpty()) {

@@ -541,6 +541,15 @@ public final class StackFile {
             throw error(path + ".ports", "a container with network_mode " + mode + " publishes no ports"
                     + (mode.equals("host") ? " (it listens on the host's own)" : ""));
         }
+        if (mode.equals("host") && node.has("mac_address")) {
+            throw error(path + ".mac_address", "a container with network_mode host has the host's network, and no MAC"
+                    + " address of its own");
+        }
+        if (mode.equals("host") && stringMap(node.get("sysctls"), path + ".sysctls").keySet().stream()
+                .anyMatch(k -> k.startsWith("net."))) {
+            throw error(path + ".sysctls", "net.* parameters of a container with network_mode host are the host's"
+                    + " own, which the engine does not let it set");
+        }
         return mode;
     }
 

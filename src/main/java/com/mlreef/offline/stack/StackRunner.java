@@ -554,10 +554,19 @@ public final class StackRunner {
         for (StackSpec.Service service : spec.services().values()) {
             StackSpec.ContainerOptions o = service.options();
             Object runtime = o.hostConfig() == null ? null : o.hostConfig().get("Runtime");
-            if (o.cpus() == null && o.memLimit() == null && runtime == null) {
+            Object cpuset = o.hostConfig() == null ? null : o.hostConfig().get("CpusetCpus");
+            if (o.cpus() == null && o.memLimit() == null && runtime == null && cpuset == null) {
                 continue;
             }
             info = info == null ? engine.info() : info;
+            if (cpuset != null && info.ncpu() != null) {
+                int highest = java.util.Arrays.stream(cpuset.toString().split("[,-]")).mapToInt(Integer::parseInt).max()
+                        .orElse(0);
+                if (highest >= info.ncpu()) {
+                    throw new ToolException(ExitCode.FAILED, "service " + service.name() + " asks for cpuset: " + cpuset
+                            + ", but this host's CPUs are 0 to " + (info.ncpu() - 1) + "; nothing was changed");
+                }
+            }
             if (runtime != null && info.runtimes() != null && !info.runtimes().containsKey(runtime)) {
                 throw new ToolException(ExitCode.FAILED, "service " + service.name() + " asks for runtime " + runtime
                         + ", but this engine has " + String.join(", ", new java.util.TreeSet<>(info.runtimes()

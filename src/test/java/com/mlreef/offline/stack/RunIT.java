@@ -724,6 +724,11 @@ class RunIT {
                 runtime.toString());
         assertTrue(runtime.err().contains("runc") && runtime.err().contains("; nothing was changed"), runtime.toString());
         assertEquals(inspect.get("Id").asText(), engine.inspectContainer(stack + "-term").id(), "not replaced");
+        Files.writeString(file, service + "    cpuset: '0,99'\n");
+        CliProcess.Result cpuset = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
+        assertEquals(1, cpuset.exit(), cpuset.toString());
+        assertTrue(cpuset.err().contains("error: service term asks for cpuset: 0,99, but this host's CPUs are 0 to "),
+                cpuset.toString());
     }
 
     @Test

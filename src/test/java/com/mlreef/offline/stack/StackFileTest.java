@@ -683,6 +683,11 @@ class StackFileTest {
             {"    healthcheck: {test: [CMD, 'true'], start_interval: 1s}\n",
                 "healthcheck.start_interval: not supported: it needs Docker Engine API 1.44"},
             {"    stop_signal: 'SIG TERM'\n", "stop_signal: 'SIG TERM' is not a signal"},
+            {"    stop_signal: SIGFOO\n", "stop_signal: 'SIGFOO' is not a signal"},
+            {"    network_mode: host\n    mac_address: 02:42:ac:11:00:02\n", "mac_address: a container with"
+                + " network_mode host has the host's network"},
+            {"    network_mode: host\n    sysctls: [net.core.somaxconn=1024]\n", "sysctls: net.* parameters of a"
+                + " container with network_mode host are the host's own"},
             {"    mac_address: 02:42\n", "is not a MAC address"},
             {"    security_opt: [nonsense]\n", "'nonsense' is not a security option"},
             {"    security_opt: ['seccomp:/etc/profile.json']\n", "a seccomp profile file is not carried in the bundle"},
