@@ -145,6 +145,20 @@ final class EngineSettings {
             hostConfig.put("GroupAdd", groups);
         }
         number(node, path, "pids_limit", "PidsLimit", -1, Long.MAX_VALUE);
+        number(node, path, "cpu_quota", "CpuQuota", -1, Long.MAX_VALUE);
+        number(node, path, "cpu_period", "CpuPeriod", 1000, 1_000_000);
+        number(node, path, "mem_swappiness", "MemorySwappiness", 0, 100);
+        text(node, path, "uts", hostConfig, "UTSMode", Pattern.compile("host"), "host");
+        text(node, path, "cgroup", hostConfig, "CgroupnsMode", Pattern.compile("host|private"), "host or private");
+        List<String> rules = list(node, path, "device_cgroup_rules");
+        if (rules != null) {
+            rules.stream().filter(r -> !r.matches("[abc] (?:\\*|[0-9]+):(?:\\*|[0-9]+) [rwm]{1,3}")).findFirst()
+                    .ifPresent(r -> {
+                        throw file.error(path + ".device_cgroup_rules", "'" + r + "' is not a rule such as 'c 1:3 mr'"
+                                + " (type a, b or c; major:minor, * for any; permissions r, w, m)");
+                    });
+            hostConfig.put("DeviceCgroupRules", rules);
+        }
         number(node, path, "cpu_shares", "CpuShares", 0, 262144);
         number(node, path, "oom_score_adj", "OomScoreAdj", -1000, 1000);
         flag(node, path, "oom_kill_disable", hostConfig, "OomKillDisable");

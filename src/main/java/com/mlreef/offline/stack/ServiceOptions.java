@@ -40,7 +40,17 @@ final class ServiceOptions {
             Map.entry("volumes_from", "mount the same named volumes in both services"),
             Map.entry("secrets", "a bundle carries no other files: mount them from the offline host with volumes"),
             Map.entry("configs", "a bundle carries no other files: mount them from the offline host with volumes"),
-            Map.entry("scale", "run starts one container per service"));
+            Map.entry("scale", "run starts one container per service"),
+            Map.entry("post_start", "give the commands as x-offline: after-ready, which run runs once the service is"
+                    + " ready"),
+            Map.entry("pre_stop", "stop sends the container its stop_signal: handle it in the container"),
+            Map.entry("annotations", "annotations need Docker Engine API 1.43; write them as labels"),
+            Map.entry("isolation", "isolation is a Windows containers' setting"),
+            Map.entry("blkio_config", "limits on block I/O are not taken; set them on the host"),
+            Map.entry("cpu_count", "cpu_count is a Windows containers' setting: use cpus"),
+            Map.entry("cpu_percent", "cpu_percent is a Windows containers' setting: use cpus"),
+            Map.entry("develop", "develop is for Compose's watch mode, which has no use offline"),
+            Map.entry("credential_spec", "credential_spec is a Windows containers' setting"));
 
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?");
     private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?");

@@ -52,7 +52,7 @@ public final class StackFile {
     public static final String ENGINE_KEYS = "tty, stdin_open, stop_signal, domainname, mac_address, security_opt,"
             + " sysctls, dns, dns_search, dns_opt, read_only, pid, ipc, userns_mode, runtime, cgroup_parent, cpuset,"
             + " devices, group_add, pids_limit, cpu_shares, oom_score_adj, oom_kill_disable, mem_reservation,"
-            + " memswap_limit, storage_opt, gpus";
+            + " memswap_limit, storage_opt, gpus, cpu_quota, cpu_period, mem_swappiness, uts, cgroup, device_cgroup_rules";
 
     /** The most a stack file may hold, as the YAML reader takes it. */
     private static final int MAX_BYTES = 3 << 20;
@@ -1165,7 +1165,9 @@ public final class StackFile {
         node.fieldNames().forEachRemaining(key -> {
             if (!known.contains(key) && !(key.startsWith("x-") && !key.equals("x-offline"))) {
                 String where = path.isEmpty() ? key : path + "." + key;
-                String near = allowed.stream().filter(k -> distance(k, key) <= Math.max(1, k.length() / 4))
+                // a near spelling, or a part or a longer form of a key (memswap, ipc_mode)
+                String near = allowed.stream().filter(k -> distance(k, key) <= Math.max(1, k.length() / 4)
+                                || key.length() >= 3 && k.startsWith(key) || key.startsWith(k + "_"))
                         .min(java.util.Comparator.comparingInt(k -> distance(k, key))).orElse(null);
                 throw error(where, "unknown key" + (near != null ? "; did you mean " + near + "?"
                         : allowed.size() <= 12 ? " (known here: " + String.join(", ", allowed) + ")"

@@ -148,8 +148,8 @@ class StackFileTest {
                 failure("services:\n  web:\n    image: busybox:1\n    portz: ['80:80']\n"));
         assertEquals("stack.yaml: services.web.Container-Name: unknown key; did you mean container_name?",
                 failure("services:\n  web:\n    image: busybox:1\n    Container-Name: w\n"));
-        assertEquals("stack.yaml: services.web.blkio_config: unknown key ('mlreef-offline stack show --help' lists the"
-                + " keys a service takes)", failure("services:\n  web:\n    image: busybox:1\n    blkio_config: {}\n"));
+        assertEquals("stack.yaml: services.web.no_such_key: unknown key ('mlreef-offline stack show --help' lists the"
+                + " keys a service takes)", failure("services:\n  web:\n    image: busybox:1\n    no_such_key: {}\n"));
         assertEquals("stack.yaml: volumes.data.size: unknown key (known here: name, external, labels, driver,"
                 + " driver_opts)", failure("services:\n  web:\n    image: busybox:1\nvolumes:\n  data: {size: 1g}\n"));
         assertEquals("stack.yaml: services.web.build: not supported: images are built on the online host: build and tag"
@@ -462,6 +462,12 @@ class StackFileTest {
                     memswap_limit: -1
                     storage_opt: {size: 20G}
                     gpus: all
+                    cpu_quota: 50000
+                    cpu_period: 100000
+                    mem_swappiness: 0
+                    uts: host
+                    cgroup: private
+                    device_cgroup_rules: ["c 1:3 mr", "a *:* rwm"]
                   b:
                     image: busybox:1
                     gpus:
@@ -485,7 +491,9 @@ class StackFileTest {
                 "\"GroupAdd\":[\"audio\",\"1001\"]", "\"PidsLimit\":200", "\"CpuShares\":512", "\"OomScoreAdj\":-500",
                 "\"OomKillDisable\":false", "\"MemoryReservation\":268435456", "\"MemorySwap\":-1",
                 "\"StorageOpt\":{\"size\":\"20G\"}",
-                "\"DeviceRequests\":[{\"Driver\":\"\",\"Count\":-1,\"Capabilities\":[[\"gpu\"]]}]")) {
+                "\"DeviceRequests\":[{\"Driver\":\"\",\"Count\":-1,\"Capabilities\":[[\"gpu\"]]}]",
+                "\"CpuQuota\":50000", "\"CpuPeriod\":100000", "\"MemorySwappiness\":0", "\"UTSMode\":\"host\"",
+                "\"CgroupnsMode\":\"private\"", "\"DeviceCgroupRules\":[\"c 1:3 mr\",\"a *:* rwm\"]")) {
             assertTrue(json.contains(field), field + " in " + json);
         }
         assertTrue(json.indexOf("\"SecurityOpt\"") > json.indexOf("\"HostConfig\""), "in HostConfig: " + json);
@@ -719,6 +727,11 @@ class StackFileTest {
             {"    profiles: [debug]\n", "profiles: not supported: run starts every service"},
             {"    links: [db]\n", "links: not supported: the services reach each other by service name"},
             {"    platform: linux/arm64\n", "platform: not supported"},
+            {"    ipc_mode: host\n", "ipc_mode: unknown key; did you mean ipc?"},
+            {"    memswap: 1g\n", "memswap: unknown key; did you mean memswap_limit?"},
+            {"    post_start: [{command: x}]\n", "post_start: not supported: give the commands as x-offline"},
+            {"    device_cgroup_rules: ['c 1:3']\n", "is not a rule such as 'c 1:3 mr'"},
+            {"    mem_swappiness: 101\n", "from 0 to 100"},
         };
         for (String[] c : cases) {
             String message = failure(a + c[0]);
