@@ -547,24 +547,30 @@ class StackFileTest {
         assertEquals(NetworkCreate.of(plain.name(), "bridge", Map.of("stack", "s")), plain,
                 "a network without settings is created as before");
         String a = "services:\n  a:\n    image: busybox:1\n    networks: [n]\nnetworks:\n  n:\n";
-        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.0.0/33}]}\n")
-                .contains("networks.n.ipam.config[0].subnet: '10.20.0.0/33' is not an address block"));
-        assertTrue(failure(a + "    ipam: {config: [{gateway: 10.20.0.1}]}\n")
-                .contains("ip_range, gateway and aux_addresses need the subnet they are in"));
-        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.0.0/16, gateway: gw}]}\n")
-                .contains("gateway: 'gw' is not an IP address"));
-        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.3.5/16}]}\n")
-                .contains("subnet: '10.20.3.5/16' has host bits set; the block starts at 10.20.0.0/16"));
-        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.3.0/24, ip_range: 10.20.5.0/25}]}\n")
-                .contains("ip_range: '10.20.5.0/25' is not within subnet 10.20.3.0/24"));
-        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.3.0/24, gateway: 10.20.4.1}]}\n")
-                .contains("gateway: '10.20.4.1' is not within subnet 10.20.3.0/24"));
-        assertTrue(failure(a + "    ipam: {config: [{subnet: 'fd00:1::/64', aux_addresses: {p: 'fd00:2::5'}}]}\n")
-                .contains("aux_addresses.p: 'fd00:2::5' is not within subnet fd00:1::/64"));
-        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.3.0/24, gateway: 'fd00::1'}]}\n")
-                .contains("is not within subnet"), "another family");
-        assertTrue(failure(a + "    ipam: {config: [{subnet: 10.20.0.0/16, iprange: x}]}\n")
-                .contains("ipam.config[0].iprange: unknown key; did you mean ip_range?"));
+        String[][] cases = { // each: what the network adds, and what the error says
+            {"    ipam: {config: [{subnet: 10.20.0.0/33}]}\n",
+                "networks.n.ipam.config[0].subnet: '10.20.0.0/33' is not an address block"},
+            {"    ipam: {config: [{gateway: 10.20.0.1}]}\n",
+                "ip_range, gateway and aux_addresses need the subnet they are in"},
+            {"    ipam: {config: [{subnet: 10.20.0.0/16, gateway: gw}]}\n",
+                "gateway: 'gw' is not an IP address"},
+            {"    ipam: {config: [{subnet: 10.20.3.5/16}]}\n",
+                "subnet: '10.20.3.5/16' has host bits set; the block starts at 10.20.0.0/16"},
+            {"    ipam: {config: [{subnet: 10.20.3.0/24, ip_range: 10.20.5.0/25}]}\n",
+                "ip_range: '10.20.5.0/25' is not within subnet 10.20.3.0/24"},
+            {"    ipam: {config: [{subnet: 10.20.3.0/24, gateway: 10.20.4.1}]}\n",
+                "gateway: '10.20.4.1' is not within subnet 10.20.3.0/24"},
+            {"    ipam: {config: [{subnet: 'fd00:1::/64', aux_addresses: {p: 'fd00:2::5'}}]}\n",
+                "aux_addresses.p: 'fd00:2::5' is not within subnet fd00:1::/64"},
+            {"    ipam: {config: [{subnet: 10.20.3.0/24, gateway: 'fd00::1'}]}\n",
+                "is not within subnet"},
+            {"    ipam: {config: [{subnet: 10.20.0.0/16, iprange: x}]}\n",
+                "ipam.config[0].iprange: unknown key; did you mean ip_range?"},
+        };
+        for (String[] c : cases) {
+            String message = failure(a + c[0]);
+            assertTrue(message.contains(c[1]), c[0] + ": " + message);
+        }
         assertTrue(failure(a + "    driver: 'my driver'\n").contains("networks.n.driver: 'my driver' is not a driver"));
         assertTrue(failure("services:\n  a:\n    image: busybox:1\nvolumes:\n  v:\n    driver_opt: {}\n")
                 .contains("volumes.v.driver_opt: unknown key; did you mean driver_opts?"));
