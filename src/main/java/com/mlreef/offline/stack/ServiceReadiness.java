@@ -297,11 +297,11 @@ final class ServiceReadiness {
             Integer exit;
             if (earlier != null && Boolean.TRUE.equals(earlier.running())) {
                 console.info(String.join(" ", command) + " still runs in " + service.name() + ", started by an"
-                        + " interrupted run; waiting for it to end");
+                        + " earlier run; waiting for it to end");
                 exit = awaitExec(earlier.id());
             } else if (earlier != null && Integer.valueOf(0).equals(earlier.exitCode())) {
                 console.info(String.join(" ", command) + " ran in " + service.name() + " to its end (exit code 0),"
-                        + " started by an interrupted run");
+                        + " started by an earlier run");
                 exit = 0;
             } else {
                 console.info("running " + String.join(" ", command) + " in " + service.name());

@@ -448,8 +448,8 @@ class RunIT {
             CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
             assertEquals(0, again.exit(), again.toString());
             assertTrue(again.err().contains(moment.equals("start")
-                    ? "still runs in s, started by an interrupted run; waiting for it to end"
-                    : "ran in s to its end (exit code 0), started by an interrupted run"), again.toString());
+                    ? "still runs in s, started by an earlier run; waiting for it to end"
+                    : "ran in s to its end (exit code 0), started by an earlier run"), again.toString());
             assertEquals("start\nend\nsecond", file(stack + "-s", "/setup.log"), "each command ran once");
             CliProcess.Result third = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
             assertEquals(0, third.exit(), third.toString());
