@@ -221,7 +221,7 @@ final class EngineSettings {
         if (value == null || value.isNull()) {
             return null;
         }
-        return value.isArray() ? file.stringList(value, path + "." + key) : List.of(file.string(value, path + "." + key));
+        return file.oneOrList(value, path + "." + key);
     }
 
     /** {@code HOST[:CONTAINER[:PERMISSIONS]]}, or {@code {source, target, permissions}}. */

@@ -62,7 +62,6 @@ final class ServiceOptions {
     private static final long MIN_MEMORY = 6L << 20;
     private static final Pattern CPUS = Pattern.compile("[0-9]{1,4}(?:\\.[0-9]{1,9})?");
     private static final Pattern EXPOSE = Pattern.compile("([0-9]{1,5})(?:-([0-9]{1,5}))?(?:/((?i)tcp|udp|sctp))?");
-    private static final Pattern DRIVER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
     private static final Set<String> ULIMITS = Set.of("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue",
             "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack");
     /** The longest host name the kernel takes. */
@@ -237,7 +236,7 @@ final class ServiceOptions {
         file.keys(node, path, "driver", "options");
         // without a driver, the engine's default one takes the options
         String driver = node.has("driver") ? file.string(node.get("driver"), path + ".driver") : null;
-        if (driver != null && !DRIVER.matcher(driver).matches()) {
+        if (driver != null && !StackFile.DRIVER.matcher(driver).matches()) {
             throw file.error(path + ".driver", "'" + driver + "' is not a log driver name, such as json-file or local");
         }
         Map<String, String> options = new TreeMap<>(file.stringMap(node.get("options"), path + ".options"));
@@ -249,7 +248,7 @@ final class ServiceOptions {
         if (node == null || node.isNull()) {
             return null;
         }
-        List<String> items = node.isArray() ? file.stringList(node, path) : List.of(file.string(node, path));
+        List<String> items = file.oneOrList(node, path);
         Map<String, String> tmpfs = new TreeMap<>();
         for (String item : items) {
             int colon = item.indexOf(':');

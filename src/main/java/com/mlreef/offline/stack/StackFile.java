@@ -66,7 +66,8 @@ public final class StackFile {
     private static final Pattern IMAGE = Pattern.compile(
             "(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*"
                     + "(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?");
-    private static final Pattern DRIVER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
+    /** A driver's name: of a volume, a network or a log. */
+    static final Pattern DRIVER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern PORT = Pattern.compile(
             "(?:([0-9.]+|\\[[0-9a-fA-F:.]+\\]):)?([0-9]{1,5})(?:-([0-9]{1,5}))?:([0-9]{1,5})(?:-([0-9]{1,5}))?"
@@ -125,12 +126,15 @@ public final class StackFile {
         }
         String text;
         try {
-            if (Files.exists(file) && !Files.isRegularFile(file)) {
-                throw new StackFileException("stack file " + file + " is not a regular file");
-            }
-            if (Files.exists(file) && Files.size(file) > MAX_BYTES) {
-                throw new StackFileException("stack file " + file + " has " + Files.size(file) + " bytes, more than a"
-                        + " stack file's " + MAX_BYTES + "; is it the right file?");
+            if (Files.exists(file)) {
+                if (!Files.isRegularFile(file)) {
+                    throw new StackFileException("stack file " + file + " is not a regular file");
+                }
+                long size = Files.size(file);
+                if (size > MAX_BYTES) {
+                    throw new StackFileException("stack file " + file + " has " + size + " bytes, more than a stack"
+                            + " file's " + MAX_BYTES + "; is it the right file?");
+                }
             }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
@@ -950,6 +954,11 @@ public final class StackFile {
 
     List<String> stringList(JsonNode node, String path) {
         return shortOrLong(node, path, null);
+    }
+
+    /** One value, or a list of them (Compose's dns, tmpfs and the like). */
+    List<String> oneOrList(JsonNode node, String path) {
+        return node.isArray() ? stringList(node, path) : List.of(string(node, path));
     }
 
     /** Labels: a key without a value ({@code - KEY} or {@code KEY:}) is empty. */
