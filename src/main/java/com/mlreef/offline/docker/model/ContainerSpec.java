@@ -24,17 +24,9 @@ public record ContainerSpec(String image, List<String> cmd, List<String> entrypo
     public ContainerSpec(String image, List<String> cmd, List<String> entrypoint, List<String> env,
                          Map<String, String> labels, Map<String, Map<String, Object>> exposedPorts,
                          Healthcheck healthcheck, String workingDir, String user, Boolean tty, HostConfig hostConfig,
-                         NetworkingConfig networkingConfig, String hostname, Integer stopTimeout) {
-        this(image, cmd, entrypoint, env, labels, exposedPorts, healthcheck, workingDir, user, tty, hostConfig,
-                networkingConfig, hostname, stopTimeout, null);
-    }
-
-    public ContainerSpec(String image, List<String> cmd, List<String> entrypoint, List<String> env,
-                         Map<String, String> labels, Map<String, Map<String, Object>> exposedPorts,
-                         Healthcheck healthcheck, String workingDir, String user, Boolean tty, HostConfig hostConfig,
                          NetworkingConfig networkingConfig) {
         this(image, cmd, entrypoint, env, labels, exposedPorts, healthcheck, workingDir, user, tty, hostConfig,
-                networkingConfig, null, null);
+                networkingConfig, null, null, null);
     }
 
     /** The same container with other labels. */
@@ -69,17 +61,9 @@ public record ContainerSpec(String image, List<String> cmd, List<String> entrypo
                              List<Ulimit> ulimits, @JsonAnyGetter Map<String, Object> more) {
 
         public HostConfig(List<String> binds, Map<String, List<PortBinding>> portBindings, RestartPolicy restartPolicy,
-                          String networkMode, List<String> extraHosts, Boolean privileged, Boolean init,
-                          List<String> capAdd, List<String> capDrop, Long shmSize, Long memory, Long nanoCpus,
-                          LogConfig logConfig, Map<String, String> tmpfs, List<Ulimit> ulimits) {
-            this(binds, portBindings, restartPolicy, networkMode, extraHosts, privileged, init, capAdd, capDrop, shmSize,
-                    memory, nanoCpus, logConfig, tmpfs, ulimits, null);
-        }
-
-        public HostConfig(List<String> binds, Map<String, List<PortBinding>> portBindings, RestartPolicy restartPolicy,
                           String networkMode) {
             this(binds, portBindings, restartPolicy, networkMode, null, null, null, null, null, null, null, null, null,
-                    null, null);
+                    null, null, null);
         }
     }
 
