@@ -46,8 +46,9 @@ public class RunCommand extends BaseCommand {
     Path dir;
 
     @Option(names = {"-s", "--pip-server"}, paramLabel = "PIP_SERVER", description = "A pip index for ML jobs: an "
-            + "http(s) URL or host:port. localhost and 127.0.0.1 are rewritten to the stack network's gateway. Without"
-            + " it, PIP_SERVER in the environment is taken as -s.")
+            + "http(s) URL (with USER:PASSWORD@ if it wants them; the password is never printed) or host:port."
+            + " localhost and 127.0.0.1 are rewritten to the stack network's gateway. Without it, PIP_SERVER in the"
+            + " environment is taken as -s when the stack uses ${PIP_SERVER}.")
     String pipServer;
 
     @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "Run this stack file instead of the bundle's.")
@@ -68,8 +69,16 @@ public class RunCommand extends BaseCommand {
     protected int execute(Console console) {
         long start = System.nanoTime();
         URI pip = pipServer == null ? null : PipServer.parse(pipServer);
+        Duration wait = timeout == null ? null : duration(timeout);
+        BundleSource source = BundleSource.open(dir);
+        StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun, System.getenv(),
+                engine.local() ? Preflight.PortProbe.BIND : null, removeOrphans);
+        DockerEngine docker = engine.engine();
+        // a stack file with a mistake, or an engine that cannot be reached, says so before the lock is waited for
+        StackRunner runner = new StackRunner(docker, console);
+        runner.check(source, options);
         String inherited = System.getenv("PIP_SERVER");
-        if (pip == null && inherited != null && !inherited.isBlank()) {
+        if (pip == null && inherited != null && !inherited.isBlank() && runner.usesPipServer()) {
             // the stack would take it as it is: checked and rewritten as -s is, or a container gets a localhost it
             // cannot reach
             try {
@@ -78,28 +87,21 @@ public class RunCommand extends BaseCommand {
                 throw new ToolException(e.exitCode(), "PIP_SERVER in the environment: "
                         + e.getMessage().replaceFirst("^-s: ", "") + " (unset it, or give -s)");
             }
-            console.info("PIP_SERVER from the environment is taken as -s " + inherited);
+            console.info("PIP_SERVER from the environment is taken as -s " + PipServer.shown(pip));
+            options = options.withPipServer(pip);
         }
-        Duration wait = timeout == null ? null : duration(timeout);
-        if (pip != null) {
+        if (pip != null && runner.usesPipServer()) {
             String warning = PipServer.check(pip);
             if (warning != null) {
                 console.warn(warning);
             }
         }
-        BundleSource source = BundleSource.open(dir);
-        StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun, System.getenv(),
-                engine.local() ? Preflight.PortProbe.BIND : null, removeOrphans);
         StackSpec spec;
-        DockerEngine docker = engine.engine();
         if (dryRun) {
-            spec = new StackRunner(docker, console).run(source, options);
+            spec = runner.run(source, options);
             console.info("dry run: nothing was changed");
             return ExitCode.OK;
         }
-        // a stack file with a mistake, or an engine that cannot be reached, says so before the lock is waited for
-        StackRunner runner = new StackRunner(docker, console);
-        runner.check(source, options);
         docker.ping();
         // Ctrl-C or a kill: say what state things are in (the JVM's exit on an error runs no such hook: it is gone)
         Thread interrupted = new Thread(() -> {

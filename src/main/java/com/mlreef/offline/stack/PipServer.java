@@ -3,12 +3,15 @@ package com.mlreef.offline.stack;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.ToolException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,11 +19,14 @@ import java.util.regex.Pattern;
 /**
  * The {@code -s} pip server: an http(s) URL or {@code host:port}. A server on this host ({@code localhost},
  * {@code 127.0.0.1}) is unreachable under that name from inside a container, so it is rewritten to the gateway of the
- * stack's network, as the original installer did, for https too.
+ * stack's network, as the original installer did, for https too. A user and password in the URL
+ * ({@code http://user:pw@host/simple}, as pip takes them) are passed on, and never printed.
  */
 public final class PipServer {
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]+):([0-9]{1,5})");
     private static final Pattern LOCAL = Pattern.compile("localhost|127(\\.[0-9]{1,3}){3}|\\[::1\\]");
+
+    private static final int PAGE_START = 64 * 1024;
 
     private PipServer() {
     }
@@ -39,11 +45,20 @@ public final class PipServer {
             throw bad(value);
         }
         if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
-                || uri.getHost() == null || uri.getUserInfo() != null || uri.getQuery() != null
+                || uri.getHost() == null || uri.getQuery() != null
                 || uri.getFragment() != null || uri.getPort() > 65535) {
             throw bad(value);
         }
         return uri;
+    }
+
+    /** The URL to print: a password in it shown as {@code ***}. */
+    public static String shown(URI uri) {
+        String user = uri.getRawUserInfo();
+        if (user == null || !user.contains(":")) {
+            return uri.toString();
+        }
+        return uri.toString().replace(user + "@", user.substring(0, user.indexOf(':')) + ":***@");
     }
 
     /** Whether the server runs on this host. */
@@ -56,11 +71,11 @@ public final class PipServer {
         if (!isLocal(uri)) {
             return uri.toString();
         }
-        try {
-            return new URI(uri.getScheme(), null, gateway, uri.getPort(), uri.getPath(), null, null).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        // the raw parts as given: URI's constructors would quote a password's escapes again
+        String user = uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo() + "@";
+        String host = gateway.contains(":") ? "[" + gateway + "]" : gateway;
+        String port = uri.getPort() == -1 ? "" : ":" + uri.getPort();
+        return uri.getScheme() + "://" + user + host + port + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }
 
     /**
@@ -72,16 +87,29 @@ public final class PipServer {
             HttpClient client = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(3))
                     .followRedirects(HttpClient.Redirect.NORMAL).build();
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                return "the pip server " + uri + " answers HTTP " + r.statusCode() + ", not a package index";
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET();
+            if (uri.getUserInfo() != null) {
+                // as pip sends the user and password of the URL
+                request.header("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString(uri.getUserInfo().getBytes(StandardCharsets.UTF_8)));
             }
-            String body = r.body().toLowerCase(Locale.ROOT);
+            HttpResponse<InputStream> r = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            String body;
+            try (InputStream in = r.body()) {
+                // the start of the page tells: a mirror's whole index runs to tens of megabytes
+                body = new String(in.readNBytes(PAGE_START), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+            }
+            if (r.statusCode() == 401 || r.statusCode() == 403) {
+                return "the pip server " + shown(uri) + " answers HTTP " + r.statusCode() + (uri.getUserInfo() == null
+                        ? ": it wants a user and password (http://USER:PASSWORD@host/...)"
+                        : ": it refuses the user and password given");
+            }
+            if (r.statusCode() != 200) {
+                return "the pip server " + shown(uri) + " answers HTTP " + r.statusCode() + ", not a package index";
+            }
             return body.contains("<a ") || body.contains("simple") ? null
-                    : "the pip server " + uri + " answers, but not with a simple index (a page of package links);"
-                            + " pip may not find packages there (try .../simple/)";
+                    : "the pip server " + shown(uri) + " answers, but not with a simple index (a page of package"
+                            + " links); pip may not find packages there (try .../simple/)";
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {

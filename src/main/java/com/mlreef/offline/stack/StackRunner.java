@@ -60,6 +60,9 @@ public final class StackRunner {
      */
     public record Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
                           Preflight.PortProbe ports, boolean removeOrphans) {
+        public Options withPipServer(URI server) {
+            return new Options(stackFile, server, timeout, dryRun, env, ports, removeOrphans);
+        }
     }
 
     /** What a service's container needs. */
@@ -80,6 +83,7 @@ public final class StackRunner {
     private final ImageLoader loader;
     private final ServiceReadiness readiness;
     private final Set<String> warned = new HashSet<>();
+    private boolean usesPipServer;
     /** The container being replaced now (its predecessor waits as NAME-previous), or null; for an interruption. */
     private volatile String replacing;
 
@@ -93,6 +97,11 @@ public final class StackRunner {
     /** The container a replacement is under way for, or null: what an interrupted run leaves to the next. */
     public String replacing() {
         return replacing;
+    }
+
+    /** Whether the stack last read takes ${PIP_SERVER} (the environment's is passed on only then). */
+    public boolean usesPipServer() {
+        return usesPipServer;
     }
 
     /** Reads and checks the stack a run would start, changing nothing (a mistake in it is found before the lock). */
@@ -294,7 +303,8 @@ public final class StackRunner {
             text = source.stackText();
             spec = StackFile.parse(text, source.stackSource(), source.manifest().stack().name(), vars, warnings);
         }
-        if (options.pipServer() != null && !text.contains("PIP_SERVER")) {
+        usesPipServer = text.contains("PIP_SERVER");
+        if (options.pipServer() != null && !usesPipServer) {
             warnings.accept("-s: stack " + spec.name() + " does not use ${PIP_SERVER}: no container is given the pip"
                     + " server");
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.mlreef.offline.ui.ToolException;
+import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +23,18 @@ class PipServerTest {
     }
 
     @Test
+    void aUserAndPasswordArePassedOnAndNeverShown() {
+        URI local = PipServer.parse("http://ops:s%40cret@localhost:8081/repository/pypi/simple");
+        assertEquals("http://ops:s%40cret@172.18.0.1:8081/repository/pypi/simple",
+                PipServer.forContainers(local, "172.18.0.1"), "the password's escapes as given");
+        assertEquals("http://ops:***@localhost:8081/repository/pypi/simple", PipServer.shown(local));
+        assertEquals("https://ops@nexus/simple", PipServer.shown(PipServer.parse("https://ops@nexus/simple")));
+        assertEquals("http://nexus:8081/simple", PipServer.shown(PipServer.parse("http://nexus:8081/simple")));
+    }
+
+    @Test
     void anythingElseIsRefused() {
-        for (String bad : List.of("ftp://host/x", "localhost", "http://", "host:99999", "http://user:pw@host/",
+        for (String bad : List.of("ftp://host/x", "localhost", "http://", "host:99999",
                 "not a url", "http://host/?q=1", "; rm -rf /")) {
             ToolException e = assertThrows(ToolException.class, () -> PipServer.parse(bad), bad);
             assertEquals(2, e.exitCode());
@@ -39,6 +50,21 @@ class PipServerTest {
         server.createContext("/simple/", x -> reply(x, 200, "<html><a href=\"numpy/\">numpy</a></html>"));
         server.createContext("/other", x -> reply(x, 200, "hello"));
         server.createContext("/missing", x -> reply(x, 404, "no"));
+        server.createContext("/private/", x -> reply(x, "Basic b3BzOnNAY3JldA==".equals(x.getRequestHeaders()
+                .getFirst("Authorization")) ? 200 : 401, "<a href=\"numpy/\">numpy</a>"));
+        // a mirror's whole index: only its start is read
+        server.createContext("/mirror/", x -> {
+            x.sendResponseHeaders(200, 0);
+            try (java.io.OutputStream out = x.getResponseBody()) {
+                out.write("<html><a href=\"a/\">a</a>".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                byte[] more = new byte[1 << 20];
+                for (int i = 0; i < 64; i++) {
+                    out.write(more);
+                }
+            } catch (java.io.IOException e) {
+                // the reader stopped: as meant
+            }
+        });
         server.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
@@ -47,6 +73,14 @@ class PipServerTest {
                     + " links); pip may not find packages there (try .../simple/)", PipServer.check(PipServer.parse(base + "/other")));
             assertEquals("the pip server " + base + "/missing answers HTTP 404, not a package index",
                     PipServer.check(PipServer.parse(base + "/missing")));
+            String host = base.substring("http://".length());
+            assertEquals(null, PipServer.check(PipServer.parse("http://ops:s%40cret@" + host + "/private/")),
+                    "the user and password sent as pip sends them");
+            assertEquals("the pip server http://ops:***@" + host + "/private/ answers HTTP 401: it refuses the user"
+                    + " and password given", PipServer.check(PipServer.parse("http://ops:wrong@" + host + "/private/")));
+            assertEquals("the pip server " + base + "/private/ answers HTTP 401: it wants a user and password"
+                    + " (http://USER:PASSWORD@host/...)", PipServer.check(PipServer.parse(base + "/private/")));
+            assertEquals(null, PipServer.check(PipServer.parse(base + "/mirror/")));
         } finally {
             server.stop(0);
         }

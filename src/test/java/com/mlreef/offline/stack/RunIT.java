@@ -1232,6 +1232,13 @@ class RunIT {
         assertEquals(2, pipEnv.exit(), pipEnv.toString());
         assertTrue(pipEnv.err().startsWith("error: PIP_SERVER in the environment: 'notvalid' is not a pip server"),
                 pipEnv.toString());
+        Path noPip = tmp.resolve("no-pip.yaml");
+        Files.writeString(noPip, "name: " + stack + "-nopip\nservices:\n  a:\n    image: " + base + "\n");
+        CliProcess.Result unused = CliProcess.run(Map.of("PIP_SERVER", "notvalid"), "run", "-d", dir.toString(), "-f",
+                noPip.toString(), "--dry-run");
+        assertEquals(0, unused.exit(), unused.toString());
+        assertFalse(unused.err().contains("PIP_SERVER") || unused.err().contains("-s"),
+                "the environment's PIP_SERVER is no business of a stack without ${PIP_SERVER}: " + unused);
 
         Files.writeString(dir.resolve("bundle.json"), json.replace("MODE: test", "MODE: edited"));
         CliProcess.Result edited = CliProcess.run(Map.of(), "run", "-d", dir.toString());
