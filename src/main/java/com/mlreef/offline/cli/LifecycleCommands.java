@@ -195,6 +195,8 @@ public final class LifecycleCommands {
     @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show a service's logs (all services'"
             + " without SERVICE, one after another, each line starting with its service as in Compose).", footer = {"",
                 "Examples:", "  mlreef-offline logs mlreef --tail 100", "  mlreef-offline logs -f mlreef",
+                "  mlreef-offline logs -f --tail 0          # every service's new lines",
+                "  mlreef-offline logs --since 30m -t mlreef",
                 "", MlreefOffline.EXIT_CODES})
     public static final class Logs extends OnStack {
         @Option(names = "--file", paramLabel = "STACK", description = "The stack of this stack file.")
@@ -208,9 +210,17 @@ public final class LifecycleCommands {
         @Parameters(arity = "0..1", paramLabel = "SERVICE", description = "The service (default: all).")
         String service;
 
-        @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C (of one service:"
-                + " name it).")
+        @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C (of all services"
+                + " at once, line by line as they come, without SERVICE).")
         boolean follow;
+
+        @Option(names = "--since", paramLabel = "WHEN", description = "Only lines since a time ago (10m, 2h, 1h30m),"
+                + " a moment (2026-11-29T10:00:00Z; without an offset, local time; 2026-11-29: its midnight) or a unix"
+                + " time.")
+        String since;
+
+        @Option(names = {"-t", "--timestamps"}, description = "Start each line with the time the engine received it.")
+        boolean timestamps;
 
         @Option(names = "--tail", paramLabel = "N", defaultValue = "all", description = "Only the last N lines "
                 + "(default: all).")
@@ -229,10 +239,37 @@ public final class LifecycleCommands {
                 named(List.of(service));
             }
             StackControl control = control();
-            control.logs(stack(control), service, new LogOptions(follow, lines, 0, false),
+            long from = since == null ? 0 : since(since, java.time.Instant.now(), java.time.ZoneId.systemDefault());
+            control.logs(stack(control), service, new LogOptions(follow, lines, from, timestamps),
                     StackControl.consoleSink(console));
             return ExitCode.OK;
         }
+    }
+
+    /**
+     * The unix time in seconds of --since, as docker logs reads it: a duration before {@code now}, a unix time, or a
+     * moment (without an offset, in {@code zone}; a date alone: its midnight).
+     */
+    static long since(String text, java.time.Instant now, java.time.ZoneId zone) {
+        if (text.matches("[0-9]{10}(\\.[0-9]{1,9})?")) {
+            return Long.parseLong(text.replaceFirst("\\..*", ""));
+        }
+        java.time.Duration ago = text.matches("[0-9]+") ? null : com.mlreef.offline.stack.StackFile.parseDuration(text);
+        if (ago != null) {
+            return Math.max(1, now.minus(ago).getEpochSecond());
+        }
+        for (java.util.function.Function<String, Long> form : List.<java.util.function.Function<String, Long>>of(
+                t -> java.time.OffsetDateTime.parse(t).toEpochSecond(),
+                t -> java.time.LocalDateTime.parse(t).atZone(zone).toEpochSecond(),
+                t -> java.time.LocalDate.parse(t).atStartOfDay(zone).toEpochSecond())) {
+            try {
+                return form.apply(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                // the next form
+            }
+        }
+        throw new ToolException(ExitCode.USAGE, "--since: '" + text + "' is neither a time ago (10m, 2h, 1h30m), nor"
+                + " a moment (2026-11-29T10:00:00Z, 2026-11-29T10:00:00, 2026-11-29), nor a unix time");
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the stack's containers (they keep"

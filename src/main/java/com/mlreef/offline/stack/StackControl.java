@@ -265,45 +265,117 @@ public final class StackControl {
                     + String.join(", ", all.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).distinct()
                     .toList()) + "; if the stack has such a service, 'run' creates its container)");
         }
-        if (chosen.size() > 1 && options.follow()) {
-            throw new ToolException(ExitCode.USAGE, "-f follows one service: name it (" + String.join(", ",
-                    chosen.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).toList()) + ")");
-        }
         // several: each line starts with its service, as in Compose, so that a saved log tells them apart
         List<String> labels = chosen.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).toList();
         boolean oneEach = labels.stream().distinct().count() == labels.size();
         int width = chosen.stream().mapToInt(c -> (oneEach ? c.labels().get(StackRunner.SERVICE_LABEL)
                 : c.name()).length()).max().orElse(0);
+        if (chosen.size() == 1) {
+            engine.logs(chosen.get(0).id(), options, sink);
+            return;
+        }
+        Object lock = new Object();
+        List<Runnable> each = new ArrayList<>();
         for (ContainerSummary c : chosen) {
             String label = oneEach ? c.labels().get(StackRunner.SERVICE_LABEL) : c.name();
-            engine.logs(c.id(), options, chosen.size() == 1 ? sink
-                    : prefixed(label + " ".repeat(width - label.length()) + " | ", sink));
+            each.add(() -> {
+                Lines lines = new Lines(label + " ".repeat(width - label.length()) + " | ", sink, lock);
+                try {
+                    engine.logs(c.id(), options, lines);
+                } finally {
+                    lines.finish();
+                }
+            });
+        }
+        if (!options.follow()) {
+            each.forEach(Runnable::run); // one service after another
+            return;
+        }
+        // followed: all at once, line by line as they come, until each container's log ends (or Ctrl-C)
+        List<Thread> threads = new ArrayList<>();
+        RuntimeException[] failed = new RuntimeException[1];
+        for (int i = 0; i < each.size(); i++) {
+            Runnable follow = each.get(i);
+            Thread t = new Thread(() -> {
+                try {
+                    follow.run();
+                } catch (RuntimeException e) {
+                    synchronized (failed) {
+                        failed[0] = failed[0] == null ? e : failed[0];
+                    }
+                }
+            }, "logs-" + labels.get(i));
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        try {
+            for (Thread t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ToolException(ExitCode.INTERRUPTED, "interrupted");
+        }
+        if (failed[0] != null) {
+            throw failed[0];
         }
     }
 
-    /** {@code sink} with {@code prefix} before each line, per stream. */
-    static OutputSink prefixed(String prefix, OutputSink sink) {
-        byte[] before = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        boolean[] atLineStart = {true, true};
-        return (stream, bytes, offset, length) -> {
-            int s = stream.ordinal();
+    /**
+     * {@code sink} with {@code prefix} before each line, per stream, written a whole line at a time under
+     * {@code lock}, so that the logs of containers followed at once do not mix within a line.
+     */
+    static final class Lines implements OutputSink {
+        private static final int LONGEST = 64 * 1024; // a longer line is written in parts, each with the prefix
+        private final byte[] prefix;
+        private final OutputSink sink;
+        private final Object lock;
+        private final java.io.ByteArrayOutputStream[] pending = {new java.io.ByteArrayOutputStream(),
+            new java.io.ByteArrayOutputStream()};
+
+        Lines(String prefix, OutputSink sink, Object lock) {
+            this.prefix = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            this.sink = sink;
+            this.lock = lock;
+        }
+
+        @Override
+        public void write(Stream stream, byte[] bytes, int offset, int length) {
+            java.io.ByteArrayOutputStream line = pending[stream.ordinal()];
             int start = offset;
             int end = offset + length;
             for (int i = offset; i < end; i++) {
-                if (atLineStart[s]) {
-                    sink.write(stream, before, 0, before.length);
-                    atLineStart[s] = false;
-                }
                 if (bytes[i] == '\n') {
-                    sink.write(stream, bytes, start, i + 1 - start);
+                    line.write(bytes, start, i + 1 - start);
+                    emit(stream, line);
                     start = i + 1;
-                    atLineStart[s] = true;
                 }
             }
-            if (start < end) {
-                sink.write(stream, bytes, start, end - start);
+            line.write(bytes, start, end - start);
+            if (line.size() >= LONGEST) {
+                emit(stream, line);
             }
-        };
+        }
+
+        /** Writes what is left of a last line, ended. */
+        void finish() {
+            for (Stream stream : Stream.values()) {
+                java.io.ByteArrayOutputStream line = pending[stream.ordinal()];
+                if (line.size() > 0) {
+                    line.write('\n');
+                    emit(stream, line);
+                }
+            }
+        }
+
+        private void emit(Stream stream, java.io.ByteArrayOutputStream line) {
+            synchronized (lock) {
+                sink.write(stream, prefix, 0, prefix.length);
+                sink.write(stream, line.toByteArray(), 0, line.size());
+            }
+            line.reset();
+        }
     }
 
     /** The address a port is published on, as docker ps shows it: nothing for every address. */

@@ -208,7 +208,7 @@ class RunIT {
         CliProcess.Result inherited = CliProcess.run(Map.of("PIP_SERVER", "localhost:8080"), "run", "-d",
                 dir.toString());
         assertEquals(0, inherited.exit(), inherited.toString());
-        assertTrue(inherited.err().contains("PIP_SERVER from the environment is taken as -s localhost:8080"),
+        assertTrue(inherited.err().contains("PIP_SERVER from the environment is taken as -s http://localhost:8080"),
                 inherited.toString());
         assertTrue(inherited.err().contains(stack + "-app: running, unchanged"), "rewritten as -s is: " + inherited);
 
@@ -240,6 +240,28 @@ class RunIT {
         assertEquals(0, logs.exit(), logs.toString());
         assertTrue(logs.out().lines().anyMatch(l -> l.equals("app    | service is ready")),
                 "each line starts with its service: " + logs);
+        CliProcess.Result recent = CliProcess.run(Map.of(), "logs", "--stack", stack, "--since", "1h", "-t", "app");
+        assertTrue(recent.out().lines().anyMatch(l -> l.matches("20[0-9-]+T[0-9:.]+Z service is ready")),
+                "--since 1h, with the engine's times: " + recent);
+        CliProcess.Result future = CliProcess.run(Map.of(), "logs", "--stack", stack, "--since",
+                java.time.Instant.now().plusSeconds(3600).toString());
+        assertEquals("", future.out(), future.toString());
+        // -f without a service follows them all at once
+        Path followed = Files.createDirectories(tmp.resolve(TestEngine.unique("follow")));
+        Process follow = CliProcess.start(followed, "logs", "-f", "-t", "--stack", stack);
+        try {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!Files.readString(followed.resolve("stdout.txt")).lines()
+                    .anyMatch(l -> l.matches("app    \\| 20[0-9-]+T[0-9:.]+Z service is ready"))) {
+                assertTrue(follow.isAlive() && System.nanoTime() < deadline, "not followed: "
+                        + Files.readString(followed.resolve("stderr.txt")));
+                Thread.sleep(20);
+            }
+            Thread.sleep(500);
+            assertTrue(follow.isAlive(), "still following");
+        } finally {
+            follow.destroyForcibly().waitFor();
+        }
     }
 
     @Test

@@ -127,18 +127,45 @@ class StackControlTest {
     }
 
     @Test
-    void eachLineOfSeveralServicesLogsStartsWithItsService() {
+    void eachLineOfSeveralServicesLogsStartsWithItsServiceAndIsWrittenWhole() throws Exception {
         StringBuilder out = new StringBuilder();
-        com.mlreef.offline.docker.OutputSink sink = StackControl.prefixed("db  | ", (stream, bytes, off, len) ->
+        com.mlreef.offline.docker.OutputSink into = (stream, bytes, off, len) ->
                 out.append(stream == com.mlreef.offline.docker.OutputSink.Stream.STDERR ? "!" : "")
-                        .append(new String(bytes, off, len, java.nio.charset.StandardCharsets.UTF_8)));
+                        .append(new String(bytes, off, len, java.nio.charset.StandardCharsets.UTF_8));
+        StackControl.Lines sink = new StackControl.Lines("db  | ", into, out);
         for (String piece : List.of("one\ntw", "o\n", "", "three\nfour")) {
             byte[] b = piece.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             sink.write(com.mlreef.offline.docker.OutputSink.Stream.STDOUT, b, 0, b.length);
         }
         byte[] err = "oops\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         sink.write(com.mlreef.offline.docker.OutputSink.Stream.STDERR, err, 0, err.length);
-        assertEquals("db  | one\ndb  | two\ndb  | three\ndb  | four!db  | !oops\n", out.toString());
+        sink.finish();
+        assertEquals("db  | one\ndb  | two\ndb  | three\n!db  | !oops\ndb  | four\n", out.toString(),
+                "a last line without its end is ended");
+
+        // two containers followed at once, their lines cut anywhere: no line mixes the two
+        out.setLength(0);
+        List<Thread> writers = new java.util.ArrayList<>();
+        for (String service : List.of("web", "db ")) {
+            StackControl.Lines lines = new StackControl.Lines(service + " | ", into, out);
+            writers.add(new Thread(() -> {
+                for (int i = 0; i < 2000; i++) {
+                    byte[] b = (service.strip() + " line " + i + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    int cut = i % (b.length - 1) + 1;
+                    lines.write(com.mlreef.offline.docker.OutputSink.Stream.STDOUT, b, 0, cut);
+                    lines.write(com.mlreef.offline.docker.OutputSink.Stream.STDOUT, b, cut, b.length - cut);
+                }
+            }));
+        }
+        writers.forEach(Thread::start);
+        for (Thread t : writers) {
+            t.join();
+        }
+        List<String> written = out.toString().lines().toList();
+        assertEquals(4000, written.size());
+        assertTrue(written.stream().allMatch(l -> l.matches("(web \\| web|db  \\| db) line [0-9]+")),
+                written.stream().filter(l -> !l.matches("(web \\| web|db  \\| db) line [0-9]+")).findFirst()
+                        .orElse(""));
     }
 
     private static ContainerSummary container(String service, String dependsOn) {
