@@ -293,7 +293,8 @@ final class ServiceReadiness {
             // each command's exec is noted in the container before it starts: a run interrupted meanwhile leaves it
             // going, and the next run waits for it, or takes its success, instead of doing the setup twice
             String mark = AFTER_READY_MARK + "-" + (i + 1);
-            ExecInspect earlier = earlierExec(container, mark);
+            String noted = notedExec(container, mark);
+            ExecInspect earlier = noted == null ? null : DockerEngine.orNull(() -> engine.inspectExec(noted));
             Integer exit;
             if (earlier != null && Boolean.TRUE.equals(earlier.running())) {
                 console.info(String.join(" ", command) + " still runs in " + service.name() + ", started by an"
@@ -304,6 +305,12 @@ final class ServiceReadiness {
                         + " started by an earlier run");
                 exit = 0;
             } else {
+                if (noted != null && earlier == null) {
+                    // the engine forgets its execs when it restarts (a reboot, an upgrade of the engine)
+                    console.warn(String.join(" ", command) + " was started in " + service.name() + " by an earlier"
+                            + " run that did not see it end, and the engine no longer knows how it ended: it runs"
+                            + " again");
+                }
                 console.info("running " + String.join(" ", command) + " in " + service.name());
                 String exec = engine.createExec(container, com.mlreef.offline.docker.model.ExecSpec.of(command));
                 mark(container, mark, exec + "\n");
@@ -324,19 +331,19 @@ final class ServiceReadiness {
         mark(container, AFTER_READY_MARK, "after-ready commands done\n");
     }
 
-    /** The exec an earlier run noted under {@code mark} in the container, when the engine still knows it; else null. */
-    private ExecInspect earlierExec(String container, String mark) {
+    /** The ID of the exec an earlier run noted under {@code mark} in the container, or null. */
+    private String notedExec(String container, String mark) {
         String id;
         try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
                 engine.getArchive(container, "/" + mark))) {
             if (tar.getNextEntry() == null) {
                 return null;
             }
-            id = new String(tar.readAllBytes(), StandardCharsets.UTF_8).strip();
+            id = new String(tar.readNBytes(128), StandardCharsets.UTF_8).strip();
         } catch (NotFoundException | IOException e) {
             return null;
         }
-        return id.matches("[0-9a-f]{64}") ? DockerEngine.orNull(() -> engine.inspectExec(id)) : null;
+        return id.matches("[0-9a-f]{64}") ? id : null;
     }
 
     /** Waits for an exec to end; its exit code. */

@@ -153,4 +153,66 @@ class ServiceReadinessTest {
         assertTrue(timedOut.startsWith("db did not become ready within 1s (healthcheck); its healthcheck says unhealthy"
                 + " (last probe: exit code 1: pg_isready: no response)"), timedOut);
     }
+
+    /** A container whose first after-ready command an earlier run started, as an engine that has since forgotten it. */
+    public static class ForgottenExec {
+        final List<String> execs = new java.util.ArrayList<>();
+        final List<String> marks = new java.util.ArrayList<>();
+        private static final String EARLIER = "e".repeat(64);
+
+        public java.io.InputStream getArchive(String id, String path) throws java.io.IOException {
+            if (!path.equals("/" + ServiceReadiness.AFTER_READY_MARK + "-1")) {
+                throw new com.mlreef.offline.docker.NotFoundException("GET archive", "no such file");
+            }
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+                var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(path.substring(1));
+                entry.setSize(65);
+                tar.putArchiveEntry(entry);
+                tar.write((EARLIER + "\n").getBytes(StandardCharsets.UTF_8));
+                tar.closeArchiveEntry();
+            }
+            return new java.io.ByteArrayInputStream(out.toByteArray());
+        }
+
+        public com.mlreef.offline.docker.model.ExecInspect inspectExec(String id) {
+            if (id.equals(EARLIER)) {
+                throw new com.mlreef.offline.docker.NotFoundException("GET exec", "No such exec instance");
+            }
+            return new com.mlreef.offline.docker.model.ExecInspect(id, false, 0, 1, "c", null);
+        }
+
+        public String createExec(String container, com.mlreef.offline.docker.model.ExecSpec spec) {
+            execs.add(String.join(" ", spec.cmd()));
+            return "f".repeat(64);
+        }
+
+        public void startExec(String id, OutputSink sink) {
+        }
+
+        public void putArchive(String id, String directory, java.io.InputStream tar, long length) {
+            try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(tar)) {
+                marks.add(in.getNextEntry().getName());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Test
+    void anAfterReadyCommandAnEarlierRunStartedRunsAgainWithAWarningWhenTheEngineForgotHowItEnded() {
+        ForgottenExec engine = new ForgottenExec();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        Console console = new Console(new PrintStream(OutputStream.nullOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false, false);
+        StackSpec.Service app = new StackSpec.Service("app", "img", null, null, List.of(), List.of(), Map.of(),
+                List.of(), "no", null, Map.of(), null, List.of(List.of("/setup"), List.of("/check")), Map.of(),
+                StackSpec.ContainerOptions.NONE);
+        new ServiceReadiness(FakeEngine.of(engine), console).afterReady("c", app);
+        assertEquals(List.of("/setup", "/check"), engine.execs, "each once");
+        assertEquals(List.of(ServiceReadiness.AFTER_READY_MARK + "-1", ServiceReadiness.AFTER_READY_MARK + "-2",
+                ServiceReadiness.AFTER_READY_MARK), engine.marks);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("/setup was started in app by an earlier run that did"
+                + " not see it end, and the engine no longer knows how it ended: it runs again"), err.toString());
+    }
 }
