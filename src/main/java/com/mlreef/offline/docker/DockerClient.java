@@ -332,6 +332,11 @@ public final class DockerClient implements DockerEngine {
     }
 
     @Override
+    public void unpauseContainer(String id) {
+        call("unpausing container " + id, "POST", "/containers/" + segment(id) + "/unpause", null, Void.class);
+    }
+
+    @Override
     public void stopContainer(String id, Integer timeoutSeconds) {
         call("stopping container " + id, "POST", "/containers/" + segment(id) + "/stop" + timeout(timeoutSeconds),
                 null, Void.class);

@@ -160,8 +160,11 @@ public interface DockerEngine {
     /** {@code POST /containers/create?name=}. Returns the container's ID. */
     String createContainer(String name, ContainerSpec spec);
 
-    /** {@code POST /containers/{id}/start}; a running container is left as it is. */
+    /** {@code POST /containers/{id}/start}; a running container is left as it is (a paused one is refused). */
     void startContainer(String id);
+
+    /** {@code POST /containers/{id}/unpause}. */
+    void unpauseContainer(String id);
 
     /**
      * {@code POST /containers/{id}/stop}; a stopped container is left as it is.

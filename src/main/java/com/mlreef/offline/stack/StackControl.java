@@ -388,14 +388,20 @@ public final class StackControl {
      * @param seconds  how long each container has to stop before it is killed; null: its stop_grace_period
      */
     public int stop(String stack, List<String> services, Integer seconds) {
-        return each(stack, services, "stopping", "stopped", "already stopped", c -> !c.state().equals("running"),
+        return each(stack, services, "stopping", "stopped", "already stopped", StackControl::stopped,
                 c -> engine.stopContainer(c.id(), seconds), stopping(seconds), true);
     }
 
     /** @param services only these services' containers; all when empty */
     public int start(String stack, List<String> services) {
         return each(stack, services, "starting", "started", "already running", c -> c.state().equals("running"),
-                c -> startOrExplain(c, engine::startContainer), "", false);
+                c -> startOrExplain(c, "paused".equals(c.state()) ? engine::unpauseContainer : engine::startContainer),
+                "", false);
+    }
+
+    /** Whether a container is stopped: not running, paused, or being restarted by its restart policy. */
+    private static boolean stopped(ContainerSummary c) {
+        return Set.of("created", "exited", "dead").contains(c.state());
     }
 
     /**

@@ -66,7 +66,7 @@ public final class StackRunner {
     }
 
     /** What a service's container needs. */
-    enum Action { CREATE, START, KEEP, REPLACE }
+    enum Action { CREATE, START, UNPAUSE, KEEP, REPLACE }
 
     /**
      * @param previousId  a container that an interrupted replacement left as NAME-previous: put back if the new one
@@ -191,6 +191,7 @@ public final class StackRunner {
         services.forEach(s -> plan.add(switch (s.action()) {
             case CREATE -> "create container " + s.container();
             case START -> "start  container " + s.container() + " (stopped)";
+            case UNPAUSE -> "unpause container " + s.container() + " (paused)";
             case KEEP -> "keep   container " + s.container() + " (running, unchanged)";
             case REPLACE -> "replace container " + s.container() + " (" + s.why() + ")";
         }));
@@ -401,7 +402,9 @@ public final class StackRunner {
             boolean same = container.labels().get(CONFIG_LABEL).equals(existing.config().labels().get(CONFIG_LABEL));
             String lost = same ? lostNetwork(spec, service, existing, networkIds) : null;
             boolean running = Boolean.TRUE.equals(existing.state().running());
-            Action action = !same || lost != null ? Action.REPLACE : running ? Action.KEEP : Action.START;
+            boolean paused = Boolean.TRUE.equals(existing.state().paused());
+            Action action = !same || lost != null ? Action.REPLACE : paused ? Action.UNPAUSE : running ? Action.KEEP
+                    : Action.START;
             plans.add(new ServicePlan(service, name, action, existing.id(), container,
                     previous == null ? null : previous.id(), imageId, renamedFrom, !same
                     ? "its image or configuration changed" : lost == null ? null
@@ -649,7 +652,7 @@ public final class StackRunner {
         List<String> taken = new ArrayList<>();
         boolean moved = false; // held by another container of the stack
         for (ServicePlan plan : services) {
-            if (plan.action() == Action.KEEP) {
+            if (plan.action() == Action.KEEP || plan.action() == Action.UNPAUSE) {
                 continue;
             }
             for (StackSpec.PortSpec port : plan.service().ports()) {
@@ -723,6 +726,15 @@ public final class StackRunner {
             console.info("renamed container " + plan.renamedFrom() + " to " + plan.container());
         }
         switch (plan.action()) {
+            case UNPAUSE -> {
+                engine.unpauseContainer(existing);
+                console.info("unpaused " + plan.container());
+                String ready = readyOrPutBack(plan, () -> readiness.ready(existing, plan.service(), timeout, 0));
+                console.info(plan.service().name() + " is ready: " + ready);
+                if (!readiness.afterReadyDone(existing, plan.service())) {
+                    readiness.afterReady(existing, plan.service());
+                }
+            }
             case KEEP -> {
                 // unchanged, but an earlier run may have failed waiting for it: it is ready since its last start
                 String ready = readyOrPutBack(plan, () -> readiness.ready(existing, plan.service(), timeout, 0));
@@ -765,7 +777,7 @@ public final class StackRunner {
             }
             default -> throw new IllegalStateException();
         }
-        if (plan.previousId() != null && (plan.action() == Action.KEEP || plan.action() == Action.START)) {
+        if (plan.previousId() != null && plan.action() != Action.CREATE && plan.action() != Action.REPLACE) {
             // the replacement finished before an interruption: the old container is no longer needed
             engine.removeContainer(plan.previousId(), true);
         }

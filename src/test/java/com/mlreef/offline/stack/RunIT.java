@@ -265,6 +265,53 @@ class RunIT {
     }
 
     @Test
+    void aPausedContainerIsUnpausedByRunAndStartAndStoppedByStopAsARestartingOneIs() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString()).exit());
+        String app = stack + "-app";
+        assertEquals(0, docker("pause", app));
+        CliProcess.Result plan = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "--dry-run");
+        assertTrue(plan.out().contains("unpause container " + app + " (paused)"), plan.toString());
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString());
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.err().contains("unpaused " + app), again.toString());
+        assertFalse(engine.inspectContainer(app).state().paused(), "run left it paused: " + again);
+        assertEquals(0, docker("pause", app));
+        CliProcess.Result start = CliProcess.run(Map.of(), "start", "--stack", stack, "app");
+        assertEquals(0, start.exit(), start.toString());
+        assertFalse(engine.inspectContainer(app).state().paused(), "start left it paused: " + start);
+        assertEquals(0, docker("pause", app));
+        CliProcess.Result stop = CliProcess.run(Map.of(), "stop", "--stack", stack);
+        assertEquals(0, stop.exit(), stop.toString());
+        assertEquals("exited", engine.inspectContainer(app).state().status(), "stop passed it by: " + stop);
+
+        // a service that fails at once and is restarted by its policy, again and again
+        Path file = tmp.resolve(stack + "-loop.yaml");
+        Files.writeString(file, "name: " + stack + "\nservices:\n  loop:\n    image: " + base + "\n    command: [\"sh\","
+                + " \"-c\", \"exit 3\"]\n    restart: always\n");
+        CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString(), "--timeout", "3s");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!"restarting".equals(engine.inspectContainer(stack + "-loop").state().status())) {
+            assertTrue(System.nanoTime() < deadline, "never seen restarting");
+            Thread.sleep(50);
+        }
+        CliProcess.Result loop = CliProcess.run(Map.of(), "stop", "--stack", stack, "loop");
+        assertEquals(0, loop.exit(), loop.toString());
+        Thread.sleep(3000);
+        assertEquals("exited", engine.inspectContainer(stack + "-loop").state().status(), "stop passed it by: " + loop);
+    }
+
+    private static int docker(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "timed out: " + command);
+        assertEquals(0, p.exitValue(), command + ": " + out);
+        return p.exitValue();
+    }
+
+    @Test
     void dataSurvivesStopStartAndDownThenRun() throws Exception {
         Path dir = bundle("service is ready", freePort(), freePort());
         assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString()).exit());
