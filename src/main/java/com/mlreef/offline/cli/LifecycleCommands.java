@@ -132,7 +132,8 @@ public final class LifecycleCommands {
     @Command(name = "status", mixinStandardHelpOptions = true, description = {
             "Show the stack's containers (state, health, uptime, image, ports, the bundle they came from) and volumes."},
             footer = {"", "Exit codes: 0 every container runs (and is healthy, where it has a healthcheck; a one-shot"
-                + " service that run saw complete counts as done), 1 one is stopped, unhealthy or missing, or the"
+                + " service that run saw complete counts as done), 1 one is stopped, unhealthy or missing, an"
+                + " interrupted run left something unfinished (a replacement, after-ready commands), or the"
                 + " stack has no containers, 2 bad usage, 3 no Docker Engine reachable. --json has the same as"
                 + " \"ok\".",
                 "", "Examples:", "  mlreef-offline status",
@@ -177,6 +178,7 @@ public final class LifecycleCommands {
             long running = status.containers().stream().filter(c -> c.state().equals("running")).count();
             long missing = status.containers().stream().filter(c -> c.state().equals("missing")).count();
             long parked = status.containers().stream().filter(StackControl.ContainerStatus::parked).count();
+            long unfinished = status.containers().stream().filter(c -> c.unfinished() != null).count();
             long done = status.containers().stream().filter(StackControl.ContainerStatus::done).count();
             long unhealthy = status.containers().stream().filter(c -> !c.parked() && "unhealthy".equals(c.health()))
                     .count();
@@ -187,7 +189,8 @@ public final class LifecycleCommands {
                     + (done == 0 ? "" : "; " + done + " one-shot " + (done == 1 ? "service" : "services") + " done")
                     + (missing == 0 ? "" : "; " + missing + " missing ('run' creates " + (missing == 1 ? "it" : "them")
                     + ")") + (parked == 0 ? "" : "; " + parked + " kept as the predecessor of a replacement that"
-                    + " 'run' has to finish")));
+                    + " 'run' has to finish") + (unfinished == 0 ? "" : "; " + unfinished + " left unfinished by an"
+                    + " interrupted run: run it again")));
             return exit;
         }
     }

@@ -17,6 +17,7 @@ import com.mlreef.offline.ui.ToolException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -43,16 +44,21 @@ public final class StackControl {
     /**
      * One container of the stack, as status shows it.
      *
-     * @param parked the predecessor of an unfinished replacement (NAME-previous)
-     * @param done   a one-shot service's container (restart no or on-failure) that run saw run to completion
+     * @param parked     the predecessor of an unfinished replacement (NAME-previous) while NAME exists
+     * @param done       a one-shot service's container (restart no or on-failure) that run saw run to completion
+     * @param unfinished what an interrupted run left undone for it, which the next run does; null when nothing
      */
     @RegisterForReflection
     public record ContainerStatus(String service, String container, String state, String health, String status,
-                                  String image, List<String> ports, String bundle, boolean parked, boolean done) {
+                                  String image, List<String> ports, String bundle, boolean parked, boolean done,
+                                  String unfinished) {
 
-        /** Whether it is as run leaves it: running and not unhealthy, or done; a parked predecessor does not count. */
+        /**
+         * Whether it is as run leaves it: running and not unhealthy, or done, with nothing unfinished; a parked
+         * predecessor does not count.
+         */
         public boolean up() {
-            return parked || done || "running".equals(state) && !"unhealthy".equals(health);
+            return unfinished == null && (parked || done || "running".equals(state) && !"unhealthy".equals(health));
         }
     }
 
@@ -106,8 +112,12 @@ public final class StackControl {
         Set<String> present = new HashSet<>();
         status.containers().forEach(c -> present.add(c.service()));
         return spec.services().values().stream().filter(s -> !present.contains(s.name()))
-                .map(s -> new ContainerStatus(s.name(), s.containerName(spec.name()), "missing", "", "run creates it",
-                        s.image(), List.of(), null, false, false)).toList();
+                .map(s -> missing(s.name(), s.containerName(spec.name()), s.image())).toList();
+    }
+
+    private static ContainerStatus missing(String service, String container, String image) {
+        return new ContainerStatus(service, container, "missing", "", "run creates it", image, List.of(), null, false,
+                false, null);
     }
 
     /** The name of the stack a bundle folder runs: its own stack's, or the default one's for plain docker save tars. */
@@ -204,6 +214,23 @@ public final class StackControl {
         return parked;
     }
 
+    /**
+     * What an interrupted run left undone for a container, or null: a replacement whose successor is gone (the old
+     * container waits as NAME-previous), or after-ready commands begun and not finished.
+     */
+    private String unfinished(ContainerSummary c, boolean parked) {
+        String service = c.labels().get(StackRunner.SERVICE_LABEL);
+        if (!parked && c.name().endsWith(StackRunner.PREVIOUS)) {
+            return "the old container of an unfinished replacement of " + service + ": 'run' finishes it";
+        }
+        if (parked || !"running".equals(c.state())
+                || ServiceReadiness.marked(engine, c.id(), ServiceReadiness.AFTER_READY_MARK)
+                || !ServiceReadiness.marked(engine, c.id(), ServiceReadiness.AFTER_READY_MARK + "-1")) {
+            return null;
+        }
+        return "its after-ready commands did not finish: 'run' finishes them";
+    }
+
     private List<ContainerSummary> containers(String stack) {
         List<ContainerSummary> list = new ArrayList<>(engine.listContainers(
                 List.of(DefaultStack.STACK_LABEL + "=" + stack), true));
@@ -238,10 +265,20 @@ public final class StackControl {
                     .filter(p -> p.publicPort() != null)
                     .map(p -> published(p.ip()) + p.publicPort() + "->" + p.privatePort() + "/" + p.type()).distinct()
                     .toList();
+            String unfinished = unfinished(c, parked.containsKey(c.id()));
             rows.add(new ContainerStatus(c.labels().get(StackRunner.SERVICE_LABEL), c.name(), c.state(), health,
-                    parked.getOrDefault(c.id(), c.status()), c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL),
-                    parked.containsKey(c.id()), done));
+                    parked.getOrDefault(c.id(), c.status()) + (unfinished == null ? "" : "; " + unfinished),
+                    c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL), parked.containsKey(c.id()), done,
+                    unfinished));
         }
+        // the services of the stack as its newest container's run had them: one an interrupted run did not make
+        Set<String> present = new HashSet<>();
+        rows.forEach(r -> present.add(r.service()));
+        all.stream().filter(c -> c.labels().get(StackRunner.SERVICES_LABEL) != null)
+                .max(Comparator.comparing(c -> c.created() == null ? 0L : c.created()))
+                .ifPresent(newest -> Arrays.stream(newest.labels().get(StackRunner.SERVICES_LABEL).split(","))
+                        .map(s -> s.split("=", 2)).filter(s -> s.length == 2 && !present.contains(s[0]))
+                        .forEach(s -> rows.add(missing(s[0], s[1], ""))));
         List<Volume> stackVolumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack));
         Map<String, Long> sizes = new HashMap<>();
         List<DiskUsage.VolumeUsage> usage = stackVolumes.isEmpty() ? null : engine.diskUsage().volumes();

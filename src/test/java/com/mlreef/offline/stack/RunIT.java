@@ -193,6 +193,8 @@ class RunIT {
         List<String> volumes = app.mounts().stream().filter(m -> "volume".equals(m.type())).map(ContainerInspect.Mount::name)
                 .sorted().toList();
         assertEquals(List.of(stack + "-data", stack + "-db", stack + "-etc"), volumes);
+        assertEquals("app=" + stack + "-app,worker=" + stack + "-worker", app.config().labels()
+                .get(StackRunner.SERVICES_LABEL), "for status, which services the stack has");
         assertTrue(app.mounts().stream().anyMatch(m -> "/var/run/docker.sock".equals(m.destination())));
         assertEquals("setup done", file(app.id(), "/data/setup.txt"), "the after-ready command ran");
         assertTrue(engine.inspectContainer(stack + "-worker").state().running());
@@ -513,6 +515,10 @@ class RunIT {
             awaitFile(stack + "-s", "/setup.log", "start");
             run.destroyForcibly();
             run.waitFor();
+            CliProcess.Result status = CliProcess.run(Map.of(), "status", "--stack", stack);
+            assertEquals(1, status.exit(), "after-ready unfinished is not ok: " + status);
+            assertTrue(status.out().contains("its after-ready commands did not finish: 'run' finishes them"),
+                    status.toString());
             awaitFile(stack + "-s", "/setup.log", moment);
             CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
             assertEquals(0, again.exit(), again.toString());
@@ -523,6 +529,7 @@ class RunIT {
             CliProcess.Result third = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString());
             assertEquals(0, third.exit(), third.toString());
             assertFalse(third.err().contains("running sh -c"), "done once, not again: " + third);
+            assertEquals(0, CliProcess.run(Map.of(), "status", "--stack", stack).exit());
             assertEquals(0, CliProcess.run(Map.of(), "down", "--stack", stack).exit());
         }
     }
