@@ -1,6 +1,7 @@
 package com.mlreef.offline.cli;
 
 import com.mlreef.offline.docker.LogOptions;
+import com.mlreef.offline.docker.OutputSink;
 import com.mlreef.offline.stack.RunLock;
 import com.mlreef.offline.stack.StackControl;
 import com.mlreef.offline.stack.StackFile;
@@ -202,6 +203,16 @@ public final class LifecycleCommands {
                 "  mlreef-offline logs --since 30m -t mlreef",
                 "", MlreefOffline.EXIT_CODES})
     public static final class Logs extends OnStack {
+        /** The exit code of a command whose output pipe was closed, as a shell gives one killed by SIGPIPE. */
+        static final int OUTPUT_CLOSED = 141;
+
+        /** Standard output cannot be written any more. */
+        static final class OutputClosed extends RuntimeException {
+            OutputClosed() {
+                super("standard output is closed", null, false, false);
+            }
+        }
+
         @Option(names = "--file", paramLabel = "STACK", description = "The stack of this stack file.")
         Path file;
 
@@ -243,8 +254,19 @@ public final class LifecycleCommands {
             }
             StackControl control = control();
             long from = since == null ? 0 : since(since, java.time.Instant.now(), java.time.ZoneId.systemDefault());
-            control.logs(stack(control), service, new LogOptions(follow, lines, from, timestamps),
-                    StackControl.consoleSink(console));
+            OutputSink sink = StackControl.consoleSink(console);
+            try {
+                control.logs(stack(control), service, new LogOptions(follow, lines, from, timestamps),
+                        (stream, bytes, offset, length) -> {
+                            sink.write(stream, bytes, offset, length);
+                            if (stream == OutputSink.Stream.STDOUT && console.out().checkError()) {
+                                throw new OutputClosed();
+                            }
+                        });
+            } catch (OutputClosed e) {
+                // the reader went away (logs -f | head): done, as docker logs is, without a word
+                return OUTPUT_CLOSED;
+            }
             return ExitCode.OK;
         }
     }

@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
 public class MlreefOffline implements Runnable {
     /** The exit codes in one line, for the help of the commands that change things. */
     public static final String EXIT_CODES = "Exit codes: 0 done, 1 failed, 2 bad usage, 3 no Docker Engine reachable,"
-            + " 130 (Ctrl-C) or 143 (SIGTERM) interrupted: run the same command again to continue.";
+            + " 130 (Ctrl-C), 143 (SIGTERM) or 129 (the terminal hung up) interrupted: run the same command again to"
+            + " continue.";
 
     @Spec
     CommandSpec spec;

@@ -347,15 +347,24 @@ public final class StackControl {
             threads.add(t);
         }
         try {
+            // until every log ends, or one fails (the output closed: the others stop with the process)
             for (Thread t : threads) {
-                t.join();
+                while (t.isAlive() && failedOf(failed) == null) {
+                    t.join(200);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ToolException(ExitCode.INTERRUPTED, "interrupted");
         }
-        if (failed[0] != null) {
-            throw failed[0];
+        if (failedOf(failed) != null) {
+            throw failedOf(failed);
+        }
+    }
+
+    private static RuntimeException failedOf(RuntimeException[] failed) {
+        synchronized (failed) {
+            return failed[0];
         }
     }
 

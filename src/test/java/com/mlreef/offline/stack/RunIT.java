@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -301,6 +302,34 @@ class RunIT {
         assertEquals(0, loop.exit(), loop.toString());
         Thread.sleep(3000);
         assertEquals("exited", engine.inspectContainer(stack + "-loop").state().status(), "stop passed it by: " + loop);
+    }
+
+    @Test
+    void logsFollowingEveryServiceEndsWhenItsReaderGoesAway() throws Exception {
+        Path dir = bundle("service is ready", freePort(), freePort());
+        Path file = tmp.resolve(stack + "-tick.yaml");
+        Files.writeString(file, "name: " + stack + "\nservices:\n" + Stream.of("tick", "tock").map(s -> "  " + s
+                + ":\n    image: " + base + "\n    command: [sh, -c, 'while true; do echo " + s + "; sleep 0.2; done']\n")
+                .collect(java.util.stream.Collectors.joining()));
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString(), "-f", file.toString()).exit());
+        List<String> command = new java.util.ArrayList<>(CliProcess.command());
+        command.addAll(List.of("logs", "-f", "--stack", stack));
+        Process follow = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            var lines = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            while (seen.size() < 2) {
+                String line = lines.readLine();
+                assertTrue(line != null && line.matches("(tick \\| tick|tock \\| tock)"), "a whole line: " + line);
+                seen.add(line);
+            }
+            follow.getInputStream().close(); // as head does once it has its lines
+            assertTrue(follow.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "still following, with no reader");
+            assertEquals(141, follow.exitValue(), "as a shell names a command ended by a closed pipe");
+        } finally {
+            follow.destroyForcibly();
+        }
     }
 
     private static int docker(String... args) throws Exception {
