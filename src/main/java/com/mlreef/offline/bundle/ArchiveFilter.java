@@ -1,6 +1,5 @@
 package com.mlreef.offline.bundle;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -133,7 +132,7 @@ public final class ArchiveFilter extends BlockInputStream {
         if (manifest == null || manifest.length == 0) {
             return null;
         }
-        return BundleFiles.JSON.readValue(manifest, new TypeReference<>() { });
+        return DockerArchive.manifest(manifest);
     }
 
     /** The small files read so far (manifest.json, and dropped JSON files up to the size asked for): name to content. */

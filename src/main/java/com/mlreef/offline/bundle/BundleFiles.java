@@ -218,7 +218,8 @@ public final class BundleFiles {
                 if (!m.matches()) {
                     throw new BundleException(dir.resolve(SUMS) + " line " + number + " is not '<sha256>  <file>'");
                 }
-                sums.put(m.group(2), m.group(1));
+                // sha256sum ./*.tar writes ./one.tar: the file one.tar
+                sums.put(m.group(2).replaceFirst("^(\\./)+", ""), m.group(1));
             }
         }
         return sums;

@@ -320,6 +320,19 @@ public final class BundleVerifier {
                 }
             } else if (!Files.exists(dir.resolve(file))) {
                 problems.add(dir.resolve(file) + ": missing (" + BundleFiles.SUMS + " lists it)");
+            } else {
+                // a file beside the tars (notes, a checksum of the tool): checked as sha256sum -c checks it
+                try (HashingInputStream hashing = new HashingInputStream(Files.newInputStream(dir.resolve(file)),
+                        n -> { })) {
+                    hashing.transferTo(OutputStream.nullOutputStream());
+                    String actual = hashing.hex();
+                    if (!actual.equals(sha)) {
+                        problems.add(dir.resolve(file) + ": sha256 " + actual + " differs from "
+                                + BundleFiles.SUMS + "'s " + sha + " (damaged or changed)");
+                    }
+                } catch (IOException e) {
+                    problems.add(dir.resolve(file) + ": unreadable: " + IoReason.of(e));
+                }
             }
         });
     }
@@ -487,8 +500,11 @@ public final class BundleVerifier {
     private static List<String> checkContents(DockerArchive.Contents contents, Task task, List<String> problems) {
         List<String> found = new ArrayList<>();
         if (contents.manifest() == null) {
-            problems.add("no manifest.json: not a docker-archive");
+            problems.add(DockerArchive.withoutManifest(contents.entries()));
             return found;
+        }
+        if (contents.manifest().isEmpty()) {
+            problems.add("manifest.json lists no image");
         }
         Map<String, DockerArchive.ManifestEntry> byId = new LinkedHashMap<>();
         // a differential file leaves out the base's layers
@@ -508,6 +524,17 @@ public final class BundleVerifier {
             if (!missing.isEmpty()) {
                 problems.add("image " + name + ": manifest.json names " + String.join(", ", missing)
                         + ", missing from the archive");
+            } else {
+                // what the engine's load refuses
+                List<String> diffIds = contents.diffIds(entry);
+                if (entry.config() == null || diffIds == null) {
+                    problems.add("image " + name + ": its config " + entry.config() + " is not an image config (no"
+                            + " rootfs.diff_ids)");
+                } else if (entry.layers() == null || entry.layers().size() != diffIds.size()) {
+                    int named = entry.layers() == null ? 0 : entry.layers().size();
+                    problems.add("image " + name + ": manifest.json names " + named + (named == 1 ? " layer" : " layers")
+                            + ", its config " + diffIds.size() + " (the engine refuses it)");
+                }
             }
             String id = contents.imageId(entry);
             if (id != null) {

@@ -97,7 +97,7 @@ public final class DockerArchive {
                 }
                 digests.put(name, HexFormat.of().formatHex(ImageFileWriter.sha256().digest(content)));
                 if (name.equals("manifest.json")) {
-                    manifest = BundleFiles.JSON.readValue(content, new TypeReference<List<ManifestEntry>>() { });
+                    manifest = manifest(content);
                 } else if (size <= JSON_KEPT && size > 0 && content[0] == '{') {
                     jsons.put(name, content);
                 }
@@ -128,6 +128,32 @@ public final class DockerArchive {
                 HexFormat.of().formatHex(ImageFileWriter.sha256().digest(content))));
         return new Contents(filter.entries(), digests, filter.manifest(), configDiffIds(filter.manifest(),
                 filter.kept()));
+    }
+
+    /** Why an archive without manifest.json cannot be read, given its entries. */
+    public static String withoutManifest(Map<String, Long> entries) {
+        return entries.containsKey("repositories") ? "no manifest.json: an archive of Docker before 1.10, which this"
+                + " tool does not read (load it with docker load and save it again)"
+                : "no manifest.json: not a docker-archive";
+    }
+
+    /** An archive's manifest.json, read; a file that is not one is an error saying so in one line. */
+    static List<ManifestEntry> manifest(byte[] content) throws IOException {
+        JsonNode tree;
+        try {
+            tree = BundleFiles.JSON.readTree(content);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException("manifest.json is not valid JSON" + (e.getMessage() != null
+                    && e.getMessage().startsWith("Unexpected end-of-input") ? " (it ends early)" : ""));
+        }
+        if (tree == null || !tree.isArray()) {
+            throw new IOException("manifest.json is not a list of images, as docker save writes it");
+        }
+        try {
+            return BundleFiles.JSON.treeToValue(tree, new TypeReference<List<ManifestEntry>>() { });
+        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException("manifest.json is not a list of images, as docker save writes it");
+        }
     }
 
     private static Map<String, List<String>> configDiffIds(List<ManifestEntry> manifest, Map<String, byte[]> files) {

@@ -63,10 +63,11 @@ public final class ImageLoader {
      *
      * @param base    for a file of a differential bundle, the base bundle; else null
      * @param planned what the plan expects to send, given the engine's layers and the files loaded before it
+     * @param tags    each reference the file tags, with the ID of the image it tags
      */
     public record FileLoad(Path file, String name, long size, String sha256, Compression compression,
                            List<String> imageIds, List<String> references, boolean present, List<ImageLayers> images,
-                           BundleManifest.Base base, Selection planned) {
+                           BundleManifest.Base base, Selection planned, Map<String, String> tags) {
     }
 
     /**
@@ -115,7 +116,7 @@ public final class ImageLoader {
                 throw missingBase(load);
             }
             planned.add(new FileLoad(load.file(), load.name(), load.size(), load.sha256(), load.compression(),
-                    load.imageIds(), load.references(), false, load.images(), load.base(), selection));
+                    load.imageIds(), load.references(), false, load.images(), load.base(), selection, load.tags()));
             load.images().forEach(i -> simulated.addAll(LayerChain.chainIds(i.diffIds())));
         }
         return planned;
@@ -142,9 +143,11 @@ public final class ImageLoader {
             BundleManifest.Image first = images.get(0);
             List<String> ids = images.stream().map(BundleManifest.Image::id).distinct().toList();
             List<String> refs = images.stream().flatMap(i -> i.references().stream()).toList();
+            Map<String, String> tags = new LinkedHashMap<>();
+            images.forEach(i -> i.references().forEach(r -> tags.put(r, i.id())));
             loads.add(new FileLoad(source.dir().resolve(file), file, first.size(), first.sha256(),
                     first.compression(), ids, refs, allPresent(ids, refs), layersOf(images), source.manifest().base(),
-                    null));
+                    null, tags));
         });
         return loads;
     }
@@ -179,11 +182,12 @@ public final class ImageLoader {
                 throw new BundleException(tar + " is not a readable docker-archive: " + e.getMessage(), e);
             }
             if (contents.manifest() == null) {
-                throw new BundleException(tar + " has no manifest.json: not a docker-archive");
+                throw new BundleException(tar + ": " + DockerArchive.withoutManifest(contents.entries()));
             }
             List<String> ids = new ArrayList<>();
             List<String> refs = new ArrayList<>();
             List<ImageLayers> layers = new ArrayList<>();
+            Map<String, String> tags = new LinkedHashMap<>();
             for (DockerArchive.ManifestEntry entry : contents.manifest()) {
                 String id = contents.imageId(entry);
                 if (id == null) {
@@ -192,6 +196,7 @@ public final class ImageLoader {
                 ids.add(id);
                 if (entry.repoTags() != null) {
                     refs.addAll(entry.repoTags());
+                    entry.repoTags().forEach(t -> tags.put(t, id));
                 }
                 List<String> diffIds = contents.diffIds(entry);
                 boolean known = diffIds != null && entry.layers() != null && entry.layers().size() == diffIds.size();
@@ -207,7 +212,7 @@ public final class ImageLoader {
                 throw new BundleException("cannot read " + tar + ": " + IoReason.of(e), e);
             }
             loads.add(new FileLoad(tar, source.dir().relativize(tar).toString(), size, null, compression, ids, refs,
-                    allPresent(ids, refs), layers, null, null));
+                    allPresent(ids, refs), layers, null, null, tags));
         }
         return loads;
     }

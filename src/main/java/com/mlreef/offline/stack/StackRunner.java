@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.ImageReference;
 import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.model.ContainerInspect;
@@ -353,17 +354,30 @@ public final class StackRunner {
     }
 
     /** Image ID per reference, from the bundle (or the plain tars), else the engine. */
+    /**
+     * The image ID each reference of the bundle or folder names, by the reference's full form (and each image ID by
+     * itself). Two files of a plain folder that tag one reference as different images are refused: whichever the
+     * engine loaded last would win, another at each run.
+     */
     private Map<String, String> imageIds(BundleSource source, List<ImageLoader.FileLoad> loads) {
         Map<String, String> ids = new LinkedHashMap<>();
+        Map<String, String> fileOf = new HashMap<>();
+        for (ImageLoader.FileLoad load : loads) {
+            load.imageIds().forEach(id -> ids.put(id, id));
+            for (Map.Entry<String, String> tag : load.tags().entrySet()) {
+                String reference = ImageReference.normalized(tag.getKey());
+                String before = ids.put(reference, tag.getValue());
+                if (before != null && !before.equals(tag.getValue())) {
+                    throw new ToolException(ExitCode.FAILED, tag.getKey() + " is tagged in both " + fileOf.get(reference)
+                            + " and " + load.name() + ", as different images (" + before + ", " + tag.getValue() + "):"
+                            + " move the one not meant out of " + source.dir() + "; nothing was changed");
+                }
+                fileOf.put(reference, load.name());
+            }
+        }
         if (source.isBundle()) {
             for (BundleManifest.Image image : source.manifest().images()) {
-                image.references().forEach(r -> ids.put(r, image.id()));
-            }
-        } else {
-            for (ImageLoader.FileLoad load : loads) {
-                if (load.imageIds().size() == 1) {
-                    load.references().forEach(r -> ids.put(r, load.imageIds().get(0)));
-                }
+                image.references().forEach(r -> ids.put(ImageReference.normalized(r), image.id()));
             }
         }
         return ids;
@@ -376,7 +390,7 @@ public final class StackRunner {
         Map<String, String> networkIds = new HashMap<>();
         for (StackSpec.Service service : spec.services().values()) {
             String name = service.containerName(spec.name());
-            String imageId = imageIds.get(service.image());
+            String imageId = imageIds.get(ImageReference.normalized(service.image()));
             if (imageId == null) {
                 try {
                     imageId = engine.inspectImage(service.image()).id();

@@ -228,6 +228,57 @@ class BundleVerifierTest {
                 dir.resolve("gone.tar") + ": missing (SHA256SUMS lists it)"), problems);
     }
 
+    /** A tar of the given entries (name, content), in order. */
+    private static void tar(Path file, String... entries) throws IOException {
+        try (OutputStream raw = Files.newOutputStream(file); TarArchiveOutputStream tar = new TarArchiveOutputStream(raw)) {
+            for (int i = 0; i < entries.length; i += 2) {
+                entry(tar, entries[i], entries[i + 1].getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Test
+    void archivesTheEngineWouldRefuseAreProblemsInOneLineEach() throws Exception {
+        String config = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + "a".repeat(64) + "\"]}}";
+        String configName = sha(config.getBytes(StandardCharsets.UTF_8)) + ".json";
+        String twoLayers = "[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"c:1\"],\"Layers\":[\"l1/layer.tar\","
+                + "\"l2/layer.tar\"]}]";
+        tar(dir.resolve("count.tar"), "l1/layer.tar", "x", "l2/layer.tar", "y", configName, config, "manifest.json",
+                twoLayers);
+        tar(dir.resolve("config.tar"), "l1/layer.tar", "x", "cfg.json", "{\"rootfs\":", "manifest.json",
+                "[{\"Config\":\"cfg.json\",\"RepoTags\":[\"b:1\"],\"Layers\":[\"l1/layer.tar\"]}]");
+        tar(dir.resolve("empty.tar"), "manifest.json", "[]");
+        tar(dir.resolve("object.tar"), "manifest.json", "{\"Config\":\"x\"}");
+        tar(dir.resolve("cut.tar"), "manifest.json", "[{\"Config\":");
+        tar(dir.resolve("legacy.tar"), "l1/json", "{}", "l1/VERSION", "1.0", "l1/layer.tar", "x", "repositories",
+                "{\"old\":{\"1\":\"l1\"}}");
+        assertEquals(List.of(
+                dir.resolve("config.tar") + ": image b:1: its config cfg.json is not an image config (no"
+                        + " rootfs.diff_ids)",
+                dir.resolve("count.tar") + ": image c:1: manifest.json names 2 layers, its config 1 (the engine refuses"
+                        + " it)",
+                dir.resolve("cut.tar") + ": not a readable docker-archive: manifest.json is not valid JSON (it ends"
+                        + " early)",
+                dir.resolve("empty.tar") + ": manifest.json lists no image",
+                dir.resolve("legacy.tar") + ": no manifest.json: an archive of Docker before 1.10, which this tool"
+                        + " does not read (load it with docker load and save it again)",
+                dir.resolve("object.tar") + ": not a readable docker-archive: manifest.json is not a list of images,"
+                        + " as docker save writes it"), verify().problems());
+    }
+
+    @Test
+    void sumsAsSha256sumWritesThemForEveryFileListed() throws Exception {
+        archive(dir.resolve("app.tar"), "app:1", true, "a");
+        Files.writeString(dir.resolve("README.txt"), "carry these to the server\n");
+        Files.writeString(dir.resolve("SHA256SUMS"), "0".repeat(64) + "  ./app.tar\n" + "1".repeat(64)
+                + "  README.txt\n");
+        assertEquals(List.of(
+                dir.resolve("app.tar") + ": sha256 " + sha(Files.readAllBytes(dir.resolve("app.tar")))
+                        + " differs from SHA256SUMS's " + "0".repeat(64) + " (damaged or changed)",
+                dir.resolve("README.txt") + ": sha256 " + sha(Files.readAllBytes(dir.resolve("README.txt")))
+                        + " differs from SHA256SUMS's " + "1".repeat(64) + " (damaged or changed)"), verify().problems());
+    }
+
     @Test
     void aFileThatIsALinkOutOfTheFolderIsAProblem(@TempDir Path elsewhere) throws Exception {
         bundle();

@@ -8,6 +8,7 @@ import com.mlreef.offline.bundle.Compression;
 import com.mlreef.offline.bundle.LayerChain;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class ImageLoaderTest {
                 files == null ? null : List.of(100L, 200L, 3L), leftOut);
         return new ImageLoader.FileLoad(Path.of("x.tar"), "images/x.tar", 10, null, Compression.NONE, List.of(image.id()),
                 List.of("app:2"), false, List.of(image), leftOut == 0 ? null : new BundleManifest.Base("old", null),
-                null);
+                null, Map.of("app:2", image.id()));
     }
 
     @Test
@@ -68,7 +69,8 @@ class ImageLoaderTest {
         List<ImageLoader.ImageLayers> layers = ImageLoader.layersOf(entries);
         assertEquals(1, layers.size());
         ImageLoader.FileLoad load = new ImageLoader.FileLoad(Path.of("x.tar"), "images/x.tar", 10, null,
-                Compression.NONE, List.of(id), List.of("app:2", "app:latest"), false, layers, null, null);
+                Compression.NONE, List.of(id), List.of("app:2", "app:latest"), false, layers, null, null,
+                Map.of("app:2", id, "app:latest", id));
         ImageLoader.Selection s = ImageLoader.select(load, Set.of(CHAIN.get(0)));
         assertEquals(3, s.layers(), "not 6");
         assertEquals(2, s.sent());

@@ -332,6 +332,41 @@ class RunIT {
         }
     }
 
+    @Test
+    void aFolderOfPlainTarsRunsEachImageOfATarOfSeveralByAnySpellingAndRefusesATagTwoFilesGiveTwoImages()
+            throws Exception {
+        stack = TestEngine.unique("run").replace("mlro-test-", "mlrot");
+        String one = created.image(TestEngine.unique("runone") + ":1");
+        String two = created.image(TestEngine.unique("runtwo") + ":1");
+        TestImages.build("FROM " + base + "\nRUN echo one > /which\n", one);
+        TestImages.build("FROM " + base + "\nRUN echo two > /which\n", two);
+        String oneId = engine.inspectImage(one).id();
+        String twoId = engine.inspectImage(two).id();
+        Path plain = Files.createDirectories(tmp.resolve(TestEngine.unique("plain")));
+        docker("save", "-o", plain.resolve("both.tar").toString(), one, two);
+        docker("rmi", one, two);
+        Path file = tmp.resolve(stack + "-plain.yaml");
+        Files.writeString(file, "name: " + stack + "\nservices:\n"
+                + "  a:\n    image: docker.io/library/" + one + "\n    command: [sleep, '3600']\n"
+                + "  b:\n    image: " + twoId + "\n    command: [sleep, '3600']\n");
+        CliProcess.Result r = CliProcess.run(Map.of(), "run", "-d", plain.toString(), "-f", file.toString());
+        assertEquals(0, r.exit(), "one tar of two images, named in the engine's full form and by ID: " + r);
+        assertEquals(oneId, engine.inspectContainer(stack + "-a").image());
+        assertEquals(twoId, engine.inspectContainer(stack + "-b").image());
+
+        // a second file that tags the same name as another image: whichever loaded last would win
+        Path twice = Files.createDirectories(tmp.resolve(TestEngine.unique("twice")));
+        Files.copy(plain.resolve("both.tar"), twice.resolve("a.tar"));
+        docker("tag", twoId, one);
+        docker("save", "-o", twice.resolve("b.tar").toString(), one);
+        docker("tag", oneId, one);
+        CliProcess.Result both = CliProcess.run(Map.of(), "run", "-d", twice.toString(), "-f", file.toString());
+        assertEquals(1, both.exit(), both.toString());
+        assertTrue(both.err().contains("error: " + one + " is tagged in both a.tar and b.tar, as different images ("
+                + oneId + ", " + twoId + ")"), both.toString());
+        assertEquals(oneId, engine.inspectImage(one).id(), "nothing was loaded");
+    }
+
     private static int docker(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
