@@ -2,7 +2,6 @@ package com.mlreef.offline.bundle;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.airlift.compress.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,7 +61,7 @@ public enum Compression {
         return switch (this) {
             case NONE -> in;
             case GZIP -> new GZIPInputStream(in, 1 << 16);
-            case ZSTD -> new ZstdInputStream(in);
+            case ZSTD -> new ZstdFrames(in); // skippable frames too, as pzstd writes them
         };
     }
 
@@ -77,6 +76,10 @@ public enum Compression {
         if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
                 && (magic[3] & 0xff) == 0xfd) {
             return ZSTD;
+        }
+        if (magic.length == 4 && (magic[0] & 0xf0) == 0x50 && (magic[1] & 0xff) == 0x2a && (magic[2] & 0xff) == 0x4d
+                && (magic[3] & 0xff) == 0x18) {
+            return ZSTD; // a skippable frame first, as pzstd writes
         }
         return NONE;
     }

@@ -96,6 +96,18 @@ class ZstdFramesTest {
         assertArrayEquals(b, in.readAllBytes());
     }
 
+    @Test
+    void aFileThatBeginsWithASkippableFrameIsZstd() throws IOException {
+        byte[] a = "a tar, as pzstd writes it".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteArrayOutputStream zst = new ByteArrayOutputStream();
+        zst.write(new byte[] {0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4});
+        zst.write(frame(a));
+        java.io.BufferedInputStream in = new java.io.BufferedInputStream(new ByteArrayInputStream(zst.toByteArray()));
+        Compression detected = Compression.detect(in);
+        assertEquals(Compression.ZSTD, detected);
+        assertArrayEquals(a, detected.decompressor(in).readAllBytes());
+    }
+
     private static byte[] frame(byte[] content) {
         byte[] out = new byte[new ZstdCompressor().maxCompressedLength(content.length)];
         int n = new ZstdCompressor().compress(content, 0, content.length, out, 0, out.length);
