@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.mlreef.offline.ui.IoReason;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.BufferedInputStream;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -269,9 +270,10 @@ public final class BundleVerifier {
             tasks.add(new Task(dir, dir.relativize(tar).toString(), -1, null, null, null));
         }
         if (tasks.isEmpty()) {
-            return new Report(dir.toString(), false, null, null, null, List.of(),
-                    List.of(dir + ": no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst)"
-                            + BundleFiles.bundlesBelow(dir)));
+            List<String> problems = new ArrayList<>(List.of(dir + ": no bundle.json and no image tars (*.tar,"
+                    + " *.tar.gz, *.tgz, *.tar.zst)" + BundleFiles.bundlesBelow(dir)));
+            problems.addAll(unreadArchives(dir));
+            return new Report(dir.toString(), false, null, null, null, List.of(), problems);
         }
         List<FileCheck> checks = run(tasks);
         List<String> problems = new ArrayList<>();
@@ -281,6 +283,7 @@ public final class BundleVerifier {
         checks.forEach(c -> c.problems().forEach(p -> problems.add(dir.resolve(c.file()) + ": " + p)));
         checkPlainSums(dir, checks, problems);
         problems.addAll(outsideTheFolder(dir, checks.stream().map(FileCheck::file).toList()));
+        problems.addAll(unreadArchives(dir));
         return new Report(dir.toString(), false, null, null, null, checks, problems);
     }
 
@@ -335,6 +338,43 @@ public final class BundleVerifier {
                 }
             }
         });
+    }
+
+    /**
+     * Files of the folder (and of images/) that hold an image archive but are not read as one: compressed as this
+     * tool does not read (xz, bzip2), or not named as a tar. One line each, naming the file and what to do.
+     */
+    public static List<String> unreadArchives(Path dir) {
+        List<String> unread = new ArrayList<>();
+        Set<Path> tars = new HashSet<>(plainTars(dir));
+        for (String name : listFiles(dir)) {
+            Path file = dir.resolve(name);
+            if (tars.contains(file) || !Files.isRegularFile(file) || name.equals(BundleFiles.SUMS)
+                    || name.equals(BundleManifest.FILE_NAME)) {
+                continue;
+            }
+            try (BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 512)) {
+                String unsupported = Compression.unsupported(in);
+                if (unsupported != null) {
+                    unread.add(file + ": " + unsupported + ", which docker load reads and mlreef-offline does not:"
+                            + " not read; decompress it (" + (unsupported.startsWith("xz") ? "xz" : "bzip2") + " -d)");
+                } else if (Compression.detect(in) != Compression.NONE || isTar(in)) {
+                    unread.add(file + ": an archive not named *.tar, *.tar.gz, *.tgz or *.tar.zst: not read;"
+                            + " rename it (" + file.getFileName() + ".tar)");
+                }
+            } catch (IOException e) {
+                // unreadable: nothing to say of what it holds
+            }
+        }
+        return unread;
+    }
+
+    /** Whether a stream starts with a tar header (ustar magic at offset 257). */
+    private static boolean isTar(BufferedInputStream in) throws IOException {
+        in.mark(512);
+        byte[] header = in.readNBytes(512);
+        in.reset();
+        return header.length == 512 && new String(header, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
     }
 
     /** Tars in the folder and in its images/ folder, as the original installer and plain docker save leave them. */
@@ -466,6 +506,12 @@ public final class BundleVerifier {
             raw = new HashingInputStream(file, n -> progress.accept(read.addAndGet(n)));
             BufferedInputStream buffered = new BufferedInputStream(raw, BUFFER);
             if (isArchive) {
+                String unsupported = compression == null ? Compression.unsupported(buffered) : null;
+                if (unsupported != null) {
+                    problems.add(unsupported + ", which docker load reads and mlreef-offline does not; decompress it");
+                    buffered.transferTo(OutputStream.nullOutputStream());
+                    return new FileCheck(task.file(), size, raw.hex(), unsupported, List.of(), problems);
+                }
                 if (compression == null) {
                     compression = Compression.detect(buffered);
                 }

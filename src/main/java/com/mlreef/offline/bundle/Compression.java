@@ -65,6 +65,24 @@ public enum Compression {
         };
     }
 
+    /**
+     * A compression that docker load reads and this tool does not, recognised from a file's first bytes: what to say
+     * of it ("xz-compressed"), or null.
+     */
+    public static String unsupported(BufferedInputStream in) throws IOException {
+        in.mark(6);
+        byte[] magic = in.readNBytes(6);
+        in.reset();
+        if (magic.length == 6 && (magic[0] & 0xff) == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X'
+                && magic[4] == 'Z' && magic[5] == 0) {
+            return "xz-compressed";
+        }
+        if (magic.length >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') {
+            return "bzip2-compressed";
+        }
+        return null;
+    }
+
     /** Recognises a file's compression from its first bytes (a tar starts with a file name, never with these). */
     public static Compression detect(BufferedInputStream in) throws IOException {
         in.mark(4);

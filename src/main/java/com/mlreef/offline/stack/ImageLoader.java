@@ -172,6 +172,11 @@ public final class ImageLoader {
             Compression compression;
             try (InputStream file = Files.newInputStream(tar)) {
                 BufferedInputStream in = new BufferedInputStream(file, 512);
+                String unsupported = Compression.unsupported(in);
+                if (unsupported != null) {
+                    throw new BundleException(tar + " is " + unsupported + ", which docker load reads and"
+                            + " mlreef-offline does not; decompress it");
+                }
                 compression = Compression.detect(in);
                 contents = DockerArchive.headers(switch (compression) {
                     case NONE -> in;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mlreef.offline.bundle.BundleManifest;
+import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.ImageReference;
 import com.mlreef.offline.docker.DockerException;
@@ -116,6 +117,10 @@ public final class StackRunner {
     }
 
     public StackSpec run(BundleSource source, Options options) {
+        if (!source.isBundle()) {
+            // an image the stack needs may be in one of them: the error that it is missing follows
+            BundleVerifier.unreadArchives(source.dir()).stream().filter(warned::add).forEach(console::warn);
+        }
         StackSpec spec = carried(source, options, stack(source, options, "0.0.0.0"));
         List<ImageLoader.FileLoad> loads = loader.plan(source);
         Map<String, String> imageIds = imageIds(source, loads);

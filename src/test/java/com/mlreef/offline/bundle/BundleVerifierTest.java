@@ -165,7 +165,7 @@ class BundleVerifierTest {
                 Files.copy(f, copy.resolve(dir.relativize(f).toString()));
             }
         }
-        assertEquals(List.of(outer + ": no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst); a bundle is in "
+        assertEquals(List.of(outer + ": no bundle.json and no image tars (*.tar, *.tar.gz, *.tgz, *.tar.zst); a bundle is in "
                 + copy + ": give -d " + copy), new BundleVerifier(2, n -> { }).verify(outer).problems());
         BundleException e = assertThrows(BundleException.class,
                 () -> new BundleVerifier(2, n -> { }).verify(dir.resolve("images")));
@@ -264,6 +264,22 @@ class BundleVerifierTest {
                         + " does not read (load it with docker load and save it again)",
                 dir.resolve("object.tar") + ": not a readable docker-archive: manifest.json is not a list of images,"
                         + " as docker save writes it"), verify().problems());
+    }
+
+    @Test
+    void archivesThatAreNotReadAreNamedWithWhatToDo() throws Exception {
+        archive(dir.resolve("app.tar"), "app:1", true, "a");
+        archive(dir.resolve("web-image"), "web:1", true, "b");
+        Files.write(dir.resolve("db.tar.xz"), new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 1, 2});
+        Files.write(dir.resolve("old.tar"), new byte[] {'B', 'Z', 'h', '9', 1, 2});
+        Files.writeString(dir.resolve("README.txt"), "notes\n");
+        assertEquals(List.of(
+                dir.resolve("old.tar") + ": bzip2-compressed, which docker load reads and mlreef-offline does not;"
+                        + " decompress it",
+                dir.resolve("db.tar.xz") + ": xz-compressed, which docker load reads and mlreef-offline does not: not"
+                        + " read; decompress it (xz -d)",
+                dir.resolve("web-image") + ": an archive not named *.tar, *.tar.gz, *.tgz or *.tar.zst: not read;"
+                        + " rename it (web-image.tar)"), verify().problems());
     }
 
     @Test

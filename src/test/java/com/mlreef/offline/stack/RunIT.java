@@ -1338,7 +1338,7 @@ class RunIT {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         CliProcess.Result none = CliProcess.run(Map.of(), "run", "-d", empty.toString());
         assertEquals(1, none.exit());
-        assertTrue(none.err().strip().endsWith("holds no bundle.json and no image tars (*.tar, *.tar.gz, *.tar.zst)"), none.toString());
+        assertTrue(none.err().strip().endsWith("holds no bundle.json and no image tars (*.tar, *.tar.gz, *.tgz, *.tar.zst)"), none.toString());
         Path corrupt = Files.createDirectories(tmp.resolve("corrupt"));
         Files.writeString(corrupt.resolve("mlreef.tar"), "not a tar");
         CliProcess.Result bad = CliProcess.run(Map.of(), "run", "-d", corrupt.toString());
