@@ -88,8 +88,19 @@ public final class LifecycleCommands {
      * this host, so that neither undoes half of what the other does.
      */
     abstract static class ChangingStack extends OnStackFile {
-        <T> T locked(Console console, Supplier<T> change) {
-            try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
+        /**
+         * Makes a change under the host's lock; an interruption says whether it changed anything.
+         *
+         * @param done what the change does to the containers, as in "partly {@code done}": stopped, removed
+         */
+        <T> T locked(Console console, String done, Supplier<T> change) {
+            java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean();
+            try (OnInterrupt interrupted = new OnInterrupt(console, () -> changing.get()
+                    ? "interrupted: the stack's containers may be partly " + done + " ('mlreef-offline status' shows"
+                    + " them); run the same command again to finish"
+                    : "interrupted while waiting for the lock: nothing was changed");
+                 RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
+                changing.set(true);
                 return change.get();
             }
         }
@@ -310,7 +321,7 @@ public final class LifecycleCommands {
             StackControl control = control();
             named(services);
             String name = stack(control);
-            if (locked(console, () -> control.stop(name, services, seconds())) == 0) {
+            if (locked(console, "stopped", () -> control.stop(name, services, seconds())) == 0) {
                 console.info("stack " + name + " has no containers (after down): nothing to stop");
             }
             return ExitCode.OK;
@@ -330,7 +341,7 @@ public final class LifecycleCommands {
             StackControl control = control();
             named(services);
             String name = stack(control);
-            needsContainers(locked(console, () -> control.start(name, services)), name);
+            needsContainers(locked(console, "started", () -> control.start(name, services)), name);
             warnMissing(console, control, name, services);
             return ExitCode.OK;
         }
@@ -348,7 +359,7 @@ public final class LifecycleCommands {
             StackControl control = control();
             named(services);
             String name = stack(control);
-            needsContainers(locked(console, () -> control.restart(name, services, seconds())), name);
+            needsContainers(locked(console, "restarted", () -> control.restart(name, services, seconds())), name);
             warnMissing(console, control, name, services);
             return ExitCode.OK;
         }
@@ -391,7 +402,14 @@ public final class LifecycleCommands {
                         + " data. Type the stack's name (" + name
                         + ") to confirm: ");
                 console.err().flush();
-                String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                String answer;
+                try (OnInterrupt interrupted = new OnInterrupt(console, () -> "interrupted: nothing was removed")) {
+                    answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                }
+                if (answer == null && OnInterrupt.shuttingDown()) {
+                    // the signal's shutdown ended the read, and may end the process before the hook says so
+                    throw new ToolException(ExitCode.INTERRUPTED, "interrupted: nothing was removed");
+                }
                 if (answer == null) {
                     console.err().println();
                     throw new ToolException(ExitCode.FAILED, "not confirmed (no answer on standard input; --yes "
@@ -405,7 +423,7 @@ public final class LifecycleCommands {
                 }
             }
             boolean deleteVolumes = volumes;
-            locked(console, () -> {
+            locked(console, "removed", () -> {
                 control.down(name, deleteVolumes, seconds());
                 return null;
             });

@@ -103,24 +103,19 @@ public class RunCommand extends BaseCommand {
             return ExitCode.OK;
         }
         docker.ping();
-        // Ctrl-C or a kill: say what state things are in (the JVM's exit on an error runs no such hook: it is gone)
-        Thread interrupted = new Thread(() -> {
-            String replacing = runner.replacing();
-            console.warn("interrupted: the stack may be partly applied; run the same command again to finish (what is"
-                    + " done is kept, nothing is done twice)" + (replacing == null ? "" : ". " + replacing + " was being"
-                    + " replaced, so it is down now: the old container waits, stopped (as " + replacing + "-previous"
-                    + " once renamed), and the next run finishes the replacement or puts the old one back if the new"
-                    + " one does not become ready"));
-        });
-        Runtime.getRuntime().addShutdownHook(interrupted);
-        try (RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
-            spec = runner.run(source, options);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(interrupted);
-            } catch (IllegalStateException e) {
-                // shutting down already: the hook says so
+        // Ctrl-C, a kill or a hang-up: say what state things are in
+        java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean();
+        try (OnInterrupt interrupted = new OnInterrupt(console, () -> {
+            if (!changing.get()) {
+                return "interrupted while waiting for the lock: nothing was changed";
             }
+            String note = runner.interruption();
+            return "interrupted: the stack may be partly applied; run the same command again to finish (what is done"
+                    + " is kept, nothing is done twice)" + (note == null ? "" : ". " + note);
+        });
+             RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
+            changing.set(true);
+            spec = runner.run(source, options);
         }
         console.result("stack " + spec.name() + " is running");
         spec.services().values().forEach(s -> s.ports().forEach(p -> console.result("  " + s.name() + ": "

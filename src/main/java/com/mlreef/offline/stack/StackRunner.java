@@ -91,8 +91,8 @@ public final class StackRunner {
     private final ServiceReadiness readiness;
     private final Set<String> warned = new HashSet<>();
     private boolean usesPipServer;
-    /** The container being replaced now (its predecessor waits as NAME-previous), or null; for an interruption. */
-    private volatile String replacing;
+    /** What an interruption now leaves to the next run, said in a sentence, or null: nothing to add. */
+    private volatile String interruption;
 
     public StackRunner(DockerEngine engine, Console console) {
         this.engine = engine;
@@ -101,9 +101,9 @@ public final class StackRunner {
         this.readiness = new ServiceReadiness(engine, console);
     }
 
-    /** The container a replacement is under way for, or null: what an interrupted run leaves to the next. */
-    public String replacing() {
-        return replacing;
+    /** What an interruption now leaves to the next run (a replacement, after-ready commands), or null. */
+    public String interruption() {
+        return interruption;
     }
 
     /** Whether the stack last read takes ${PIP_SERVER} (the environment's is passed on only then). */
@@ -759,7 +759,7 @@ public final class StackRunner {
                 String ready = readyOrPutBack(plan, () -> readiness.ready(existing, plan.service(), timeout, 0));
                 console.info(plan.service().name() + " is ready: " + ready);
                 if (!readiness.afterReadyDone(existing, plan.service())) {
-                    readiness.afterReady(existing, plan.service());
+                    afterReady(existing, plan);
                 }
             }
             case KEEP -> {
@@ -771,7 +771,7 @@ public final class StackRunner {
                 } else {
                     // an earlier run stopped before its after-ready commands finished
                     console.info(plan.service().name() + " is ready: " + ready);
-                    readiness.afterReady(existing, plan.service());
+                    afterReady(existing, plan);
                 }
             }
             case START -> {
@@ -780,7 +780,7 @@ public final class StackRunner {
                 console.info("started " + plan.container());
                 String ready = readyOrPutBack(plan, () -> readiness.ready(existing, plan.service(), timeout, since));
                 console.info(plan.service().name() + " is ready: " + ready);
-                readiness.afterReady(existing, plan.service());
+                afterReady(existing, plan);
             }
             case CREATE -> {
                 if (plan.previousId() == null) {
@@ -795,9 +795,13 @@ public final class StackRunner {
             case REPLACE -> {
                 if (plan.previousId() != null) {
                     engine.removeContainer(plan.previousId(), true);
+                    console.info("removed " + previousName(plan.container()) + ", the old container an interrupted"
+                            + " replacement left: " + plan.container() + " is replaced again");
                 }
                 boolean wasRunning = Boolean.TRUE.equals(engine.inspectContainer(existing).state().running());
-                replacing = plan.container(); // from the stop on, an interruption leaves it stopped
+                interruption = plan.container() + " was being replaced, so it is down now: the old container waits,"
+                        + " stopped (as " + previousName(plan.container()) + " once renamed), and the next run"
+                        + " finishes the replacement or puts the old one back if the new one does not become ready";
                 engine.stopContainer(existing, null);
                 engine.renameContainer(existing, previousName(plan.container()));
                 replace(spec, plan, existing, wasRunning, timeout);
@@ -807,6 +811,8 @@ public final class StackRunner {
         if (plan.previousId() != null && plan.action() != Action.CREATE && plan.action() != Action.REPLACE) {
             // the replacement finished before an interruption: the old container is no longer needed
             engine.removeContainer(plan.previousId(), true);
+            console.info("removed " + previousName(plan.container()) + ", the old container of a replacement an"
+                    + " interrupted run had finished");
         }
     }
 
@@ -824,7 +830,7 @@ public final class StackRunner {
         engine.startContainer(plan.container()); // by name: an error names it
         console.info("created and started " + plan.container());
         readiness.await(id, plan.service(), timeout, since);
-        readiness.afterReady(id, plan.service());
+        afterReady(id, plan);
     }
 
     /** Creates the service's container; a successor ({@code previousId} not null) takes over its unnamed volumes. */
@@ -887,21 +893,38 @@ public final class StackRunner {
      */
     private void replace(StackSpec spec, ServicePlan plan, String previousId, boolean wasRunning, Duration timeout) {
         String id = null;
-        replacing = plan.container();
+        String previous = previousName(plan.container());
+        interruption = plan.container() + " was being replaced, so it is down now: the old container waits, stopped"
+                + " as " + previous + ", and the next run finishes the replacement or puts the old one back";
         try {
             id = create(spec, plan, plan.container(), previousId);
             long since = System.currentTimeMillis() / 1000;
             engine.startContainer(plan.container()); // by name: an error names it
             console.info("replacing " + plan.container() + ": the new container started");
+            interruption = "the new " + plan.container() + " runs but was not seen ready yet; the old container waits,"
+                    + " stopped, as " + previous + ": the next run keeps the new one once it is ready (and removes"
+                    + " the old one), or puts the old one back";
             readiness.await(id, plan.service(), timeout, since);
         } catch (ToolException | DockerException e) {
             throw putBack(plan, id, previousId, wasRunning, e);
         } finally {
-            replacing = null;
+            interruption = null;
         }
         engine.removeContainer(previousId, true);
-        console.info("replaced " + plan.container() + "; its volumes are kept");
-        readiness.afterReady(id, plan.service());
+        console.info("replaced " + plan.container() + " (the old container, " + previous + ", is removed); its"
+                + " volumes are kept");
+        afterReady(id, plan);
+    }
+
+    /** Runs a service's after-ready commands; an interruption meanwhile leaves the running one going. */
+    private void afterReady(String id, ServicePlan plan) {
+        interruption = "an after-ready command of " + plan.service().name() + " goes on in " + plan.container()
+                + " if it was running: the next run waits for it, or takes its success, and does not run it twice";
+        try {
+            readiness.afterReady(id, plan.service());
+        } finally {
+            interruption = null;
+        }
     }
 
     /**

@@ -494,6 +494,66 @@ class RunIT {
         assertTrue(assertMissing(stack + "-app-previous"));
     }
 
+    /** Starts the tool, waits until its stderr says {@code text}, sends SIGTERM; its stderr, once it ended with 143. */
+    private String terminatedAt(String text, String... args) throws Exception {
+        Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("logs")));
+        Process process = CliProcess.start(logs, args);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.readString(logs.resolve("stderr.txt")).contains(text)) {
+            assertTrue(process.isAlive() && System.nanoTime() < deadline, "'" + text + "' not said: "
+                    + Files.readString(logs.resolve("stderr.txt")));
+            Thread.sleep(5);
+        }
+        process.destroy();
+        assertTrue(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(143, process.exitValue(), Files.readString(logs.resolve("stderr.txt")));
+        return Files.readString(logs.resolve("stderr.txt"));
+    }
+
+    @Test
+    void anInterruptionSaysWhatItLeaves() throws Exception {
+        Upgrade upgrade = runAndBuildNext("5");
+        Path v5 = bundle(upgrade.next(), "a line it never prints", upgrade.web(), upgrade.other());
+        // the upgrade's successor runs, not yet ready: the old one waits
+        Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("logs")));
+        Process holder = CliProcess.start(logs, "run", "-d", v5.toString(), "--timeout", "5m");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.readString(logs.resolve("stderr.txt")).contains("the new container started")) {
+            assertTrue(holder.isAlive() && System.nanoTime() < deadline, Files.readString(logs.resolve("stderr.txt")));
+            Thread.sleep(5);
+        }
+        // meanwhile another run waits for the lock
+        String waiting = terminatedAt("waiting for it to finish", "run", "-d", v5.toString());
+        assertTrue(waiting.contains("interrupted while waiting for the lock: nothing was changed"), waiting);
+        holder.destroy();
+        assertTrue(holder.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        String upgrading = Files.readString(logs.resolve("stderr.txt"));
+        assertTrue(upgrading.contains("interrupted: the stack may be partly applied; run the same command again to"
+                + " finish (what is done is kept, nothing is done twice). the new " + stack + "-app runs but was not"
+                + " seen ready yet; the old container waits, stopped, as " + stack + "-app-previous"), upgrading);
+
+        // a stop that takes its time, and the prompt of down --volumes
+        String stopping = terminatedAt("stopping", "stop", "--stack", stack, "-t", "20", "worker");
+        assertTrue(stopping.contains("interrupted: the stack's containers may be partly stopped"), stopping);
+        List<String> down = new java.util.ArrayList<>(CliProcess.command());
+        down.addAll(List.of("down", "--stack", stack, "--volumes"));
+        Path promptErr = tmp.resolve(TestEngine.unique("prompt"));
+        Process asking = new ProcessBuilder(down).redirectError(promptErr.toFile()).start();
+        try (java.io.OutputStream answer = asking.getOutputStream()) { // open: the prompt waits for an answer
+            deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(promptErr).contains("to confirm: ")) {
+                assertTrue(asking.isAlive() && System.nanoTime() < deadline, Files.readString(promptErr));
+                Thread.sleep(5);
+            }
+            asking.destroy();
+            assertTrue(asking.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        String prompt = Files.readString(promptErr);
+        assertEquals(143, asking.exitValue(), prompt);
+        assertTrue(prompt.contains("interrupted: nothing was removed"), prompt);
+        assertEquals(3, engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack)).size());
+    }
+
     @Test
     void aContainerRenamedOrANetworkRemovedByHandIsMendedByTheNextRun() throws Exception {
         Path dir = bundle("service is ready", freePort(), freePort());
