@@ -369,6 +369,21 @@ public final class BundleVerifier {
         return unread;
     }
 
+    /**
+     * How a file's first bytes contradict the compression bundle.json gives it ("bundle.json says gzip, the file is
+     * zstd"), or null when they agree (or the file cannot be read: said elsewhere).
+     */
+    public static String compressionDiffers(Path file, Compression said) {
+        Compression expected = said == null ? Compression.NONE : said;
+        try (BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 16)) {
+            Compression actual = Compression.detect(in);
+            return actual == expected ? null : "bundle.json says " + expected.label() + ", the file is "
+                    + actual.label();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Whether a stream starts with a tar header (ustar magic at offset 257). */
     private static boolean isTar(BufferedInputStream in) throws IOException {
         in.mark(512);
@@ -498,7 +513,11 @@ public final class BundleVerifier {
                     : "size " + size + " bytes, bundle.json says " + task.size());
             return new FileCheck(task.file(), size, null, label(task.compression()), List.of(), problems);
         }
-        boolean isArchive = task.images() == null || !task.images().isEmpty();
+        String differs = task.sha256() == null ? null : compressionDiffers(path, task.compression());
+        if (differs != null) {
+            problems.add(differs);
+        }
+        boolean isArchive = differs == null && (task.images() == null || !task.images().isEmpty());
         Compression compression = task.compression();
         HashingInputStream raw = null;
         DockerArchive.Contents contents = null;

@@ -82,6 +82,11 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
                     throw new BundleException(file + " has " + size + " bytes, bundle.json says " + image.size()
                             + "; the bundle is damaged (mlreef-offline verify -d " + dir + " lists what is wrong)");
                 }
+                String differs = BundleVerifier.compressionDiffers(file, image.compression());
+                if (differs != null) {
+                    throw new BundleException(file + ": " + differs + "; the bundle is damaged or was edited"
+                            + " (mlreef-offline verify -d " + dir + " lists what is wrong)");
+                }
             }
             return new BundleSource(dir, manifest, List.of(), manifest.stack().text(), stackSource(dir));
         }

@@ -267,6 +267,22 @@ class BundleVerifierTest {
     }
 
     @Test
+    void aFileCompressedOtherwiseThanBundleJsonSaysIsNamedSo() throws Exception {
+        bundle();
+        byte[] app = Files.readAllBytes(dir.resolve("images/app.tar"));
+        app[0] = 0x1f;
+        app[1] = (byte) 0x8b;
+        Files.write(dir.resolve("images/app.tar"), app);
+        List<String> problems = verify().problems();
+        assertTrue(problems.contains(dir.resolve("images/app.tar") + ": bundle.json says none, the file is gzip"),
+                problems.toString());
+        BundleException run = org.junit.jupiter.api.Assertions.assertThrows(BundleException.class,
+                () -> com.mlreef.offline.stack.BundleSource.open(dir));
+        assertEquals(dir.resolve("images/app.tar") + ": bundle.json says none, the file is gzip; the bundle is damaged"
+                + " or was edited (mlreef-offline verify -d " + dir + " lists what is wrong)", run.getMessage());
+    }
+
+    @Test
     void archivesThatAreNotReadAreNamedWithWhatToDo() throws Exception {
         archive(dir.resolve("app.tar"), "app:1", true, "a");
         archive(dir.resolve("web-image"), "web:1", true, "b");
