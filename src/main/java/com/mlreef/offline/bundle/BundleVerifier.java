@@ -94,6 +94,8 @@ public final class BundleVerifier {
     private final int threads;
     private final LongConsumer progress;
     private final AtomicLong read = new AtomicLong();
+    /** Per file read, the references its manifest.json tags, with the image ID each tags. */
+    private final Map<String, Map<String, String>> tags = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param progress told the number of bytes read so far, from any thread */
     public BundleVerifier(int threads, LongConsumer progress) {
@@ -284,6 +286,20 @@ public final class BundleVerifier {
         checkPlainSums(dir, checks, problems);
         problems.addAll(outsideTheFolder(dir, checks.stream().map(FileCheck::file).toList()));
         problems.addAll(unreadArchives(dir));
+        // one name tagged as two images: the engine keeps whichever it loads last, so run refuses the folder
+        Map<String, String> idOf = new HashMap<>();
+        Map<String, String> fileOf = new HashMap<>();
+        for (FileCheck check : checks) {
+            tags.getOrDefault(check.file(), Map.of()).forEach((tag, id) -> {
+                String before = idOf.putIfAbsent(tag, id);
+                if (before != null && !before.equals(id)) {
+                    problems.add(dir.resolve(check.file()) + ": tags " + tag + " as image " + id + ", which "
+                            + fileOf.get(tag) + " tags as " + before + " (run refuses the folder: move the one not"
+                            + " meant out)");
+                }
+                fileOf.putIfAbsent(tag, check.file());
+            });
+        }
         return new Report(dir.toString(), false, null, null, null, checks, problems);
     }
 
@@ -557,6 +573,15 @@ public final class BundleVerifier {
         List<String> found = new ArrayList<>();
         if (contents != null) {
             found.addAll(checkContents(contents, task, problems));
+            Map<String, String> tagged = new LinkedHashMap<>();
+            for (DockerArchive.ManifestEntry entry : contents.manifest() == null ? List.<DockerArchive.ManifestEntry>of()
+                    : contents.manifest()) {
+                String id = contents.imageId(entry);
+                if (id != null && entry.repoTags() != null) {
+                    entry.repoTags().forEach(t -> tagged.put(t, id));
+                }
+            }
+            tags.put(task.file(), tagged);
         }
         return new FileCheck(task.file(), size, sha, label(compression), found, problems);
     }

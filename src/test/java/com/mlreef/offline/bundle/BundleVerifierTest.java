@@ -283,6 +283,14 @@ class BundleVerifierTest {
     }
 
     @Test
+    void oneNameTaggedAsTwoImagesByTwoPlainTarsIsAProblem() throws Exception {
+        String a = archive(dir.resolve("a.tar"), "app:1", true, "a");
+        String b = archive(dir.resolve("b.tar"), "app:1", true, "b");
+        assertEquals(List.of(dir.resolve("b.tar") + ": tags app:1 as image " + b + ", which a.tar tags as " + a
+                + " (run refuses the folder: move the one not meant out)"), verify().problems());
+    }
+
+    @Test
     void archivesThatAreNotReadAreNamedWithWhatToDo() throws Exception {
         archive(dir.resolve("app.tar"), "app:1", true, "a");
         archive(dir.resolve("web-image"), "web:1", true, "b");
