@@ -17,7 +17,6 @@ import com.mlreef.offline.ui.ToolException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -271,14 +270,6 @@ public final class StackControl {
                     c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL), parked.containsKey(c.id()), done,
                     unfinished));
         }
-        // the services of the stack as its newest container's run had them: one an interrupted run did not make
-        Set<String> present = new HashSet<>();
-        rows.forEach(r -> present.add(r.service()));
-        all.stream().filter(c -> c.labels().get(StackRunner.SERVICES_LABEL) != null)
-                .max(Comparator.comparing(c -> c.created() == null ? 0L : c.created()))
-                .ifPresent(newest -> Arrays.stream(newest.labels().get(StackRunner.SERVICES_LABEL).split(","))
-                        .map(s -> s.split("=", 2)).filter(s -> s.length == 2 && !present.contains(s[0]))
-                        .forEach(s -> rows.add(missing(s[0], s[1], ""))));
         List<Volume> stackVolumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack));
         Map<String, Long> sizes = new HashMap<>();
         List<DiskUsage.VolumeUsage> usage = stackVolumes.isEmpty() ? null : engine.diskUsage().volumes();

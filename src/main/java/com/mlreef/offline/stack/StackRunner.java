@@ -45,11 +45,6 @@ import java.util.function.Consumer;
 public final class StackRunner {
     public static final String SERVICE_LABEL = "com.mlreef.offline.service";
     public static final String CONFIG_LABEL = "com.mlreef.offline.config";
-    /**
-     * The stack's services with their containers' names (SERVICE=NAME,...), as the run that made the container had
-     * them; not in the configuration hash.
-     */
-    public static final String SERVICES_LABEL = "com.mlreef.offline.services";
     /** The services a container depends on, with their conditions: "db:service_healthy,job:service_started". */
     public static final String DEPENDS_LABEL = "com.mlreef.offline.depends-on";
     /** What a container being replaced is renamed with until its successor is ready. */
@@ -576,9 +571,6 @@ public final class StackRunner {
             throw new IllegalStateException(e);
         }
         labels.put(CONFIG_LABEL, hash.substring(0, 16));
-        // which services the stack has, for status: a run interrupted before it made them all leaves some missing
-        labels.put(SERVICES_LABEL, String.join(",", spec.services().values().stream()
-                .map(s -> s.name() + "=" + s.containerName(spec.name())).toList()));
         if (bundleId != null) {
             labels.put(BUNDLE_LABEL, bundleId);
         }

@@ -194,8 +194,6 @@ class RunIT {
         List<String> volumes = app.mounts().stream().filter(m -> "volume".equals(m.type())).map(ContainerInspect.Mount::name)
                 .sorted().toList();
         assertEquals(List.of(stack + "-data", stack + "-db", stack + "-etc"), volumes);
-        assertEquals("app=" + stack + "-app,worker=" + stack + "-worker", app.config().labels()
-                .get(StackRunner.SERVICES_LABEL), "for status, which services the stack has");
         assertTrue(app.mounts().stream().anyMatch(m -> "/var/run/docker.sock".equals(m.destination())));
         assertEquals("setup done", file(app.id(), "/data/setup.txt"), "the after-ready command ran");
         assertTrue(engine.inspectContainer(stack + "-worker").state().running());
