@@ -364,7 +364,7 @@ public final class StackControl {
      * {@code lock}, so that the logs of containers followed at once do not mix within a line.
      */
     static final class Lines implements OutputSink {
-        private static final int LONGEST = 64 * 1024; // a longer line is written in parts, each with the prefix
+        private static final int LONGEST = 64 * 1024; // a longer line is written in parts, each a line with the prefix
         private final byte[] prefix;
         private final OutputSink sink;
         private final Object lock;
@@ -391,6 +391,7 @@ public final class StackControl {
             }
             line.write(bytes, start, end - start);
             if (line.size() >= LONGEST) {
+                line.write('\n'); // a part of its own, so that no other container's line lands inside it
                 emit(stream, line);
             }
         }

@@ -189,6 +189,13 @@ class StackControlTest {
         sink.finish();
         assertEquals("db  | one\ndb  | two\ndb  | three\n!db  | !oops\ndb  | four\n", out.toString(),
                 "a last line without its end is ended");
+        out.setLength(0);
+        byte[] longLine = "x".repeat(100_000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        sink.write(com.mlreef.offline.docker.OutputSink.Stream.STDOUT, longLine, 0, longLine.length);
+        sink.finish();
+        assertEquals(List.of("db  | " + "x".repeat(100_000)), List.of(out.toString().replace("\ndb  | ", "")
+                .strip()), "a line too long to keep is written in parts, each a line");
+        assertTrue(out.toString().lines().allMatch(l -> l.startsWith("db  | ")), out.toString().substring(0, 80));
 
         // two containers followed at once, their lines cut anywhere: no line mixes the two
         out.setLength(0);
