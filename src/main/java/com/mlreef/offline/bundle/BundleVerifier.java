@@ -573,15 +573,7 @@ public final class BundleVerifier {
         List<String> found = new ArrayList<>();
         if (contents != null) {
             found.addAll(checkContents(contents, task, problems));
-            Map<String, String> tagged = new LinkedHashMap<>();
-            for (DockerArchive.ManifestEntry entry : contents.manifest() == null ? List.<DockerArchive.ManifestEntry>of()
-                    : contents.manifest()) {
-                String id = contents.imageId(entry);
-                if (id != null && entry.repoTags() != null) {
-                    entry.repoTags().forEach(t -> tagged.put(t, id));
-                }
-            }
-            tags.put(task.file(), tagged);
+            tags.put(task.file(), contents.tags());
         }
         return new FileCheck(task.file(), size, sha, label(compression), found, problems);
     }
@@ -617,10 +609,10 @@ public final class BundleVerifier {
             } else {
                 // what the engine's load refuses
                 List<String> diffIds = contents.diffIds(entry);
-                if (entry.config() == null || diffIds == null) {
+                if (contents.configInvalid(entry)) {
                     problems.add("image " + name + ": its config " + entry.config() + " is not an image config (no"
                             + " rootfs.diff_ids)");
-                } else if (entry.layers() == null || entry.layers().size() != diffIds.size()) {
+                } else if (diffIds != null && (entry.layers() == null || entry.layers().size() != diffIds.size())) {
                     int named = entry.layers() == null ? 0 : entry.layers().size();
                     problems.add("image " + name + ": manifest.json names " + named + (named == 1 ? " layer" : " layers")
                             + ", its config " + diffIds.size() + " (the engine refuses it)");

@@ -45,6 +45,27 @@ public final class DockerArchive {
             return entry.config() == null ? null : diffIds.get(entry.config());
         }
 
+        /**
+         * Whether a manifest entry's config was read and is not an image config (no rootfs.diff_ids); a config too
+         * large to keep is not judged.
+         */
+        public boolean configInvalid(ManifestEntry entry) {
+            Long size = entry.config() == null ? null : entries.get(normalise(entry.config()));
+            return entry.config() == null || size != null && size <= JSON_KEPT && diffIds(entry) == null;
+        }
+
+        /** Each reference manifest.json tags, with the ID of the image it tags (images without a config left out). */
+        public Map<String, String> tags() {
+            Map<String, String> tags = new LinkedHashMap<>();
+            for (ManifestEntry entry : manifest == null ? List.<ManifestEntry>of() : manifest) {
+                String id = imageId(entry);
+                if (id != null && entry.repoTags() != null) {
+                    entry.repoTags().forEach(t -> tags.put(t, id));
+                }
+            }
+            return tags;
+        }
+
         /** The image ID of a manifest entry: the sha256 of its config file, or null when the config is missing. */
         public String imageId(ManifestEntry entry) {
             String digest = entry.config() == null ? null : smallDigests.get(entry.config());
@@ -146,7 +167,8 @@ public final class DockerArchive {
             throw new IOException("manifest.json is not valid JSON" + (e.getMessage() != null
                     && e.getMessage().startsWith("Unexpected end-of-input") ? " (it ends early)" : ""));
         }
-        if (tree == null || !tree.isArray()) {
+        if (tree == null || !tree.isArray() || java.util.stream.StreamSupport.stream(tree.spliterator(), false)
+                .anyMatch(image -> !image.isObject())) {
             throw new IOException("manifest.json is not a list of images, as docker save writes it");
         }
         try {

@@ -192,7 +192,6 @@ public final class ImageLoader {
             List<String> ids = new ArrayList<>();
             List<String> refs = new ArrayList<>();
             List<ImageLayers> layers = new ArrayList<>();
-            Map<String, String> tags = new LinkedHashMap<>();
             for (DockerArchive.ManifestEntry entry : contents.manifest()) {
                 String id = contents.imageId(entry);
                 if (id == null) {
@@ -201,7 +200,6 @@ public final class ImageLoader {
                 ids.add(id);
                 if (entry.repoTags() != null) {
                     refs.addAll(entry.repoTags());
-                    entry.repoTags().forEach(t -> tags.put(t, id));
                 }
                 List<String> diffIds = contents.diffIds(entry);
                 boolean known = diffIds != null && entry.layers() != null && entry.layers().size() == diffIds.size();
@@ -217,7 +215,7 @@ public final class ImageLoader {
                 throw new BundleException("cannot read " + tar + ": " + IoReason.of(e), e);
             }
             loads.add(new FileLoad(tar, source.dir().relativize(tar).toString(), size, null, compression, ids, refs,
-                    allPresent(ids, refs), layers, null, null, tags));
+                    allPresent(ids, refs), layers, null, null, contents.tags()));
         }
         return loads;
     }

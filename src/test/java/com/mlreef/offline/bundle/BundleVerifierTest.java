@@ -250,6 +250,7 @@ class BundleVerifierTest {
         tar(dir.resolve("empty.tar"), "manifest.json", "[]");
         tar(dir.resolve("object.tar"), "manifest.json", "{\"Config\":\"x\"}");
         tar(dir.resolve("cut.tar"), "manifest.json", "[{\"Config\":");
+        tar(dir.resolve("nulls.tar"), "manifest.json", "[null]");
         tar(dir.resolve("legacy.tar"), "l1/json", "{}", "l1/VERSION", "1.0", "l1/layer.tar", "x", "repositories",
                 "{\"old\":{\"1\":\"l1\"}}");
         assertEquals(List.of(
@@ -262,6 +263,8 @@ class BundleVerifierTest {
                 dir.resolve("empty.tar") + ": manifest.json lists no image",
                 dir.resolve("legacy.tar") + ": no manifest.json: an archive of Docker before 1.10, which this tool"
                         + " does not read (load it with docker load and save it again)",
+                dir.resolve("nulls.tar") + ": not a readable docker-archive: manifest.json is not a list of images,"
+                        + " as docker save writes it",
                 dir.resolve("object.tar") + ": not a readable docker-archive: manifest.json is not a list of images,"
                         + " as docker save writes it"), verify().problems());
     }
