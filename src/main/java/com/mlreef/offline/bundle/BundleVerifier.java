@@ -356,30 +356,39 @@ public final class BundleVerifier {
         });
     }
 
+    /** Names of compressed tars that docker load reads and this tool does not. */
+    private static final List<String> UNREAD_SUFFIXES = List.of(".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz");
+
+    /** What to do with a file compressed as this tool does not read. */
+    public static final String DECOMPRESS = "which docker load reads and mlreef-offline does not: decompress it (xz -d or"
+            + " bzip2 -d), or compress it again with zstd";
+
     /**
-     * Files of the folder (and of images/) that hold an image archive but are not read as one: compressed as this
-     * tool does not read (xz, bzip2), or not named as a tar. One line each, naming the file and what to do.
+     * Files of the folder (and of images/) that look like image archives but are not read as ones: named as a tar
+     * compressed with xz or bzip2, or a tar under a name without an extension (docker save -o NAME). One line each,
+     * naming the file and what to do; other files (notes, checksums, the tool) are not judged.
      */
     public static List<String> unreadArchives(Path dir) {
         List<String> unread = new ArrayList<>();
         Set<Path> tars = new HashSet<>(plainTars(dir));
         for (String name : listFiles(dir)) {
             Path file = dir.resolve(name);
-            if (tars.contains(file) || !Files.isRegularFile(file) || name.equals(BundleFiles.SUMS)
-                    || name.equals(BundleManifest.FILE_NAME)) {
+            String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (tars.contains(file) || !Files.isRegularFile(file)) {
                 continue;
             }
-            try (BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 512)) {
-                String unsupported = Compression.unsupported(in);
-                if (unsupported != null) {
-                    unread.add(file + ": " + unsupported + ", which docker load reads and mlreef-offline does not:"
-                            + " not read; decompress it (" + (unsupported.startsWith("xz") ? "xz" : "bzip2") + " -d)");
-                } else if (Compression.detect(in) != Compression.NONE || isTar(in)) {
-                    unread.add(file + ": an archive not named *.tar, *.tar.gz, *.tgz or *.tar.zst: not read;"
-                            + " rename it (" + file.getFileName() + ".tar)");
+            if (UNREAD_SUFFIXES.stream().anyMatch(lower::endsWith)) {
+                unread.add(file + ": a tar compressed with " + (lower.contains("x") ? "xz" : "bzip2") + ", "
+                        + DECOMPRESS);
+            } else if (!lower.contains(".")) {
+                try (BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 512)) {
+                    if (isTar(in)) {
+                        unread.add(file + ": a tar not named *.tar, so not read: rename it (" + file.getFileName()
+                                + ".tar)");
+                    }
+                } catch (IOException e) {
+                    // unreadable: nothing to say of what it holds
                 }
-            } catch (IOException e) {
-                // unreadable: nothing to say of what it holds
             }
         }
         return unread;
@@ -543,7 +552,7 @@ public final class BundleVerifier {
             if (isArchive) {
                 String unsupported = compression == null ? Compression.unsupported(buffered) : null;
                 if (unsupported != null) {
-                    problems.add(unsupported + ", which docker load reads and mlreef-offline does not; decompress it");
+                    problems.add(unsupported + ", " + DECOMPRESS);
                     buffered.transferTo(OutputStream.nullOutputStream());
                     return new FileCheck(task.file(), size, raw.hex(), unsupported, List.of(), problems);
                 }

@@ -3,6 +3,7 @@ package com.mlreef.offline.stack;
 import com.mlreef.offline.bundle.ArchiveFilter;
 import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleManifest;
+import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.bundle.Compression;
 import com.mlreef.offline.bundle.DockerArchive;
 import com.mlreef.offline.bundle.HashingInputStream;
@@ -174,8 +175,7 @@ public final class ImageLoader {
                 BufferedInputStream in = new BufferedInputStream(file, 512);
                 String unsupported = Compression.unsupported(in);
                 if (unsupported != null) {
-                    throw new BundleException(tar + " is " + unsupported + ", which docker load reads and"
-                            + " mlreef-offline does not; decompress it");
+                    throw new BundleException(tar + " is " + unsupported + ", " + BundleVerifier.DECOMPRESS);
                 }
                 compression = Compression.detect(in);
                 contents = DockerArchive.headers(switch (compression) {

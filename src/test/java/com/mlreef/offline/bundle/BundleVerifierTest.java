@@ -294,19 +294,21 @@ class BundleVerifierTest {
     }
 
     @Test
-    void archivesThatAreNotReadAreNamedWithWhatToDo() throws Exception {
+    void archivesThatAreNotReadAreNamedWithWhatToDoAndOtherFilesAreNotJudged() throws Exception {
         archive(dir.resolve("app.tar"), "app:1", true, "a");
         archive(dir.resolve("web-image"), "web:1", true, "b");
         Files.write(dir.resolve("db.tar.xz"), new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 1, 2});
         Files.write(dir.resolve("old.tar"), new byte[] {'B', 'Z', 'h', '9', 1, 2});
         Files.writeString(dir.resolve("README.txt"), "notes\n");
+        Files.write(dir.resolve("notes.txt.gz"), new byte[] {0x1f, (byte) 0x8b, 8, 0});
+        archive(dir.resolve("docs.tar.backup"), "docs:1", true, "c");
+        String decompress = "which docker load reads and mlreef-offline does not: decompress it (xz -d or bzip2 -d),"
+                + " or compress it again with zstd";
         assertEquals(List.of(
-                dir.resolve("old.tar") + ": bzip2-compressed, which docker load reads and mlreef-offline does not;"
-                        + " decompress it",
-                dir.resolve("db.tar.xz") + ": xz-compressed, which docker load reads and mlreef-offline does not: not"
-                        + " read; decompress it (xz -d)",
-                dir.resolve("web-image") + ": an archive not named *.tar, *.tar.gz, *.tgz or *.tar.zst: not read;"
-                        + " rename it (web-image.tar)"), verify().problems());
+                dir.resolve("old.tar") + ": bzip2-compressed, " + decompress,
+                dir.resolve("db.tar.xz") + ": a tar compressed with xz, " + decompress,
+                dir.resolve("web-image") + ": a tar not named *.tar, so not read: rename it (web-image.tar)"),
+                verify().problems());
     }
 
     @Test
