@@ -111,7 +111,7 @@ public class RunCommand extends BaseCommand {
             }
             String note = runner.interruption();
             return "interrupted: the stack may be partly applied; run the same command again to finish (what is done"
-                    + " is kept, nothing is done twice)" + (note == null ? "" : ". " + note);
+                    + " is kept)" + (note == null ? "" : ". " + note);
         });
              RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
             changing.set(true);

@@ -293,10 +293,15 @@ final class ServiceReadiness {
             // each command's exec is noted in the container before it starts: a run interrupted meanwhile leaves it
             // going, and the next run waits for it, or takes its success, instead of doing the setup twice
             String mark = AFTER_READY_MARK + "-" + (i + 1);
-            String noted = notedExec(container, mark);
-            ExecInspect earlier = noted == null ? null : DockerEngine.orNull(() -> engine.inspectExec(noted));
+            Noted noted = notedExec(container, mark);
+            ExecInspect earlier = noted == null || noted.exit() != null ? null
+                    : DockerEngine.orNull(() -> engine.inspectExec(noted.exec()));
             Integer exit;
-            if (earlier != null && Boolean.TRUE.equals(earlier.running())) {
+            if (noted != null && Integer.valueOf(0).equals(noted.exit())) {
+                console.info(String.join(" ", command) + " ran in " + service.name() + " to its end (exit code 0) in"
+                        + " an earlier run");
+                exit = 0;
+            } else if (earlier != null && Boolean.TRUE.equals(earlier.running())) {
                 console.info(String.join(" ", command) + " still runs in " + service.name() + ", started by an"
                         + " earlier run; waiting for it to end");
                 exit = awaitExec(earlier.id());
@@ -305,7 +310,7 @@ final class ServiceReadiness {
                         + " started by an earlier run");
                 exit = 0;
             } else {
-                if (noted != null && earlier == null) {
+                if (noted != null && noted.exit() == null && earlier == null) {
                     // the engine forgets an ended exec within minutes (seen: 6 to 9 on Engine 20.10), and every
                     // exec when it restarts
                     console.warn(String.join(" ", command) + " was started in " + service.name() + " by an earlier"
@@ -317,6 +322,8 @@ final class ServiceReadiness {
                 mark(container, mark, exec + "\n");
                 engine.startExec(exec, StackControl.consoleSink(console));
                 exit = engine.inspectExec(exec).exitCode();
+                // seen to end: the next run need not ask the engine, which forgets an exec within minutes
+                mark(container, mark, exec + " " + exit + "\n");
             }
             if (exit != null && (exit == 126 || exit == 127)) {
                 // the engine's (or a shell's) answer for a program that is missing or cannot be executed
@@ -332,19 +339,24 @@ final class ServiceReadiness {
         mark(container, AFTER_READY_MARK, "after-ready commands done\n");
     }
 
-    /** The ID of the exec an earlier run noted under {@code mark} in the container, or null. */
-    private String notedExec(String container, String mark) {
-        String id;
+    /** An exec an earlier run noted, with its exit code when that run saw it end (else null). */
+    private record Noted(String exec, Integer exit) {
+    }
+
+    /** The exec an earlier run noted under {@code mark} in the container ("ID" or "ID EXIT"), or null. */
+    private Noted notedExec(String container, String mark) {
+        String text;
         try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
                 engine.getArchive(container, "/" + mark))) {
             if (tar.getNextEntry() == null) {
                 return null;
             }
-            id = new String(tar.readNBytes(128), StandardCharsets.UTF_8).strip();
+            text = new String(tar.readNBytes(128), StandardCharsets.UTF_8).strip();
         } catch (NotFoundException | IOException e) {
             return null;
         }
-        return id.matches("[0-9a-f]{64}") ? id : null;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9a-f]{64})(?: (-?[0-9]{1,4}))?").matcher(text);
+        return m.matches() ? new Noted(m.group(1), m.group(2) == null ? null : Integer.valueOf(m.group(2))) : null;
     }
 
     /** Waits for an exec to end; its exit code. */

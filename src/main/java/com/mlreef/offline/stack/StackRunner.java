@@ -911,7 +911,8 @@ public final class StackRunner {
     /** Runs a service's after-ready commands; an interruption meanwhile leaves the running one going. */
     private void afterReady(String id, ServicePlan plan) {
         interruption = "an after-ready command of " + plan.service().name() + " goes on in " + plan.container()
-                + " if it was running: the next run waits for it, or takes its success, and does not run it twice";
+                + " if it was running: the next run waits for it, or takes its exit code 0 while the engine still"
+                + " knows it (some minutes; later it runs again)";
         try {
             readiness.afterReady(id, plan.service());
         } finally {

@@ -527,7 +527,7 @@ class RunIT {
         assertTrue(holder.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
         String upgrading = Files.readString(logs.resolve("stderr.txt"));
         assertTrue(upgrading.contains("interrupted: the stack may be partly applied; run the same command again to"
-                + " finish (what is done is kept, nothing is done twice). the new " + stack + "-app runs but was not"
+                + " finish (what is done is kept). the new " + stack + "-app runs but was not"
                 + " seen ready yet; the old container waits, stopped, as " + stack + "-app-previous"), upgrading);
 
         // a stop that takes its time, and the prompt of down --volumes

@@ -161,22 +161,26 @@ class ServiceReadinessTest {
         private static final String EARLIER = "e".repeat(64);
 
         public java.io.InputStream getArchive(String id, String path) throws java.io.IOException {
-            if (!path.equals("/" + ServiceReadiness.AFTER_READY_MARK + "-1")) {
+            // the first command's exec the engine forgot; the second's, seen to end with 0 by the earlier run
+            String text = path.equals("/" + ServiceReadiness.AFTER_READY_MARK + "-1") ? EARLIER + "\n"
+                    : path.equals("/" + ServiceReadiness.AFTER_READY_MARK + "-2") ? "d".repeat(64) + " 0\n" : null;
+            if (text == null) {
                 throw new com.mlreef.offline.docker.NotFoundException("GET archive", "no such file");
             }
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
                 var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(path.substring(1));
-                entry.setSize(65);
+                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                entry.setSize(bytes.length);
                 tar.putArchiveEntry(entry);
-                tar.write((EARLIER + "\n").getBytes(StandardCharsets.UTF_8));
+                tar.write(bytes);
                 tar.closeArchiveEntry();
             }
             return new java.io.ByteArrayInputStream(out.toByteArray());
         }
 
         public com.mlreef.offline.docker.model.ExecInspect inspectExec(String id) {
-            if (id.equals(EARLIER)) {
+            if (!id.equals("f".repeat(64))) {
                 throw new com.mlreef.offline.docker.NotFoundException("GET exec", "No such exec instance");
             }
             return new com.mlreef.offline.docker.model.ExecInspect(id, false, 0, 1, "c", null);
@@ -200,7 +204,7 @@ class ServiceReadinessTest {
     }
 
     @Test
-    void anAfterReadyCommandAnEarlierRunStartedRunsAgainWithAWarningWhenTheEngineForgotHowItEnded() {
+    void anAfterReadyCommandIsNotRunAgainOnceSeenToEndWellAndRunsAgainWithAWarningWhenNobodyKnowsHowItEnded() {
         ForgottenExec engine = new ForgottenExec();
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         Console console = new Console(new PrintStream(OutputStream.nullOutputStream()),
@@ -209,10 +213,12 @@ class ServiceReadinessTest {
                 List.of(), "no", null, Map.of(), null, List.of(List.of("/setup"), List.of("/check")), Map.of(),
                 StackSpec.ContainerOptions.NONE);
         new ServiceReadiness(FakeEngine.of(engine), console).afterReady("c", app);
-        assertEquals(List.of("/setup", "/check"), engine.execs, "each once");
-        assertEquals(List.of(ServiceReadiness.AFTER_READY_MARK + "-1", ServiceReadiness.AFTER_READY_MARK + "-2",
-                ServiceReadiness.AFTER_READY_MARK), engine.marks);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("/setup was started in app by an earlier run that did"
-                + " not see it end, and the engine no longer knows how it ended: it runs again"), err.toString());
+        assertEquals(List.of("/setup"), engine.execs, "the second ended with 0 before: not again");
+        assertEquals(List.of(ServiceReadiness.AFTER_READY_MARK + "-1", ServiceReadiness.AFTER_READY_MARK + "-1",
+                ServiceReadiness.AFTER_READY_MARK), engine.marks, "noted before it starts and once it ended");
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("/setup was started in app by an earlier run that did not see it end, and the engine"
+                + " no longer knows how it ended: it runs again"), said);
+        assertTrue(said.contains("/check ran in app to its end (exit code 0) in an earlier run"), said);
     }
 }
