@@ -212,7 +212,7 @@ public final class LifecycleCommands {
                 "Examples:", "  mlreef-offline logs mlreef --tail 100", "  mlreef-offline logs -f mlreef",
                 "  mlreef-offline logs -f --tail 0          # every service's new lines",
                 "  mlreef-offline logs --since 30m -t mlreef",
-                "", MlreefOffline.EXIT_CODES})
+                "", MlreefOffline.EXIT_CODES + " 141: its reader went away (logs -f | head)."})
     public static final class Logs extends OnStack {
         /** The exit code of a command whose output pipe was closed, as a shell gives one killed by SIGPIPE. */
         static final int OUTPUT_CLOSED = 141;
@@ -287,10 +287,10 @@ public final class LifecycleCommands {
      * moment (without an offset, in {@code zone}; a date alone: its midnight).
      */
     static long since(String text, java.time.Instant now, java.time.ZoneId zone) {
-        if (text.matches("[0-9]{10}(\\.[0-9]{1,9})?")) {
+        if (text.matches("[0-9]{1,18}(\\.[0-9]{1,9})?")) { // a bare number is a unix time, as for docker logs
             return Long.parseLong(text.replaceFirst("\\..*", ""));
         }
-        java.time.Duration ago = text.matches("[0-9]+") ? null : com.mlreef.offline.stack.StackFile.parseDuration(text);
+        java.time.Duration ago = com.mlreef.offline.stack.StackFile.parseDuration(text);
         if (ago != null) {
             return Math.max(1, now.minus(ago).getEpochSecond());
         }

@@ -20,7 +20,7 @@ public final class Main {
         if (unreadable != null) {
             // else Quarkus stops at its start with a stack trace, and no file under the folder could be named
             System.err.println("error: " + unreadable);
-            System.exit(2);
+            System.exit(1);
         }
         Quarkus.run(PicocliRunner.class, args);
     }
@@ -40,7 +40,7 @@ public final class Main {
             return null;
         }
         return "the current folder's name (" + folder.replace('\uFFFD', '?') + ") has characters that the locale's"
-                + " file names (" + charset.name() + ") cannot hold: set a UTF-8 locale (export LANG=C.UTF-8), or run"
-                + " from another folder";
+                + " file names (" + charset.name() + ") cannot hold: " + (charset.equals(StandardCharsets.UTF_8)
+                ? "run from another folder" : "set a UTF-8 locale (export LANG=C.UTF-8), or run from another folder");
     }
 }

@@ -84,9 +84,11 @@ public final class PipServer {
      */
     public static String check(URI uri) {
         try {
+            // with a password, no redirect is followed: the header would go wherever it points
             HttpClient client = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(3))
-                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+                    .followRedirects(uri.getUserInfo() == null ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
+                    .build();
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET();
             if (uri.getUserInfo() != null) {
                 // as pip sends the user and password of the URL
@@ -104,6 +106,9 @@ public final class PipServer {
                         ? ": it wants a user and password (http://USER:PASSWORD@host/...)"
                         : ": it refuses the user and password given");
             }
+            if (r.statusCode() / 100 == 3) {
+                return null; // a redirect not followed: no opinion
+            }
             if (r.statusCode() != 200) {
                 return "the pip server " + shown(uri) + " answers HTTP " + r.statusCode() + ", not a package index";
             }
@@ -119,7 +124,9 @@ public final class PipServer {
     }
 
     private static ToolException bad(String value) {
-        return new ToolException(ExitCode.USAGE, "-s: '" + value + "' is not a pip server: give an http(s) URL"
+        // a password that breaks the URL is not printed either
+        String shown = value.replaceFirst("//([^/@:]*):[^/]*@", "//$1:***@");
+        return new ToolException(ExitCode.USAGE, "-s: '" + shown + "' is not a pip server: give an http(s) URL"
                 + " (http://10.0.0.5:8080/simple) or host:port (localhost:8080)");
     }
 }

@@ -86,6 +86,9 @@ public final class StackRunner {
     private final ServiceReadiness readiness;
     private final Set<String> warned = new HashSet<>();
     private boolean usesPipServer;
+    /** ${PIP_SERVER}, ${PIP_SERVER:-...} or $PIP_SERVER: where the stack takes the variable. */
+    private static final java.util.regex.Pattern USES_PIP_SERVER =
+            java.util.regex.Pattern.compile("\\$\\{?PIP_SERVER(?![A-Za-z0-9_])");
     /** What an interruption now leaves to the next run, said in a sentence, or null: nothing to add. */
     private volatile String interruption;
 
@@ -310,7 +313,7 @@ public final class StackRunner {
             text = source.stackText();
             spec = StackFile.parse(text, source.stackSource(), source.manifest().stack().name(), vars, warnings);
         }
-        usesPipServer = text.contains("PIP_SERVER");
+        usesPipServer = USES_PIP_SERVER.matcher(text).find();
         if (options.pipServer() != null && !usesPipServer) {
             warnings.accept("-s: stack " + spec.name() + " does not use ${PIP_SERVER}: no container is given the pip"
                     + " server");
@@ -353,7 +356,6 @@ public final class StackRunner {
         }
     }
 
-    /** Image ID per reference, from the bundle (or the plain tars), else the engine. */
     /**
      * The image ID each reference of the bundle or folder names, by the reference's full form (and each image ID by
      * itself). Two files of a plain folder that tag one reference as different images are refused: whichever the
@@ -791,9 +793,7 @@ public final class StackRunner {
                             + " replacement left: " + plan.container() + " is replaced again");
                 }
                 boolean wasRunning = Boolean.TRUE.equals(engine.inspectContainer(existing).state().running());
-                interruption = plan.container() + " was being replaced, so it is down now: the old container waits,"
-                        + " stopped (as " + previousName(plan.container()) + " once renamed), and the next run"
-                        + " finishes the replacement or puts the old one back if the new one does not become ready";
+                interruption = beingReplaced(plan.container());
                 engine.stopContainer(existing, null);
                 engine.renameContainer(existing, previousName(plan.container()));
                 replace(spec, plan, existing, wasRunning, timeout);
@@ -886,8 +886,7 @@ public final class StackRunner {
     private void replace(StackSpec spec, ServicePlan plan, String previousId, boolean wasRunning, Duration timeout) {
         String id = null;
         String previous = previousName(plan.container());
-        interruption = plan.container() + " was being replaced, so it is down now: the old container waits, stopped"
-                + " as " + previous + ", and the next run finishes the replacement or puts the old one back";
+        interruption = beingReplaced(plan.container());
         try {
             id = create(spec, plan, plan.container(), previousId);
             long since = System.currentTimeMillis() / 1000;
@@ -906,6 +905,13 @@ public final class StackRunner {
         console.info("replaced " + plan.container() + " (the old container, " + previous + ", is removed); its"
                 + " volumes are kept");
         afterReady(id, plan);
+    }
+
+    /** What an interruption leaves from the stop of a container being replaced until its successor starts. */
+    private static String beingReplaced(String container) {
+        return container + " was being replaced, so it is down now: the old container waits, stopped (as "
+                + previousName(container) + " once renamed), and the next run finishes the replacement or puts the old"
+                + " one back if the new one does not become ready";
     }
 
     /** Runs a service's after-ready commands; an interruption meanwhile leaves the running one going. */

@@ -35,12 +35,22 @@ class PipServerTest {
     @Test
     void anythingElseIsRefused() {
         for (String bad : List.of("ftp://host/x", "localhost", "http://", "host:99999",
-                "not a url", "http://host/?q=1", "; rm -rf /")) {
+                "not a url", "http://host/?q=1", "; rm -rf /", "ftp://ops:s3cret#x@host/")) {
             ToolException e = assertThrows(ToolException.class, () -> PipServer.parse(bad), bad);
             assertEquals(2, e.exitCode());
+            if (bad.contains("@")) {
+                continue;
+            }
             assertEquals("-s: '" + bad + "' is not a pip server: give an http(s) URL (http://10.0.0.5:8080/simple) or"
                     + " host:port (localhost:8080)", e.getMessage());
         }
+    }
+
+    @Test
+    void aRefusedValueDoesNotShowItsPassword() {
+        ToolException e = assertThrows(ToolException.class, () -> PipServer.parse("ftp://ops:s3cret#x@host/"));
+        assertEquals("-s: 'ftp://ops:***@host/' is not a pip server: give an http(s) URL (http://10.0.0.5:8080/simple)"
+                + " or host:port (localhost:8080)", e.getMessage());
     }
 
     @Test
