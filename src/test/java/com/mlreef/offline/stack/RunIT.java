@@ -140,7 +140,11 @@ class RunIT {
 
     /** Starts the tool and returns once its stderr says {@code text} (within a minute). */
     private Process startUntil(String text, String... args) throws Exception {
-        Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("logs")));
+        return startUntil(Files.createDirectories(tmp.resolve(TestEngine.unique("logs"))), text, args);
+    }
+
+    /** The same, its stdout and stderr in {@code logs}. */
+    private Process startUntil(Path logs, String text, String... args) throws Exception {
         Process process = CliProcess.start(logs, args);
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (!Files.readString(logs.resolve("stderr.txt")).contains(text)) {
@@ -495,13 +499,7 @@ class RunIT {
     /** Starts the tool, waits until its stderr says {@code text}, sends SIGTERM; its stderr, once it ended with 143. */
     private String terminatedAt(String text, String... args) throws Exception {
         Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("logs")));
-        Process process = CliProcess.start(logs, args);
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.readString(logs.resolve("stderr.txt")).contains(text)) {
-            assertTrue(process.isAlive() && System.nanoTime() < deadline, "'" + text + "' not said: "
-                    + Files.readString(logs.resolve("stderr.txt")));
-            Thread.sleep(5);
-        }
+        Process process = startUntil(logs, text, args);
         process.destroy();
         assertTrue(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(143, process.exitValue(), Files.readString(logs.resolve("stderr.txt")));
@@ -514,12 +512,7 @@ class RunIT {
         Path v5 = bundle(upgrade.next(), "a line it never prints", upgrade.web(), upgrade.other());
         // the upgrade's successor runs, not yet ready: the old one waits
         Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("logs")));
-        Process holder = CliProcess.start(logs, "run", "-d", v5.toString(), "--timeout", "5m");
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.readString(logs.resolve("stderr.txt")).contains("the new container started")) {
-            assertTrue(holder.isAlive() && System.nanoTime() < deadline, Files.readString(logs.resolve("stderr.txt")));
-            Thread.sleep(5);
-        }
+        Process holder = startUntil(logs, "the new container started", "run", "-d", v5.toString(), "--timeout", "5m");
         // meanwhile another run waits for the lock
         String waiting = terminatedAt("waiting for it to finish", "run", "-d", v5.toString());
         assertTrue(waiting.contains("interrupted while waiting for the lock: nothing was changed"), waiting);
@@ -538,7 +531,7 @@ class RunIT {
         Path promptErr = tmp.resolve(TestEngine.unique("prompt"));
         Process asking = new ProcessBuilder(down).redirectError(promptErr.toFile()).start();
         try (java.io.OutputStream answer = asking.getOutputStream()) { // open: the prompt waits for an answer
-            deadline = System.nanoTime() + 60_000_000_000L;
+            long deadline = System.nanoTime() + 60_000_000_000L;
             while (!Files.readString(promptErr).contains("to confirm: ")) {
                 assertTrue(asking.isAlive() && System.nanoTime() < deadline, Files.readString(promptErr));
                 Thread.sleep(5);
