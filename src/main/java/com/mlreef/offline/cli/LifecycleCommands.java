@@ -94,13 +94,11 @@ public final class LifecycleCommands {
          * @param done what the change does to the containers, as in "partly {@code done}": stopped, removed
          */
         <T> T locked(Console console, String done, Supplier<T> change) {
-            java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean();
-            try (OnInterrupt interrupted = new OnInterrupt(console, () -> changing.get()
-                    ? "interrupted: the stack's containers may be partly " + done + " ('mlreef-offline status' shows"
-                    + " them); run the same command again to finish"
-                    : "interrupted while waiting for the lock: nothing was changed");
+            try (OnInterrupt interrupted = OnInterrupt.underLock(console, () -> "interrupted: the stack's containers"
+                    + " may be partly " + done + " ('mlreef-offline status' shows them); run the same command again to"
+                    + " finish");
                  RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
-                changing.set(true);
+                interrupted.changing();
                 return change.get();
             }
         }

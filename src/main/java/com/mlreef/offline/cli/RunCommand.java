@@ -104,17 +104,13 @@ public class RunCommand extends BaseCommand {
         }
         docker.ping();
         // Ctrl-C, a kill or a hang-up: say what state things are in
-        java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean();
-        try (OnInterrupt interrupted = new OnInterrupt(console, () -> {
-            if (!changing.get()) {
-                return "interrupted while waiting for the lock: nothing was changed";
-            }
+        try (OnInterrupt interrupted = OnInterrupt.underLock(console, () -> {
             String note = runner.interruption();
             return "interrupted: the stack may be partly applied; run the same command again to finish (what is done"
                     + " is kept)" + (note == null ? "" : ". " + note);
         });
              RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
-            changing.set(true);
+            interrupted.changing();
             spec = runner.run(source, options);
         }
         console.result("stack " + spec.name() + " is running");
