@@ -264,7 +264,14 @@ public final class LifecycleCommands {
             StackControl control = control();
             long from = since == null ? 0 : since(since, java.time.Instant.now(), java.time.ZoneId.systemDefault());
             OutputSink sink = StackControl.consoleSink(console);
-            try {
+            // a signal ends the process only once this command returns: the read it waits in is interrupted
+            Thread reading = Thread.currentThread();
+            java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
+            try (OnInterrupt interrupted = new OnInterrupt(console, () -> {
+                ending.set(true);
+                reading.interrupt();
+                return null;
+            })) {
                 control.logs(stack(control), service, new LogOptions(follow, lines, from, timestamps),
                         (stream, bytes, offset, length) -> {
                             sink.write(stream, bytes, offset, length);
@@ -275,6 +282,12 @@ public final class LifecycleCommands {
             } catch (OutputClosed e) {
                 // the reader went away (logs -f | head): done, as docker logs is, without a word
                 return OUTPUT_CLOSED;
+            } catch (RuntimeException e) {
+                if (ending.get()) {
+                    Thread.interrupted(); // done with it: Quarkus' own stop must not see it
+                    return ExitCode.INTERRUPTED; // the signal's own exit code is the process's
+                }
+                throw e;
             }
             return ExitCode.OK;
         }

@@ -364,7 +364,8 @@ public final class StackControl {
      * {@code lock}, so that the logs of containers followed at once do not mix within a line.
      */
     static final class Lines implements OutputSink {
-        private static final int LONGEST = 64 * 1024; // a longer line is written in parts, each a line with the prefix
+        // a longer line is written in parts, each a line with the prefix (the engine's own logs keep lines whole)
+        private static final int LONGEST = 1 << 20;
         private final byte[] prefix;
         private final OutputSink sink;
         private final Object lock;

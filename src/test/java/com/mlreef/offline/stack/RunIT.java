@@ -332,6 +332,23 @@ class RunIT {
         } finally {
             follow.destroyForcibly();
         }
+        // SIGTERM while lines keep coming, of one service and of all: the read waited in ends
+        for (String[] args : List.of(new String[] {"logs", "-f", "--stack", stack, "tick"},
+                new String[] {"logs", "-f", "--stack", stack})) {
+            Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("follow")));
+            Process followed = CliProcess.start(logs, args);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (Files.size(logs.resolve("stdout.txt")) == 0) {
+                assertTrue(followed.isAlive() && System.nanoTime() < deadline, Files.readString(logs.resolve(
+                        "stderr.txt")));
+                Thread.sleep(20);
+            }
+            followed.destroy();
+            assertTrue(followed.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "SIGTERM did not end "
+                    + List.of(args));
+            assertEquals(143, followed.exitValue(), Files.readString(logs.resolve("stderr.txt")));
+            assertEquals("", Files.readString(logs.resolve("stderr.txt")), "nothing but the end");
+        }
     }
 
     @Test

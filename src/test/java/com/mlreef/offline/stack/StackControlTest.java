@@ -190,12 +190,19 @@ class StackControlTest {
         assertEquals("db  | one\ndb  | two\ndb  | three\n!db  | !oops\ndb  | four\n", out.toString(),
                 "a last line without its end is ended");
         out.setLength(0);
-        byte[] longLine = "x".repeat(100_000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        sink.write(com.mlreef.offline.docker.OutputSink.Stream.STDOUT, longLine, 0, longLine.length);
+        byte[] longLine = ("x".repeat(100_000) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int at = 0; at < longLine.length; at += 16_384) { // as the engine's frames cut it
+            sink.write(com.mlreef.offline.docker.OutputSink.Stream.STDOUT, longLine, at,
+                    Math.min(16_384, longLine.length - at));
+        }
+        assertEquals("db  | " + "x".repeat(100_000) + "\n", out.toString(), "a long line stays whole");
+        out.setLength(0);
+        byte[] endless = "y".repeat(3 << 20).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        sink.write(com.mlreef.offline.docker.OutputSink.Stream.STDOUT, endless, 0, endless.length);
         sink.finish();
-        assertEquals(List.of("db  | " + "x".repeat(100_000)), List.of(out.toString().replace("\ndb  | ", "")
-                .strip()), "a line too long to keep is written in parts, each a line");
-        assertTrue(out.toString().lines().allMatch(l -> l.startsWith("db  | ")), out.toString().substring(0, 80));
+        assertEquals("y".repeat(3 << 20), out.toString().replace("\ndb  | ", "").replaceFirst("^db  \\| ", "")
+                .strip(), "a line too long to keep is written in parts");
+        assertTrue(out.toString().lines().allMatch(l -> l.startsWith("db  | ")), "each part a line with its prefix");
 
         // two containers followed at once, their lines cut anywhere: no line mixes the two
         out.setLength(0);
