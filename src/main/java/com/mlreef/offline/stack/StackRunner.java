@@ -3,7 +3,6 @@ package com.mlreef.offline.stack;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.ImageReference;
@@ -375,11 +374,6 @@ public final class StackRunner {
                             + " move the one not meant out of " + source.dir() + "; nothing was changed");
                 }
                 fileOf.put(reference, load.name());
-            }
-        }
-        if (source.isBundle()) {
-            for (BundleManifest.Image image : source.manifest().images()) {
-                image.references().forEach(r -> ids.put(ImageReference.normalized(r), image.id()));
             }
         }
         return ids;
