@@ -51,6 +51,8 @@ public final class BundleVerifier {
     /** The lock file an export holds while it writes; a killed export leaves it, and it means nothing. */
     public static final String LOCK = ".export.lock";
     private static final List<String> TAR_SUFFIXES = List.of(".tar", ".tar.gz", ".tgz", ".tar.zst");
+    /** The names of files read as image tars in a plain folder, as messages give them. */
+    public static final String TAR_NAMES = "(*.tar, *.tar.gz, *.tgz, *.tar.zst)";
 
     /** One file's outcome. {@code images}: the references (or IDs) the file was found to hold. */
     @RegisterForReflection
@@ -272,8 +274,8 @@ public final class BundleVerifier {
             tasks.add(new Task(dir, dir.relativize(tar).toString(), -1, null, null, null));
         }
         if (tasks.isEmpty()) {
-            List<String> problems = new ArrayList<>(List.of(dir + ": no bundle.json and no image tars (*.tar,"
-                    + " *.tar.gz, *.tgz, *.tar.zst)" + BundleFiles.bundlesBelow(dir)));
+            List<String> problems = new ArrayList<>(List.of(dir + ": no bundle.json and no image tars " + TAR_NAMES
+                    + BundleFiles.bundlesBelow(dir)));
             problems.addAll(unreadArchives(dir));
             return new Report(dir.toString(), false, null, null, null, List.of(), problems);
         }
@@ -399,14 +401,18 @@ public final class BundleVerifier {
      * zstd"), or null when they agree (or the file cannot be read: said elsewhere).
      */
     public static String compressionDiffers(Path file, Compression said) {
-        Compression expected = said == null ? Compression.NONE : said;
         try (BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 16)) {
-            Compression actual = Compression.detect(in);
-            return actual == expected ? null : "bundle.json says " + expected.label() + ", the file is "
-                    + actual.label();
+            return compressionDiffers(in, said);
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** The same, of a stream at the file's start (left there). */
+    private static String compressionDiffers(BufferedInputStream in, Compression said) throws IOException {
+        Compression expected = said == null ? Compression.NONE : said;
+        Compression actual = Compression.detect(in);
+        return actual == expected ? null : "bundle.json says " + expected.label() + ", the file is " + actual.label();
     }
 
     /** Whether a stream starts with a tar header (ustar magic at offset 257). */
@@ -538,18 +544,18 @@ public final class BundleVerifier {
                     : "size " + size + " bytes, bundle.json says " + task.size());
             return new FileCheck(task.file(), size, null, label(task.compression()), List.of(), problems);
         }
-        String differs = task.sha256() == null ? null : compressionDiffers(path, task.compression());
-        if (differs != null) {
-            problems.add(differs);
-        }
-        boolean isArchive = differs == null && (task.images() == null || !task.images().isEmpty());
+        boolean isArchive = task.images() == null || !task.images().isEmpty();
         Compression compression = task.compression();
         HashingInputStream raw = null;
         DockerArchive.Contents contents = null;
         try (InputStream file = Files.newInputStream(path)) {
             raw = new HashingInputStream(file, n -> progress.accept(read.addAndGet(n)));
             BufferedInputStream buffered = new BufferedInputStream(raw, BUFFER);
-            if (isArchive) {
+            String differs = isArchive && task.sha256() != null ? compressionDiffers(buffered, task.compression())
+                    : null;
+            if (differs != null) {
+                problems.add(differs);
+            } else if (isArchive) {
                 String unsupported = compression == null ? Compression.unsupported(buffered) : null;
                 if (unsupported != null) {
                     problems.add(unsupported + ", " + DECOMPRESS);

@@ -96,8 +96,8 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
         List<Path> tars = BundleVerifier.plainTars(dir);
         if (tars.isEmpty()) {
             List<String> unread = BundleVerifier.unreadArchives(dir);
-            throw new BundleException(dir + " holds no bundle.json and no image tars (*.tar, *.tar.gz, *.tgz,"
-                    + " *.tar.zst)" + BundleFiles.bundlesBelow(dir) + (unread.isEmpty() ? "" : "; " + unread.get(0)));
+            throw new BundleException(dir + " holds no bundle.json and no image tars " + BundleVerifier.TAR_NAMES
+                    + BundleFiles.bundlesBelow(dir) + (unread.isEmpty() ? "" : "; " + unread.get(0)));
         }
         return new BundleSource(dir, null, tars, null, null);
     }
