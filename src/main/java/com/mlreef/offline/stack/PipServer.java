@@ -54,11 +54,12 @@ public final class PipServer {
 
     /** The URL to print: a password in it shown as {@code ***}. */
     public static String shown(URI uri) {
-        String user = uri.getRawUserInfo();
-        if (user == null || !user.contains(":")) {
-            return uri.toString();
-        }
-        return uri.toString().replace(user + "@", user.substring(0, user.indexOf(':')) + ":***@");
+        return masked(uri.toString());
+    }
+
+    /** A URL given as text with the password of its user part shown as {@code ***}. */
+    private static String masked(String url) {
+        return url.replaceFirst("//([^/@:]*):[^/]*@", "//$1:***@");
     }
 
     /** Whether the server runs on this host. */
@@ -125,8 +126,7 @@ public final class PipServer {
 
     private static ToolException bad(String value) {
         // a password that breaks the URL is not printed either
-        String shown = value.replaceFirst("//([^/@:]*):[^/]*@", "//$1:***@");
-        return new ToolException(ExitCode.USAGE, "-s: '" + shown + "' is not a pip server: give an http(s) URL"
+        return new ToolException(ExitCode.USAGE, "-s: '" + masked(value) + "' is not a pip server: give an http(s) URL"
                 + " (http://10.0.0.5:8080/simple) or host:port (localhost:8080)");
     }
 }
