@@ -65,6 +65,19 @@ public final class LifecycleCommands {
         }
     }
 
+    /**
+     * Makes a change under the host's lock, which a run (or another such command) holds while it changes the stacks on
+     * this host; an interruption says {@code interruption}, or that nothing was changed while waiting for the lock.
+     */
+    static <T> T underHostLock(Console console, EngineOptions engine, Supplier<String> interruption,
+                               Supplier<T> change) {
+        try (OnInterrupt interrupted = OnInterrupt.underLock(console, interruption);
+             RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
+            interrupted.changing();
+            return change.get();
+        }
+    }
+
     /** Refuses an empty SERVICE argument before the lock is waited for. */
     static void named(List<String> services) {
         if (services.stream().anyMatch(String::isBlank)) {
@@ -94,13 +107,8 @@ public final class LifecycleCommands {
          * @param done what the change does to the containers, as in "partly {@code done}": stopped, removed
          */
         <T> T locked(Console console, String done, Supplier<T> change) {
-            try (OnInterrupt interrupted = OnInterrupt.underLock(console, () -> "interrupted: the stack's containers"
-                    + " may be partly " + done + " ('mlreef-offline status' shows them); run the same command again to"
-                    + " finish");
-                 RunLock lock = RunLock.acquire(RunLock.defaultPath(), console, engine.socket())) {
-                interrupted.changing();
-                return change.get();
-            }
+            return underHostLock(console, engine, () -> "interrupted: the stack's containers may be partly " + done
+                    + " ('mlreef-offline status' shows them); run the same command again to finish", change);
         }
 
         /** Fails when the stack has no containers (after down): there is nothing to start. */

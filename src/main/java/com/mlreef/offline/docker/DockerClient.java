@@ -434,10 +434,14 @@ public final class DockerClient implements DockerEngine {
     }
 
     @Override
-    public void putArchive(String containerId, String directory, InputStream tar, long length) {
+    public void putArchive(String containerId, String directory, InputStream tar, long length, boolean keepOwners) {
         String call = "copying into " + directory + " of container " + containerId;
+        Query query = new Query().add("path", directory);
+        if (keepOwners) {
+            query.add("copyUIDGID", "true");
+        }
         HttpRequest request = new HttpRequest("PUT", versioned("/containers/" + segment(containerId) + "/archive"
-                + new Query().add("path", directory)), Map.of(), RequestBody.stream(tar, length, "application/x-tar"));
+                + query), Map.of(), RequestBody.stream(tar, length, "application/x-tar"));
         try (HttpResponse response = send(call, request)) {
             check(call, response);
             response.body().transferTo(OutputStream.nullOutputStream());

@@ -221,6 +221,14 @@ public interface DockerEngine {
     /** {@code GET /containers/{id}/archive?path=}: a tar of the path, streamed; the caller closes it. */
     InputStream getArchive(String containerId, String path);
 
-    /** {@code PUT /containers/{id}/archive?path=}: unpacks a tar into the directory, streamed. */
-    void putArchive(String containerId, String directory, InputStream tar, long length);
+    /** {@code PUT /containers/{id}/archive?path=}: unpacks a tar into the directory, streamed, owned by root. */
+    default void putArchive(String containerId, String directory, InputStream tar, long length) {
+        putArchive(containerId, directory, tar, length, false);
+    }
+
+    /**
+     * {@code PUT /containers/{id}/archive?path=}: unpacks a tar into the directory, streamed.
+     * @param keepOwners the owners the tar gives its files ({@code copyUIDGID}); else root owns them
+     */
+    void putArchive(String containerId, String directory, InputStream tar, long length, boolean keepOwners);
 }

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
 import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The commands as a user types them, in the JVM: exit code, stdout and stderr. */
 @QuarkusMainTest
@@ -174,13 +177,24 @@ class CommandLineTest {
     }
 
     @Test
-    void aCommandNotBuiltYetSaysSoAndFails(QuarkusMainLauncher launcher) {
-        for (String[] args : List.of(new String[] {"backup"}, new String[] {"backup", "-o", "backup.tar"})) {
-            LaunchResult r = launcher.launch(args);
-            assertEquals(1, r.exitCode(), String.join(" ", args));
-            assertEquals("", r.getOutput());
-            assertEquals("error: 'backup' is not built in this version of mlreef-offline", r.getErrorOutput().trim());
-        }
+    void backupAndRestoreRefuseBadFilesBeforeAskingTheEngine(QuarkusMainLauncher launcher, @TempDir Path dir)
+            throws Exception {
+        LaunchResult r = launcher.launch("backup", "-o", dir.resolve("volumes.zip").toString());
+        assertEquals(2, r.exitCode());
+        assertEquals("error: -o/--output: " + dir.resolve("volumes.zip") + " does not end in .tar, .tar.gz or .tar.zst"
+                + " (the backup's compression)", r.getErrorOutput().trim());
+        Path existing = Files.writeString(dir.resolve("old.tar"), "kept");
+        r = launcher.launch("backup", "-o", existing.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.getErrorOutput().contains("exists: a backup is never written over another"), r.getErrorOutput());
+        assertEquals("kept", Files.readString(existing));
+        r = launcher.launch("restore", dir.resolve("missing.tar").toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("error: " + dir.resolve("missing.tar") + ": no such file", r.getErrorOutput().trim());
+        r = launcher.launch("restore", existing.toString()); // 4 bytes: no tar at all
+        assertEquals(1, r.exitCode());
+        assertTrue(r.getErrorOutput().trim().startsWith("error: " + existing + " cannot be read as a backup: "),
+                r.getErrorOutput());
     }
 
     @Test

@@ -1,0 +1,164 @@
+package com.mlreef.offline.cli;
+
+import com.mlreef.offline.docker.model.Volume;
+import com.mlreef.offline.stack.StackControl;
+import com.mlreef.offline.stack.VolumeBackup;
+import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.Sizes;
+import com.mlreef.offline.ui.ToolException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** backup and restore: a stack's volumes into one file and back, on this host or another. */
+public final class BackupCommands {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private BackupCommands() {
+    }
+
+    @Command(name = "backup", mixinStandardHelpOptions = true, description = "Save the stack's volumes (those 'run'"
+            + " made for it) into one tar file, to put back with 'restore' here or on another host.", footer = {"",
+                "The stack must be stopped, so that nothing writes while its volumes are read: --stop stops it for"
+                + " the backup and starts it again after. The engine reads the volumes through a container that is"
+                + " created and never started.",
+                "The file's name gives its compression: .tar, .tar.gz or .tar.zst. It is written under a temporary"
+                + " name and appears only when complete; an existing file is never written over.", "",
+                "Examples:", "  mlreef-offline backup --stop",
+                "  mlreef-offline backup -o /backups/mlreef.tar   # no compression", "",
+                MlreefOffline.EXIT_CODES})
+    public static final class Backup extends LifecycleCommands.StoppingStack {
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "The backup file (default:"
+                + " STACK-volumes-DATE-TIME.tar.zst in the current folder, the time in UTC).")
+        Path output;
+
+        @Option(names = "--stop", description = "Stop the stack's running containers for the backup, and start them"
+                + " again after it.")
+        boolean stop;
+
+        @Override
+        protected int execute(Console console) throws Exception {
+            if (output != null) {
+                writable(output); // before the engine is asked anything
+            }
+            StackControl control = control();
+            String name = stack(control);
+            Path target = output != null ? output : Path.of(name + "-volumes-"
+                    + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)) + ".tar.zst");
+            writable(target);
+            VolumeBackup backup = new VolumeBackup(engine.engine(), console);
+            boolean[] stopped = new boolean[1];
+            VolumeBackup.Summary summary = LifecycleCommands.underHostLock(console, engine, () -> "interrupted: no"
+                    + " backup was written" + (stopped[0] ? "; the stack was stopped for it: 'mlreef-offline start"
+                    + " --stack " + name + "' starts it again" : ""), () -> {
+                        List<Volume> volumes = backup.volumes(name);
+                        if (volumes.isEmpty()) {
+                            throw new ToolException(ExitCode.FAILED, "stack " + name + " has no volumes: nothing to"
+                                    + " back up");
+                        }
+                        Set<String> names = volumes.stream().map(Volume::name).collect(Collectors.toSet());
+                        List<String> running = runningServices(control, name);
+                        List<String> users = backup.usedBy(names);
+                        if (!users.isEmpty() && !stop) {
+                            throw new ToolException(ExitCode.FAILED, "running containers use the volumes ("
+                                    + String.join(", ", users) + "): a copy of volumes being written can be"
+                                    + " inconsistent; stop the stack first ('mlreef-offline stop'), or give --stop to"
+                                    + " stop it for the backup and start it again after");
+                        }
+                        if (!users.isEmpty()) {
+                            stopped[0] = true;
+                            control.stop(name, List.of(), seconds());
+                        }
+                        try {
+                            List<String> others = backup.usedBy(names);
+                            if (!others.isEmpty()) {
+                                throw new ToolException(ExitCode.FAILED, "containers outside the stack use its"
+                                        + " volumes (" + String.join(", ", others) + "): stop them, then back up");
+                            }
+                            console.info("backing up " + volumes.size() + " volume" + (volumes.size() == 1 ? "" : "s")
+                                    + " of stack " + name + " (" + String.join(", ", names.stream().sorted().toList())
+                                    + ") into " + target);
+                            return backup.backup(name, volumes, target, new VersionProvider().getVersion()[0],
+                                    Runtime.getRuntime().availableProcessors());
+                        } finally {
+                            if (stopped[0] && !running.isEmpty()) {
+                                control.start(name, running);
+                                stopped[0] = false;
+                            }
+                        }
+                    });
+            console.info("backup of stack " + name + ": " + summary.volumes() + " volume"
+                    + (summary.volumes() == 1 ? "" : "s") + ", " + summary.files() + " files and folders, "
+                    + Sizes.bytes(summary.bytes()) + " written");
+            console.result(target + " sha256 " + summary.sha256());
+            return ExitCode.OK;
+        }
+
+        /** Refuses a file name that gives no compression, a file that exists, and a folder that does not. */
+        private static void writable(Path target) {
+            if (VolumeBackup.compressionOf(target) == null) {
+                throw new ToolException(ExitCode.USAGE, "-o/--output: " + target + " does not end in .tar, .tar.gz or"
+                        + " .tar.zst (the backup's compression)");
+            }
+            if (Files.exists(target)) {
+                throw new ToolException(ExitCode.FAILED, target + " exists: a backup is never written over another;"
+                        + " give another name with -o");
+            }
+            Path folder = target.toAbsolutePath().getParent();
+            if (!Files.isDirectory(folder)) {
+                throw new ToolException(ExitCode.FAILED, "-o/--output: the folder " + folder + " does not exist");
+            }
+        }
+
+        /** The services whose containers run now: those that --stop starts again. */
+        private static List<String> runningServices(StackControl control, String stack) {
+            return control.status(stack).containers().stream().filter(c -> "running".equals(c.state()))
+                    .map(StackControl.ContainerStatus::service).distinct().toList();
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true, description = "Put the volumes of a backup file"
+            + " into this engine: each is created, or must be empty. Then 'run' starts the stack with them.", footer = {
+                "", "Restore never writes into a volume that holds data, so it cannot mix a backup into data or"
+                + " replace any. To replace a stack's data with a backup, delete its volumes first: 'mlreef-offline"
+                + " down --volumes' asks, then deletes them. A restore that was interrupted finishes when run again.",
+                "", "Examples:", "  mlreef-offline restore mlreef-volumes-20261129-101500.tar.zst",
+                "  mlreef-offline down --volumes   # to go back to the backup: asks, then deletes",
+                "  mlreef-offline restore FILE && mlreef-offline run -d DIR", "",
+                MlreefOffline.EXIT_CODES})
+    public static final class Restore extends BaseCommand {
+        @Mixin
+        EngineOptions engine;
+
+        @Parameters(paramLabel = "FILE", description = "A file written by 'mlreef-offline backup'.")
+        Path file;
+
+        @Override
+        protected int execute(Console console) {
+            VolumeBackup.Manifest manifest = VolumeBackup.manifest(file); // a file that is no backup: before the lock
+            VolumeBackup restore = new VolumeBackup(engine.engine(), console);
+            VolumeBackup.Summary summary = LifecycleCommands.underHostLock(console, engine, () -> "interrupted: the"
+                    + " volumes may be partly restored; run the same restore again to finish", () -> {
+                        console.info("restoring " + manifest.volumes().size() + " volume"
+                                + (manifest.volumes().size() == 1 ? "" : "s") + (manifest.stack().isEmpty() ? ""
+                                : " of stack " + manifest.stack()) + " (" + String.join(", ", manifest.volumes().stream().map(
+                                VolumeBackup.VolumeEntry::name).toList()) + "), backed up " + manifest.created());
+                        return restore.restore(file);
+                    });
+            console.info("restored " + summary.volumes() + " volume" + (summary.volumes() == 1 ? "" : "s") + " ("
+                    + summary.files() + " files and folders) from " + file + " (sha256 " + summary.sha256() + ");"
+                    + " 'mlreef-offline run -d DIR' starts the stack with them");
+            return ExitCode.OK;
+        }
+    }
+}

@@ -1,0 +1,618 @@
+package com.mlreef.offline.stack;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.mlreef.offline.bundle.AtomicFile;
+import com.mlreef.offline.bundle.Compression;
+import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.model.ContainerSpec;
+import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.docker.model.Volume;
+import com.mlreef.offline.ui.Console;
+import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.IoReason;
+import com.mlreef.offline.ui.Progress;
+import com.mlreef.offline.ui.Sizes;
+import com.mlreef.offline.ui.ToolException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * A stack's named volumes in one tar file, and back. The engine's archive API reads and writes them through a helper
+ * container that is created and never started, from an empty image made here: no shell, no process, no image of the
+ * stack needed. The file is {@code backup.json} (what it holds) followed by each volume's files under
+ * {@code volumes/NAME/}, with their owners, modes and links; compressed whole with gzip or zstd if asked.
+ *
+ * <p>A restore writes only into volumes that are missing or empty, so it never mixes a backup into data nor replaces
+ * any: replacing data is 'down --volumes' (which asks) and then a restore. While a restore writes, its helper
+ * container says so (its labels name the backup and the volumes), so that a restore interrupted at any moment can be
+ * run again and finishes those volumes.
+ */
+public final class VolumeBackup {
+    public static final String MANIFEST = "backup.json";
+    public static final int FORMAT = 1;
+    static final String PREFIX = "volumes/";
+    /** Where the helper container mounts each volume: {@code /volumes/NAME}, so archive paths match the file's. */
+    private static final String MOUNTS = "/volumes";
+    private static final String HELPER_IMAGE = "mlreef-offline/empty";
+    private static final String HELPER_TAG = "1";
+    static final String HELPER_LABEL = "com.mlreef.offline.helper";
+    static final String BACKUP_LABEL = "com.mlreef.offline.backup";
+    static final String VOLUMES_LABEL = "com.mlreef.offline.volumes";
+    private static final Pattern STACK_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final Pattern VOLUME_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    private static final int MANIFEST_LIMIT = 1 << 20;
+    private static final int BUFFER = 1 << 16;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** What a backup file holds, its first entry. */
+    @RegisterForReflection
+    public record Manifest(int format, String id, String tool, String created, String stack,
+                           List<VolumeEntry> volumes) {
+    }
+
+    /** A volume as it was: how to create it again. */
+    @RegisterForReflection
+    public record VolumeEntry(String name, String driver, Map<String, String> labels, Map<String, String> options) {
+    }
+
+    /** What was written or restored. */
+    public record Summary(int volumes, long files, long bytes, String sha256) {
+    }
+
+    private final DockerEngine engine;
+    private final Console console;
+
+    public VolumeBackup(DockerEngine engine, Console console) {
+        this.engine = engine;
+        this.console = console;
+    }
+
+    /** The volumes run made for the stack (labelled with it), by name. */
+    public List<Volume> volumes(String stack) {
+        List<Volume> volumes = new ArrayList<>(engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack)));
+        volumes.sort(Comparator.comparing(Volume::name));
+        return volumes;
+    }
+
+    /** The running containers (of any stack) that mount one of the volumes, by name. */
+    public List<String> usedBy(Set<String> volumes) {
+        Set<String> users = new LinkedHashSet<>();
+        for (ContainerSummary c : engine.listContainers(List.of(), false)) {
+            if (c.mounts() != null && c.mounts().stream().anyMatch(m -> "volume".equals(m.type())
+                    && volumes.contains(m.name()))) {
+                users.add(c.name());
+            }
+        }
+        return List.copyOf(users);
+    }
+
+    /** The compression a backup file's name asks for: .tar, .tar.gz/.tgz or .tar.zst/.tzst; null for another name. */
+    public static Compression compressionOf(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (name.endsWith(".tar")) {
+            return Compression.NONE;
+        }
+        if (name.endsWith(".tar.gz") || name.endsWith(".tgz")) {
+            return Compression.GZIP;
+        }
+        if (name.endsWith(".tar.zst") || name.endsWith(".tzst")) {
+            return Compression.ZSTD;
+        }
+        return null;
+    }
+
+    /**
+     * Writes the volumes into {@code target}, compressed as its name says; the file appears under its name only when
+     * complete and synced. The caller makes sure nothing writes to the volumes meanwhile.
+     */
+    public Summary backup(String stack, List<Volume> volumes, Path target, String toolVersion, int threads) {
+        Compression compression = compressionOf(target);
+        if (compression == null) {
+            throw new ToolException(ExitCode.USAGE, target + ": a backup file's name ends in .tar, .tar.gz or .tar.zst"
+                    + " (its compression)");
+        }
+        if (Files.exists(target)) {
+            throw new ToolException(ExitCode.FAILED, target + " exists: a backup is never written over another; give"
+                    + " another name");
+        }
+        List<VolumeEntry> entries = volumes.stream().map(v -> new VolumeEntry(v.name(), v.driver(),
+                v.labels() == null ? Map.of() : v.labels(), v.options() == null ? Map.of() : v.options())).toList();
+        Manifest manifest = new Manifest(FORMAT, UUID.randomUUID().toString(), toolVersion,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), stack, entries);
+        String helper = helper("backup", stack, volumes.stream().map(Volume::name).toList(), true, Map.of());
+        long files = 0;
+        MessageDigest digest = sha256();
+        try (AtomicFile file = AtomicFile.create(target);
+             Progress progress = Progress.start(console, "backup", 0)) {
+            Counting counted = new Counting(file.stream(), progress);
+            // closing the tar closes the compressor, which finishes the file's last piece
+            try (TarArchiveOutputStream tar = tarOut(compression.compressor(new DigestOutputStream(counted, digest),
+                    threads))) {
+                byte[] json = JSON.writeValueAsBytes(manifest);
+                TarArchiveEntry head = new TarArchiveEntry(MANIFEST);
+                head.setSize(json.length);
+                head.setModTime(System.currentTimeMillis());
+                tar.putArchiveEntry(head);
+                tar.write(json);
+                tar.closeArchiveEntry();
+                for (Volume volume : volumes) {
+                    files += copyOut(helper, volume.name(), tar, counted);
+                }
+                tar.finish();
+            }
+            file.commit();
+            return new Summary(volumes.size(), files, counted.count, HexFormat.of().formatHex(digest.digest()));
+        } catch (IOException e) {
+            throw new ToolException(ExitCode.FAILED, "cannot write " + target + ": " + IoReason.of(e), e);
+        } finally {
+            removeHelper(helper);
+        }
+    }
+
+    /** One volume's files into the backup, under volumes/NAME/; returns how many entries. */
+    private long copyOut(String helper, String volume, TarArchiveOutputStream tar, Counting counted)
+            throws IOException {
+        long entries = 0;
+        try (TarArchiveInputStream in = new TarArchiveInputStream(engine.getArchive(helper, MOUNTS + "/" + volume))) {
+            for (TarArchiveEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                entry.setName(PREFIX + entry.getName());
+                if (entry.isLink()) { // a hard link names another entry of the archive, which moved too
+                    entry.setLinkName(PREFIX + entry.getLinkName());
+                }
+                tar.putArchiveEntry(entry);
+                if (entry.isFile() && !entry.isLink()) {
+                    in.transferTo(tar);
+                }
+                tar.closeArchiveEntry();
+                entries++;
+            }
+        }
+        console.debug("volume " + volume + ": " + entries + " entries; " + Sizes.bytes(counted.count) + " written");
+        return entries;
+    }
+
+    /**
+     * Creates the volumes of the backup that are missing and fills them, when each is missing or empty; volumes
+     * that hold data are named and nothing is changed.
+     */
+    public Summary restore(Path file) {
+        Manifest manifest;
+        try (Reader reader = Reader.open(file)) {
+            manifest = reader.manifest;
+        }
+        List<String> names = manifest.volumes().stream().map(VolumeEntry::name).toList();
+        List<String> users = usedBy(Set.copyOf(names));
+        if (!users.isEmpty()) {
+            throw new ToolException(ExitCode.FAILED, "running containers use volumes of the backup ("
+                    + String.join(", ", users) + "): stop them first ('mlreef-offline stop', or 'down' to remove the"
+                    + " containers); nothing was changed");
+        }
+        Set<String> resumed = interrupted(manifest);
+        List<String> present = new ArrayList<>();
+        for (String name : names) {
+            if (!resumed.contains(name) && DockerEngine.orNull(() -> engine.inspectVolume(name)) != null) {
+                present.add(name);
+            }
+        }
+        List<String> holdingData = holdingData(present);
+        if (!holdingData.isEmpty()) {
+            throw new ToolException(ExitCode.FAILED, "volume" + (holdingData.size() == 1 ? " " : "s ")
+                    + String.join(", ", holdingData) + (holdingData.size() == 1 ? " holds" : " hold") + " data:"
+                    + " restore writes only into volumes that are missing or empty, so it never mixes a backup into"
+                    + " data or replaces any; to replace the data with the backup, delete the volumes first"
+                    + " ('mlreef-offline down --volumes' asks, then deletes the stack's), then restore; nothing was"
+                    + " changed");
+        }
+        for (VolumeEntry v : manifest.volumes()) {
+            if (DockerEngine.orNull(() -> engine.inspectVolume(v.name())) == null) {
+                engine.createVolume(v.name(), v.driver(), v.options().isEmpty() ? null : v.options(), v.labels());
+                console.info("created volume " + v.name());
+            }
+        }
+        Map<String, String> journal = new LinkedHashMap<>();
+        journal.put(BACKUP_LABEL, manifest.id());
+        journal.put(VOLUMES_LABEL, String.join(",", names));
+        String helper = helper("restore", manifest.stack(), names, false, journal);
+        Summary summary = fill(file, helper, manifest);
+        removeHelper(helper); // the journal: only once every volume is complete
+        return summary;
+    }
+
+    /** The manifest of a backup file, read from its first entry (the rest is not read). */
+    public static Manifest manifest(Path file) {
+        try (Reader reader = Reader.open(file)) {
+            return reader.manifest;
+        }
+    }
+
+    /**
+     * The volumes an interrupted restore of this backup was writing (its helper container is still there): they may
+     * be written again. An interrupted restore of another backup into the same volumes is refused.
+     */
+    private Set<String> interrupted(Manifest manifest) {
+        Set<String> resumed = new LinkedHashSet<>();
+        for (ContainerSummary c : engine.listContainers(List.of(HELPER_LABEL + "=restore"), true)) {
+            List<String> theirs = List.of(c.labels().getOrDefault(VOLUMES_LABEL, "").split(","));
+            if (manifest.id().equals(c.labels().get(BACKUP_LABEL))) {
+                resumed.addAll(theirs);
+                engine.removeContainer(c.id(), true);
+                console.info("finishing the restore of " + String.join(", ", theirs) + " that was interrupted");
+            } else {
+                List<String> shared = manifest.volumes().stream().map(VolumeEntry::name).filter(theirs::contains)
+                        .toList();
+                if (!shared.isEmpty()) {
+                    throw new ToolException(ExitCode.FAILED, "an interrupted restore of another backup left volume"
+                            + (shared.size() == 1 ? " " : "s ") + String.join(", ", shared) + " partly written: run"
+                            + " that restore again, or delete the volume" + (shared.size() == 1 ? "" : "s") + " ("
+                            + "'mlreef-offline down --volumes') and the container " + c.name() + ", then restore"
+                            + " this one; nothing was changed");
+                }
+            }
+        }
+        return resumed;
+    }
+
+    /** Which of the volumes hold anything, looked at through a helper container that mounts them read-only. */
+    private List<String> holdingData(List<String> volumes) {
+        if (volumes.isEmpty()) {
+            return List.of();
+        }
+        List<String> holding = new ArrayList<>();
+        String probe = helper("probe", "", volumes, true, Map.of());
+        try {
+            for (String volume : volumes) {
+                try (TarArchiveInputStream in = new TarArchiveInputStream(engine.getArchive(probe,
+                        MOUNTS + "/" + volume))) {
+                    in.getNextEntry(); // the volume's own folder
+                    if (in.getNextEntry() != null) {
+                        holding.add(volume);
+                    }
+                } catch (IOException e) {
+                    throw new ToolException(ExitCode.FAILED, "cannot look into volume " + volume + ": "
+                            + IoReason.of(e), e);
+                }
+            }
+        } finally {
+            removeHelper(probe);
+        }
+        return holding;
+    }
+
+    /** Streams the backup's files into the helper's volumes, checking each entry's place on the way. */
+    private Summary fill(Path file, String helper, Manifest manifest) {
+        Set<String> names = Set.copyOf(manifest.volumes().stream().map(VolumeEntry::name).toList());
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long[] files = new long[1];
+        String[] sha256 = new String[1];
+        PipedInputStream pipe = new PipedInputStream(BUFFER * 16);
+        PipedOutputStream feed;
+        try {
+            feed = new PipedOutputStream(pipe);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Progress progress = Progress.start(console, "restore", sizeOf(file));
+        Thread producer = new Thread(() -> {
+            boolean complete = false;
+            try (Reader reader = Reader.open(file, progress)) {
+                TarArchiveOutputStream tar = tarOut(feed);
+                for (TarArchiveEntry entry = reader.tar.getNextEntry(); entry != null;
+                     entry = reader.tar.getNextEntry()) {
+                    checkPlace(file, entry.getName(), names);
+                    if (entry.isLink()) {
+                        checkPlace(file, entry.getLinkName(), names);
+                    }
+                    tar.putArchiveEntry(entry);
+                    if (entry.isFile() && !entry.isLink()) {
+                        reader.tar.transferTo(tar);
+                    }
+                    tar.closeArchiveEntry();
+                    files[0]++;
+                }
+                tar.finish();
+                tar.flush();
+                sha256[0] = reader.fileSha256();
+                complete = true;
+            } catch (Throwable t) {
+                failure.set(t);
+            } finally {
+                try {
+                    if (complete) {
+                        feed.close();
+                    } else {
+                        pipe.close(); // the engine sees the tar break off, not end
+                    }
+                } catch (IOException e) {
+                    failure.compareAndSet(null, e);
+                }
+            }
+        }, "read " + file.getFileName());
+        producer.setDaemon(true);
+        producer.start();
+        try (progress) {
+            try {
+                engine.putArchive(helper, "/", pipe, -1, true);
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                try {
+                    pipe.close(); // a reader that stopped early ends the producer's writes
+                } catch (IOException e) {
+                    // nothing held
+                }
+            }
+            try {
+                producer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ToolException(ExitCode.INTERRUPTED, "interrupted");
+            }
+        }
+        Throwable failed = failure.get();
+        if (failed instanceof ToolException t) {
+            throw t;
+        }
+        if (failed instanceof IOException e) {
+            throw new ToolException(ExitCode.FAILED, "cannot read " + file + ": " + IoReason.of(e), e);
+        }
+        if (failed instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failed != null) {
+            throw new IllegalStateException(failed);
+        }
+        return new Summary(names.size(), files[0], sizeOf(file), sha256[0]);
+    }
+
+    /** An entry of a backup belongs under volumes/NAME/ of a volume its manifest lists, with no way out of it. */
+    static void checkPlace(Path file, String name, Set<String> volumes) {
+        String[] parts = name.split("/");
+        boolean ok = name.startsWith(PREFIX) && parts.length >= 2 && volumes.contains(parts[1]);
+        for (String part : parts) {
+            ok &= !part.equals("..");
+        }
+        if (!ok && !name.equals(PREFIX)) {
+            throw new ToolException(ExitCode.FAILED, file + ": the entry " + name + " is not in a volume that "
+                    + MANIFEST + " lists; the file is damaged or was not made by 'mlreef-offline backup'");
+        }
+    }
+
+    /**
+     * A created, never started, container of the empty helper image with the volumes at /volumes/NAME. Leftover
+     * helpers of the same kind and stack (an interrupted command) are removed first; named volumes are never removed
+     * with a container.
+     */
+    private String helper(String kind, String stack, List<String> volumes, boolean readOnly,
+                          Map<String, String> labels) {
+        String image = helperImage();
+        Map<String, String> all = new LinkedHashMap<>(labels);
+        all.put(HELPER_LABEL, kind);
+        if (!"restore".equals(kind)) { // a restore's helper is its journal: interrupted() decides about it
+            for (ContainerSummary c : engine.listContainers(List.of(HELPER_LABEL + "=" + kind), true)) {
+                engine.removeContainer(c.id(), true);
+            }
+        }
+        List<String> binds = volumes.stream().map(v -> v + ":" + MOUNTS + "/" + v + (readOnly ? ":ro" : ""))
+                .toList();
+        ContainerSpec spec = new ContainerSpec(image, List.of("/never-started"), null, null, all, null, null, null,
+                null, false, new ContainerSpec.HostConfig(binds, null, null, "none"), null);
+        String name = "mlreef-offline-" + kind + (stack.isEmpty() ? "" : "-" + stack) + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
+        return engine.createContainer(name, spec);
+    }
+
+    /** The empty image of helper containers: made from an empty root file system when the engine lacks it. */
+    private String helperImage() {
+        String reference = HELPER_IMAGE + ":" + HELPER_TAG;
+        if (DockerEngine.orNull(() -> engine.inspectImage(reference)) == null) {
+            engine.importImage(new ByteArrayInputStream(new byte[1024]), HELPER_IMAGE, HELPER_TAG);
+        }
+        return reference;
+    }
+
+    /** Removes a helper container, and its image once no helper uses it. */
+    private void removeHelper(String id) {
+        DockerEngine.orNull(() -> {
+            engine.removeContainer(id, true);
+            return null;
+        });
+        if (engine.listContainers(List.of(HELPER_LABEL), true).isEmpty()) {
+            try {
+                engine.removeImage(HELPER_IMAGE + ":" + HELPER_TAG, false);
+            } catch (RuntimeException e) {
+                console.debug("helper image kept: " + e.getMessage());
+            }
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static TarArchiveOutputStream tarOut(OutputStream out) {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out, BUFFER, StandardCharsets.UTF_8.name());
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        tar.setAddPaxHeadersForNonAsciiNames(true);
+        return tar;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this runtime", e);
+        }
+    }
+
+    /** Counts the bytes written to the file, for the progress and the summary. */
+    private static final class Counting extends java.io.FilterOutputStream {
+        private final Progress progress;
+        private long count;
+
+        Counting(OutputStream out, Progress progress) {
+            super(out);
+            this.progress = progress;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            progress.update(count += len);
+        }
+
+        @Override
+        public void close() {
+            // the atomic file is committed or dropped by its owner
+        }
+    }
+
+    /** A backup file opened for reading: decompressed, hashed as read, its manifest read and checked. */
+    private static final class Reader implements AutoCloseable {
+        private final InputStream counted;
+        private final MessageDigest digest = sha256();
+        final TarArchiveInputStream tar;
+        final Manifest manifest;
+
+        private Reader(Path file, Progress progress) throws IOException {
+            this.counted = new FilterInputStream(Files.newInputStream(file)) {
+                private long count;
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    if (n > 0) {
+                        digest.update(b, off, n);
+                        if (progress != null) {
+                            progress.update(count += n);
+                        }
+                    }
+                    return n;
+                }
+
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+            };
+            BufferedInputStream buffered = new BufferedInputStream(counted, BUFFER);
+            String unsupported = Compression.unsupported(buffered);
+            if (unsupported != null) {
+                throw damaged(file, "it is " + unsupported + "; a backup is .tar, .tar.gz or .tar.zst");
+            }
+            this.tar = new TarArchiveInputStream(Compression.detect(buffered).decompressor(buffered), BUFFER,
+                    StandardCharsets.UTF_8.name());
+            TarArchiveEntry first = tar.getNextEntry();
+            if (first == null || !first.getName().equals(MANIFEST)) {
+                throw damaged(file, "it does not start with " + MANIFEST + " (it is not a backup made by"
+                        + " 'mlreef-offline backup')");
+            }
+            if (first.getSize() > MANIFEST_LIMIT) {
+                throw damaged(file, "its " + MANIFEST + " is over 1 MiB");
+            }
+            this.manifest = checked(file, tar.readNBytes((int) first.getSize()));
+        }
+
+        static Reader open(Path file) {
+            return open(file, null);
+        }
+
+        static Reader open(Path file, Progress progress) {
+            try {
+                return new Reader(file, progress);
+            } catch (NoSuchFileException e) {
+                throw new ToolException(ExitCode.FAILED, file + ": no such file");
+            } catch (IOException e) {
+                throw damaged(file, IoReason.of(e));
+            }
+        }
+
+        /** The sha256 of the file as read so far (all of it, once the tar was read to its end). */
+        String fileSha256() throws IOException {
+            counted.transferTo(OutputStream.nullOutputStream()); // what follows the tar's end, if anything
+            return HexFormat.of().formatHex(digest.digest());
+        }
+
+        @Override
+        public void close() {
+            try {
+                tar.close();
+            } catch (IOException e) {
+                // read only
+            }
+        }
+
+        private static Manifest checked(Path file, byte[] json) {
+            Manifest m;
+            try {
+                m = JSON.readValue(json, Manifest.class);
+            } catch (JsonProcessingException e) {
+                throw damaged(file, "its " + MANIFEST + " is not valid JSON");
+            } catch (IOException e) {
+                throw damaged(file, IoReason.of(e));
+            }
+            if (m.format() > FORMAT) {
+                throw new ToolException(ExitCode.FAILED, file + " is a backup of format " + m.format() + "; this"
+                        + " version reads format " + FORMAT + ": restore it with the mlreef-offline that made it");
+            }
+            if (m.format() < 1 || m.id() == null || m.volumes() == null || m.volumes().isEmpty()) {
+                throw damaged(file, "its " + MANIFEST + " lists no volumes");
+            }
+            Set<String> seen = new LinkedHashSet<>();
+            for (VolumeEntry v : m.volumes()) {
+                if (v == null || v.name() == null || !VOLUME_NAME.matcher(v.name()).matches() || !seen.add(v.name())) {
+                    throw damaged(file, "its " + MANIFEST + " names an invalid or repeated volume");
+                }
+            }
+            List<VolumeEntry> volumes = m.volumes().stream().map(v -> new VolumeEntry(v.name(),
+                    v.driver() == null || v.driver().isEmpty() ? null : v.driver(),
+                    v.labels() == null ? Map.of() : v.labels(), v.options() == null ? Map.of() : v.options()))
+                    .toList();
+            String stack = m.stack() == null || !STACK_NAME.matcher(m.stack()).matches() ? "" : m.stack();
+            return new Manifest(m.format(), m.id(), m.tool(), m.created(), stack, volumes);
+        }
+
+        private static ToolException damaged(Path file, String why) {
+            return new ToolException(ExitCode.FAILED, file + " cannot be read as a backup: " + why);
+        }
+    }
+}

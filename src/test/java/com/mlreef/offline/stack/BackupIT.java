@@ -1,0 +1,200 @@
+package com.mlreef.offline.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mlreef.offline.docker.DockerClient;
+import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.testing.CliProcess;
+import com.mlreef.offline.testing.Created;
+import com.mlreef.offline.testing.TestEngine;
+import com.mlreef.offline.testing.TestImages;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code backup} and {@code restore} as an operator uses them: a stack's volumes with owners, modes, symbolic and
+ * hard links and a few megabytes of data, backed up, deleted, restored and run again, all through the real engine.
+ */
+class BackupIT {
+    private static DockerClient engine;
+    private static Created created;
+    private static String base;
+
+    @TempDir
+    static Path tmp;
+
+    private String stack;
+
+    @BeforeAll
+    static void images() throws Exception {
+        engine = TestEngine.client();
+        created = new Created(engine);
+        base = TestImages.busybox(engine, created, "backupbase");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (created != null) {
+            created.close();
+        }
+    }
+
+    @AfterEach
+    void down() throws Exception {
+        if (stack != null) {
+            CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes");
+            for (String v : List.of("-data", "-etc")) { // a restore that failed may leave them without a stack
+                DockerEngine.orNull(() -> {
+                    engine.removeVolume(stack + v);
+                    return null;
+                });
+            }
+            stack = null;
+        }
+    }
+
+    /** A bundle of a one-service stack with two volumes, run; the service's data written into them. */
+    private Path runWithData() throws Exception {
+        stack = TestEngine.unique("bk").replace("mlro-test-", "mlrot");
+        Path file = tmp.resolve(stack + ".yaml");
+        Files.writeString(file, """
+                name: %1$s
+                services:
+                  app:
+                    image: %2$s
+                    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+                    volumes:
+                      - %1$s-data:/data
+                      - %1$s-etc:/etc/app
+                volumes:
+                  %1$s-data: {}
+                  %1$s-etc: {}
+                """.formatted(stack, base));
+        Path dir = tmp.resolve(stack + "-bundle");
+        assertEquals(0, CliProcess.run(Map.of(), "export", "-q", "--no-pull", "-f", file.toString(), "-o",
+                dir.toString()).exit());
+        CliProcess.Result r = CliProcess.run(Map.of(), "run", "-q", "-d", dir.toString());
+        assertEquals(0, r.exit(), r.toString());
+        docker("exec", stack + "-app", "sh", "-c", "mkdir -p /data/sub/deeper && echo hello > /data/a"
+                + " && chown 1234:5678 /data/a && chmod 640 /data/a && ln -s a /data/link && ln /data/a /data/hard"
+                + " && head -c 3000000 /dev/urandom > /data/sub/deeper/random && chown -R 999:999 /data/sub"
+                + " && chmod 700 /data && echo conf > /etc/app/app.conf && touch -d '2001-02-03 04:05:06' /etc/app/app.conf");
+        return dir;
+    }
+
+    /** Every file of the stack's volumes: path, mode, owner, size, link count, link target, mtime and content. */
+    private String contents() throws Exception {
+        StringBuilder all = new StringBuilder();
+        for (String v : List.of("-data", "-etc")) {
+            all.append(docker("run", "--rm", "-v", stack + v + ":/v:ro", base, "sh", "-c",
+                    "cd /v && find . | sort | while read f; do stat -c '%n %a %u:%g %s %h %N' \"$f\";"
+                            + " [ -f \"$f\" ] && [ ! -L \"$f\" ] && stat -c %Y \"$f\" && md5sum \"$f\"; done; true"));
+        }
+        return all.toString();
+    }
+
+    @Test
+    void aBackupRestoredIntoDeletedVolumesGivesBackEveryFileWithItsOwnerModeAndLinks() throws Exception {
+        Path dir = runWithData();
+        String before = contents();
+        assertTrue(before.contains("./a 640 1234:5678 6 2"), before);
+        Path file = tmp.resolve(stack + "-volumes.tar.zst");
+
+        CliProcess.Result r = CliProcess.run(Map.of(), "backup", "--stack", stack, "-o", file.toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("running containers use the volumes (" + stack + "-app)"), r.err());
+        assertFalse(Files.exists(file));
+
+        r = CliProcess.run(Map.of(), "backup", "--stack", stack, "-o", file.toString(), "--stop");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().startsWith(file + " sha256 "), r.out());
+        assertEquals("running", engine.inspectContainer(stack + "-app").state().status(), "started again after");
+        assertTrue(r.err().contains("stopped " + stack + "-app") && r.err().contains("started " + stack + "-app"),
+                r.err());
+        assertNothingLeft();
+
+        r = CliProcess.run(Map.of(), "backup", "--stack", stack, "-o", file.toString(), "--stop");
+        assertEquals(1, r.exit(), "never written over: " + r);
+
+        r = CliProcess.run(Map.of(), "restore", file.toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("running containers use volumes of the backup"), r.err());
+        assertEquals(0, CliProcess.run(Map.of(), "stop", "-q", "--stack", stack).exit());
+        docker("run", "--rm", "-v", stack + "-etc:/v", base, "sh", "-c", "echo changed > /v/app.conf");
+        String changed = contents();
+        r = CliProcess.run(Map.of(), "restore", file.toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("volumes " + stack + "-data, " + stack + "-etc hold data"), r.err());
+        assertEquals(changed, contents(), "a refused restore changes nothing");
+
+        r = CliProcess.run(Map.of(), "down", "-q", "--stack", stack, "--volumes", "--yes");
+        assertEquals(0, r.exit(), r.toString());
+        r = CliProcess.run(Map.of(), "restore", file.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(before, contents());
+        assertEquals(Map.of(DefaultStack.STACK_LABEL, stack), engine.inspectVolume(stack + "-data").labels(),
+                "the stack's volumes again, for status and down");
+        assertNothingLeft();
+
+        r = CliProcess.run(Map.of(), "run", "-q", "-d", dir.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("hello\n", docker("exec", stack + "-app", "cat", "/data/a"));
+    }
+
+    @Test
+    void aRestoreBrokenOffIsFinishedByTheNextOne() throws Exception {
+        runWithData();
+        String before = contents();
+        assertEquals(0, CliProcess.run(Map.of(), "stop", "-q", "--stack", stack).exit());
+        Path file = tmp.resolve(stack + "-volumes.tar");
+        CliProcess.Result r = CliProcess.run(Map.of(), "backup", "-q", "--stack", stack, "-o", file.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(0, CliProcess.run(Map.of(), "down", "-q", "--stack", stack, "--volumes", "--yes").exit());
+
+        Path broken = tmp.resolve(stack + "-broken.tar"); // the same backup, cut off in the middle of its large file
+        try (var in = Files.newInputStream(file); var out = Files.newOutputStream(broken)) {
+            out.write(in.readNBytes((int) (Files.size(file) / 2)));
+        }
+        r = CliProcess.run(Map.of(), "restore", broken.toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("error: cannot read " + broken), r.err());
+        assertNotEquals(before, contents(), "partly restored");
+
+        r = CliProcess.run(Map.of(), "restore", file.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("finishing the restore of " + stack + "-data, " + stack + "-etc that was"
+                + " interrupted"), r.err());
+        assertEquals(before, contents());
+        assertNothingLeft();
+    }
+
+    /** No helper container and no helper image stay behind. */
+    private static void assertNothingLeft() {
+        assertEquals(List.of(), engine.listContainers(List.of(VolumeBackup.HELPER_LABEL), true));
+        assertNull(DockerEngine.orNull(() -> engine.inspectImage("mlreef-offline/empty:1")));
+    }
+
+    private static String docker(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + command);
+        assertEquals(0, p.exitValue(), command + ": " + out);
+        return out;
+    }
+}
