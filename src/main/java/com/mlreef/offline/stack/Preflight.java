@@ -14,6 +14,7 @@ import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.VersionInfo;
 import com.mlreef.offline.ui.Sizes;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
@@ -40,6 +41,20 @@ public final class Preflight {
     static final long FAIL_BELOW = 2L << 30;
     static final long WARN_BELOW = 20L << 30;
 
+    /**
+     * What a refused bind says of a host port, from the C library's text of its error: EACCES, EADDRNOTAVAIL as glibc
+     * ("Cannot assign requested address") and musl (the static executable: "Address not available") say it, else
+     * EADDRINUSE.
+     */
+    static PortProbe.State bindFailure(String message) {
+        String m = String.valueOf(message).toLowerCase(java.util.Locale.ROOT);
+        return m.contains("permission") || m.contains("access") ? PortProbe.State.NOT_ALLOWED
+                : m.contains("assign") || m.contains("not available") ? PortProbe.State.NOT_LOCAL
+                : PortProbe.State.IN_USE;
+    }
+
+    /** Registered: in the native executable Jackson finds {@link #label()} only on a class registered so. */
+    @RegisterForReflection
     public enum Status {
         OK, INFO, WARN, FAIL;
 
@@ -104,10 +119,7 @@ public final class Preflight {
                     }
                     return State.FREE;
                 } catch (BindException e) {
-                    String m = String.valueOf(e.getMessage()).toLowerCase();
-                    return m.contains("permission") || m.contains("access") ? State.NOT_ALLOWED
-                            : m.contains("assign") ? State.NOT_LOCAL
-                            : State.IN_USE;
+                    return bindFailure(e.getMessage());
                 } catch (IOException e) {
                     // IPv6 turned off on this host: nothing can hold the port there, and no IPv6 address is its own
                     if (String.valueOf(e.getMessage()).toLowerCase().contains("family")) {

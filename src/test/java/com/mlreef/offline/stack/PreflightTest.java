@@ -103,6 +103,16 @@ class PreflightTest {
     }
 
     @Test
+    void aRefusedBindIsReadAsTheCLibraryOfTheJvmOrOfTheStaticExecutableSaysIt() {
+        assertEquals(PortProbe.State.NOT_LOCAL, Preflight.bindFailure("Cannot assign requested address"));
+        assertEquals(PortProbe.State.NOT_LOCAL, Preflight.bindFailure("Address not available")); // musl
+        assertEquals(PortProbe.State.IN_USE, Preflight.bindFailure("Address already in use"));
+        assertEquals(PortProbe.State.IN_USE, Preflight.bindFailure("Address in use")); // musl
+        assertEquals(PortProbe.State.NOT_ALLOWED, Preflight.bindFailure("Permission denied"));
+        assertEquals(PortProbe.State.IN_USE, Preflight.bindFailure(null));
+    }
+
+    @Test
     void aHealthyHostIsReady() {
         Preflight.Report report = run(new Healthy(List.of()), port -> PortProbe.State.FREE);
         assertTrue(report.ok(), report.toString());
