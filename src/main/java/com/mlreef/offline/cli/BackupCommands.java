@@ -1,5 +1,6 @@
 package com.mlreef.offline.cli;
 
+import com.mlreef.offline.bundle.AtomicFile;
 import com.mlreef.offline.docker.model.Volume;
 import com.mlreef.offline.stack.StackControl;
 import com.mlreef.offline.stack.VolumeBackup;
@@ -59,7 +60,8 @@ public final class BackupCommands {
             VolumeBackup backup = new VolumeBackup(engine.engine(), console);
             boolean[] stopped = new boolean[1];
             VolumeBackup.Summary summary = LifecycleCommands.underHostLock(console, engine, () -> "interrupted: no"
-                    + " backup was written" + (stopped[0] ? "; the stack was stopped for it: 'mlreef-offline start"
+                    + " backup was written (" + target + AtomicFile.PARTIAL + ", if there, holds what was written so far:"
+                    + " delete it)" + (stopped[0] ? "; the stack was stopped for it: 'mlreef-offline start"
                     + " --stack " + name + "' starts it again" : ""), () -> {
                         List<Volume> volumes = backup.volumes(name);
                         if (volumes.isEmpty()) {

@@ -221,7 +221,8 @@ public final class VolumeBackup {
                     + String.join(", ", users) + "): stop them first ('mlreef-offline stop', or 'down' to remove the"
                     + " containers); nothing was changed");
         }
-        Set<String> resumed = interrupted(manifest);
+        ContainerSummary journal = interrupted(manifest);
+        Set<String> resumed = journal == null ? Set.of() : Set.copyOf(names);
         List<String> present = new ArrayList<>();
         for (String name : names) {
             if (!resumed.contains(name) && DockerEngine.orNull(() -> engine.inspectVolume(name)) != null) {
@@ -243,10 +244,11 @@ public final class VolumeBackup {
                 console.info("created volume " + v.name());
             }
         }
-        Map<String, String> journal = new LinkedHashMap<>();
-        journal.put(BACKUP_LABEL, manifest.id());
-        journal.put(VOLUMES_LABEL, String.join(",", names));
-        String helper = helper("restore", manifest.stack(), names, false, journal);
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(BACKUP_LABEL, manifest.id());
+        labels.put(VOLUMES_LABEL, String.join(",", names));
+        // the journal of an interrupted restore of this backup is used again: there is no moment without one
+        String helper = journal != null ? journal.id() : helper("restore", manifest.stack(), names, false, labels);
         Summary summary = fill(file, helper, manifest);
         removeHelper(helper); // the journal: only once every volume is complete
         return summary;
@@ -260,30 +262,28 @@ public final class VolumeBackup {
     }
 
     /**
-     * The volumes an interrupted restore of this backup was writing (its helper container is still there): they may
-     * be written again. An interrupted restore of another backup into the same volumes is refused.
+     * The helper container of an interrupted restore of this backup, or null: it mounts the backup's volumes, which
+     * it was writing, and may write them again. An interrupted restore of another backup into the same volumes is
+     * refused.
      */
-    private Set<String> interrupted(Manifest manifest) {
-        Set<String> resumed = new LinkedHashSet<>();
+    private ContainerSummary interrupted(Manifest manifest) {
+        ContainerSummary journal = null;
         for (ContainerSummary c : engine.listContainers(List.of(HELPER_LABEL + "=restore"), true)) {
             List<String> theirs = List.of(c.labels().getOrDefault(VOLUMES_LABEL, "").split(","));
+            List<String> shared = manifest.volumes().stream().map(VolumeEntry::name).filter(theirs::contains)
+                    .toList();
             if (manifest.id().equals(c.labels().get(BACKUP_LABEL))) {
-                resumed.addAll(theirs);
-                engine.removeContainer(c.id(), true);
+                journal = c;
                 console.info("finishing the restore of " + String.join(", ", theirs) + " that was interrupted");
-            } else {
-                List<String> shared = manifest.volumes().stream().map(VolumeEntry::name).filter(theirs::contains)
-                        .toList();
-                if (!shared.isEmpty()) {
-                    throw new ToolException(ExitCode.FAILED, "an interrupted restore of another backup left volume"
-                            + (shared.size() == 1 ? " " : "s ") + String.join(", ", shared) + " partly written: run"
-                            + " that restore again, or delete the volume" + (shared.size() == 1 ? "" : "s") + " ("
-                            + "'mlreef-offline down --volumes') and the container " + c.name() + ", then restore"
-                            + " this one; nothing was changed");
-                }
+            } else if (!shared.isEmpty()) {
+                throw new ToolException(ExitCode.FAILED, "an interrupted restore of another backup left volume"
+                        + (shared.size() == 1 ? " " : "s ") + String.join(", ", shared) + " partly written: run"
+                        + " that restore again, or delete the volume" + (shared.size() == 1 ? "" : "s") + " ('docker"
+                        + " rm " + c.name() + "', then 'mlreef-offline down --volumes'), then restore this one;"
+                        + " nothing was changed");
             }
         }
-        return resumed;
+        return journal;
     }
 
     /** Which of the volumes hold anything, looked at through a helper container that mounts them read-only. */
