@@ -3,12 +3,15 @@ package com.mlreef.offline.bundle;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.mlreef.offline.ui.IoReason;
 import java.io.BufferedReader;
@@ -39,11 +42,22 @@ public final class BundleFiles {
     private static final Pattern TOP_FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern IMAGE_ID = Pattern.compile("sha256:[0-9a-f]{64}");
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern SUM_LINE = Pattern.compile("([0-9a-f]{64}) [ *](.+)");
+    private static final Pattern SUM_LINE = Pattern.compile("([0-9a-fA-F]{64}) [ *](.+)");
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /**
+     * For bundle.json, which export wrote: one JSON document, each key once, each value of its own type (a bundle.json
+     * edited into another shape is named, not half-read); unknown keys are a newer version's.
+     */
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
 
     private BundleFiles() {
     }
@@ -77,7 +91,11 @@ public final class BundleFiles {
         }
         if (syntax != null || !(e instanceof JsonMappingException mapping) || mapping.getPath().isEmpty()) {
             JsonLocation at = syntax != null ? ((JsonParseException) syntax).getLocation() : e.getLocation();
-            return "not valid JSON" + (syntax instanceof JsonEOFException ? " (it ends early: cut short?)" : "")
+            String message = String.valueOf(e.getOriginalMessage());
+            String why = syntax instanceof JsonEOFException ? " (it ends early: cut short?)"
+                    : message.startsWith("Duplicate field") ? " (a key given twice)"
+                    : message.startsWith("Trailing token") ? " (more follows its end)" : "";
+            return "not valid JSON" + why
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
         }
         StringBuilder where = new StringBuilder();
@@ -110,7 +128,7 @@ public final class BundleFiles {
         Path file = dir.resolve(BundleManifest.FILE_NAME);
         BundleManifest manifest;
         try {
-            manifest = JSON.readValue(Files.readAllBytes(file), BundleManifest.class);
+            manifest = STRICT.readValue(Files.readAllBytes(file), BundleManifest.class);
         } catch (NoSuchFileException e) {
             throw new BundleException(file + " does not exist");
         } catch (JsonProcessingException e) {
@@ -219,7 +237,7 @@ public final class BundleFiles {
                     throw new BundleException(dir.resolve(SUMS) + " line " + number + " is not '<sha256>  <file>'");
                 }
                 // sha256sum ./*.tar writes ./one.tar: the file one.tar
-                sums.put(m.group(2).replaceFirst("^(\\./)+", ""), m.group(1));
+                sums.put(m.group(2).replaceFirst("^(\\./)+", ""), m.group(1).toLowerCase(Locale.ROOT));
             }
         }
         return sums;

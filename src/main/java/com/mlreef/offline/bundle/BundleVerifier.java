@@ -202,7 +202,9 @@ public final class BundleVerifier {
             throw new BundleException("cannot read " + manifestFile + ": " + IoReason.of(e), e);
         }
         checkSums(dir, expectedSums, problems);
-        problems.addAll(outsideTheFolder(dir, expectedSums.keySet()));
+        List<String> listed = new ArrayList<>(expectedSums.keySet());
+        listed.add(BundleFiles.SUMS);
+        problems.addAll(outsideTheFolder(dir, listed));
 
         List<Task> tasks = new ArrayList<>();
         for (String file : BundleFiles.imageFiles(manifest)) {

@@ -126,6 +126,17 @@ class BundleFilesTest {
                 assertThrows(BundleException.class, () -> BundleFiles.read(dir)).getMessage());
         assertEquals(dir.resolve("nowhere/bundle.json") + " does not exist",
                 assertThrows(BundleException.class, () -> BundleFiles.read(dir.resolve("nowhere"))).getMessage());
+        BundleFiles.write(dir, manifest(1, "images/a.tar"));
+        String good = Files.readString(dir.resolve("bundle.json"));
+        for (String edited : List.of(good + "{}", good + "x", good.replace("\"complete\" : true",
+                "\"complete\" : \"true\""), good.replace("\"size\" : 10", "\"size\" : \"10\""),
+                good.replace("\"id\" : \"id-1\",", "\"id\" : \"id-1\", \"id\" : \"id-2\","))) {
+            assertTrue(!edited.equals(good), "edited");
+            Files.writeString(dir.resolve("bundle.json"), edited);
+            String message = assertThrows(BundleException.class, () -> BundleFiles.read(dir), edited).getMessage();
+            assertTrue(message.startsWith(dir.resolve("bundle.json") + " is not a valid bundle manifest: ")
+                    && !message.contains("\n") && !message.contains("com.fasterxml"), message);
+        }
         BundleManifest twice = manifest(1, "images/a.tar");
         BundleManifest.Image other = new BundleManifest.Image(List.of("web:1"), "sha256:" + "c".repeat(64), "linux/amd64",
                 List.of(), "images/a.tar", 11, SHA, Compression.ZSTD, null, null);
@@ -138,6 +149,8 @@ class BundleFilesTest {
         BundleFiles.writeSums(dir, Map.of("images/a.tar", SHA));
         assertEquals(SHA + "  images/a.tar\n", Files.readString(dir.resolve("SHA256SUMS")));
         assertEquals(Map.of("images/a.tar", SHA), BundleFiles.readSums(dir));
+        Files.writeString(dir.resolve("SHA256SUMS"), SHA.toUpperCase(java.util.Locale.ROOT) + "  images/a.tar\n");
+        assertEquals(Map.of("images/a.tar", SHA), BundleFiles.readSums(dir), "sha256sum -c reads upper case too");
         Files.writeString(dir.resolve("SHA256SUMS"), "not a checksum line\n");
         assertEquals(dir.resolve("SHA256SUMS") + " line 1 is not '<sha256>  <file>'",
                 assertThrows(BundleException.class, () -> BundleFiles.readSums(dir)).getMessage());
