@@ -42,6 +42,11 @@ public final class ErrorHandler implements IExecutionExceptionHandler, IParamete
         if (verbose) {
             ex.printStackTrace(err);
         }
+        if (!(ex instanceof ToolException) && OnInterrupt.shuttingDown()) {
+            // a signal ends the process: what failed, failed because of it (a hook refused, a stream closed), and
+            // the command's own hook, if it had one yet, says what the interruption leaves
+            return ExitCode.INTERRUPTED;
+        }
         err.println("error: " + message(ex));
         err.flush();
         if (cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption("--json")) {
