@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 import java.util.regex.Pattern;
 
 /**
@@ -135,6 +136,7 @@ public final class StackExporter {
         Path dir = options.dir();
         if (Files.exists(dir)) {
             BundleException.requireFolder(dir);
+            BundleException.refuseImagesFolder(dir);
         }
         if (!stack.imageVariables().isEmpty()) {
             // the bundle carries the stack as written: the offline host interpolates it with its own environment
@@ -145,7 +147,7 @@ public final class StackExporter {
                     + " run refuses a stack whose images the bundle does not carry");
         }
         stack.spec().files().forEach((reference, name) -> {
-            if (name.matches(".*\\.(gz|tgz|zst)")) {
+            if (name.matches("(?i).*\\.(gz|tgz|zst|xz|txz|bz2|tbz2?|zip)")) {
                 throw new StackFileException("x-offline.files." + reference + ": '" + name + "': give the tar's name"
                         + " (NAME.tar); export adds .gz or .zst when it compresses");
             }
@@ -192,7 +194,7 @@ public final class StackExporter {
             done = true;
             return result;
         } catch (IOException e) {
-            throw new BundleException("writing the bundle in " + dir + ": " + e.getMessage(), e);
+            throw new BundleException("writing the bundle in " + dir + ": " + IoReason.of(e), e);
         } finally {
             if (!done) {
                 removeIfOnlyLock(dir, lockFile, createdDir);
@@ -217,6 +219,7 @@ public final class StackExporter {
                     + previous.base().id()) + ": every image is saved again");
             reusable = null;
         }
+        refuseForeignSums(dir, previous);
         removePartials(dir);
         List<Group> groups = group(stack.spec(), images, options);
         Map<String, BundleManifest.Image> kept = new LinkedHashMap<>();
@@ -258,10 +261,20 @@ public final class StackExporter {
         boolean sameStack = previous != null && previous.complete() && Objects.equals(previous.stack(), stackEntry);
         String id = toWrite.isEmpty() && sameStack ? previous.id() : UUID.randomUUID().toString();
         BundleManifest.Base baseEntry = base == null ? null : base.bundle();
+        // until this export is complete, its bundle.json still lists the files of the bundle it replaces that it
+        // does not write again (another compression or layout), so that an export run after an interruption
+        // removes them as this one would have
+        List<String> files = groups.stream().map(Group::file).toList();
+        List<BundleManifest.Image> replaced = previous == null ? List.of() : previous.images().stream()
+                .filter(i -> !files.contains(i.file()))
+                .map(i -> new BundleManifest.Image(i.references(), i.id(), i.platform(), i.layers(), i.file(),
+                        i.size(), i.sha256(), i.compression(), null, null)) // only its file counts; any base is gone
+                .toList();
         BundleManifest manifest = new BundleManifest(BundleManifest.formatFor(baseEntry), id,
                 new BundleManifest.Tool("mlreef-offline", options.toolVersion()),
                 toWrite.isEmpty() && sameStack ? previous.created() : now(), false, stackEntry,
-                ordered(images, kept, Map.of()), previous == null ? null : previous.executable(), baseEntry);
+                unfinished(ordered(images, kept, Map.of()), replaced), previous == null ? null : previous.executable(),
+                baseEntry);
         Map<String, Boolean> written = new LinkedHashMap<>();
         groups.forEach(g -> written.put(g.file(), false));
         Map<String, BundleManifest.Image> fresh = new HashMap<>();
@@ -287,7 +300,7 @@ public final class StackExporter {
                 fresh.put(group.images().get(i).reference() + " " + saved.get(i).id(), saved.get(i));
             }
             written.put(group.file(), true);
-            manifest = manifest.withImages(ordered(images, kept, fresh), false);
+            manifest = manifest.withImages(unfinished(ordered(images, kept, fresh), replaced), false);
             BundleFiles.write(dir, manifest);
         }
         BundleManifest.Executable executable = executable(dir, options.executable(), previous);
@@ -426,19 +439,42 @@ public final class StackExporter {
             if (e.getMessage().contains("newer than this mlreef-offline")) {
                 throw new BundleException(e.getMessage() + "; or export into another folder");
             }
-            console.warn("ignoring " + e.getMessage() + "; every image is saved again");
-            return null;
+            // export writes bundle.json whole or not at all: one it cannot read may be the user's own file
+            throw new BundleException(e.getMessage() + "; export would replace it: move it away, or export into"
+                    + " another folder");
         }
     }
 
+    /** A SHA256SUMS beside no bundle.json is the user's (as sha256sum writes it for plain tars): never replaced. */
+    private static void refuseForeignSums(Path dir, BundleManifest previous) {
+        Path sums = dir.resolve(BundleFiles.SUMS);
+        if (previous == null && Files.exists(sums, LinkOption.NOFOLLOW_LINKS)) {
+            throw new BundleException(sums + " exists and is not a bundle's (the folder holds no bundle.json);"
+                    + " export would replace it: move it away, or export into another folder");
+        }
+    }
+
+    /**
+     * Removes what an interrupted export left under temporary names: the bundle's own files only (bundle.json,
+     * SHA256SUMS, the executable, image tars); another NAME.partial may be the user's.
+     */
     private static void removePartials(Path dir) throws IOException {
-        for (Path folder : List.of(dir, dir.resolve(BundleFiles.IMAGES))) {
-            if (!Files.isDirectory(folder)) {
-                continue;
+        for (String own : List.of(BundleManifest.FILE_NAME, BundleFiles.SUMS, EXECUTABLE)) {
+            Path p = dir.resolve(own + AtomicFile.PARTIAL);
+            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(p);
             }
-            try (DirectoryStream<Path> partials = Files.newDirectoryStream(folder, "*" + AtomicFile.PARTIAL)) {
-                for (Path p : partials) {
-                    Files.deleteIfExists(p);
+        }
+        Path images = dir.resolve(BundleFiles.IMAGES);
+        if (!Files.isDirectory(images)) {
+            return;
+        }
+        try (DirectoryStream<Path> partials = Files.newDirectoryStream(images, "*" + AtomicFile.PARTIAL)) {
+            for (Path p : partials) {
+                String name = p.getFileName().toString();
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Stream.of(Compression.values()).anyMatch(
+                        c -> name.endsWith(".tar" + c.suffix() + AtomicFile.PARTIAL))) {
+                    Files.delete(p);
                 }
             }
         }
@@ -451,7 +487,8 @@ public final class StackExporter {
     private static List<Group> group(StackSpec spec, List<Resolved> images, Options options) {
         String suffix = options.compression().suffix();
         if (options.combined()) {
-            return List.of(new Group(BundleFiles.IMAGES + "/" + spec.name() + "-images.tar" + suffix, images));
+            return List.of(new Group(BundleFiles.IMAGES + "/" + shortened(spec.name() + "-images") + ".tar" + suffix,
+                    images));
         }
         List<Group> groups = new ArrayList<>();
         Map<String, Integer> groupOfImage = new HashMap<>();
@@ -495,7 +532,18 @@ public final class StackExporter {
         }
         name = name.replaceFirst("^library/", "").replaceFirst("@sha256:([0-9a-f]{12})[0-9a-f]*$", "_$1");
         name = name.replaceAll("[^A-Za-z0-9._-]+", "_").replaceAll("^[^A-Za-z0-9]+", "");
-        return (name.isEmpty() ? "image" : name) + ".tar";
+        return shortened(name.isEmpty() ? "image" : name) + ".tar";
+    }
+
+    /** A name cut to fit {@link StackSpec#MAX_FILE_NAME} with .tar, kept apart from others by a hash of the whole. */
+    private static String shortened(String name) {
+        int room = StackSpec.MAX_FILE_NAME - ".tar".length();
+        if (name.length() <= room) {
+            return name;
+        }
+        String hash = UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString()
+                .replace("-", "");
+        return name.substring(0, room - 13) + "_" + hash.substring(0, 12);
     }
 
     /** The previous entries for a group when its file is whole and still holds the same images; else null. */
@@ -861,6 +909,14 @@ public final class StackExporter {
                 console.info(file + ": no longer part of the bundle, removed");
             }
         }
+    }
+
+    /** The images of an unfinished export's bundle.json: those of the new bundle, then those it replaces. */
+    private static List<BundleManifest.Image> unfinished(List<BundleManifest.Image> images,
+                                                         List<BundleManifest.Image> replaced) {
+        List<BundleManifest.Image> all = new ArrayList<>(images);
+        all.addAll(replaced);
+        return all;
     }
 
     private static List<BundleManifest.Image> ordered(List<Resolved> images, Map<String, BundleManifest.Image> kept,

@@ -251,6 +251,11 @@ public final class StackFile {
                 if (!FILE_NAME.matcher(file).matches() || file.contains("..")) {
                     throw error(path, "'" + file + "' is not a plain file name (no folders, no ..)");
                 }
+                if (file.length() > StackSpec.MAX_FILE_NAME) {
+                    throw error(path, "a name of " + file.length() + " characters; at most "
+                            + StackSpec.MAX_FILE_NAME + " (file systems take 255, and export adds .zst.partial"
+                            + " while it writes)");
+                }
                 if (file.endsWith(".partial")) {
                     throw error(path, "'" + file + "': a name ending in .partial is export's name for a file it"
                             + " is still writing");
@@ -266,9 +271,14 @@ public final class StackFile {
                 throw error("x-offline.files." + image, "names an image the stack neither runs nor lists in x-offline.images");
             }
         }
-        if (files.values().stream().map(f -> f.toLowerCase(Locale.ROOT)).distinct().count() != files.size()) {
-            throw error("x-offline.files", "two images share one file name (names that differ only in case are one"
-                    + " name on the FAT and exFAT file systems of USB sticks)");
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : files.entrySet()) {
+            String other = byName.putIfAbsent(e.getValue().toLowerCase(Locale.ROOT), e.getKey());
+            if (other != null) {
+                throw error("x-offline.files", other + " and " + e.getKey() + " share the file name " + e.getValue()
+                        + " (names that differ only in case are one name on the FAT and exFAT file systems of USB"
+                        + " sticks): give each image its own, or name one of them only");
+            }
         }
         return spec;
     }

@@ -16,6 +16,9 @@ import java.util.TreeMap;
  */
 public record StackSpec(String name, Map<String, Service> services, Map<String, VolumeSpec> volumes,
                         Map<String, NetworkSpec> networks, List<String> extraImages, Map<String, String> files) {
+    /** The longest file name a bundle's image file takes before .gz/.zst (and .partial while written). */
+    public static final int MAX_FILE_NAME = 200;
+
 
     public record Service(String name, String image, String containerName, List<String> command,
                           List<PortSpec> ports, List<MountSpec> mounts, Map<String, String> environment,

@@ -261,6 +261,42 @@ class ExportIT {
     }
 
     @Test
+    void anExportIntoAnotherCompressionKilledInTheMiddleRemovesTheOldFilesWhenRunAgain() throws Exception {
+        Path stack = stack(base, big);
+        Path dir = tmp.resolve("recompressed");
+        assertEquals(0, tool("export", "--no-pull", "-f", stack.toString(), "-o", dir.toString()).exit());
+        List<String> plain;
+        try (Stream<Path> files = Files.list(dir.resolve("images"))) {
+            plain = files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+        Path logs = Files.createDirectories(tmp.resolve("logs-recompressed"));
+        Process export = CliProcess.start(logs, "export", "--no-pull", "-f", stack.toString(), "-o", dir.toString(),
+                "--compress", "zstd");
+        Path partial = dir.resolve("images/" + big.substring(REGISTRY.length() + 1).replaceAll("[/:]", "_")
+                + ".tar.zst.partial");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.exists(partial) && Files.size(partial) > (10 << 20)) && System.nanoTime() < deadline) {
+            assertTrue(export.isAlive(), "export ended before its big save: " + Files.readString(logs.resolve(
+                    "stderr.txt")));
+            Thread.sleep(10);
+        }
+        export.destroyForcibly();
+        assertTrue(export.waitFor(10, TimeUnit.SECONDS));
+
+        CliProcess.Result again = tool("export", "--no-pull", "-f", stack.toString(), "-o", dir.toString(),
+                "--compress", "zstd");
+        assertEquals(0, again.exit(), again.toString());
+        assertFalse(again.err().contains("not part of the bundle"), again.toString());
+        for (String file : plain) {
+            assertFalse(Files.exists(dir.resolve("images").resolve(file)), file + " of the replaced bundle: " + again);
+        }
+        CliProcess.Result verify = tool("verify", "-d", dir.toString());
+        assertEquals(0, verify.exit(), verify.toString());
+        assertEquals(0, tool("export", "-q", "--no-pull", "-f", stack.toString(), "-o", dir.toString()).exit(),
+                "and back to plain tars");
+    }
+
+    @Test
     void aChangedImageIsSavedAgainAndTheOthersKept() throws Exception {
         Path stack = stack(base);
         Path dir = tmp.resolve("changed");

@@ -1,6 +1,7 @@
 package com.mlreef.offline.stack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +11,9 @@ class StackExporterTest {
     void aFileIsNamedAfterItsReferenceWithoutTheRegistry() {
         assertEquals("mlreef_mlreef_latest.tar", StackExporter.fileName("registry.gitlab.com/mlreef/mlreef:latest"));
         assertEquals("alpine_latest.tar", StackExporter.fileName("alpine:latest"));
+        String longName = StackExporter.fileName("registry.example.com/" + "team/".repeat(60) + "app:1");
+        assertEquals(200, longName.length(), "room for .zst.partial on a file system of 255-byte names");
+        assertTrue(longName.matches("team_team_.*_[0-9a-f]{12}\\.tar"), longName);
         assertEquals("alpine_latest.tar", StackExporter.fileName("docker.io/library/alpine:latest"));
         assertEquals("team_app_1.tar", StackExporter.fileName("127.0.0.1:5000/team/app:1"));
         assertEquals("team_app_1.tar", StackExporter.fileName("localhost/team/app:1"));

@@ -194,7 +194,9 @@ class StackFileTest {
         assertTrue(failure("x-offline:\n  files:\n    busybox:1: b.tar.partial\nservices:\n  web:\n    image: busybox:1\n")
                 .contains("export's name for a file it is still writing"));
         assertTrue(failure("x-offline:\n  images: [busybox:2]\n  files:\n    busybox:1: B.tar\n    busybox:2: b.tar\n"
-                + "services:\n  web:\n    image: busybox:1\n").contains("differ only in case"));
+                + "services:\n  web:\n    image: busybox:1\n").contains("busybox:1 and busybox:2 share the file name b.tar"));
+        assertTrue(failure("x-offline:\n  files:\n    busybox:1: " + "n".repeat(201) + ".tar\nservices:\n  web:\n"
+                + "    image: busybox:1\n").contains("a name of 205 characters; at most 200"));
         assertTrue(failure("services: {}\n").contains("at least one service"));
         assertTrue(failure("services:\n  web: [\n").contains("not valid YAML"));
         assertTrue(failure("- just\n- a list\n").contains("expected a mapping with 'services'"));
