@@ -396,6 +396,33 @@ class ExportIT {
         assertEquals(1, third.err().lines().count(), "one line, no word of an interruption: " + third);
         assertEquals("the user's own save", Files.readString(file));
         assertFalse(Files.exists(users.resolve("bundle.json")));
+
+        Path plain = Files.createDirectories(tmp.resolve("plain-with-sums")); // as the user's sha256sum left it
+        Files.writeString(plain.resolve("SHA256SUMS"), "the user's sums\n");
+        Files.writeString(plain.resolve("notes.partial"), "the user's notes");
+        Files.writeString(plain.resolve("bundle.json.partial"), "left by a killed export");
+        CliProcess.Result sums = tool("export", "-q", "--no-pull", "-f", other.toString(), "-o", plain.toString());
+        assertEquals(1, sums.exit(), sums.toString());
+        assertEquals(List.of("error: " + plain.resolve("SHA256SUMS") + " exists and is not a bundle's (the folder"
+                + " holds no bundle.json); export would replace it: move it away, or export into another folder"),
+                sums.err().lines().toList());
+        assertEquals("the user's sums\n", Files.readString(plain.resolve("SHA256SUMS")));
+        Files.move(plain.resolve("SHA256SUMS"), tmp.resolve("users-sums"));
+        Files.writeString(plain.resolve("bundle.json"), "{\"my\": \"settings\"}");
+        CliProcess.Result json = tool("export", "-q", "--no-pull", "-f", other.toString(), "-o", plain.toString());
+        assertEquals(1, json.exit(), json.toString());
+        assertTrue(json.err().contains("export would replace it"), json.toString());
+        assertEquals("{\"my\": \"settings\"}", Files.readString(plain.resolve("bundle.json")));
+        Files.delete(plain.resolve("bundle.json"));
+        CliProcess.Result done = tool("export", "-q", "--no-pull", "-f", other.toString(), "-o", plain.toString());
+        assertEquals(0, done.exit(), done.toString());
+        assertEquals("the user's notes", Files.readString(plain.resolve("notes.partial")), "not export's own");
+        assertFalse(Files.exists(plain.resolve("bundle.json.partial")), "export's own leftover is removed");
+
+        CliProcess.Result images = tool("export", "-q", "--no-pull", "-f", other.toString(), "-o",
+                plain.resolve("images").toString());
+        assertEquals(2, images.exit(), images.toString());
+        assertTrue(images.err().contains("is the images folder of the bundle in " + plain), images.toString());
     }
 
     @Test
