@@ -408,7 +408,13 @@ public final class StackExporter {
                 if (m.id() == null || m.status() == null) {
                     return;
                 }
-                long[] layer = layers.computeIfAbsent(m.id(), k -> new long[2]);
+                long[] layer = layers.computeIfAbsent(m.id(), k -> new long[3]);
+                boolean retrying = m.status().startsWith("Retrying in");
+                if (retrying && layer[2] == 0) { // said once per retry: the engine counts down every second
+                    console.info("pulling " + reference + ": layer " + m.id() + " broke off; the engine tries again ("
+                            + m.status() + ")");
+                }
+                layer[2] = retrying ? 1 : 0;
                 if (m.status().equals("Downloading") && m.progressDetail() != null
                         && m.progressDetail().total() != null) {
                     layer[0] = m.progressDetail().current() == null ? 0 : m.progressDetail().current();
