@@ -601,27 +601,40 @@ public final class StackExporter {
     }
 
     /** @param estimates the size of each differential file, without the layers it leaves out */
-    private static void checkSpace(Path dir, List<Group> toWrite, Map<String, Long> estimates, Options options)
+    /**
+     * Refuses an export that cannot fit. A file of several images (--combined) stores a layer they share once, and
+     * the engine does not say how large each layer is: such a file needs at least its largest image and at most all
+     * of them; between the two, export warns and tries (a full disk leaves no file behind).
+     */
+    private void checkSpace(Path dir, List<Group> toWrite, Map<String, Long> estimates, Options options)
             throws IOException {
-        long needed = 0;
+        long most = 0;
+        long least = 0;
         for (Group group : toWrite) {
-            needed += OVERHEAD_PER_FILE;
+            long fixed = OVERHEAD_PER_FILE;
             if (estimates.containsKey(group.file())) {
-                needed += estimates.get(group.file());
+                most += fixed + estimates.get(group.file());
+                least += fixed + estimates.get(group.file());
                 continue;
             }
-            for (Resolved image : group.images()) {
-                needed += image.size();
-            }
+            Map<String, Long> sizes = new LinkedHashMap<>(); // by image ID: references of one image are one image
+            group.images().forEach(i -> sizes.put(i.image().id(), i.size()));
+            most += fixed + sizes.values().stream().mapToLong(Long::longValue).sum();
+            least += fixed + sizes.values().stream().mapToLong(Long::longValue).max().orElse(0);
         }
         if (options.executable() != null) {
-            needed += Files.size(options.executable());
+            most += Files.size(options.executable());
+            least += Files.size(options.executable());
         }
         long free = Files.getFileStore(dir).getUsableSpace();
-        if (needed > free) {
-            throw new BundleException("not enough free space in " + dir + ": the images to save need up to "
-                    + Sizes.bytes(needed) + ", " + Sizes.bytes(free) + " is free; free some space or export to another"
-                    + " folder with -o");
+        if (least > free || (most > free && least == most)) {
+            throw new BundleException("not enough free space in " + dir + ": the images to save need "
+                    + (least == most ? "up to " + Sizes.bytes(most) : "at least " + Sizes.bytes(least)) + ", "
+                    + Sizes.bytes(free) + " is free; free some space or export to another folder with -o");
+        }
+        if (most > free) {
+            console.warn("the images to save need " + Sizes.bytes(least) + " to " + Sizes.bytes(most) + " in " + dir
+                    + " (layers they share are stored once) and " + Sizes.bytes(free) + " is free: trying");
         }
     }
 

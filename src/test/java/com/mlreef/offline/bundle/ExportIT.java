@@ -505,6 +505,30 @@ class ExportIT {
         }
     }
 
+    @Test
+    void aCombinedFileOfImagesSharingTheirLayersIsTriedWhereAllOfThemWouldNotFit() throws Exception {
+        long all = 0;
+        long largest = 0;
+        for (String image : List.of(base, app, web)) {
+            long size = engine.inspectImage(image).size();
+            all += size;
+            largest = Math.max(largest, size);
+        }
+        long room = (1 << 20) + largest + (all - largest) / 2; // more than the largest image, less than all of them
+        Path mount = Files.createDirectories(tmp.resolve("combined-small"));
+        assertEquals(0, exec(tmp, asRoot("mount", "-t", "tmpfs", "-o", "size=" + room, "tmpfs", mount.toString())));
+        try {
+            Path dir = mount.resolve("bundle");
+            CliProcess.Result r = tool("export", "--no-pull", "--combined", "-f", stack(base).toString(), "-o",
+                    dir.toString());
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.err().contains("(layers they share are stored once)"), r.toString());
+            assertEquals(0, tool("verify", "-d", dir.toString()).exit());
+        } finally {
+            exec(tmp, asRoot("umount", mount.toString()));
+        }
+    }
+
     /** The command as root: directly when the tests run as root (CI), else through sudo without a password. */
     private static String[] asRoot(String... command) {
         if (System.getProperty("user.name").equals("root")) {
