@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static com.mlreef.offline.testing.DockerCli.docker;
 
 import com.mlreef.offline.docker.DockerClient;
 import com.mlreef.offline.docker.DockerEngine;
@@ -12,13 +13,10 @@ import com.mlreef.offline.testing.CliProcess;
 import com.mlreef.offline.testing.Created;
 import com.mlreef.offline.testing.TestEngine;
 import com.mlreef.offline.testing.TestImages;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,8 +54,11 @@ class BackupIT {
     @AfterEach
     void down() throws Exception {
         if (stack != null) {
+            // a failed test may leave a helper container, which holds the volumes until it is removed
+            engine.listContainers(List.of(VolumeBackup.HELPER_LABEL), true).forEach(c -> engine.removeContainer(
+                    c.id(), true));
             CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes");
-            for (String v : List.of("-data", "-etc")) { // a restore that failed may leave them without a stack
+            for (String v : List.of("-data", "-etc")) { // and volumes down does not see without a container
                 DockerEngine.orNull(() -> {
                     engine.removeVolume(stack + v);
                     return null;
@@ -186,15 +187,5 @@ class BackupIT {
     private static void assertNothingLeft() {
         assertEquals(List.of(), engine.listContainers(List.of(VolumeBackup.HELPER_LABEL), true));
         assertNull(DockerEngine.orNull(() -> engine.inspectImage("mlreef-offline/empty:1")));
-    }
-
-    private static String docker(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + command);
-        assertEquals(0, p.exitValue(), command + ": " + out);
-        return out;
     }
 }

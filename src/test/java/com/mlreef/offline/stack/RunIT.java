@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static com.mlreef.offline.testing.DockerCli.docker;
 
 import com.mlreef.offline.docker.DockerClient;
 import com.mlreef.offline.docker.NotFoundException;
@@ -274,18 +275,18 @@ class RunIT {
         Path dir = bundle("service is ready", freePort(), freePort());
         assertEquals(0, CliProcess.run(Map.of(), "run", "-d", dir.toString()).exit());
         String app = stack + "-app";
-        assertEquals(0, docker("pause", app));
+        docker("pause", app);
         CliProcess.Result plan = CliProcess.run(Map.of(), "run", "-d", dir.toString(), "--dry-run");
         assertTrue(plan.out().contains("unpause container " + app + " (paused)"), plan.toString());
         CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", dir.toString());
         assertEquals(0, again.exit(), again.toString());
         assertTrue(again.err().contains("unpaused " + app), again.toString());
         assertFalse(engine.inspectContainer(app).state().paused(), "run left it paused: " + again);
-        assertEquals(0, docker("pause", app));
+        docker("pause", app);
         CliProcess.Result start = CliProcess.run(Map.of(), "start", "--stack", stack, "app");
         assertEquals(0, start.exit(), start.toString());
         assertFalse(engine.inspectContainer(app).state().paused(), "start left it paused: " + start);
-        assertEquals(0, docker("pause", app));
+        docker("pause", app);
         CliProcess.Result stop = CliProcess.run(Map.of(), "stop", "--stack", stack);
         assertEquals(0, stop.exit(), stop.toString());
         assertEquals("exited", engine.inspectContainer(app).state().status(), "stop passed it by: " + stop);
@@ -384,16 +385,6 @@ class RunIT {
         assertTrue(both.err().contains("error: " + one + " is tagged in both a.tar and b.tar, as different images ("
                 + oneId + ", " + twoId + ")"), both.toString());
         assertEquals(oneId, engine.inspectImage(one).id(), "nothing was loaded");
-    }
-
-    private static int docker(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "timed out: " + command);
-        assertEquals(0, p.exitValue(), command + ": " + out);
-        return p.exitValue();
     }
 
     @Test
