@@ -100,8 +100,8 @@ public final class BackupCommands {
                         }
                     });
             console.info("backup of stack " + name + ": " + summary.volumes() + " volume"
-                    + (summary.volumes() == 1 ? "" : "s") + ", " + summary.files() + " files and folders, "
-                    + Sizes.bytes(summary.bytes()) + " written");
+                    + (summary.volumes() == 1 ? "" : "s") + ", " + Sizes.bytes(summary.bytes()) + " written; its sha256"
+                    + " is in " + VolumeBackup.sumsOf(target) + " (restore checks it)");
             console.result(target + " sha256 " + summary.sha256());
             return ExitCode.OK;
         }
@@ -112,9 +112,11 @@ public final class BackupCommands {
                 throw new ToolException(ExitCode.USAGE, "-o/--output: " + target + " does not end in .tar, .tar.gz or"
                         + " .tar.zst (the backup's compression)");
             }
-            if (Files.exists(target)) {
-                throw new ToolException(ExitCode.FAILED, target + " exists: a backup is never written over another;"
-                        + " give another name with -o");
+            for (Path existing : List.of(target, VolumeBackup.sumsOf(target))) {
+                if (Files.exists(existing)) {
+                    throw new ToolException(ExitCode.FAILED, existing + " exists: a backup is never written over"
+                            + " another; give another name with -o");
+                }
             }
             Path folder = target.toAbsolutePath().getParent();
             if (!Files.isDirectory(folder)) {
@@ -131,7 +133,9 @@ public final class BackupCommands {
 
     @Command(name = "restore", mixinStandardHelpOptions = true, description = "Put the volumes of a backup file"
             + " into this engine: each is created, or must be empty. Then 'run' starts the stack with them.", footer = {
-                "", "Restore never writes into a volume that holds data, so it cannot mix a backup into data or"
+                "", "The file is read through before anything changes, and checked against FILE.sha256, which backup"
+                + " writes beside it: a damaged file changes nothing.",
+                "Restore never writes into a volume that holds data, so it cannot mix a backup into data or"
                 + " replace any. To replace a stack's data with a backup, delete its volumes first: 'mlreef-offline"
                 + " down --volumes' asks, then deletes them. A restore that was interrupted finishes when run again.",
                 "", "Examples:", "  mlreef-offline restore mlreef-volumes-20261129-101500.tar.zst",
@@ -147,7 +151,9 @@ public final class BackupCommands {
 
         @Override
         protected int execute(Console console) {
-            VolumeBackup.Manifest manifest = VolumeBackup.manifest(file); // a file that is no backup: before the lock
+            // the whole file is read before the lock is waited for and anything changes: a damaged one changes nothing
+            VolumeBackup.Checked checked = VolumeBackup.check(file, console);
+            VolumeBackup.Manifest manifest = checked.manifest();
             VolumeBackup restore = new VolumeBackup(engine.engine(), console);
             VolumeBackup.Summary summary = LifecycleCommands.underHostLock(console, engine, () -> "interrupted: the"
                     + " volumes may be partly restored; run the same restore again to finish", () -> {
@@ -155,10 +161,10 @@ public final class BackupCommands {
                                 + (manifest.volumes().size() == 1 ? "" : "s") + (manifest.stack().isEmpty() ? ""
                                 : " of stack " + manifest.stack()) + " (" + String.join(", ", manifest.volumes().stream().map(
                                 VolumeBackup.VolumeEntry::name).toList()) + "), backed up " + manifest.created());
-                        return restore.restore(file);
+                        return restore.restore(file, checked);
                     });
             console.info("restored " + summary.volumes() + " volume" + (summary.volumes() == 1 ? "" : "s") + " ("
-                    + summary.files() + " files and folders) from " + file + " (sha256 " + summary.sha256() + ");"
+                    + summary.entries() + " files and folders) from " + file + " (sha256 " + summary.sha256() + ");"
                     + " 'mlreef-offline run -d DIR' starts the stack with them");
             return ExitCode.OK;
         }

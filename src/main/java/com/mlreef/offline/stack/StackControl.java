@@ -716,6 +716,15 @@ public final class StackControl {
         }
         List<Volume> stackVolumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack));
         if (volumes) {
+            // containers of backup and restore (created, never started) hold the volumes until they are removed;
+            // one of an interrupted restore was to fill them, which deleting them gives up
+            Set<String> names = new HashSet<>(stackVolumes.stream().map(Volume::name).toList());
+            for (ContainerSummary helper : engine.listContainers(List.of(VolumeBackup.HELPER_LABEL), true)) {
+                if (helper.mounts() != null && helper.mounts().stream().anyMatch(m -> names.contains(m.name()))) {
+                    engine.removeContainer(helper.id(), true);
+                    console.info("removed " + helper.name() + ", left by an interrupted backup or restore");
+                }
+            }
             for (Volume v : stackVolumes) {
                 engine.removeVolume(v.name());
                 console.info("deleted volume " + v.name());

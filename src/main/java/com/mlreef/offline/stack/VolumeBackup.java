@@ -14,7 +14,6 @@ import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.IoReason;
 import com.mlreef.offline.ui.Progress;
-import com.mlreef.offline.ui.Sizes;
 import com.mlreef.offline.ui.ToolException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.BufferedInputStream;
@@ -23,8 +22,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -43,22 +40,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * A stack's named volumes in one tar file, and back. The engine's archive API reads and writes them through a helper
  * container that is created and never started, from an empty image made here: no shell, no process, no image of the
- * stack needed. The file is {@code backup.json} (what it holds) followed by each volume's files under
- * {@code volumes/NAME/}, with their owners, modes and links; compressed whole with gzip or zstd if asked.
+ * stack needed. The file is {@code backup.json} (what it holds) followed by the engine's own tar of the volumes, which
+ * the helper mounts at {@code /volumes/NAME}, byte for byte; compressed whole with gzip or zstd if asked; its sha256
+ * beside it in FILE.sha256.
  *
- * <p>A restore writes only into volumes that are missing or empty, so it never mixes a backup into data nor replaces
- * any: replacing data is 'down --volumes' (which asks) and then a restore. While a restore writes, its helper
- * container says so (its labels name the backup and the volumes), so that a restore interrupted at any moment can be
- * run again and finishes those volumes.
+ * <p>A restore reads the whole file before it changes anything, then writes only into volumes that are missing or
+ * empty, so it never mixes a backup into data nor replaces any: replacing data is 'down --volumes' (which asks) and
+ * then a restore. While a restore writes, its helper container says so (its labels name the backup and the volumes):
+ * run refuses those volumes, and the same restore run again finishes them.
  */
 public final class VolumeBackup {
     public static final String MANIFEST = "backup.json";
@@ -89,8 +85,8 @@ public final class VolumeBackup {
     public record VolumeEntry(String name, String driver, Map<String, String> labels, Map<String, String> options) {
     }
 
-    /** What was written or restored. */
-    public record Summary(int volumes, long files, long bytes, String sha256) {
+    /** What was written or restored; {@code entries} -1 when not counted. */
+    public record Summary(int volumes, long entries, long bytes, String sha256) {
     }
 
     private final DockerEngine engine;
@@ -153,29 +149,31 @@ public final class VolumeBackup {
                 v.labels() == null ? Map.of() : v.labels(), v.options() == null ? Map.of() : v.options())).toList();
         Manifest manifest = new Manifest(FORMAT, UUID.randomUUID().toString(), toolVersion,
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), stack, entries);
+        Path sums = sumsOf(target);
+        if (Files.exists(sums)) {
+            throw new ToolException(ExitCode.FAILED, sums + " exists: a backup is never written over another; give"
+                    + " another name");
+        }
         String helper = helper("backup", stack, volumes.stream().map(Volume::name).toList(), true, Map.of());
-        long files = 0;
         MessageDigest digest = sha256();
         try (AtomicFile file = AtomicFile.create(target);
              Progress progress = Progress.start(console, "backup", 0)) {
             Counting counted = new Counting(file.stream(), progress);
-            // closing the tar closes the compressor, which finishes the file's last piece
-            try (TarArchiveOutputStream tar = tarOut(compression.compressor(new DigestOutputStream(counted, digest),
-                    threads))) {
-                byte[] json = JSON.writeValueAsBytes(manifest);
-                TarArchiveEntry head = new TarArchiveEntry(MANIFEST);
-                head.setSize(json.length);
-                head.setModTime(System.currentTimeMillis());
-                tar.putArchiveEntry(head);
-                tar.write(json);
-                tar.closeArchiveEntry();
-                for (Volume volume : volumes) {
-                    files += copyOut(helper, volume.name(), tar, counted);
+            try (OutputStream out = compression.compressor(new DigestOutputStream(counted, digest), threads)) {
+                out.write(manifestEntry(JSON.writeValueAsBytes(manifest)));
+                // the engine's own tar of every volume, byte for byte: names, links and extended attributes as the
+                // engine wrote them, whatever their encoding
+                try (InputStream archive = engine.getArchive(helper, MOUNTS)) {
+                    byte[] buffer = new byte[BUFFER];
+                    for (int n = archive.read(buffer); n >= 0; n = archive.read(buffer)) {
+                        out.write(buffer, 0, n);
+                    }
                 }
-                tar.finish();
             }
             file.commit();
-            return new Summary(volumes.size(), files, counted.count, HexFormat.of().formatHex(digest.digest()));
+            String sha256 = HexFormat.of().formatHex(digest.digest());
+            AtomicFile.write(sums, (sha256 + "  " + target.getFileName() + "\n").getBytes(StandardCharsets.UTF_8));
+            return new Summary(volumes.size(), -1, counted.count, sha256);
         } catch (IOException e) {
             throw new ToolException(ExitCode.FAILED, "cannot write " + target + ": " + IoReason.of(e), e);
         } finally {
@@ -183,37 +181,29 @@ public final class VolumeBackup {
         }
     }
 
-    /** One volume's files into the backup, under volumes/NAME/; returns how many entries. */
-    private long copyOut(String helper, String volume, TarArchiveOutputStream tar, Counting counted)
-            throws IOException {
-        long entries = 0;
-        try (TarArchiveInputStream in = new TarArchiveInputStream(engine.getArchive(helper, MOUNTS + "/" + volume))) {
-            for (TarArchiveEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                entry.setName(PREFIX + entry.getName());
-                if (entry.isLink()) { // a hard link names another entry of the archive, which moved too
-                    entry.setLinkName(PREFIX + entry.getLinkName());
-                }
-                tar.putArchiveEntry(entry);
-                if (entry.isFile() && !entry.isLink()) {
-                    in.transferTo(tar);
-                }
-                tar.closeArchiveEntry();
-                entries++;
-            }
-        }
-        console.debug("volume " + volume + ": " + entries + " entries; " + Sizes.bytes(counted.count) + " written");
-        return entries;
+    /** The file beside a backup that holds its sha256, as sha256sum -c reads it: FILE.sha256. */
+    public static Path sumsOf(Path backup) {
+        return backup.resolveSibling(backup.getFileName() + ".sha256");
+    }
+
+    /** backup.json as the first entry of a tar: a ustar header and the content, padded to the tar's blocks. */
+    private static byte[] manifestEntry(byte[] json) {
+        TarArchiveEntry head = new TarArchiveEntry(MANIFEST);
+        head.setSize(json.length);
+        head.setMode(0644);
+        head.setModTime(System.currentTimeMillis());
+        byte[] entry = new byte[512 + (json.length + 511) / 512 * 512];
+        head.writeEntryHeader(entry);
+        System.arraycopy(json, 0, entry, 512, json.length);
+        return entry;
     }
 
     /**
      * Creates the volumes of the backup that are missing and fills them, when each is missing or empty; volumes
      * that hold data are named and nothing is changed.
      */
-    public Summary restore(Path file) {
-        Manifest manifest;
-        try (Reader reader = Reader.open(file)) {
-            manifest = reader.manifest;
-        }
+    public Summary restore(Path file, Checked checked) {
+        Manifest manifest = checked.manifest();
         List<String> names = manifest.volumes().stream().map(VolumeEntry::name).toList();
         List<String> users = usedBy(Set.copyOf(names));
         if (!users.isEmpty()) {
@@ -239,9 +229,16 @@ public final class VolumeBackup {
                     + " changed");
         }
         for (VolumeEntry v : manifest.volumes()) {
-            if (DockerEngine.orNull(() -> engine.inspectVolume(v.name())) == null) {
+            Volume existing = DockerEngine.orNull(() -> engine.inspectVolume(v.name()));
+            if (existing == null) {
                 engine.createVolume(v.name(), v.driver(), v.options().isEmpty() ? null : v.options(), v.labels());
                 console.info("created volume " + v.name());
+            } else if (!(existing.labels() == null ? Map.of() : existing.labels()).entrySet()
+                    .containsAll(v.labels().entrySet())) {
+                // the engine does not change a volume's labels
+                console.warn("volume " + v.name() + " exists without the labels the backup gives it (made outside"
+                        + " mlreef-offline?): its data is restored, but backup, status and down --volumes do not take"
+                        + " it for " + (manifest.stack().isEmpty() ? "the stack's" : "stack " + manifest.stack() + "'s"));
             }
         }
         Map<String, String> labels = new LinkedHashMap<>();
@@ -249,16 +246,71 @@ public final class VolumeBackup {
         labels.put(VOLUMES_LABEL, String.join(",", names));
         // the journal of an interrupted restore of this backup is used again: there is no moment without one
         String helper = journal != null ? journal.id() : helper("restore", manifest.stack(), names, false, labels);
-        Summary summary = fill(file, helper, manifest);
+        try (Progress progress = Progress.start(console, "restore", sizeOf(file));
+             Reader reader = Reader.open(file, progress)) {
+            // the engine's own tar, as backup took it: unpacked by the engine into the volumes, byte for byte
+            engine.putArchive(helper, "/", reader.rest, -1, true);
+        }
         removeHelper(helper); // the journal: only once every volume is complete
-        return summary;
+        return new Summary(names.size(), checked.entries(), sizeOf(file), checked.sha256());
     }
 
-    /** The manifest of a backup file, read from its first entry (the rest is not read). */
-    public static Manifest manifest(Path file) {
-        try (Reader reader = Reader.open(file)) {
-            return reader.manifest;
+    /** A backup file read through before anything changes: its manifest, entries and sha256. */
+    public record Checked(Manifest manifest, long entries, String sha256, boolean sumChecked) {
+    }
+
+    /**
+     * Reads a backup file to its end before a restore changes anything: its manifest, every entry in a volume the
+     * manifest lists, nothing after the archive's end, the compression's own checks (gzip's CRC), and the sha256
+     * that FILE.sha256 (written by backup) gives, when it is there.
+     */
+    public static Checked check(Path file, Console console) {
+        Path sums = sumsOf(file);
+        String expected = null;
+        if (Files.isRegularFile(sums)) {
+            try {
+                String line = Files.readString(sums, StandardCharsets.UTF_8).strip();
+                expected = line.length() >= 64 ? line.substring(0, 64).toLowerCase(java.util.Locale.ROOT) : "";
+            } catch (IOException e) {
+                throw new ToolException(ExitCode.FAILED, "cannot read " + sums + ": " + IoReason.of(e), e);
+            }
         }
+        long entries = 0;
+        String sha256;
+        Manifest manifest;
+        try (Progress progress = Progress.start(console, "checking " + file.getFileName(), sizeOf(file));
+             Reader reader = Reader.open(file, progress)) {
+            manifest = reader.manifest;
+            Set<String> names = Set.copyOf(manifest.volumes().stream().map(VolumeEntry::name).toList());
+            TarArchiveInputStream tar = new TarArchiveInputStream(reader.rest, BUFFER, StandardCharsets.UTF_8.name());
+            for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+                checkPlace(file, entry.getName(), names);
+                if (entry.isLink()) {
+                    checkPlace(file, entry.getLinkName(), names);
+                }
+                entries++;
+            }
+            byte[] rest = new byte[BUFFER];
+            for (int n = reader.rest.read(rest); n >= 0; n = reader.rest.read(rest)) {
+                for (int i = 0; i < n; i++) {
+                    if (rest[i] != 0) {
+                        throw Reader.damaged(file, "data follows the end of its archive (appended to it?)");
+                    }
+                }
+            }
+            sha256 = reader.fileSha256();
+        } catch (IOException e) {
+            throw Reader.damaged(file, IoReason.of(e));
+        }
+        if (expected != null && !expected.equals(sha256)) {
+            throw new ToolException(ExitCode.FAILED, file + " differs from its sha256 in " + sums + ": it is damaged"
+                    + " (copy it again); nothing was changed");
+        }
+        if (expected == null) {
+            console.warn("no " + sums.getFileName() + " beside " + file + " (backup writes it): damage inside a file's"
+                    + " data cannot be told in a .tar or .tar.zst");
+        }
+        return new Checked(manifest, entries, sha256, expected != null);
     }
 
     /**
@@ -310,92 +362,6 @@ public final class VolumeBackup {
             removeHelper(probe);
         }
         return holding;
-    }
-
-    /** Streams the backup's files into the helper's volumes, checking each entry's place on the way. */
-    private Summary fill(Path file, String helper, Manifest manifest) {
-        Set<String> names = Set.copyOf(manifest.volumes().stream().map(VolumeEntry::name).toList());
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        long[] files = new long[1];
-        String[] sha256 = new String[1];
-        PipedInputStream pipe = new PipedInputStream(BUFFER * 16);
-        PipedOutputStream feed;
-        try {
-            feed = new PipedOutputStream(pipe);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        Progress progress = Progress.start(console, "restore", sizeOf(file));
-        Thread producer = new Thread(() -> {
-            boolean complete = false;
-            try (Reader reader = Reader.open(file, progress)) {
-                TarArchiveOutputStream tar = tarOut(feed);
-                for (TarArchiveEntry entry = reader.tar.getNextEntry(); entry != null;
-                     entry = reader.tar.getNextEntry()) {
-                    checkPlace(file, entry.getName(), names);
-                    if (entry.isLink()) {
-                        checkPlace(file, entry.getLinkName(), names);
-                    }
-                    tar.putArchiveEntry(entry);
-                    if (entry.isFile() && !entry.isLink()) {
-                        reader.tar.transferTo(tar);
-                    }
-                    tar.closeArchiveEntry();
-                    files[0]++;
-                }
-                tar.finish();
-                tar.flush();
-                sha256[0] = reader.fileSha256();
-                complete = true;
-            } catch (Throwable t) {
-                failure.set(t);
-            } finally {
-                try {
-                    if (complete) {
-                        feed.close();
-                    } else {
-                        pipe.close(); // the engine sees the tar break off, not end
-                    }
-                } catch (IOException e) {
-                    failure.compareAndSet(null, e);
-                }
-            }
-        }, "read " + file.getFileName());
-        producer.setDaemon(true);
-        producer.start();
-        try (progress) {
-            try {
-                engine.putArchive(helper, "/", pipe, -1, true);
-            } catch (RuntimeException e) {
-                failure.compareAndSet(null, e);
-            } finally {
-                try {
-                    pipe.close(); // a reader that stopped early ends the producer's writes
-                } catch (IOException e) {
-                    // nothing held
-                }
-            }
-            try {
-                producer.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ToolException(ExitCode.INTERRUPTED, "interrupted");
-            }
-        }
-        Throwable failed = failure.get();
-        if (failed instanceof ToolException t) {
-            throw t;
-        }
-        if (failed instanceof IOException e) {
-            throw new ToolException(ExitCode.FAILED, "cannot read " + file + ": " + IoReason.of(e), e);
-        }
-        if (failed instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failed != null) {
-            throw new IllegalStateException(failed);
-        }
-        return new Summary(names.size(), files[0], sizeOf(file), sha256[0]);
     }
 
     /** An entry of a backup belongs under volumes/NAME/ of a volume its manifest lists, with no way out of it. */
@@ -467,14 +433,6 @@ public final class VolumeBackup {
         }
     }
 
-    private static TarArchiveOutputStream tarOut(OutputStream out) {
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(out, BUFFER, StandardCharsets.UTF_8.name());
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        tar.setAddPaxHeadersForNonAsciiNames(true);
-        return tar;
-    }
-
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -505,11 +463,14 @@ public final class VolumeBackup {
         }
     }
 
-    /** A backup file opened for reading: decompressed, hashed as read, its manifest read and checked. */
+    /**
+     * A backup file opened for reading: decompressed, hashed as read, its manifest (the first entry) read and checked;
+     * {@link #rest} is what follows it, the engine's tar of the volumes.
+     */
     private static final class Reader implements AutoCloseable {
         private final InputStream counted;
         private final MessageDigest digest = sha256();
-        final TarArchiveInputStream tar;
+        final InputStream rest;
         final Manifest manifest;
 
         private Reader(Path file, Progress progress) throws IOException {
@@ -539,9 +500,14 @@ public final class VolumeBackup {
             if (unsupported != null) {
                 throw damaged(file, "it is " + unsupported + "; a backup is .tar, .tar.gz or .tar.zst");
             }
-            this.tar = new TarArchiveInputStream(Compression.detect(buffered).decompressor(buffered), BUFFER,
-                    StandardCharsets.UTF_8.name());
-            TarArchiveEntry first = tar.getNextEntry();
+            this.rest = Compression.detect(buffered).decompressor(buffered);
+            byte[] header = rest.readNBytes(512);
+            TarArchiveEntry first;
+            try {
+                first = header.length == 512 ? new TarArchiveEntry(header) : null;
+            } catch (IllegalArgumentException e) {
+                first = null;
+            }
             if (first == null || !first.getName().equals(MANIFEST)) {
                 throw damaged(file, "it does not start with " + MANIFEST + " (it is not a backup made by"
                         + " 'mlreef-offline backup')");
@@ -549,7 +515,9 @@ public final class VolumeBackup {
             if (first.getSize() > MANIFEST_LIMIT) {
                 throw damaged(file, "its " + MANIFEST + " is over 1 MiB");
             }
-            this.manifest = checked(file, tar.readNBytes((int) first.getSize()));
+            byte[] json = rest.readNBytes((int) first.getSize());
+            rest.readNBytes((int) ((512 - first.getSize() % 512) % 512)); // the entry's padding
+            this.manifest = checked(file, json);
         }
 
         static Reader open(Path file) {
@@ -566,16 +534,16 @@ public final class VolumeBackup {
             }
         }
 
-        /** The sha256 of the file as read so far (all of it, once the tar was read to its end). */
+        /** The sha256 of the whole file (what was not read yet is read now). */
         String fileSha256() throws IOException {
-            counted.transferTo(OutputStream.nullOutputStream()); // what follows the tar's end, if anything
+            counted.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(digest.digest());
         }
 
         @Override
         public void close() {
             try {
-                tar.close();
+                rest.close();
             } catch (IOException e) {
                 // read only
             }
@@ -611,7 +579,7 @@ public final class VolumeBackup {
             return new Manifest(m.format(), m.id(), m.tool(), m.created(), stack, volumes);
         }
 
-        private static ToolException damaged(Path file, String why) {
+        static ToolException damaged(Path file, String why) {
             return new ToolException(ExitCode.FAILED, file + " cannot be read as a backup: " + why);
         }
     }

@@ -2,7 +2,6 @@ package com.mlreef.offline.stack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static com.mlreef.offline.testing.DockerCli.docker;
@@ -70,6 +69,11 @@ class BackupIT {
 
     /** A bundle of a one-service stack with two volumes, run; the service's data written into them. */
     private Path runWithData() throws Exception {
+        return runWithData(3_000_000);
+    }
+
+    /** The same, with a file of {@code bytes} random bytes among the data. */
+    private Path runWithData(long bytes) throws Exception {
         stack = TestEngine.unique("bk").replace("mlro-test-", "mlrot");
         Path file = tmp.resolve(stack + ".yaml");
         Files.writeString(file, """
@@ -92,7 +96,9 @@ class BackupIT {
         assertEquals(0, r.exit(), r.toString());
         docker("exec", stack + "-app", "sh", "-c", "mkdir -p /data/sub/deeper && echo hello > /data/a"
                 + " && chown 1234:5678 /data/a && chmod 640 /data/a && ln -s a /data/link && ln /data/a /data/hard"
-                + " && head -c 3000000 /dev/urandom > /data/sub/deeper/random && chown -R 999:999 /data/sub"
+                + " && head -c " + bytes + " /dev/urandom > /data/sub/deeper/random && chown -R 999:999 /data/sub"
+                // names that are no UTF-8, byte for byte as the file system has them
+                + " && echo fd > /data/bad$(printf '\\377\\375') && echo fe > /data/bad$(printf '\\377\\376')"
                 + " && chmod 700 /data && echo conf > /etc/app/app.conf && touch -d '2001-02-03 04:05:06' /etc/app/app.conf");
         return dir;
     }
@@ -157,24 +163,46 @@ class BackupIT {
     }
 
     @Test
-    void aRestoreBrokenOffIsFinishedByTheNextOne() throws Exception {
-        runWithData();
+    void aDamagedBackupChangesNothingAndARestoreKilledMidwayIsFinishedByTheNextOne() throws Exception {
+        Path dir = runWithData(150_000_000);
         String before = contents();
         assertEquals(0, CliProcess.run(Map.of(), "stop", "-q", "--stack", stack).exit());
         Path file = tmp.resolve(stack + "-volumes.tar");
         CliProcess.Result r = CliProcess.run(Map.of(), "backup", "-q", "--stack", stack, "-o", file.toString());
         assertEquals(0, r.exit(), r.toString());
+        assertTrue(Files.readString(VolumeBackup.sumsOf(file)).endsWith("  " + file.getFileName() + "\n"));
         assertEquals(0, CliProcess.run(Map.of(), "down", "-q", "--stack", stack, "--volumes", "--yes").exit());
 
-        Path broken = tmp.resolve(stack + "-broken.tar"); // the same backup, cut off in the middle of its large file
-        try (var in = Files.newInputStream(file); var out = Files.newOutputStream(broken)) {
-            out.write(in.readNBytes((int) (Files.size(file) / 2)));
+        Path damaged = tmp.resolve(stack + "-damaged.tar"); // one byte flipped in the large file's data
+        Files.copy(file, damaged);
+        Files.copy(VolumeBackup.sumsOf(file), VolumeBackup.sumsOf(damaged));
+        try (var channel = java.nio.channels.FileChannel.open(damaged, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            var one = java.nio.ByteBuffer.allocate(1);
+            channel.read(one, Files.size(damaged) / 2);
+            one.put(0, (byte) ~one.get(0)).rewind();
+            channel.write(one, Files.size(damaged) / 2);
         }
-        r = CliProcess.run(Map.of(), "restore", broken.toString());
+        r = CliProcess.run(Map.of(), "restore", damaged.toString());
         assertEquals(1, r.exit(), r.toString());
-        assertTrue(r.err().contains("error: cannot read " + broken), r.err());
-        assertNotEquals(before, contents(), "partly restored");
+        assertTrue(r.err().contains("differs from its sha256 in " + VolumeBackup.sumsOf(damaged)), r.err());
+        assertNull(DockerEngine.orNull(() -> engine.inspectVolume(stack + "-data")), "nothing was changed");
 
+        Path logs = Files.createDirectories(tmp.resolve(stack + "-logs"));
+        Process restore = CliProcess.start(logs, "restore", file.toString());
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (engine.listContainers(List.of(VolumeBackup.HELPER_LABEL + "=restore"), true).isEmpty()) {
+            assertTrue(restore.isAlive() && System.nanoTime() < deadline, "the restore began writing: "
+                    + Files.readString(logs.resolve("stderr.txt")));
+            Thread.sleep(20);
+        }
+        Thread.sleep(300); // writing
+        restore.destroyForcibly();
+        assertTrue(restore.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+
+        r = CliProcess.run(Map.of(), "run", "-q", "-d", dir.toString());
+        assertEquals(1, r.exit(), "no stack on half-restored volumes: " + r);
+        assertTrue(r.err().contains("was interrupted: run that restore again to finish it"), r.err());
         r = CliProcess.run(Map.of(), "restore", file.toString());
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.err().contains("finishing the restore of " + stack + "-data, " + stack + "-etc that was"
