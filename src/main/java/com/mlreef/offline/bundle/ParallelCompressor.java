@@ -25,6 +25,7 @@ final class ParallelCompressor extends OutputStream {
     /** A piece whose sample shrinks by less than this is stored as it is: random data is not worth compressing. */
     private static final double STORE_ABOVE = 0.95;
     private static final int SAMPLE = 64 << 10;
+    private static final int WINDOWS = 4;
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     enum Codec { GZIP, ZSTD }
@@ -137,17 +138,39 @@ final class ParallelCompressor extends OutputStream {
         };
     }
 
-    /** One zstd frame: compressed, or of raw blocks when a sample shows the data does not shrink. */
+    /** One zstd frame: compressed, or of raw blocks when samples show the data does not shrink. */
     static int zstdFrame(byte[] input, int length, byte[] output) {
-        int sample = Math.min(SAMPLE, length);
-        if (sample > 0) {
-            byte[] scratch = new byte[new ZstdCompressor().maxCompressedLength(sample)];
-            int n = new ZstdCompressor().compress(input, 0, sample, scratch, 0, scratch.length);
-            if (n >= sample * STORE_ABOVE) {
-                return zstdRawFrame(input, length, output);
-            }
+        if (!worthCompressing(input, length, (offset, size) -> {
+            byte[] scratch = new byte[new ZstdCompressor().maxCompressedLength(size)];
+            return new ZstdCompressor().compress(input, offset, size, scratch, 0, scratch.length);
+        })) {
+            return zstdRawFrame(input, length, output);
         }
         return new ZstdCompressor().compress(input, 0, length, output, 0, output.length);
+    }
+
+    /** The compressed size of {@code size} bytes of the piece from {@code offset}. */
+    private interface Probe {
+        int compressedSize(int offset, int size);
+    }
+
+    /**
+     * Whether a piece is worth compressing: when any of {@link #WINDOWS} samples spread over it shrinks (a piece
+     * often holds the end of a random file and the start of a text one), at the cost of one sample of
+     * {@link #SAMPLE} bytes.
+     */
+    private static boolean worthCompressing(byte[] input, int length, Probe probe) {
+        if (length == 0) {
+            return false;
+        }
+        int window = Math.min(SAMPLE / WINDOWS, length);
+        for (int w = 0; w < WINDOWS; w++) {
+            int offset = (int) ((long) (length - window) * w / Math.max(1, WINDOWS - 1));
+            if (probe.compressedSize(offset, window) < window * STORE_ABOVE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final int ZSTD_MAGIC = 0xFD2FB528;
@@ -204,23 +227,21 @@ final class ParallelCompressor extends OutputStream {
     }
 
     private static boolean worthDeflating(byte[] input, int length) {
-        int sample = Math.min(SAMPLE, length);
-        if (sample == 0) {
-            return false;
-        }
-        Deflater probe = new Deflater(Deflater.BEST_SPEED, true);
-        try {
-            probe.setInput(input, 0, sample);
-            probe.finish();
-            byte[] scratch = new byte[sample + 1024];
-            int n = 0;
-            while (!probe.finished()) {
-                n += probe.deflate(scratch, 0, scratch.length);
+        return worthCompressing(input, length, (offset, size) -> {
+            Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+            try {
+                deflater.setInput(input, offset, size);
+                deflater.finish();
+                byte[] scratch = new byte[size + 1024];
+                int n = 0;
+                while (!deflater.finished()) {
+                    n += deflater.deflate(scratch, 0, scratch.length);
+                }
+                return n;
+            } finally {
+                deflater.end();
             }
-            return n < sample * STORE_ABOVE;
-        } finally {
-            probe.end();
-        }
+        });
     }
 
     private static int putIntLe(byte[] b, int pos, int value) {

@@ -73,6 +73,18 @@ class ParallelCompressorTest {
         assertTrue(big.size() < random.length * 1.01, compression + " random: " + big.size());
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Compression.class, names = {"GZIP", "ZSTD"})
+    void aPieceThatStartsRandomAndEndsInTextIsCompressed(Compression compression) throws IOException {
+        byte[] piece = data(CHUNK, false);
+        System.arraycopy(data(CHUNK / 2, true), 0, piece, 0, CHUNK / 2); // the end of a random file, then text
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream compressor = compression.compressor(out, 2)) {
+            compressor.write(piece);
+        }
+        assertTrue(out.size() < piece.length * 0.6, compression + ": " + out.size() + " of " + piece.length);
+    }
+
     @org.junit.jupiter.api.Test
     void rawZstdFramesAreStandardFrames() throws Exception {
         byte[] random = data(3 * 128 * 1024 + 5, true);
