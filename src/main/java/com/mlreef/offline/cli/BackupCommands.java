@@ -15,6 +15,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,11 +60,13 @@ public final class BackupCommands {
                     + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)) + ".tar.zst");
             writable(target);
             VolumeBackup backup = new VolumeBackup(engine.engine(), console);
-            boolean[] stopped = new boolean[1];
-            VolumeBackup.Summary summary = LifecycleCommands.underHostLock(console, engine, () -> "interrupted: no"
-                    + " backup was written (" + target + AtomicFile.PARTIAL + ", if there, holds what was written so far:"
-                    + " delete it)" + (stopped[0] ? "; the stack was stopped for it: 'mlreef-offline start"
-                    + " --stack " + name + "' starts it again" : ""), () -> {
+            // the services --stop stopped, until they run again: an interruption starts them again too
+            AtomicReference<List<String>> stopped = new AtomicReference<>();
+            AtomicBoolean written = new AtomicBoolean();
+            VolumeBackup.Summary summary = LifecycleCommands.underHostLock(console, engine, () -> "interrupted: "
+                    + (written.get() ? "the backup was written: " + target : "no backup was written (" + target
+                    + AtomicFile.PARTIAL + ", if there, holds what was written so far: delete it)")
+                    + startAgain(control, name, stopped.getAndSet(null)), () -> {
                         List<Volume> volumes = backup.volumes(name);
                         if (volumes.isEmpty()) {
                             throw new ToolException(ExitCode.FAILED, "stack " + name + " has no volumes: nothing to"
@@ -78,7 +82,7 @@ public final class BackupCommands {
                                     + " stop it for the backup and start it again after");
                         }
                         if (!users.isEmpty()) {
-                            stopped[0] = true;
+                            stopped.set(running);
                             control.stop(name, List.of(), seconds());
                         }
                         try {
@@ -90,12 +94,14 @@ public final class BackupCommands {
                             console.info("backing up " + volumes.size() + " volume" + (volumes.size() == 1 ? "" : "s")
                                     + " of stack " + name + " (" + String.join(", ", names.stream().sorted().toList())
                                     + ") into " + target);
-                            return backup.backup(name, volumes, target, new VersionProvider().getVersion()[0],
-                                    Runtime.getRuntime().availableProcessors());
+                            VolumeBackup.Summary done = backup.backup(name, volumes, target,
+                                    new VersionProvider().getVersion()[0], Runtime.getRuntime().availableProcessors());
+                            written.set(true);
+                            return done;
                         } finally {
-                            if (stopped[0] && !running.isEmpty()) {
-                                control.start(name, running);
-                                stopped[0] = false;
+                            List<String> again = stopped.getAndSet(null);
+                            if (again != null && !again.isEmpty()) {
+                                control.start(name, again);
                             }
                         }
                     });
@@ -121,6 +127,20 @@ public final class BackupCommands {
             Path folder = target.toAbsolutePath().getParent();
             if (!Files.isDirectory(folder)) {
                 throw new ToolException(ExitCode.FAILED, "-o/--output: the folder " + folder + " does not exist");
+            }
+        }
+
+        /** At an interruption: starts again the services --stop stopped, and says how that went ("" for none). */
+        private static String startAgain(StackControl control, String stack, List<String> services) {
+            if (services == null || services.isEmpty()) {
+                return "";
+            }
+            try {
+                control.start(stack, services);
+                return "; the stack, stopped for the backup, was started again";
+            } catch (RuntimeException e) {
+                return "; the stack was stopped for it and could not be started again (" + e.getMessage() + "):"
+                        + " 'mlreef-offline start --stack " + stack + "' starts it";
             }
         }
 

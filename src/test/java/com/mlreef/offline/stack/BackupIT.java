@@ -211,6 +211,29 @@ class BackupIT {
         assertNothingLeft();
     }
 
+    @Test
+    void aBackupWithStopThatIsInterruptedStartsTheStackAgain() throws Exception {
+        runWithData(150_000_000);
+        Path file = tmp.resolve(stack + "-interrupted.tar");
+        Path logs = Files.createDirectories(tmp.resolve(stack + "-logs"));
+        Process backup = CliProcess.start(logs, "backup", "--stack", stack, "--stop", "-o", file.toString());
+        Path partial = Path.of(file + ".partial");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!(Files.exists(partial) && Files.size(partial) > (10 << 20))) {
+            assertTrue(backup.isAlive() && System.nanoTime() < deadline, "the backup began writing: "
+                    + Files.readString(logs.resolve("stderr.txt")));
+            Thread.sleep(20);
+        }
+        backup.destroy(); // SIGTERM
+        assertTrue(backup.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(143, backup.exitValue());
+        String err = Files.readString(logs.resolve("stderr.txt"));
+        assertTrue(err.contains("no backup was written") && err.contains("the stack, stopped for the backup, was"
+                + " started again"), err);
+        assertEquals("running", engine.inspectContainer(stack + "-app").state().status());
+        assertFalse(Files.exists(file));
+    }
+
     /** No helper container and no helper image stay behind. */
     private static void assertNothingLeft() {
         assertEquals(List.of(), engine.listContainers(List.of(VolumeBackup.HELPER_LABEL), true));
