@@ -249,7 +249,8 @@ public final class StackFile {
                 String path = "x-offline.files." + e.getKey();
                 String file = string(e.getValue(), path);
                 if (!FILE_NAME.matcher(file).matches() || file.contains("..")) {
-                    throw error(path, "'" + file + "' is not a plain file name (no folders, no ..)");
+                    throw error(path, "'" + file + "' is not a plain file name: letters, digits, '.', '_' and '-',"
+                            + " starting with a letter or digit; no folders, no ..");
                 }
                 if (file.length() > StackSpec.MAX_FILE_NAME) {
                     throw error(path, "a name of " + file.length() + " characters; at most "
