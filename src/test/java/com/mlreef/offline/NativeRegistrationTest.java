@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -28,11 +30,24 @@ import org.junit.jupiter.api.Test;
 class NativeRegistrationTest {
     private static final String PACKAGE = "com.mlreef.offline";
 
+    /**
+     * Checked: types with Jackson annotations, records and enums inside a registered record, and records and enums
+     * whose class the code hands over ({@code X.class}: a JSON target, as in {@code readValue(bytes, X.class)}).
+     */
     @Test
-    void everyTypeJacksonReadsOrWritesIsRegisteredForReflection() throws Exception {
+    void theTypesJacksonReadsOrWritesAreRegisteredForReflection() throws Exception {
         List<Class<?>> classes = classes();
         assertTrue(classes.size() > 50, "the classes were found: " + classes.size());
         Set<String> missing = new TreeSet<>();
+        Set<String> handedOver = handedOver();
+        assertTrue(handedOver.contains("BundleManifest") && handedOver.contains("Manifest"), "found: " + handedOver);
+        for (Class<?> c : classes) {
+            String nested = c.getName().substring(c.getPackageName().length() + 1).replace('$', '.');
+            boolean named = handedOver.stream().anyMatch(n -> nested.equals(n) || nested.endsWith("." + n));
+            if (named && (c.isRecord() || c.isEnum()) && !c.isAnnotationPresent(RegisterForReflection.class)) {
+                missing.add(c.getName() + " (handed over as a class)");
+            }
+        }
         for (Class<?> c : classes) {
             boolean registered = c.isAnnotationPresent(RegisterForReflection.class);
             if (!registered && usesJackson(c)) {
@@ -82,6 +97,25 @@ class NativeRegistrationTest {
         } else if (type instanceof GenericArrayType a) {
             typesOf(a.getGenericComponentType(), into);
         }
+    }
+
+    /** The names in {@code Name.class} of the main sources ({@code Outer.Inner} as written). */
+    private static Set<String> handedOver() throws Exception {
+        Set<String> names = new TreeSet<>();
+        Pattern token = Pattern.compile("\\b([A-Z][A-Za-z0-9_]*(?:\\.[A-Z][A-Za-z0-9_]*)*)\\.class\\b");
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String text = Files.readString(f);
+                Matcher m = token.matcher(text);
+                while (m.find()) {
+                    String before = text.substring(Math.max(0, m.start() - 16), m.start());
+                    if (!before.matches("(?s).*(EnumMap<>\\(|EnumSet\\.\\w+\\()$")) { // enum constants: no reflection
+                        names.add(m.group(1));
+                    }
+                }
+            }
+        }
+        return names;
     }
 
     private static List<Class<?>> classes() throws Exception {

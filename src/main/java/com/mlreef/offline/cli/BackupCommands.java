@@ -2,6 +2,7 @@ package com.mlreef.offline.cli;
 
 import com.mlreef.offline.bundle.AtomicFile;
 import com.mlreef.offline.docker.model.Volume;
+import com.mlreef.offline.stack.DefaultStack;
 import com.mlreef.offline.stack.StackControl;
 import com.mlreef.offline.stack.VolumeBackup;
 import com.mlreef.offline.ui.Console;
@@ -15,7 +16,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -55,16 +55,16 @@ public final class BackupCommands {
                 writable(output); // before the engine is asked anything
             }
             StackControl control = control();
-            String name = stack(control);
+            String name = stackOrVolumes(control);
             Path target = output != null ? output : Path.of(name + "-volumes-"
                     + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)) + ".tar.zst");
             writable(target);
             VolumeBackup backup = new VolumeBackup(engine.engine(), console);
             // the services --stop stopped, until they run again: an interruption starts them again too
             AtomicReference<List<String>> stopped = new AtomicReference<>();
-            AtomicBoolean written = new AtomicBoolean();
+            VolumeBackup.Guard guard = new VolumeBackup.Guard();
             VolumeBackup.Summary summary = LifecycleCommands.underHostLock(console, engine, () -> "interrupted: "
-                    + (written.get() ? "the backup was written: " + target : "no backup was written (" + target
+                    + (guard.abandon() ? "the backup was written: " + target : "no backup was written (" + target
                     + AtomicFile.PARTIAL + ", if there, holds what was written so far: delete it)")
                     + startAgain(control, name, stopped.getAndSet(null)), () -> {
                         List<Volume> volumes = backup.volumes(name);
@@ -73,6 +73,18 @@ public final class BackupCommands {
                                     + " back up");
                         }
                         Set<String> names = volumes.stream().map(Volume::name).collect(Collectors.toSet());
+                        String unfinished = backup.unfinishedRestore(names);
+                        if (unfinished != null) {
+                            throw new ToolException(ExitCode.FAILED, unfinished + ": its volumes are half written;"
+                                    + " run that restore again to finish it first");
+                        }
+                        List<String> left = backup.notCarried(name, names);
+                        if (!left.isEmpty()) {
+                            console.warn("not in the backup: volume" + (left.size() == 1 ? " " : "s ")
+                                    + String.join(", ", left) + ", which the stack's containers use but run did not"
+                                    + " make for it (made by hand or by the original installer; 'docker volume"
+                                    + " inspect' tells); copy " + (left.size() == 1 ? "it" : "them") + " on its own");
+                        }
                         List<String> running = runningServices(control, name);
                         List<String> users = backup.usedBy(names);
                         if (!users.isEmpty() && !stop) {
@@ -94,14 +106,12 @@ public final class BackupCommands {
                             console.info("backing up " + volumes.size() + " volume" + (volumes.size() == 1 ? "" : "s")
                                     + " of stack " + name + " (" + String.join(", ", names.stream().sorted().toList())
                                     + ") into " + target);
-                            VolumeBackup.Summary done = backup.backup(name, volumes, target,
-                                    new VersionProvider().getVersion()[0], Runtime.getRuntime().availableProcessors());
-                            written.set(true);
-                            return done;
+                            return backup.backup(name, volumes, target, new VersionProvider().getVersion()[0],
+                                    Runtime.getRuntime().availableProcessors(), guard);
                         } finally {
-                            List<String> again = stopped.getAndSet(null);
-                            if (again != null && !again.isEmpty()) {
-                                control.start(name, again);
+                            String started = startAgain(control, name, stopped.getAndSet(null));
+                            if (started.contains("could not")) {
+                                console.warn(started.substring(2)); // the backup's own outcome follows
                             }
                         }
                     });
@@ -130,7 +140,10 @@ public final class BackupCommands {
             }
         }
 
-        /** At an interruption: starts again the services --stop stopped, and says how that went ("" for none). */
+        /**
+         * Starts again the services --stop stopped (after the backup, or at an interruption), and says how that went
+         * ("; ..."), or "" when there were none.
+         */
         private static String startAgain(StackControl control, String stack, List<String> services) {
             if (services == null || services.isEmpty()) {
                 return "";
@@ -139,15 +152,38 @@ public final class BackupCommands {
                 control.start(stack, services);
                 return "; the stack, stopped for the backup, was started again";
             } catch (RuntimeException e) {
-                return "; the stack was stopped for it and could not be started again (" + e.getMessage() + "):"
-                        + " 'mlreef-offline start --stack " + stack + "' starts it";
+                return "; the stack was stopped for the backup and could not be started again (" + e.getMessage()
+                        + "): 'mlreef-offline start --stack " + stack + "' starts it";
             }
         }
 
-        /** The services whose containers run now: those that --stop starts again. */
+        /** The services whose containers run now (paused or restarting too): those that --stop starts again. */
         private static List<String> runningServices(StackControl control, String stack) {
-            return control.status(stack).containers().stream().filter(c -> "running".equals(c.state()))
+            return control.status(stack).containers().stream()
+                    .filter(c -> Set.of("running", "paused", "restarting").contains(c.state()))
                     .map(StackControl.ContainerStatus::service).distinct().toList();
+        }
+
+        /**
+         * The stack as the lifecycle commands find it; without a name, after 'down' (no containers), the only stack
+         * whose volumes are here.
+         */
+        private String stackOrVolumes(StackControl control) {
+            try {
+                return stack(control);
+            } catch (ToolException e) {
+                if (stack != null || file != null || dir != null) {
+                    throw e;
+                }
+                List<String> stacks = engine.engine().listVolumes(List.of(DefaultStack.STACK_LABEL)).stream()
+                        .map(v -> v.labels().get(DefaultStack.STACK_LABEL)).distinct().sorted().toList();
+                if (stacks.size() != 1) {
+                    throw new ToolException(ExitCode.USAGE, stacks.isEmpty() ? e.getMessage() : "no stack has"
+                            + " containers here, and the volumes of several are (" + String.join(", ", stacks)
+                            + "); name one with --stack");
+                }
+                return stacks.get(0);
+            }
         }
     }
 
@@ -171,9 +207,7 @@ public final class BackupCommands {
 
         @Override
         protected int execute(Console console) {
-            // the whole file is read before the lock is waited for and anything changes: a damaged one changes nothing
-            VolumeBackup.Checked checked = VolumeBackup.check(file, console);
-            VolumeBackup.Manifest manifest = checked.manifest();
+            VolumeBackup.Manifest manifest = VolumeBackup.manifest(file); // a file that is no backup: before the lock
             VolumeBackup restore = new VolumeBackup(engine.engine(), console);
             VolumeBackup.Summary summary = LifecycleCommands.underHostLock(console, engine, () -> "interrupted: the"
                     + " volumes may be partly restored; run the same restore again to finish", () -> {
@@ -181,7 +215,7 @@ public final class BackupCommands {
                                 + (manifest.volumes().size() == 1 ? "" : "s") + (manifest.stack().isEmpty() ? ""
                                 : " of stack " + manifest.stack()) + " (" + String.join(", ", manifest.volumes().stream().map(
                                 VolumeBackup.VolumeEntry::name).toList()) + "), backed up " + manifest.created());
-                        return restore.restore(file, checked);
+                        return restore.restore(file);
                     });
             console.info("restored " + summary.volumes() + " volume" + (summary.volumes() == 1 ? "" : "s") + " ("
                     + summary.entries() + " files and folders) from " + file + " (sha256 " + summary.sha256() + ");"

@@ -14,7 +14,6 @@ import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.VersionInfo;
 import com.mlreef.offline.ui.Sizes;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;

@@ -53,6 +53,8 @@ import java.util.regex.Pattern;
  */
 public final class StackExporter {
     public static final String EXECUTABLE = "mlreef-offline";
+    /** The sha256 an unfinished bundle.json gives the files of the bundle it replaces. */
+    private static final String REPLACED = "0".repeat(64);
     /** Room for tar headers and manifests beyond the images' own sizes. */
     private static final long OVERHEAD_PER_FILE = 1 << 20;
     /** How the engine says that the registry wants credentials, or refused those it got. */
@@ -267,8 +269,10 @@ public final class StackExporter {
         List<String> files = groups.stream().map(Group::file).toList();
         List<BundleManifest.Image> replaced = previous == null ? List.of() : previous.images().stream()
                 .filter(i -> !files.contains(i.file()))
+                // only its file counts, to remove it: a sha256 no file has, so that no export takes it up again
+                // (it may have left out a base's layers, which a bundle without that base does not say)
                 .map(i -> new BundleManifest.Image(i.references(), i.id(), i.platform(), i.layers(), i.file(),
-                        i.size(), i.sha256(), i.compression(), null, null)) // only its file counts; any base is gone
+                        i.size(), REPLACED, i.compression(), null, null))
                 .toList();
         BundleManifest manifest = new BundleManifest(BundleManifest.formatFor(baseEntry), id,
                 new BundleManifest.Tool("mlreef-offline", options.toolVersion()),
@@ -600,11 +604,12 @@ public final class StackExporter {
         }
     }
 
-    /** @param estimates the size of each differential file, without the layers it leaves out */
     /**
      * Refuses an export that cannot fit. A file of several images (--combined) stores a layer they share once, and
      * the engine does not say how large each layer is: such a file needs at least its largest image and at most all
      * of them; between the two, export warns and tries (a full disk leaves no file behind).
+     *
+     * @param estimates the size of each differential file, without the layers it leaves out
      */
     private void checkSpace(Path dir, List<Group> toWrite, Map<String, Long> estimates, Options options)
             throws IOException {

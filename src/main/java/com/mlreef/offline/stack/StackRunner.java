@@ -108,25 +108,21 @@ public final class StackRunner {
         return usesPipServer;
     }
 
-    /** Reads and checks the stack a run would start, changing nothing (a mistake in it is found before the lock). */
     /**
      * Refuses volumes that an interrupted restore was filling (its helper container still holds them): a stack started
      * on them would write into half its data, and the restore, run again, over the stack's.
      */
     private void refuseUnfinishedRestore(StackSpec planned) {
         Set<String> names = new HashSet<>(planned.volumes().values().stream().map(StackSpec.VolumeSpec::name).toList());
-        for (ContainerSummary helper : engine.listContainers(List.of(VolumeBackup.HELPER_LABEL + "=restore"), true)) {
-            List<String> held = helper.mounts() == null ? List.of() : helper.mounts().stream().map(
-                    ContainerInspect.Mount::name).filter(names::contains).distinct().toList();
-            if (!held.isEmpty()) {
-                throw new ToolException(ExitCode.FAILED, "a restore into volume" + (held.size() == 1 ? " " : "s ")
-                        + String.join(", ", held) + " was interrupted: run that restore again to finish it, or give"
-                        + " it up with 'mlreef-offline down --stack " + planned.name() + " --volumes' (which deletes"
-                        + " them); nothing was changed");
-            }
+        String held = new VolumeBackup(engine, console).unfinishedRestore(names);
+        if (held != null) {
+            throw new ToolException(ExitCode.FAILED, held + ": run that restore again to finish it, or give it up"
+                    + " with 'mlreef-offline down --stack " + planned.name() + " --volumes' (which deletes them);"
+                    + " nothing was changed");
         }
     }
 
+    /** Reads and checks the stack a run would start, changing nothing (a mistake in it is found before the lock). */
     public StackSpec check(BundleSource source, Options options) {
         return carried(source, options, stack(source, options, "0.0.0.0"));
     }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mlreef.offline.bundle.AtomicFile;
 import com.mlreef.offline.bundle.Compression;
 import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.DockerException;
+import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.docker.model.Volume;
@@ -21,6 +23,7 @@ import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +35,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -71,6 +75,8 @@ public final class VolumeBackup {
     private static final Pattern VOLUME_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final int MANIFEST_LIMIT = 1 << 20;
     private static final int BUFFER = 1 << 16;
+    /** Two zero blocks of 512 bytes: the end of a tar. */
+    private static final int END_OF_ARCHIVE = 1024;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -104,6 +110,21 @@ public final class VolumeBackup {
         return volumes;
     }
 
+    /**
+     * The named volumes the stack's containers use that are not among {@code volumes} (made by hand or by the
+     * original installer: not labelled with the stack), by name.
+     */
+    public List<String> notCarried(String stack, Set<String> volumes) {
+        Set<String> left = new java.util.TreeSet<>();
+        for (ContainerSummary c : engine.listContainers(List.of(DefaultStack.STACK_LABEL + "=" + stack), true)) {
+            if (c.mounts() != null) {
+                c.mounts().stream().filter(m -> "volume".equals(m.type()) && m.name() != null && !m.unnamed()
+                        && !volumes.contains(m.name())).forEach(m -> left.add(m.name()));
+            }
+        }
+        return List.copyOf(left);
+    }
+
     /** The running containers (of any stack) that mount one of the volumes, by name. */
     public List<String> usedBy(Set<String> volumes) {
         Set<String> users = new LinkedHashSet<>();
@@ -114,6 +135,22 @@ public final class VolumeBackup {
             }
         }
         return List.copyOf(users);
+    }
+
+    /**
+     * What an interrupted restore left among the volumes (its helper container, which still holds them, names it), or
+     * null: "a restore into volumes a, b was interrupted (container NAME)".
+     */
+    public String unfinishedRestore(Set<String> volumes) {
+        for (ContainerSummary helper : engine.listContainers(List.of(HELPER_LABEL + "=restore"), true)) {
+            List<String> held = helper.mounts() == null ? List.of() : helper.mounts().stream()
+                    .map(ContainerInspect.Mount::name).filter(volumes::contains).distinct().toList();
+            if (!held.isEmpty()) {
+                return "a restore into volume" + (held.size() == 1 ? " " : "s ") + String.join(", ", held)
+                        + " was interrupted (its container " + helper.name() + " holds them)";
+            }
+        }
+        return null;
     }
 
     /** The compression a backup file's name asks for: .tar, .tar.gz/.tgz or .tar.zst/.tzst; null for another name. */
@@ -135,7 +172,36 @@ public final class VolumeBackup {
      * Writes the volumes into {@code target}, compressed as its name says; the file appears under its name only when
      * complete and synced. The caller makes sure nothing writes to the volumes meanwhile.
      */
-    public Summary backup(String stack, List<Volume> volumes, Path target, String toolVersion, int threads) {
+    /**
+     * Between a backup and an interruption: the file is committed or abandoned, never both, so that what an
+     * interruption says (and the stack it starts again) is true of the file.
+     */
+    public static final class Guard {
+        private boolean abandoned;
+        private boolean written;
+
+        /** At an interruption: nothing is committed after this. Returns whether the backup was committed before. */
+        public synchronized boolean abandon() {
+            abandoned = true;
+            return written;
+        }
+
+        synchronized boolean abandoned() {
+            return abandoned;
+        }
+
+        synchronized void commit(AtomicFile file, Path sums, byte[] line) throws IOException {
+            if (abandoned) {
+                throw new InterruptedIOException("interrupted");
+            }
+            file.commit();
+            AtomicFile.write(sums, line);
+            written = true;
+        }
+    }
+
+    public Summary backup(String stack, List<Volume> volumes, Path target, String toolVersion, int threads,
+                          Guard guard) {
         Compression compression = compressionOf(target);
         if (compression == null) {
             throw new ToolException(ExitCode.USAGE, target + ": a backup file's name ends in .tar, .tar.gz or .tar.zst"
@@ -165,15 +231,30 @@ public final class VolumeBackup {
                 // engine wrote them, whatever their encoding
                 try (InputStream archive = engine.getArchive(helper, MOUNTS)) {
                     byte[] buffer = new byte[BUFFER];
+                    byte[] tail = new byte[END_OF_ARCHIVE]; // the last bytes copied
+                    long copied = 0;
                     for (int n = archive.read(buffer); n >= 0; n = archive.read(buffer)) {
+                        if (guard.abandoned()) {
+                            throw new InterruptedIOException("interrupted");
+                        }
                         out.write(buffer, 0, n);
+                        copied += n;
+                        int keep = Math.min(n, END_OF_ARCHIVE);
+                        System.arraycopy(tail, keep, tail, 0, END_OF_ARCHIVE - keep);
+                        System.arraycopy(buffer, n - keep, tail, END_OF_ARCHIVE - keep, keep);
+                    }
+                    // a tar ends in two zero blocks: an answer without them was cut off, however it ended
+                    if (copied < END_OF_ARCHIVE || !Arrays.equals(tail, new byte[END_OF_ARCHIVE])) {
+                        throw new ToolException(ExitCode.FAILED, "the engine's archive of the volumes ended early"
+                                + " (the engine failed while it sent them?); no backup was written");
                     }
                 }
             }
-            file.commit();
             String sha256 = HexFormat.of().formatHex(digest.digest());
-            AtomicFile.write(sums, (sha256 + "  " + target.getFileName() + "\n").getBytes(StandardCharsets.UTF_8));
+            guard.commit(file, sums, (sha256 + "  " + target.getFileName() + "\n").getBytes(StandardCharsets.UTF_8));
             return new Summary(volumes.size(), -1, counted.count, sha256);
+        } catch (InterruptedIOException e) {
+            throw new java.io.UncheckedIOException(e); // the interruption's own line says what it leaves
         } catch (IOException e) {
             throw new ToolException(ExitCode.FAILED, "cannot write " + target + ": " + IoReason.of(e), e);
         } finally {
@@ -202,8 +283,11 @@ public final class VolumeBackup {
      * Creates the volumes of the backup that are missing and fills them, when each is missing or empty; volumes
      * that hold data are named and nothing is changed.
      */
-    public Summary restore(Path file, Checked checked) {
-        Manifest manifest = checked.manifest();
+    public Summary restore(Path file) {
+        Manifest manifest;
+        try (Reader reader = Reader.open(file, null)) {
+            manifest = reader.manifest;
+        }
         List<String> names = manifest.volumes().stream().map(VolumeEntry::name).toList();
         List<String> users = usedBy(Set.copyOf(names));
         if (!users.isEmpty()) {
@@ -228,6 +312,11 @@ public final class VolumeBackup {
                     + " ('mlreef-offline down --volumes' asks, then deletes the stack's), then restore; nothing was"
                     + " changed");
         }
+        // the whole file, before anything changes: a damaged one changes nothing
+        Checked checked = check(file, console);
+        if (!checked.manifest().id().equals(manifest.id())) {
+            throw new ToolException(ExitCode.FAILED, file + " changed while it was read; nothing was changed");
+        }
         for (VolumeEntry v : manifest.volumes()) {
             Volume existing = DockerEngine.orNull(() -> engine.inspectVolume(v.name()));
             if (existing == null) {
@@ -250,13 +339,24 @@ public final class VolumeBackup {
              Reader reader = Reader.open(file, progress)) {
             // the engine's own tar, as backup took it: unpacked by the engine into the volumes, byte for byte
             engine.putArchive(helper, "/", reader.rest, -1, true);
+        } catch (DockerException e) {
+            throw new ToolException(ExitCode.FAILED, e.getMessage() + ": volumes " + String.join(", ", names)
+                    + " are partly restored; run the same restore again, or give it up with 'mlreef-offline down"
+                    + (manifest.stack().isEmpty() ? "" : " --stack " + manifest.stack()) + " --volumes'", e);
         }
         removeHelper(helper); // the journal: only once every volume is complete
         return new Summary(names.size(), checked.entries(), sizeOf(file), checked.sha256());
     }
 
-    /** A backup file read through before anything changes: its manifest, entries and sha256. */
-    public record Checked(Manifest manifest, long entries, String sha256, boolean sumChecked) {
+    /** The manifest of a backup file, read from its first entry (the rest is not read). */
+    public static Manifest manifest(Path file) {
+        try (Reader reader = Reader.open(file, null)) {
+            return reader.manifest;
+        }
+    }
+
+    /** A backup file read through: its manifest, how many entries its archive has, its sha256. */
+    public record Checked(Manifest manifest, long entries, String sha256) {
     }
 
     /**
@@ -264,13 +364,17 @@ public final class VolumeBackup {
      * manifest lists, nothing after the archive's end, the compression's own checks (gzip's CRC), and the sha256
      * that FILE.sha256 (written by backup) gives, when it is there.
      */
-    public static Checked check(Path file, Console console) {
+    static Checked check(Path file, Console console) {
         Path sums = sumsOf(file);
         String expected = null;
         if (Files.isRegularFile(sums)) {
             try {
                 String line = Files.readString(sums, StandardCharsets.UTF_8).strip();
-                expected = line.length() >= 64 ? line.substring(0, 64).toLowerCase(java.util.Locale.ROOT) : "";
+                if (!line.matches("(?s)[0-9a-fA-F]{64}( .*)?")) {
+                    throw new ToolException(ExitCode.FAILED, sums + " is not a sha256 line ('<sha256>  <file>', as"
+                            + " backup writes it): write it again, or move it away to restore without the check");
+                }
+                expected = line.substring(0, 64).toLowerCase(java.util.Locale.ROOT);
             } catch (IOException e) {
                 throw new ToolException(ExitCode.FAILED, "cannot read " + sums + ": " + IoReason.of(e), e);
             }
@@ -282,7 +386,8 @@ public final class VolumeBackup {
              Reader reader = Reader.open(file, progress)) {
             manifest = reader.manifest;
             Set<String> names = Set.copyOf(manifest.volumes().stream().map(VolumeEntry::name).toList());
-            TarArchiveInputStream tar = new TarArchiveInputStream(reader.rest, BUFFER, StandardCharsets.UTF_8.name());
+            // records of one block: what follows the end is read below, not skipped as the rest of a record
+            TarArchiveInputStream tar = new TarArchiveInputStream(reader.rest, 512, StandardCharsets.UTF_8.name());
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                 checkPlace(file, entry.getName(), names);
                 if (entry.isLink()) {
@@ -310,7 +415,7 @@ public final class VolumeBackup {
             console.warn("no " + sums.getFileName() + " beside " + file + " (backup writes it): damage inside a file's"
                     + " data cannot be told in a .tar or .tar.zst");
         }
-        return new Checked(manifest, entries, sha256, expected != null);
+        return new Checked(manifest, entries, sha256);
     }
 
     /**
@@ -379,8 +484,8 @@ public final class VolumeBackup {
 
     /**
      * A created, never started, container of the empty helper image with the volumes at /volumes/NAME. Leftover
-     * helpers of the same kind and stack (an interrupted command) are removed first; named volumes are never removed
-     * with a container.
+     * helpers of the same kind, backup or probe, of any stack (an interrupted command: the host lock lets one run at a
+     * time) are removed first; named volumes are never removed with a container.
      */
     private String helper(String kind, String stack, List<String> volumes, boolean readOnly,
                           Map<String, String> labels) {
@@ -473,8 +578,8 @@ public final class VolumeBackup {
         final InputStream rest;
         final Manifest manifest;
 
-        private Reader(Path file, Progress progress) throws IOException {
-            this.counted = new FilterInputStream(Files.newInputStream(file)) {
+        private Reader(Path file, InputStream in, Progress progress) throws IOException {
+            this.counted = new FilterInputStream(in) {
                 private long count;
 
                 @Override
@@ -520,17 +625,29 @@ public final class VolumeBackup {
             this.manifest = checked(file, json);
         }
 
-        static Reader open(Path file) {
-            return open(file, null);
-        }
-
         static Reader open(Path file, Progress progress) {
+            InputStream in = null;
             try {
-                return new Reader(file, progress);
+                in = Files.newInputStream(file);
+                return new Reader(file, in, progress);
+            } catch (RuntimeException e) {
+                closeQuietly(in);
+                throw e;
             } catch (NoSuchFileException e) {
                 throw new ToolException(ExitCode.FAILED, file + ": no such file");
             } catch (IOException e) {
+                closeQuietly(in);
                 throw damaged(file, IoReason.of(e));
+            }
+        }
+
+        private static void closeQuietly(InputStream in) {
+            if (in != null) {
+                try {
+                    in.close();
+                } catch (IOException e) {
+                    // read only
+                }
             }
         }
 

@@ -240,7 +240,8 @@ class ExportIT {
             assertTrue(export.isAlive(), "export ended before its big save: " + Files.readString(tmp.resolve("logs/stderr.txt")));
             Thread.sleep(10);
         }
-        assertTrue(Files.exists(partial), "the big image was being written under its temporary name");
+        assertTrue(Files.exists(partial) && Files.size(partial) > (20 << 20), "the big image was being written under"
+                + " its temporary name");
         export.destroyForcibly();
         assertTrue(export.waitFor(10, TimeUnit.SECONDS));
         Path finalName = Path.of(partial.toString().replaceFirst("\\.partial$", ""));
@@ -280,6 +281,7 @@ class ExportIT {
                     "stderr.txt")));
             Thread.sleep(10);
         }
+        assertTrue(Files.exists(partial) && Files.size(partial) > (10 << 20), "killed in the middle of the save");
         export.destroyForcibly();
         assertTrue(export.waitFor(10, TimeUnit.SECONDS));
 
