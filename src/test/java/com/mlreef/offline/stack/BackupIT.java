@@ -202,7 +202,8 @@ class BackupIT {
 
         r = CliProcess.run(Map.of(), "run", "-q", "-d", dir.toString());
         assertEquals(1, r.exit(), "no stack on half-restored volumes: " + r);
-        assertTrue(r.err().contains("was interrupted: run that restore again to finish it"), r.err());
+        assertTrue(r.err().contains("was interrupted (its container mlreef-offline-restore-" + stack) && r.err()
+                .contains("holds them): run that restore again to finish it"), r.err());
         r = CliProcess.run(Map.of(), "restore", file.toString());
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.err().contains("finishing the restore of " + stack + "-data, " + stack + "-etc that was"
