@@ -98,7 +98,8 @@ public final class ImageFileWriter {
         }
     }
 
-    static MessageDigest sha256() {
+    /** A SHA-256 digest, which every Java runtime has. */
+    public static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

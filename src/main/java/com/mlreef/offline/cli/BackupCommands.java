@@ -9,7 +9,6 @@ import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;
 import com.mlreef.offline.ui.ToolException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -52,13 +51,13 @@ public final class BackupCommands {
         @Override
         protected int execute(Console console) throws Exception {
             if (output != null) {
-                writable(output); // before the engine is asked anything
+                VolumeBackup.checkTarget(output); // before the engine is asked anything
             }
             StackControl control = control();
             String name = stackOrVolumes(control);
             Path target = output != null ? output : Path.of(name + "-volumes-"
                     + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)) + ".tar.zst");
-            writable(target);
+            VolumeBackup.checkTarget(target);
             VolumeBackup backup = new VolumeBackup(engine.engine(), console);
             // the services --stop stopped, until they run again: an interruption starts them again too
             AtomicReference<List<String>> stopped = new AtomicReference<>();
@@ -120,24 +119,6 @@ public final class BackupCommands {
                     + " is in " + VolumeBackup.sumsOf(target) + " (restore checks it)");
             console.result(target + " sha256 " + summary.sha256());
             return ExitCode.OK;
-        }
-
-        /** Refuses a file name that gives no compression, a file that exists, and a folder that does not. */
-        private static void writable(Path target) {
-            if (VolumeBackup.compressionOf(target) == null) {
-                throw new ToolException(ExitCode.USAGE, "-o/--output: " + target + " does not end in .tar, .tar.gz or"
-                        + " .tar.zst (the backup's compression)");
-            }
-            for (Path existing : List.of(target, VolumeBackup.sumsOf(target))) {
-                if (Files.exists(existing)) {
-                    throw new ToolException(ExitCode.FAILED, existing + " exists: a backup is never written over"
-                            + " another; give another name with -o");
-                }
-            }
-            Path folder = target.toAbsolutePath().getParent();
-            if (!Files.isDirectory(folder)) {
-                throw new ToolException(ExitCode.FAILED, "-o/--output: the folder " + folder + " does not exist");
-            }
         }
 
         /**
@@ -213,8 +194,7 @@ public final class BackupCommands {
                     + " volumes may be partly restored; run the same restore again to finish", () -> {
                         console.info("restoring " + manifest.volumes().size() + " volume"
                                 + (manifest.volumes().size() == 1 ? "" : "s") + (manifest.stack().isEmpty() ? ""
-                                : " of stack " + manifest.stack()) + " (" + String.join(", ", manifest.volumes().stream().map(
-                                VolumeBackup.VolumeEntry::name).toList()) + "), backed up " + manifest.created());
+                                : " of stack " + manifest.stack()) + " (" + String.join(", ", manifest.names()) + "), backed up " + manifest.created());
                         return restore.restore(file);
                     });
             console.info("restored " + summary.volumes() + " volume" + (summary.volumes() == 1 ? "" : "s") + " ("

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mlreef.offline.bundle.AtomicFile;
 import com.mlreef.offline.bundle.Compression;
+import com.mlreef.offline.bundle.HashingInputStream;
+import com.mlreef.offline.bundle.ImageFileWriter;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.model.ContainerInspect;
@@ -20,7 +22,6 @@ import com.mlreef.offline.ui.ToolException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -31,7 +32,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -84,6 +84,10 @@ public final class VolumeBackup {
     @RegisterForReflection
     public record Manifest(int format, String id, String tool, String created, String stack,
                            List<VolumeEntry> volumes) {
+        /** The volumes' names, in the backup's order. */
+        public List<String> names() {
+            return volumes.stream().map(VolumeEntry::name).toList();
+        }
     }
 
     /** A volume as it was: how to create it again. */
@@ -169,10 +173,6 @@ public final class VolumeBackup {
     }
 
     /**
-     * Writes the volumes into {@code target}, compressed as its name says; the file appears under its name only when
-     * complete and synced. The caller makes sure nothing writes to the volumes meanwhile.
-     */
-    /**
      * Between a backup and an interruption: the file is committed or abandoned, never both, so that what an
      * interruption says (and the stack it starts again) is true of the file.
      */
@@ -200,28 +200,42 @@ public final class VolumeBackup {
         }
     }
 
+    /**
+     * Refuses a backup file name that gives no compression, a file (or its FILE.sha256) that exists, and a folder that
+     * does not.
+     */
+    public static void checkTarget(Path target) {
+        if (compressionOf(target) == null) {
+            throw new ToolException(ExitCode.USAGE, "-o/--output: " + target + " does not end in .tar, .tar.gz or"
+                    + " .tar.zst (the backup's compression)");
+        }
+        for (Path existing : List.of(target, sumsOf(target))) {
+            if (Files.exists(existing)) {
+                throw new ToolException(ExitCode.FAILED, existing + " exists: a backup is never written over"
+                        + " another; give another name with -o");
+            }
+        }
+        Path folder = target.toAbsolutePath().getParent();
+        if (!Files.isDirectory(folder)) {
+            throw new ToolException(ExitCode.FAILED, "-o/--output: the folder " + folder + " does not exist");
+        }
+    }
+
+    /**
+     * Writes the volumes into {@code target}, compressed as its name says; the file appears under its name only when
+     * complete and synced. The caller makes sure nothing writes to the volumes meanwhile.
+     */
     public Summary backup(String stack, List<Volume> volumes, Path target, String toolVersion, int threads,
                           Guard guard) {
+        checkTarget(target); // again under the host's lock: a file written meanwhile is not renamed over
         Compression compression = compressionOf(target);
-        if (compression == null) {
-            throw new ToolException(ExitCode.USAGE, target + ": a backup file's name ends in .tar, .tar.gz or .tar.zst"
-                    + " (its compression)");
-        }
-        if (Files.exists(target)) {
-            throw new ToolException(ExitCode.FAILED, target + " exists: a backup is never written over another; give"
-                    + " another name");
-        }
         List<VolumeEntry> entries = volumes.stream().map(v -> new VolumeEntry(v.name(), v.driver(),
                 v.labels() == null ? Map.of() : v.labels(), v.options() == null ? Map.of() : v.options())).toList();
         Manifest manifest = new Manifest(FORMAT, UUID.randomUUID().toString(), toolVersion,
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), stack, entries);
         Path sums = sumsOf(target);
-        if (Files.exists(sums)) {
-            throw new ToolException(ExitCode.FAILED, sums + " exists: a backup is never written over another; give"
-                    + " another name");
-        }
         String helper = helper("backup", stack, volumes.stream().map(Volume::name).toList(), true, Map.of());
-        MessageDigest digest = sha256();
+        MessageDigest digest = ImageFileWriter.sha256();
         try (AtomicFile file = AtomicFile.create(target);
              Progress progress = Progress.start(console, "backup", 0)) {
             Counting counted = new Counting(file.stream(), progress);
@@ -284,11 +298,8 @@ public final class VolumeBackup {
      * that hold data are named and nothing is changed.
      */
     public Summary restore(Path file) {
-        Manifest manifest;
-        try (Reader reader = Reader.open(file, null)) {
-            manifest = reader.manifest;
-        }
-        List<String> names = manifest.volumes().stream().map(VolumeEntry::name).toList();
+        Manifest manifest = manifest(file);
+        List<String> names = manifest.names();
         List<String> users = usedBy(Set.copyOf(names));
         if (!users.isEmpty()) {
             throw new ToolException(ExitCode.FAILED, "running containers use volumes of the backup ("
@@ -385,7 +396,7 @@ public final class VolumeBackup {
         try (Progress progress = Progress.start(console, "checking " + file.getFileName(), sizeOf(file));
              Reader reader = Reader.open(file, progress)) {
             manifest = reader.manifest;
-            Set<String> names = Set.copyOf(manifest.volumes().stream().map(VolumeEntry::name).toList());
+            Set<String> names = Set.copyOf(manifest.names());
             // records of one block: what follows the end is read below, not skipped as the rest of a record
             TarArchiveInputStream tar = new TarArchiveInputStream(reader.rest, 512, StandardCharsets.UTF_8.name());
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
@@ -427,8 +438,7 @@ public final class VolumeBackup {
         ContainerSummary journal = null;
         for (ContainerSummary c : engine.listContainers(List.of(HELPER_LABEL + "=restore"), true)) {
             List<String> theirs = List.of(c.labels().getOrDefault(VOLUMES_LABEL, "").split(","));
-            List<String> shared = manifest.volumes().stream().map(VolumeEntry::name).filter(theirs::contains)
-                    .toList();
+            List<String> shared = manifest.names().stream().filter(theirs::contains).toList();
             if (manifest.id().equals(c.labels().get(BACKUP_LABEL))) {
                 journal = c;
                 console.info("finishing the restore of " + String.join(", ", theirs) + " that was interrupted");
@@ -538,14 +548,6 @@ public final class VolumeBackup {
         }
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this runtime", e);
-        }
-    }
-
     /** Counts the bytes written to the file, for the progress and the summary. */
     private static final class Counting extends java.io.FilterOutputStream {
         private final Progress progress;
@@ -573,33 +575,13 @@ public final class VolumeBackup {
      * {@link #rest} is what follows it, the engine's tar of the volumes.
      */
     private static final class Reader implements AutoCloseable {
-        private final InputStream counted;
-        private final MessageDigest digest = sha256();
+        private final HashingInputStream counted;
         final InputStream rest;
         final Manifest manifest;
 
         private Reader(Path file, InputStream in, Progress progress) throws IOException {
-            this.counted = new FilterInputStream(in) {
-                private long count;
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    int n = super.read(b, off, len);
-                    if (n > 0) {
-                        digest.update(b, off, n);
-                        if (progress != null) {
-                            progress.update(count += n);
-                        }
-                    }
-                    return n;
-                }
-
-                @Override
-                public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                }
-            };
+            long[] read = new long[1];
+            this.counted = new HashingInputStream(in, progress == null ? n -> { } : n -> progress.update(read[0] += n));
             BufferedInputStream buffered = new BufferedInputStream(counted, BUFFER);
             String unsupported = Compression.unsupported(buffered);
             if (unsupported != null) {
@@ -654,7 +636,7 @@ public final class VolumeBackup {
         /** The sha256 of the whole file (what was not read yet is read now). */
         String fileSha256() throws IOException {
             counted.transferTo(OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(digest.digest());
+            return counted.hex();
         }
 
         @Override
