@@ -43,7 +43,7 @@ public final class ImageFileWriter {
         try (AtomicFile file = AtomicFile.create(target);
              ReadAheadInputStream in = new ReadAheadInputStream(archive, BUFFER, PIECES,
                      "read " + target.getFileName())) {
-            HashingStream hashed = new HashingStream(file.stream());
+            HashingStream hashed = new HashingStream(file.stream(), n -> { });
             long read;
             try (OutputStream sink = compression.compressor(hashed, threads)) {
                 read = in.transferTo(new FilterOutputStream(sink) {
@@ -62,18 +62,23 @@ public final class ImageFileWriter {
                 });
             }
             file.commit();
-            return new Written(hashed.count, hashed.hex(), read);
+            return new Written(hashed.count(), hashed.hex(), read);
         }
     }
 
-    /** Counts and hashes what passes to the file; closing it does not close the file. */
-    private static final class HashingStream extends OutputStream {
+    /**
+     * Counts and hashes what passes to a file, telling {@code written} the count after each write; closing it does not
+     * close the file.
+     */
+    public static final class HashingStream extends OutputStream {
         private final OutputStream out;
         private final MessageDigest digest = sha256();
+        private final LongConsumer written;
         private long count;
 
-        HashingStream(OutputStream out) {
+        public HashingStream(OutputStream out, LongConsumer written) {
             this.out = out;
+            this.written = written;
         }
 
         @Override
@@ -85,7 +90,7 @@ public final class ImageFileWriter {
         public void write(byte[] b, int off, int len) throws IOException {
             digest.update(b, off, len);
             out.write(b, off, len);
-            count += len;
+            written.accept(count += len);
         }
 
         @Override
@@ -93,7 +98,13 @@ public final class ImageFileWriter {
             // the atomic file is committed or dropped by its owner
         }
 
-        String hex() {
+        /** Bytes written so far. */
+        public long count() {
+            return count;
+        }
+
+        /** The sha256 (hex) of what was written; call once, at the end. */
+        public String hex() {
             return HexFormat.of().formatHex(digest.digest());
         }
     }

@@ -30,14 +30,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -235,11 +232,10 @@ public final class VolumeBackup {
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), stack, entries);
         Path sums = sumsOf(target);
         String helper = helper("backup", stack, volumes.stream().map(Volume::name).toList(), true, Map.of());
-        MessageDigest digest = ImageFileWriter.sha256();
         try (AtomicFile file = AtomicFile.create(target);
              Progress progress = Progress.start(console, "backup", 0)) {
-            Counting counted = new Counting(file.stream(), progress);
-            try (OutputStream out = compression.compressor(new DigestOutputStream(counted, digest), threads)) {
+            ImageFileWriter.HashingStream hashed = new ImageFileWriter.HashingStream(file.stream(), progress::update);
+            try (OutputStream out = compression.compressor(hashed, threads)) {
                 out.write(manifestEntry(JSON.writeValueAsBytes(manifest)));
                 // the engine's own tar of every volume, byte for byte: names, links and extended attributes as the
                 // engine wrote them, whatever their encoding
@@ -264,9 +260,9 @@ public final class VolumeBackup {
                     }
                 }
             }
-            String sha256 = HexFormat.of().formatHex(digest.digest());
+            String sha256 = hashed.hex();
             guard.commit(file, sums, (sha256 + "  " + target.getFileName() + "\n").getBytes(StandardCharsets.UTF_8));
-            return new Summary(volumes.size(), -1, counted.count, sha256);
+            return new Summary(volumes.size(), -1, hashed.count(), sha256);
         } catch (InterruptedIOException e) {
             throw new java.io.UncheckedIOException(e); // the interruption's own line says what it leaves
         } catch (IOException e) {
@@ -545,28 +541,6 @@ public final class VolumeBackup {
             return Files.size(file);
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    /** Counts the bytes written to the file, for the progress and the summary. */
-    private static final class Counting extends java.io.FilterOutputStream {
-        private final Progress progress;
-        private long count;
-
-        Counting(OutputStream out, Progress progress) {
-            super(out);
-            this.progress = progress;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            progress.update(count += len);
-        }
-
-        @Override
-        public void close() {
-            // the atomic file is committed or dropped by its owner
         }
     }
 
