@@ -1,4 +1,4 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.backup;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -14,6 +14,7 @@ import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.docker.model.Volume;
+import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.IoReason;
@@ -65,9 +66,6 @@ public final class VolumeBackup {
     private static final String MOUNTS = "/volumes";
     private static final String HELPER_IMAGE = "mlreef-offline/empty";
     private static final String HELPER_TAG = "1";
-    static final String HELPER_LABEL = "com.mlreef.offline.helper";
-    static final String BACKUP_LABEL = "com.mlreef.offline.backup";
-    static final String VOLUMES_LABEL = "com.mlreef.offline.volumes";
     private static final Pattern STACK_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final Pattern VOLUME_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final int MANIFEST_LIMIT = 1 << 20;
@@ -106,7 +104,7 @@ public final class VolumeBackup {
 
     /** The volumes run made for the stack (labelled with it), by name. */
     public List<Volume> volumes(String stack) {
-        List<Volume> volumes = new ArrayList<>(engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack)));
+        List<Volume> volumes = new ArrayList<>(engine.listVolumes(List.of(StackLabels.STACK_LABEL + "=" + stack)));
         volumes.sort(Comparator.comparing(Volume::name));
         return volumes;
     }
@@ -117,7 +115,7 @@ public final class VolumeBackup {
      */
     public List<String> notCarried(String stack, Set<String> volumes) {
         Set<String> left = new java.util.TreeSet<>();
-        for (ContainerSummary c : engine.listContainers(List.of(DefaultStack.STACK_LABEL + "=" + stack), true)) {
+        for (ContainerSummary c : engine.listContainers(List.of(StackLabels.STACK_LABEL + "=" + stack), true)) {
             if (c.mounts() != null) {
                 c.mounts().stream().filter(m -> "volume".equals(m.type()) && m.name() != null && !m.unnamed()
                         && !volumes.contains(m.name())).forEach(m -> left.add(m.name()));
@@ -136,22 +134,6 @@ public final class VolumeBackup {
             }
         }
         return List.copyOf(users);
-    }
-
-    /**
-     * What an interrupted restore left among the volumes (its helper container, which still holds them, names it), or
-     * null: "a restore into volumes a, b was interrupted (container NAME)".
-     */
-    public String unfinishedRestore(Set<String> volumes) {
-        for (ContainerSummary helper : engine.listContainers(List.of(HELPER_LABEL + "=restore"), true)) {
-            List<String> held = helper.mounts() == null ? List.of() : helper.mounts().stream()
-                    .map(ContainerInspect.Mount::name).filter(volumes::contains).distinct().toList();
-            if (!held.isEmpty()) {
-                return "a restore into volume" + (held.size() == 1 ? " " : "s ") + String.join(", ", held)
-                        + " was interrupted (its container " + helper.name() + " holds them)";
-            }
-        }
-        return null;
     }
 
     /** The compression a backup file's name asks for: .tar, .tar.gz/.tgz or .tar.zst/.tzst; null for another name. */
@@ -338,8 +320,8 @@ public final class VolumeBackup {
             }
         }
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(BACKUP_LABEL, manifest.id());
-        labels.put(VOLUMES_LABEL, String.join(",", names));
+        labels.put(StackLabels.BACKUP_LABEL, manifest.id());
+        labels.put(StackLabels.VOLUMES_LABEL, String.join(",", names));
         // the journal of an interrupted restore of this backup is used again: there is no moment without one
         String helper = journal != null ? journal.id() : helper("restore", manifest.stack(), names, false, labels);
         try (Progress progress = Progress.start(console, "restore", sizeOf(file));
@@ -432,10 +414,10 @@ public final class VolumeBackup {
      */
     private ContainerSummary interrupted(Manifest manifest) {
         ContainerSummary journal = null;
-        for (ContainerSummary c : engine.listContainers(List.of(HELPER_LABEL + "=restore"), true)) {
-            List<String> theirs = List.of(c.labels().getOrDefault(VOLUMES_LABEL, "").split(","));
+        for (ContainerSummary c : engine.listContainers(List.of(StackLabels.HELPER_LABEL + "=restore"), true)) {
+            List<String> theirs = List.of(c.labels().getOrDefault(StackLabels.VOLUMES_LABEL, "").split(","));
             List<String> shared = manifest.names().stream().filter(theirs::contains).toList();
-            if (manifest.id().equals(c.labels().get(BACKUP_LABEL))) {
+            if (manifest.id().equals(c.labels().get(StackLabels.BACKUP_LABEL))) {
                 journal = c;
                 console.info("finishing the restore of " + String.join(", ", theirs) + " that was interrupted");
             } else if (!shared.isEmpty()) {
@@ -497,9 +479,9 @@ public final class VolumeBackup {
                           Map<String, String> labels) {
         String image = helperImage();
         Map<String, String> all = new LinkedHashMap<>(labels);
-        all.put(HELPER_LABEL, kind);
+        all.put(StackLabels.HELPER_LABEL, kind);
         if (!"restore".equals(kind)) { // a restore's helper is its journal: interrupted() decides about it
-            for (ContainerSummary c : engine.listContainers(List.of(HELPER_LABEL + "=" + kind), true)) {
+            for (ContainerSummary c : engine.listContainers(List.of(StackLabels.HELPER_LABEL + "=" + kind), true)) {
                 engine.removeContainer(c.id(), true);
             }
         }
@@ -527,7 +509,7 @@ public final class VolumeBackup {
             engine.removeContainer(id, true);
             return null;
         });
-        if (engine.listContainers(List.of(HELPER_LABEL), true).isEmpty()) {
+        if (engine.listContainers(List.of(StackLabels.HELPER_LABEL), true).isEmpty()) {
             try {
                 engine.removeImage(HELPER_IMAGE + ":" + HELPER_TAG, false);
             } catch (RuntimeException e) {

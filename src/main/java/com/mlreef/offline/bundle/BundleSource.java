@@ -1,4 +1,4 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.bundle;
 
 import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleFiles;

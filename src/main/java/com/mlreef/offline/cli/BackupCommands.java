@@ -1,10 +1,11 @@
 package com.mlreef.offline.cli;
 
+import com.mlreef.offline.backup.VolumeBackup;
 import com.mlreef.offline.bundle.AtomicFile;
 import com.mlreef.offline.docker.model.Volume;
-import com.mlreef.offline.stack.DefaultStack;
-import com.mlreef.offline.stack.StackControl;
-import com.mlreef.offline.stack.VolumeBackup;
+import com.mlreef.offline.lifecycle.StackControl;
+import com.mlreef.offline.run.UnfinishedRestore;
+import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;
@@ -72,7 +73,7 @@ public final class BackupCommands {
                                     + " back up");
                         }
                         Set<String> names = volumes.stream().map(Volume::name).collect(Collectors.toSet());
-                        String unfinished = backup.unfinishedRestore(names);
+                        String unfinished = UnfinishedRestore.among(engine.engine(), names);
                         if (unfinished != null) {
                             throw new ToolException(ExitCode.FAILED, unfinished + ": its volumes are half written;"
                                     + " run that restore again to finish it first");
@@ -156,8 +157,8 @@ public final class BackupCommands {
                 if (stack != null || file != null || dir != null) {
                     throw e;
                 }
-                List<String> stacks = engine.engine().listVolumes(List.of(DefaultStack.STACK_LABEL)).stream()
-                        .map(v -> v.labels().get(DefaultStack.STACK_LABEL)).distinct().sorted().toList();
+                List<String> stacks = engine.engine().listVolumes(List.of(StackLabels.STACK_LABEL)).stream()
+                        .map(v -> v.labels().get(StackLabels.STACK_LABEL)).distinct().sorted().toList();
                 if (stacks.size() != 1) {
                     throw new ToolException(ExitCode.USAGE, stacks.isEmpty() ? e.getMessage() : "no stack has"
                             + " containers here, and the volumes of several are (" + String.join(", ", stacks)

@@ -1,13 +1,13 @@
 package com.mlreef.offline.cli;
 
 import com.mlreef.offline.bundle.BundleException;
+import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.docker.DockerException;
-import com.mlreef.offline.stack.BundleSource;
-import com.mlreef.offline.stack.Preflight;
-import com.mlreef.offline.stack.StackControl;
-import com.mlreef.offline.stack.StackFileException;
-import com.mlreef.offline.stack.StackRunner;
-import com.mlreef.offline.stack.StackSpec;
+import com.mlreef.offline.lifecycle.StackControl;
+import com.mlreef.offline.run.Preflight;
+import com.mlreef.offline.run.StackRunner;
+import com.mlreef.offline.stackfile.StackFileException;
+import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Table;

@@ -2,9 +2,9 @@ package com.mlreef.offline.cli;
 
 import com.mlreef.offline.docker.LogOptions;
 import com.mlreef.offline.docker.OutputSink;
-import com.mlreef.offline.stack.RunLock;
-import com.mlreef.offline.stack.StackControl;
-import com.mlreef.offline.stack.StackFile;
+import com.mlreef.offline.lifecycle.StackControl;
+import com.mlreef.offline.run.RunLock;
+import com.mlreef.offline.stackfile.StackFile;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;
@@ -271,7 +271,7 @@ public final class LifecycleCommands {
             }
             StackControl control = control();
             long from = since == null ? 0 : since(since, java.time.Instant.now(), java.time.ZoneId.systemDefault());
-            OutputSink sink = StackControl.consoleSink(console);
+            OutputSink sink = OutputSink.to(console.out(), console.err());
             // a signal ends the process only once this command returns: the read it waits in is interrupted
             Thread reading = Thread.currentThread();
             java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
@@ -309,7 +309,7 @@ public final class LifecycleCommands {
         if (text.matches("[0-9]{1,18}(\\.[0-9]{1,9})?")) { // a bare number is a unix time, as for docker logs
             return Long.parseLong(text.replaceFirst("\\..*", ""));
         }
-        java.time.Duration ago = com.mlreef.offline.stack.StackFile.parseDuration(text);
+        java.time.Duration ago = com.mlreef.offline.stackfile.StackFile.parseDuration(text);
         if (ago != null) {
             return Math.max(1, now.minus(ago).getEpochSecond());
         }

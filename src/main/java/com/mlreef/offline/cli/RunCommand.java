@@ -1,13 +1,13 @@
 package com.mlreef.offline.cli;
 
+import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.docker.DockerEngine;
-import com.mlreef.offline.stack.BundleSource;
-import com.mlreef.offline.stack.PipServer;
-import com.mlreef.offline.stack.Preflight;
-import com.mlreef.offline.stack.RunLock;
-import com.mlreef.offline.stack.StackFile;
-import com.mlreef.offline.stack.StackRunner;
-import com.mlreef.offline.stack.StackSpec;
+import com.mlreef.offline.run.PipServer;
+import com.mlreef.offline.run.Preflight;
+import com.mlreef.offline.run.RunLock;
+import com.mlreef.offline.run.StackRunner;
+import com.mlreef.offline.stackfile.StackFile;
+import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;

@@ -1,6 +1,6 @@
 package com.mlreef.offline.cli;
 
-import com.mlreef.offline.stack.StackFile;
+import com.mlreef.offline.stackfile.StackFile;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import java.nio.file.Path;

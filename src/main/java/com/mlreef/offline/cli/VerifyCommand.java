@@ -2,12 +2,12 @@ package com.mlreef.offline.cli;
 
 import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
+import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.bundle.BundleVerifier;
-import com.mlreef.offline.stack.BundleSource;
-import com.mlreef.offline.stack.EngineLayers;
-import com.mlreef.offline.stack.StackFile;
-import com.mlreef.offline.stack.StackFileException;
-import com.mlreef.offline.stack.StackSpec;
+import com.mlreef.offline.run.EngineLayers;
+import com.mlreef.offline.stackfile.StackFile;
+import com.mlreef.offline.stackfile.StackFileException;
+import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Progress;

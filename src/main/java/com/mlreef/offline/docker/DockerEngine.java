@@ -13,7 +13,9 @@ import com.mlreef.offline.docker.model.NetworkCreate;
 import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.VersionInfo;
 import com.mlreef.offline.docker.model.Volume;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -220,6 +222,16 @@ public interface DockerEngine {
 
     /** {@code GET /containers/{id}/archive?path=}: a tar of the path, streamed; the caller closes it. */
     InputStream getArchive(String containerId, String path);
+
+    /** Whether the container's file system holds {@code path}: its archive can be read. */
+    default boolean hasPath(String containerId, String path) {
+        try (InputStream in = getArchive(containerId, path)) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return true;
+        } catch (NotFoundException | IOException e) {
+            return false;
+        }
+    }
 
     /** {@code PUT /containers/{id}/archive?path=}: unpacks a tar into the directory, streamed, owned by root. */
     default void putArchive(String containerId, String directory, InputStream tar, long length) {

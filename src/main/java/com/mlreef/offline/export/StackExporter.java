@@ -1,4 +1,4 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.export;
 
 import com.mlreef.offline.bundle.ArchiveFilter;
 import com.mlreef.offline.bundle.AtomicFile;
@@ -15,6 +15,9 @@ import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.RegistryAuth;
 import com.mlreef.offline.docker.model.ImageInspect;
 import com.mlreef.offline.docker.model.ProgressMessage;
+import com.mlreef.offline.stackfile.StackFile;
+import com.mlreef.offline.stackfile.StackFileException;
+import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.IoReason;
 import com.mlreef.offline.ui.Progress;
@@ -43,8 +46,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * {@code export}: pulls a stack's images through the engine and saves them into a bundle folder with

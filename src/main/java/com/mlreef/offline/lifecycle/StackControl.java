@@ -1,6 +1,7 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.lifecycle;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.LogOptions;
@@ -11,6 +12,9 @@ import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.docker.model.DiskUsage;
 import com.mlreef.offline.docker.model.Network;
 import com.mlreef.offline.docker.model.Volume;
+import com.mlreef.offline.stackfile.StackFile;
+import com.mlreef.offline.stackfile.StackLabels;
+import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.ToolException;
@@ -132,16 +136,16 @@ public final class StackControl {
      */
     public String resolve(String stack) {
         Set<String> stacks = new LinkedHashSet<>();
-        engine.listContainers(List.of(DefaultStack.STACK_LABEL), true)
-                .forEach(c -> stacks.add(c.labels().get(DefaultStack.STACK_LABEL)));
+        engine.listContainers(List.of(StackLabels.STACK_LABEL), true)
+                .forEach(c -> stacks.add(c.labels().get(StackLabels.STACK_LABEL)));
         if (stack != null) {
-            if (stacks.contains(stack) || !engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack)).isEmpty()
+            if (stacks.contains(stack) || !engine.listVolumes(List.of(StackLabels.STACK_LABEL + "=" + stack)).isEmpty()
                     || engine.listNetworks().stream().anyMatch(n -> n.labels() != null
-                    && stack.equals(n.labels().get(DefaultStack.STACK_LABEL)))) {
+                    && stack.equals(n.labels().get(StackLabels.STACK_LABEL)))) {
                 return stack;
             }
-            engine.listVolumes(List.of(DefaultStack.STACK_LABEL)).forEach(v -> stacks.add(
-                    v.labels().get(DefaultStack.STACK_LABEL)));
+            engine.listVolumes(List.of(StackLabels.STACK_LABEL)).forEach(v -> stacks.add(
+                    v.labels().get(StackLabels.STACK_LABEL)));
             throw new NoSuchStack("this engine has no stack " + stack + " (no container, network or volume of it)"
                     + (stacks.isEmpty() ? "" : "; stacks here: " + String.join(", ", stacks)));
         }
@@ -163,7 +167,7 @@ public final class StackControl {
         if (services.isEmpty()) {
             return all;
         }
-        List<String> present = all.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).distinct().toList();
+        List<String> present = all.stream().map(c -> c.labels().get(StackLabels.SERVICE_LABEL)).distinct().toList();
         List<String> unknown = services.stream().filter(s -> !present.contains(s)).toList();
         if (!unknown.isEmpty()) {
             throw new ToolException(ExitCode.FAILED, "stack " + stack + " has no container of service "
@@ -171,7 +175,7 @@ public final class StackControl {
                     : " (it has containers of: " + String.join(", ", present) + "; if the stack has such a service,"
                     + " 'run' creates its container)"));
         }
-        return all.stream().filter(c -> services.contains(c.labels().get(StackRunner.SERVICE_LABEL))).toList();
+        return all.stream().filter(c -> services.contains(c.labels().get(StackLabels.SERVICE_LABEL))).toList();
     }
 
     /**
@@ -204,8 +208,8 @@ public final class StackControl {
         Set<String> names = new HashSet<>(containers.stream().map(ContainerSummary::name).toList());
         Map<String, String> parked = new HashMap<>();
         for (ContainerSummary c : containers) {
-            String successor = c.name().endsWith(StackRunner.PREVIOUS)
-                    ? c.name().substring(0, c.name().length() - StackRunner.PREVIOUS.length()) : null;
+            String successor = c.name().endsWith(StackLabels.PREVIOUS)
+                    ? c.name().substring(0, c.name().length() - StackLabels.PREVIOUS.length()) : null;
             if (successor != null && names.contains(successor)) {
                 parked.put(c.id(), "the predecessor of " + successor + ", kept until 'run' finishes replacing it");
             }
@@ -218,13 +222,13 @@ public final class StackControl {
      * container waits as NAME-previous), or after-ready commands begun and not finished.
      */
     private String unfinished(ContainerSummary c, boolean parked) {
-        String service = c.labels().get(StackRunner.SERVICE_LABEL);
-        if (!parked && c.name().endsWith(StackRunner.PREVIOUS)) {
+        String service = c.labels().get(StackLabels.SERVICE_LABEL);
+        if (!parked && c.name().endsWith(StackLabels.PREVIOUS)) {
             return "the old container of an unfinished replacement of " + service + ": 'run' finishes it";
         }
         if (parked || !"running".equals(c.state())
-                || ServiceReadiness.marked(engine, c.id(), ServiceReadiness.AFTER_READY_MARK)
-                || !ServiceReadiness.marked(engine, c.id(), ServiceReadiness.AFTER_READY_MARK + "-1")) {
+                || engine.hasPath(c.id(), "/" + StackLabels.AFTER_READY_MARK)
+                || !engine.hasPath(c.id(), "/" + StackLabels.AFTER_READY_MARK + "-1")) {
             return null;
         }
         return "its after-ready commands did not finish: 'run' finishes them";
@@ -232,7 +236,7 @@ public final class StackControl {
 
     private List<ContainerSummary> containers(String stack) {
         List<ContainerSummary> list = new ArrayList<>(engine.listContainers(
-                List.of(DefaultStack.STACK_LABEL + "=" + stack), true));
+                List.of(StackLabels.STACK_LABEL + "=" + stack), true));
         list.sort(Comparator.comparing(ContainerSummary::name));
         return list;
     }
@@ -255,7 +259,7 @@ public final class StackControl {
                 // keeps no mark: its restart policy alone tells
                 done = "exited".equals(inspect.state().status()) && Integer.valueOf(0).equals(inspect.state().exitCode())
                         && (restart == null || restart.isEmpty() || restart.equals("no") || restart.equals("on-failure"))
-                        && (ServiceReadiness.marked(engine, c.id(), ServiceReadiness.COMPLETED_MARK)
+                        && (engine.hasPath(c.id(), "/" + StackLabels.COMPLETED_MARK)
                         || inspect.hostConfig() != null && Boolean.TRUE.equals(inspect.hostConfig().readonlyRootfs()));
             } catch (NotFoundException e) {
                 continue;
@@ -265,12 +269,12 @@ public final class StackControl {
                     .map(p -> published(p.ip()) + p.publicPort() + "->" + p.privatePort() + "/" + p.type()).distinct()
                     .toList();
             String unfinished = unfinished(c, parked.containsKey(c.id()));
-            rows.add(new ContainerStatus(c.labels().get(StackRunner.SERVICE_LABEL), c.name(), c.state(), health,
+            rows.add(new ContainerStatus(c.labels().get(StackLabels.SERVICE_LABEL), c.name(), c.state(), health,
                     parked.getOrDefault(c.id(), c.status()) + (unfinished == null ? "" : "; " + unfinished),
-                    c.image(), ports, c.labels().get(StackRunner.BUNDLE_LABEL), parked.containsKey(c.id()), done,
+                    c.image(), ports, c.labels().get(StackLabels.BUNDLE_LABEL), parked.containsKey(c.id()), done,
                     unfinished));
         }
-        List<Volume> stackVolumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack));
+        List<Volume> stackVolumes = engine.listVolumes(List.of(StackLabels.STACK_LABEL + "=" + stack));
         Map<String, Long> sizes = new HashMap<>();
         List<DiskUsage.VolumeUsage> usage = stackVolumes.isEmpty() ? null : engine.diskUsage().volumes();
         if (usage != null) {
@@ -285,18 +289,18 @@ public final class StackControl {
     public void logs(String stack, String service, LogOptions options, OutputSink sink) {
         List<ContainerSummary> all = containers(stack);
         List<ContainerSummary> chosen = service == null ? all : all.stream()
-                .filter(c -> service.equals(c.labels().get(StackRunner.SERVICE_LABEL))).toList();
+                .filter(c -> service.equals(c.labels().get(StackLabels.SERVICE_LABEL))).toList();
         if (chosen.isEmpty()) {
             throw new ToolException(ExitCode.FAILED, service == null || all.isEmpty() ? "stack " + stack + " has no"
                     + " containers (after down, or removed by hand; 'run' creates them)"
                     : "stack " + stack + " has no container of service " + service + " (it has containers of: "
-                    + String.join(", ", all.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).distinct()
+                    + String.join(", ", all.stream().map(c -> c.labels().get(StackLabels.SERVICE_LABEL)).distinct()
                     .toList()) + "; if the stack has such a service, 'run' creates its container)");
         }
         // several: each line starts with its service, as in Compose, so that a saved log tells them apart
-        List<String> labels = chosen.stream().map(c -> c.labels().get(StackRunner.SERVICE_LABEL)).toList();
+        List<String> labels = chosen.stream().map(c -> c.labels().get(StackLabels.SERVICE_LABEL)).toList();
         boolean oneEach = labels.stream().distinct().count() == labels.size();
-        int width = chosen.stream().mapToInt(c -> (oneEach ? c.labels().get(StackRunner.SERVICE_LABEL)
+        int width = chosen.stream().mapToInt(c -> (oneEach ? c.labels().get(StackLabels.SERVICE_LABEL)
                 : c.name()).length()).max().orElse(0);
         if (chosen.size() == 1) {
             engine.logs(chosen.get(0).id(), options, sink);
@@ -305,7 +309,7 @@ public final class StackControl {
         Object lock = new Object();
         List<Runnable> each = new ArrayList<>();
         for (ContainerSummary c : chosen) {
-            String label = oneEach ? c.labels().get(StackRunner.SERVICE_LABEL) : c.name();
+            String label = oneEach ? c.labels().get(StackLabels.SERVICE_LABEL) : c.name();
             each.add(() -> {
                 Lines lines = new Lines(label + " ".repeat(width - label.length()) + " | ", sink, lock);
                 try {
@@ -495,7 +499,7 @@ public final class StackControl {
     /** The service a container runs and what it depends on (from the label run put on it): service to condition. */
     private static Map<String, String> dependencies(ContainerSummary c) {
         Map<String, String> deps = new java.util.LinkedHashMap<>();
-        String label = c.labels() == null ? null : c.labels().get(StackRunner.DEPENDS_LABEL);
+        String label = c.labels() == null ? null : c.labels().get(StackLabels.DEPENDS_LABEL);
         if (label != null && !label.isEmpty()) {
             for (String d : label.split(",")) {
                 int colon = d.indexOf(':');
@@ -508,7 +512,7 @@ public final class StackControl {
     /** The containers in waves: each after those of the services it depends on (the others are not waited for). */
     static List<List<ContainerSummary>> waves(List<ContainerSummary> containers) {
         Map<String, List<ContainerSummary>> byService = new HashMap<>();
-        containers.forEach(c -> byService.computeIfAbsent(c.labels().get(StackRunner.SERVICE_LABEL),
+        containers.forEach(c -> byService.computeIfAbsent(c.labels().get(StackLabels.SERVICE_LABEL),
                 k -> new ArrayList<>()).add(c));
         Map<String, Integer> level = new HashMap<>();
         List<List<ContainerSummary>> waves = new ArrayList<>();
@@ -547,7 +551,7 @@ public final class StackControl {
     private void awaitDependencies(ContainerSummary c, List<ContainerSummary> stack, Map<String, String> parked,
                                    List<ContainerSummary> whole) {
         dependencies(c).forEach((service, condition) -> {
-            if (whole.stream().noneMatch(d -> service.equals(d.labels().get(StackRunner.SERVICE_LABEL)))) {
+            if (whole.stream().noneMatch(d -> service.equals(d.labels().get(StackLabels.SERVICE_LABEL)))) {
                 throw new ToolException(ExitCode.FAILED, c.name() + " depends on " + service + ", which has no"
                         + " container (removed by hand?); 'mlreef-offline run' creates it");
             }
@@ -555,7 +559,7 @@ public final class StackControl {
                 return;
             }
             for (ContainerSummary d : stack) {
-                if (service.equals(d.labels().get(StackRunner.SERVICE_LABEL)) && !parked.containsKey(d.id())) {
+                if (service.equals(d.labels().get(StackLabels.SERVICE_LABEL)) && !parked.containsKey(d.id())) {
                     awaitCondition(c, d, service, condition);
                 }
             }
@@ -649,14 +653,6 @@ public final class StackControl {
     }
 
     /** Where container output (logs, exec) goes: its stdout to stdout, its stderr to stderr, as it arrives. */
-    public static OutputSink consoleSink(Console console) {
-        return (stream, bytes, off, len) -> {
-            var target = stream == OutputSink.Stream.STDOUT ? console.out() : console.err();
-            target.write(bytes, off, len);
-            target.flush();
-        };
-    }
-
     /**
      * Removes the stack's containers and networks; its volumes only when {@code volumes} is true (the caller has the
      * user's confirmation). Images are kept.
@@ -697,12 +693,12 @@ public final class StackControl {
                 .forEach(c -> joined.addAll(c.networkSettings().networks().keySet()));
         List<String> kept = new ArrayList<>();
         for (Network n : engine.listNetworks()) {
-            if (joined.contains(n.name()) && (n.labels() == null || !n.labels().containsKey(DefaultStack.STACK_LABEL))
+            if (joined.contains(n.name()) && (n.labels() == null || !n.labels().containsKey(StackLabels.STACK_LABEL))
                     && !List.of("bridge", "host", "none").contains(n.name())) {
                 console.info("kept network " + n.name() + ": stack " + stack + " used it but did not make it ('docker"
                         + " network rm " + n.name() + "' removes it)");
             }
-            if (n.labels() != null && stack.equals(n.labels().get(DefaultStack.STACK_LABEL))) {
+            if (n.labels() != null && stack.equals(n.labels().get(StackLabels.STACK_LABEL))) {
                 try {
                     engine.removeNetwork(n.id());
                     console.info("removed network " + n.name());
@@ -714,12 +710,12 @@ public final class StackControl {
                 }
             }
         }
-        List<Volume> stackVolumes = engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack));
+        List<Volume> stackVolumes = engine.listVolumes(List.of(StackLabels.STACK_LABEL + "=" + stack));
         if (volumes) {
             // containers of backup and restore (created, never started) hold the volumes until they are removed;
             // one of an interrupted restore was to fill them, which deleting them gives up
             Set<String> names = new HashSet<>(stackVolumes.stream().map(Volume::name).toList());
-            for (ContainerSummary helper : engine.listContainers(List.of(VolumeBackup.HELPER_LABEL), true)) {
+            for (ContainerSummary helper : engine.listContainers(List.of(StackLabels.HELPER_LABEL), true)) {
                 if (helper.mounts() != null && helper.mounts().stream().anyMatch(m -> names.contains(m.name()))) {
                     engine.removeContainer(helper.id(), true);
                     console.info("removed " + helper.name() + ", left by an interrupted backup or restore");
@@ -766,7 +762,7 @@ public final class StackControl {
             boolean attached = c.networkSettings().networks().values().stream()
                     .anyMatch(e -> network.id().equals(e.networkId()));
             if (attached) {
-                String stack = c.labels() == null ? null : c.labels().get(DefaultStack.STACK_LABEL);
+                String stack = c.labels() == null ? null : c.labels().get(StackLabels.STACK_LABEL);
                 users.add("container " + c.name() + (stack == null ? "" : " (stack " + stack + ")"));
             }
         }

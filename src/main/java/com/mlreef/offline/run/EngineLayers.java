@@ -1,4 +1,4 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.run;
 
 import com.mlreef.offline.bundle.LayerChain;
 import com.mlreef.offline.docker.DockerEngine;

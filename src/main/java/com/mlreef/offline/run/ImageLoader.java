@@ -1,8 +1,9 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.run;
 
 import com.mlreef.offline.bundle.ArchiveFilter;
 import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleManifest;
+import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.bundle.Compression;
 import com.mlreef.offline.bundle.DockerArchive;

@@ -1,4 +1,4 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.run;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,18 +12,21 @@ import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.docker.model.Network;
 import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.VersionInfo;
+import com.mlreef.offline.stackfile.StackFile;
+import com.mlreef.offline.stackfile.StackLabels;
+import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Sizes;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.ServerSocket;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -352,7 +355,7 @@ public final class Preflight {
                     + "on another port");
         }
         ContainerSummary c = holder.get();
-        String itsStack = c.labels() == null ? null : c.labels().get(DefaultStack.STACK_LABEL);
+        String itsStack = c.labels() == null ? null : c.labels().get(StackLabels.STACK_LABEL);
         // a container without the label but with a service's name: the one the original installer started
         boolean ours = stack.name().equals(itsStack) || itsStack == null && stack.services().values().stream()
                 .anyMatch(s -> c.name().equals(s.containerName(stack.name())));

@@ -1,4 +1,4 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.run;
 
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
@@ -7,6 +7,8 @@ import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.OutputSink;
 import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ExecInspect;
+import com.mlreef.offline.stackfile.StackLabels;
+import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;
@@ -153,7 +155,7 @@ final class ServiceReadiness {
                     + " run in the container and need it running");
         }
         try { // for status: this exit was a completion, not a stop (a read-only container keeps no mark)
-            mark(container, COMPLETED_MARK, "ran to completion\n");
+            mark(container, StackLabels.COMPLETED_MARK, "ran to completion\n");
         } catch (DockerException e) {
             // status then judges by its restart policy alone
         }
@@ -257,28 +259,13 @@ final class ServiceReadiness {
         return new ToolException(ExitCode.FAILED, message + logs);
     }
 
-    /** Where a container records that its after-ready commands ran (in its own file system, gone with it). */
-    static final String AFTER_READY_MARK = ".mlreef-offline-after-ready";
 
-    /** Where run records that a one-shot service's container ran to completion (its exit was not a stop). */
-    static final String COMPLETED_MARK = ".mlreef-offline-completed";
 
     /** Whether the container's after-ready commands have all run (or it has none). */
     boolean afterReadyDone(String container, StackSpec.Service service) {
-        return service.afterReady().isEmpty() || marked(engine, container, AFTER_READY_MARK);
+        return service.afterReady().isEmpty() || engine.hasPath(container, "/" + StackLabels.AFTER_READY_MARK);
     }
 
-    /** Whether the container's file system holds the mark {@code name}. */
-    static boolean marked(DockerEngine engine, String container, String name) {
-        try (var in = engine.getArchive(container, "/" + name)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     /**
      * Runs a service's after-ready commands in it, streaming their output; a non-zero exit fails. Once all ran, the
@@ -292,7 +279,7 @@ final class ServiceReadiness {
             List<String> command = service.afterReady().get(i);
             // each command's exec is noted in the container before it starts: a run interrupted meanwhile leaves it
             // going, and the next run waits for it, or takes its success, instead of doing the setup twice
-            String mark = AFTER_READY_MARK + "-" + (i + 1);
+            String mark = StackLabels.AFTER_READY_MARK + "-" + (i + 1);
             Noted noted = notedExec(container, mark);
             ExecInspect earlier = noted == null || noted.exit() != null ? null
                     : DockerEngine.orNull(() -> engine.inspectExec(noted.exec()));
@@ -320,7 +307,7 @@ final class ServiceReadiness {
                 console.info("running " + String.join(" ", command) + " in " + service.name());
                 String exec = engine.createExec(container, com.mlreef.offline.docker.model.ExecSpec.of(command));
                 mark(container, mark, exec + "\n");
-                engine.startExec(exec, StackControl.consoleSink(console));
+                engine.startExec(exec, OutputSink.to(console.out(), console.err()));
                 exit = engine.inspectExec(exec).exitCode();
                 // seen to end: the next run need not ask the engine, which forgets an exec within minutes
                 mark(container, mark, exec + " " + exit + "\n");
@@ -336,7 +323,7 @@ final class ServiceReadiness {
                         + " exited with " + exit + "; run the same 'mlreef-offline run' command again to retry it");
             }
         }
-        mark(container, AFTER_READY_MARK, "after-ready commands done\n");
+        mark(container, StackLabels.AFTER_READY_MARK, "after-ready commands done\n");
     }
 
     /** An exec an earlier run noted, with its exit code when that run saw it end (else null). */

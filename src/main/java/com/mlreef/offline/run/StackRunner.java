@@ -1,12 +1,13 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.docker.DockerEngine;
-import com.mlreef.offline.docker.ImageReference;
 import com.mlreef.offline.docker.DockerException;
+import com.mlreef.offline.docker.ImageReference;
 import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSpec;
@@ -16,6 +17,9 @@ import com.mlreef.offline.docker.model.Network;
 import com.mlreef.offline.docker.model.NetworkCreate;
 import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.Volume;
+import com.mlreef.offline.stackfile.StackFile;
+import com.mlreef.offline.stackfile.StackLabels;
+import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;
@@ -42,13 +46,6 @@ import java.util.function.Consumer;
  * ready.
  */
 public final class StackRunner {
-    public static final String SERVICE_LABEL = "com.mlreef.offline.service";
-    public static final String CONFIG_LABEL = "com.mlreef.offline.config";
-    /** The services a container depends on, with their conditions: "db:service_healthy,job:service_started". */
-    public static final String DEPENDS_LABEL = "com.mlreef.offline.depends-on";
-    /** What a container being replaced is renamed with until its successor is ready. */
-    static final String PREVIOUS = "-previous";
-    public static final String BUNDLE_LABEL = "com.mlreef.offline.bundle";
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
@@ -114,7 +111,7 @@ public final class StackRunner {
      */
     private void refuseUnfinishedRestore(StackSpec planned) {
         Set<String> names = new HashSet<>(planned.volumes().values().stream().map(StackSpec.VolumeSpec::name).toList());
-        String held = new VolumeBackup(engine, console).unfinishedRestore(names);
+        String held = UnfinishedRestore.among(engine, names);
         if (held != null) {
             throw new ToolException(ExitCode.FAILED, held + ": run that restore again to finish it, or give it up"
                     + " with 'mlreef-offline down --stack " + planned.name() + " --volumes' (which deletes them);"
@@ -145,13 +142,13 @@ public final class StackRunner {
         for (StackSpec.NetworkSpec n : planned.networks().values()) {
             Network existing = DockerEngine.orNull(() -> engine.inspectNetwork(n.name()));
             if (existing != null) {
-                boolean made = existing.labels() != null && existing.labels().containsKey(DefaultStack.STACK_LABEL);
+                boolean made = existing.labels() != null && existing.labels().containsKey(StackLabels.STACK_LABEL);
                 plan.add("keep   network " + n.name() + (made || n.external() ? ""
                         : " (made outside mlreef-offline; used as it is)"));
                 String differs = n.external() ? null : differs(n, existing);
                 if (differs != null) {
                     boolean ours = existing.labels() != null
-                            && planned.name().equals(existing.labels().get(DefaultStack.STACK_LABEL));
+                            && planned.name().equals(existing.labels().get(StackLabels.STACK_LABEL));
                     console.warn("network " + n.name() + " exists " + differs + "; it is used as it is (" + (ours
                             ? "down, then run, makes it anew as the stack says)" : "it is not this stack's to remove:"
                             + " once its containers are gone, 'docker network rm " + n.name() + "', then run, makes it"
@@ -191,7 +188,7 @@ public final class StackRunner {
                 }
             }
             if (existing != null) {
-                String owner = existing.labels() == null ? null : existing.labels().get(DefaultStack.STACK_LABEL);
+                String owner = existing.labels() == null ? null : existing.labels().get(StackLabels.STACK_LABEL);
                 plan.add("keep   volume " + v.name() + (owner == null && !v.external() ? " (made outside"
                         + " mlreef-offline; used with its data)" : ""));
                 if (owner != null && !owner.equals(planned.name()) && !v.external()) {
@@ -397,7 +394,7 @@ public final class StackRunner {
     private List<ServicePlan> planServices(StackSpec spec, Map<String, String> imageIds, String bundleId) {
         List<ServicePlan> plans = new ArrayList<>();
         List<ContainerSummary> stackContainers = engine.listContainers(
-                List.of(DefaultStack.STACK_LABEL + "=" + spec.name()), true);
+                List.of(StackLabels.STACK_LABEL + "=" + spec.name()), true);
         Map<String, String> networkIds = new HashMap<>();
         for (StackSpec.Service service : spec.services().values()) {
             String name = service.containerName(spec.name());
@@ -417,8 +414,8 @@ public final class StackRunner {
             if (existing == null && previous == null) {
                 // renamed by hand (docker rename): still the service's container, by its labels
                 ContainerSummary renamed = stackContainers.stream().filter(c -> c.labels() != null
-                        && service.name().equals(c.labels().get(SERVICE_LABEL))
-                        && !c.name().endsWith(PREVIOUS)).findFirst().orElse(null);
+                        && service.name().equals(c.labels().get(StackLabels.SERVICE_LABEL))
+                        && !c.name().endsWith(StackLabels.PREVIOUS)).findFirst().orElse(null);
                 if (renamed != null) {
                     existing = engine.inspectContainer(renamed.id());
                     renamedFrom = renamed.name();
@@ -429,7 +426,7 @@ public final class StackRunner {
                         previous == null ? null : previous.id(), imageId, null, null));
                 continue;
             }
-            boolean same = container.labels().get(CONFIG_LABEL).equals(existing.config().labels().get(CONFIG_LABEL));
+            boolean same = container.labels().get(StackLabels.CONFIG_LABEL).equals(existing.config().labels().get(StackLabels.CONFIG_LABEL));
             String lost = same ? lostNetwork(spec, service, existing, networkIds) : null;
             boolean running = Boolean.TRUE.equals(existing.state().running());
             boolean paused = Boolean.TRUE.equals(existing.state().paused());
@@ -479,21 +476,21 @@ public final class StackRunner {
                 used.add(plan.existingId());
             }
         }
-        return engine.listContainers(List.of(DefaultStack.STACK_LABEL + "=" + spec.name()), true).stream()
-                .filter(c -> c.labels() != null && c.labels().get(SERVICE_LABEL) != null
+        return engine.listContainers(List.of(StackLabels.STACK_LABEL + "=" + spec.name()), true).stream()
+                .filter(c -> c.labels() != null && c.labels().get(StackLabels.SERVICE_LABEL) != null
                         && !used.contains(c.name()) && !used.contains(c.id()))
                 .toList();
     }
 
     /** Why an orphan is one, for the plan. */
     private static String orphanReason(StackSpec spec, ContainerSummary orphan) {
-        String service = orphan.labels().get(SERVICE_LABEL);
+        String service = orphan.labels().get(StackLabels.SERVICE_LABEL);
         return spec.services().containsKey(service) ? "another container of service " + service + ", not the one run"
                 + " uses" : "service " + service + " is no longer in the stack";
     }
 
     static String previousName(String container) {
-        return container + PREVIOUS;
+        return container + StackLabels.PREVIOUS;
     }
 
     /** The container of that name, or null; one the tool did not create for this stack is an error. */
@@ -503,7 +500,7 @@ public final class StackRunner {
             return null;
         }
         Map<String, String> labels = existing.config().labels() == null ? Map.of() : existing.config().labels();
-        String owner = labels.get(DefaultStack.STACK_LABEL);
+        String owner = labels.get(StackLabels.STACK_LABEL);
         if (owner != null && !spec.name().equals(owner)) {
             throw new ToolException(ExitCode.FAILED, "a container named " + name + " belongs to stack " + owner + "; give"
                     + " the service another container_name, or take that stack down first");
@@ -517,12 +514,12 @@ public final class StackRunner {
     }
 
     /** The container a service asks for; its configuration hash (with the image ID) is one of its labels. */
-    static ContainerSpec containerSpec(StackSpec spec, StackSpec.Service service, String imageId, String bundleId) {
+    public static ContainerSpec containerSpec(StackSpec spec, StackSpec.Service service, String imageId, String bundleId) {
         Map<String, String> labels = new TreeMap<>(service.labels());
-        labels.put(DefaultStack.STACK_LABEL, spec.name());
-        labels.put(SERVICE_LABEL, service.name());
+        labels.put(StackLabels.STACK_LABEL, spec.name());
+        labels.put(StackLabels.SERVICE_LABEL, service.name());
         if (!service.dependsOn().isEmpty()) { // for start, stop and restart, which have no stack file
-            labels.put(DEPENDS_LABEL, String.join(",", service.dependsOn().entrySet().stream()
+            labels.put(StackLabels.DEPENDS_LABEL, String.join(",", service.dependsOn().entrySet().stream()
                     .map(d -> d.getKey() + ":" + d.getValue()).toList()));
         }
         List<String> env = new ArrayList<>();
@@ -581,9 +578,9 @@ public final class StackRunner {
         } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        labels.put(CONFIG_LABEL, hash.substring(0, 16));
+        labels.put(StackLabels.CONFIG_LABEL, hash.substring(0, 16));
         if (bundleId != null) {
-            labels.put(BUNDLE_LABEL, bundleId);
+            labels.put(StackLabels.BUNDLE_LABEL, bundleId);
         }
         return withoutHash.withLabels(labels);
     }
@@ -659,7 +656,7 @@ public final class StackRunner {
     }
 
     /** Compose's {@code restart} (no, always, unless-stopped, on-failure[:N]) as the engine takes it. */
-    static ContainerSpec.RestartPolicy restartPolicy(String restart) {
+    public static ContainerSpec.RestartPolicy restartPolicy(String restart) {
         if (restart == null) {
             return null;
         }
@@ -705,7 +702,7 @@ public final class StackRunner {
                     continue;
                 }
                 String holderStack = holder == null || holder.labels() == null ? null
-                        : holder.labels().get(DefaultStack.STACK_LABEL);
+                        : holder.labels().get(StackLabels.STACK_LABEL);
                 moved |= stack.equals(holderStack);
                 taken.add("host port " + port.hostPort() + ("tcp".equals(protocol) ? "" : "/" + protocol) + " that "
                         + plan.service().name() + " publishes is in use" + (holder == null ? " by another program"
@@ -729,7 +726,7 @@ public final class StackRunner {
             throw new ToolException(ExitCode.FAILED, "network " + network.name() + " is external but does not exist;"
                     + " create it first");
         }
-        engine.createNetwork(network.create(Map.of(DefaultStack.STACK_LABEL, spec.name())));
+        engine.createNetwork(network.create(Map.of(StackLabels.STACK_LABEL, spec.name())));
         console.info("created network " + network.name());
     }
 
@@ -742,7 +739,7 @@ public final class StackRunner {
                     + " create it first");
         }
         Map<String, String> labels = new TreeMap<>(volume.labels());
-        labels.put(DefaultStack.STACK_LABEL, spec.name());
+        labels.put(StackLabels.STACK_LABEL, spec.name());
         engine.createVolume(volume.name(), volume.driver(), volume.options(), labels);
         console.info("created volume " + volume.name());
     }

@@ -1,10 +1,10 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.stackfile;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mlreef.offline.stack.StackSpec.ContainerOptions;
-import com.mlreef.offline.stack.StackSpec.Logging;
-import com.mlreef.offline.stack.StackSpec.MountSpec;
-import com.mlreef.offline.stack.StackSpec.Ulimit;
+import com.mlreef.offline.stackfile.StackSpec.ContainerOptions;
+import com.mlreef.offline.stackfile.StackSpec.Logging;
+import com.mlreef.offline.stackfile.StackSpec.MountSpec;
+import com.mlreef.offline.stackfile.StackSpec.Ulimit;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;

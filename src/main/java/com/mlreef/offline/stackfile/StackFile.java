@@ -1,15 +1,15 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.stackfile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mlreef.offline.docker.model.NetworkCreate;
-import com.mlreef.offline.stack.StackSpec.ContainerOptions;
-import com.mlreef.offline.stack.StackSpec.HealthcheckSpec;
-import com.mlreef.offline.stack.StackSpec.MountSpec;
-import com.mlreef.offline.stack.StackSpec.NetworkSpec;
-import com.mlreef.offline.stack.StackSpec.PortSpec;
-import com.mlreef.offline.stack.StackSpec.ReadyRule;
-import com.mlreef.offline.stack.StackSpec.Service;
-import com.mlreef.offline.stack.StackSpec.VolumeSpec;
+import com.mlreef.offline.stackfile.StackSpec.ContainerOptions;
+import com.mlreef.offline.stackfile.StackSpec.HealthcheckSpec;
+import com.mlreef.offline.stackfile.StackSpec.MountSpec;
+import com.mlreef.offline.stackfile.StackSpec.NetworkSpec;
+import com.mlreef.offline.stackfile.StackSpec.PortSpec;
+import com.mlreef.offline.stackfile.StackSpec.ReadyRule;
+import com.mlreef.offline.stackfile.StackSpec.Service;
+import com.mlreef.offline.stackfile.StackSpec.VolumeSpec;
 import com.mlreef.offline.ui.IoReason;
 import java.io.IOException;
 import java.io.InputStream;
@@ -833,7 +833,7 @@ public final class StackFile {
     }
 
     /** An IPv4 or IPv6 address. */
-    static boolean isIp(String text) {
+    public static boolean isIp(String text) {
         return isIpv4(text) || isIpv6(text);
     }
 

@@ -1,4 +1,4 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.stackfile;
 
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.ToolException;

@@ -1,4 +1,4 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.stackfile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

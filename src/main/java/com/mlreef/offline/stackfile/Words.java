@@ -1,4 +1,4 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.stackfile;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,13 +1,8 @@
-package com.mlreef.offline.stack;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static com.mlreef.offline.testing.DockerCli.docker;
+package com.mlreef.offline.backup;
 
 import com.mlreef.offline.docker.DockerClient;
 import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.testing.CliProcess;
 import com.mlreef.offline.testing.Created;
 import com.mlreef.offline.testing.TestEngine;
@@ -21,6 +16,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static com.mlreef.offline.testing.DockerCli.docker;
+
 
 /**
  * {@code backup} and {@code restore} as an operator uses them: a stack's volumes with owners, modes, symbolic and
@@ -54,7 +55,7 @@ class BackupIT {
     void down() throws Exception {
         if (stack != null) {
             // a failed test may leave a helper container, which holds the volumes until it is removed
-            engine.listContainers(List.of(VolumeBackup.HELPER_LABEL), true).forEach(c -> engine.removeContainer(
+            engine.listContainers(List.of(StackLabels.HELPER_LABEL), true).forEach(c -> engine.removeContainer(
                     c.id(), true));
             CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes");
             for (String v : List.of("-data", "-etc")) { // and volumes down does not see without a container
@@ -153,7 +154,7 @@ class BackupIT {
         r = CliProcess.run(Map.of(), "restore", file.toString());
         assertEquals(0, r.exit(), r.toString());
         assertEquals(before, contents());
-        assertEquals(Map.of(DefaultStack.STACK_LABEL, stack), engine.inspectVolume(stack + "-data").labels(),
+        assertEquals(Map.of(StackLabels.STACK_LABEL, stack), engine.inspectVolume(stack + "-data").labels(),
                 "the stack's volumes again, for status and down");
         assertNothingLeft();
 
@@ -191,7 +192,7 @@ class BackupIT {
         Path logs = Files.createDirectories(tmp.resolve(stack + "-logs"));
         Process restore = CliProcess.start(logs, "restore", file.toString());
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (engine.listContainers(List.of(VolumeBackup.HELPER_LABEL + "=restore"), true).isEmpty()) {
+        while (engine.listContainers(List.of(StackLabels.HELPER_LABEL + "=restore"), true).isEmpty()) {
             assertTrue(restore.isAlive() && System.nanoTime() < deadline, "the restore began writing: "
                     + Files.readString(logs.resolve("stderr.txt")));
             Thread.sleep(20);
@@ -237,7 +238,7 @@ class BackupIT {
 
     /** No helper container and no helper image stay behind. */
     private static void assertNothingLeft() {
-        assertEquals(List.of(), engine.listContainers(List.of(VolumeBackup.HELPER_LABEL), true));
+        assertEquals(List.of(), engine.listContainers(List.of(StackLabels.HELPER_LABEL), true));
         assertNull(DockerEngine.orNull(() -> engine.inspectImage("mlreef-offline/empty:1")));
     }
 }

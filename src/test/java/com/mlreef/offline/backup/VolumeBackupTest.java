@@ -1,4 +1,4 @@
-package com.mlreef.offline.stack;
+package com.mlreef.offline.backup;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;

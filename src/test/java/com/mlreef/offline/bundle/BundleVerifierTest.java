@@ -215,7 +215,7 @@ class BundleVerifierTest {
         assertEquals(List.of(dir.resolve("bundle.json") + " is missing, though SHA256SUMS lists it: the folder is a"
                 + " bundle that lost its bundle.json; copy the bundle again"), verify().problems());
         BundleException notRun = org.junit.jupiter.api.Assertions.assertThrows(BundleException.class,
-                () -> com.mlreef.offline.stack.BundleSource.open(dir));
+                () -> com.mlreef.offline.bundle.BundleSource.open(dir));
         assertTrue(notRun.getMessage().contains("lost its bundle.json"), "run does not take it for plain tars: "
                 + notRun.getMessage());
 
@@ -280,7 +280,7 @@ class BundleVerifierTest {
         assertTrue(problems.contains(dir.resolve("images/app.tar") + ": bundle.json says none, the file is gzip"),
                 problems.toString());
         BundleException run = org.junit.jupiter.api.Assertions.assertThrows(BundleException.class,
-                () -> com.mlreef.offline.stack.BundleSource.open(dir));
+                () -> com.mlreef.offline.bundle.BundleSource.open(dir));
         assertEquals(dir.resolve("images/app.tar") + ": bundle.json says none, the file is gzip; the bundle is damaged"
                 + " or was edited (mlreef-offline verify -d " + dir + " lists what is wrong)", run.getMessage());
     }

@@ -1,16 +1,16 @@
-package com.mlreef.offline.stack;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package com.mlreef.offline.lifecycle;
 
 import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.docker.model.Volume;
+import com.mlreef.offline.run.StackRunner;
+import com.mlreef.offline.stackfile.StackFile;
+import com.mlreef.offline.stackfile.StackLabels;
+import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.testing.FakeEngine;
 import com.mlreef.offline.ui.Console;
-import com.mlreef.offline.ui.ToolException;
 import com.mlreef.offline.ui.ExitCode;
+import com.mlreef.offline.ui.ToolException;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -18,11 +18,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /** What the lifecycle commands say and do, on a fake engine with one running and one stopped container. */
 class StackControlTest {
-    private static final Map<String, String> LABELS = Map.of(DefaultStack.STACK_LABEL, "s",
-            StackRunner.SERVICE_LABEL, "web");
+    private static final Map<String, String> LABELS = Map.of(StackLabels.STACK_LABEL, "s",
+            StackLabels.SERVICE_LABEL, "web");
 
     public static class Engine {
         final List<String> calls = new ArrayList<>();
@@ -71,7 +75,7 @@ class StackControlTest {
         public List<ContainerSummary> listContainers(List<String> labels, boolean all) {
             return List.of(
                     new ContainerSummary("id-prev", List.of("/s-app-previous"), "img", "sha256:1", "exited",
-                            "Exited (137)", 1L, with(LABELS, Map.of(StackRunner.SERVICE_LABEL, "app")), List.of(), null),
+                            "Exited (137)", 1L, with(LABELS, Map.of(StackLabels.SERVICE_LABEL, "app")), List.of(), null),
                     new ContainerSummary("id-web", List.of("/s-web"), "img", "sha256:1", "running", "Up", 2L,
                             LABELS, List.of(), null));
         }
@@ -84,7 +88,7 @@ class StackControlTest {
 
         @Override
         public java.io.InputStream getArchive(String id, String path) {
-            if (id.equals("id-web") && path.equals("/" + ServiceReadiness.AFTER_READY_MARK + "-1")) {
+            if (id.equals("id-web") && path.equals("/" + StackLabels.AFTER_READY_MARK + "-1")) {
                 return new java.io.ByteArrayInputStream(new byte[1024]);
             }
             return super.getArchive(id, path);
@@ -112,9 +116,9 @@ class StackControlTest {
     public static class TwoStacks {
         public List<ContainerSummary> listContainers(List<String> labels, boolean all) {
             return List.of(new ContainerSummary("a", List.of("/a-web"), "img", "sha256:1", "running", "Up", 0L,
-                            Map.of(DefaultStack.STACK_LABEL, "a"), List.of(), null),
+                            Map.of(StackLabels.STACK_LABEL, "a"), List.of(), null),
                     new ContainerSummary("b", List.of("/b-web"), "img", "sha256:1", "running", "Up", 0L,
-                            Map.of(DefaultStack.STACK_LABEL, "b"), List.of(), null));
+                            Map.of(StackLabels.STACK_LABEL, "b"), List.of(), null));
         }
     }
 
@@ -230,10 +234,10 @@ class StackControlTest {
     }
 
     private static ContainerSummary container(String service, String dependsOn) {
-        Map<String, String> labels = new java.util.HashMap<>(Map.of(DefaultStack.STACK_LABEL, "s",
-                StackRunner.SERVICE_LABEL, service));
+        Map<String, String> labels = new java.util.HashMap<>(Map.of(StackLabels.STACK_LABEL, "s",
+                StackLabels.SERVICE_LABEL, service));
         if (dependsOn != null) {
-            labels.put(StackRunner.DEPENDS_LABEL, dependsOn);
+            labels.put(StackLabels.DEPENDS_LABEL, dependsOn);
         }
         return new ContainerSummary("id-" + service, List.of("/s-" + service), "img", "sha256:1", "exited", "Exited",
                 0L, labels, List.of(), null);

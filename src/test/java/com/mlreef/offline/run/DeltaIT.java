@@ -1,10 +1,4 @@
-package com.mlreef.offline.stack;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package com.mlreef.offline.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
+import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.bundle.LayerChain;
 import com.mlreef.offline.docker.DockerClient;
 import com.mlreef.offline.docker.NotFoundException;
@@ -43,6 +38,12 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * Upgrades that move only what changed, on an image of 500 MiB (v1) and a v2 that adds one small layer on top:

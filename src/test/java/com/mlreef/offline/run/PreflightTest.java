@@ -1,8 +1,4 @@
-package com.mlreef.offline.stack;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package com.mlreef.offline.run;
 
 import com.mlreef.offline.docker.EngineUnreachableException;
 import com.mlreef.offline.docker.NotFoundException;
@@ -10,9 +6,12 @@ import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.docker.model.Network;
 import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.VersionInfo;
-import com.mlreef.offline.stack.Preflight.Check;
-import com.mlreef.offline.stack.Preflight.PortProbe;
-import com.mlreef.offline.stack.Preflight.Status;
+import com.mlreef.offline.run.Preflight.Check;
+import com.mlreef.offline.run.Preflight.PortProbe;
+import com.mlreef.offline.run.Preflight.Status;
+import com.mlreef.offline.stackfile.StackFile;
+import com.mlreef.offline.stackfile.StackLabels;
+import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.testing.FakeEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +20,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /** The decisions of doctor's checks, against a narrow fake engine; the real engine is in DoctorIT. */
 class PreflightTest {
@@ -143,7 +146,7 @@ class PreflightTest {
 
     @Test
     void aPortHeldByTheStackIsFineAndByAnythingElseBlocks() {
-        Healthy engine = new Healthy(List.of(publishing("mlreef", 80, Map.of(DefaultStack.STACK_LABEL, "nautilus")),
+        Healthy engine = new Healthy(List.of(publishing("mlreef", 80, Map.of(StackLabels.STACK_LABEL, "nautilus")),
                 publishing("someone-else", 6000, Map.of())));
         Preflight.Report report = run(engine, port -> PortProbe.State.IN_USE);
         assertEquals(Status.OK, check(report, "port 80").status());
@@ -198,7 +201,7 @@ class PreflightTest {
             return hostIp.equals("10.9.9.9") ? PortProbe.State.NOT_LOCAL
                     : port == 6000 ? PortProbe.State.IN_USE : PortProbe.State.FREE;
         });
-        Healthy engine = new Healthy(List.of(publishing("other-stack-db", 6000, Map.of(DefaultStack.STACK_LABEL,
+        Healthy engine = new Healthy(List.of(publishing("other-stack-db", 6000, Map.of(StackLabels.STACK_LABEL,
                 "nautilus"))));
         Preflight.Report report = new Preflight(FakeEngine.of(engine), true, dir.resolve("daemon.json"), custom, probe)
                 .run();
@@ -216,7 +219,7 @@ class PreflightTest {
     @Test
     void theOriginalInstallersContainerCountsAsTheStacksAndAnotherStacksDoesNot() {
         Healthy engine = new Healthy(List.of(publishing("mlreef", 80, Map.of()),
-                publishing("web-of-other", 6000, Map.of(DefaultStack.STACK_LABEL, "other"))));
+                publishing("web-of-other", 6000, Map.of(StackLabels.STACK_LABEL, "other"))));
         StackSpec original = StackFile.parse("name: nautilus\nservices:\n  mlreef:\n    image: m:1\n"
                 + "    container_name: mlreef\n    ports: [\"80:80\", \"6000:6000\"]\n", "test", null, Map.of(), w -> { });
         Preflight.Report report = new Preflight(FakeEngine.of(engine), true, dir.resolve("daemon.json"), original,

@@ -1,21 +1,16 @@
-package com.mlreef.offline.stack;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static com.mlreef.offline.testing.DockerCli.docker;
+package com.mlreef.offline.run;
 
 import com.mlreef.offline.docker.DockerClient;
 import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.model.ContainerInspect;
-import com.mlreef.offline.docker.model.ImageInspect;
-import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.docker.model.ContainerSpec;
+import com.mlreef.offline.docker.model.ImageInspect;
+import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.testing.CliProcess;
 import com.mlreef.offline.testing.Created;
 import com.mlreef.offline.testing.TestEngine;
 import com.mlreef.offline.testing.TestImages;
+import com.mlreef.offline.ui.Console;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -33,6 +28,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static com.mlreef.offline.testing.DockerCli.docker;
+
 
 /**
  * {@code run} and the lifecycle commands as a user runs them, on a busybox stack that behaves like Nautilus (three
@@ -552,7 +553,7 @@ class RunIT {
         assertEquals(143, asking.exitValue(), prompt);
         // the signal ends the read: the prompt's answer is then missing, or the interruption is named
         assertTrue(prompt.contains("nothing was removed"), prompt);
-        assertEquals(3, engine.listVolumes(List.of(DefaultStack.STACK_LABEL + "=" + stack)).size());
+        assertEquals(3, engine.listVolumes(List.of(StackLabels.STACK_LABEL + "=" + stack)).size());
     }
 
     @Test
@@ -953,7 +954,7 @@ class RunIT {
         assertEquals("10.231." + octet + ".1", network.at("/IPAM/Config/0/Gateway").asText());
         assertTrue(network.get("Internal").asBoolean());
         assertEquals("back", network.at("/Labels/tier").asText());
-        assertEquals(stack, network.at("/Labels/" + DefaultStack.STACK_LABEL.replace("/", "~1")).asText());
+        assertEquals(stack, network.at("/Labels/" + StackLabels.STACK_LABEL.replace("/", "~1")).asText());
         assertTrue(dockerInspect(stack + "-s").at("/NetworkSettings/Networks/" + stack + "-back/IPAddress").asText()
                 .startsWith("10.231." + octet + "."));
         com.fasterxml.jackson.databind.JsonNode volume = dockerInspectOf("volume", stack + "-scratch");

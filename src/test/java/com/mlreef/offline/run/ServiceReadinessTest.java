@@ -1,12 +1,10 @@
-package com.mlreef.offline.stack;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package com.mlreef.offline.run;
 
 import com.mlreef.offline.docker.LogOptions;
 import com.mlreef.offline.docker.OutputSink;
 import com.mlreef.offline.docker.model.ContainerInspect;
+import com.mlreef.offline.stackfile.StackLabels;
+import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.testing.FakeEngine;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ToolException;
@@ -17,6 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * When a service whose container has already exited counts as ready: a one-shot service that ran to completion. On a
@@ -162,8 +164,8 @@ class ServiceReadinessTest {
 
         public java.io.InputStream getArchive(String id, String path) throws java.io.IOException {
             // the first command's exec the engine forgot; the second's, seen to end with 0 by the earlier run
-            String text = path.equals("/" + ServiceReadiness.AFTER_READY_MARK + "-1") ? EARLIER + "\n"
-                    : path.equals("/" + ServiceReadiness.AFTER_READY_MARK + "-2") ? "d".repeat(64) + " 0\n" : null;
+            String text = path.equals("/" + StackLabels.AFTER_READY_MARK + "-1") ? EARLIER + "\n"
+                    : path.equals("/" + StackLabels.AFTER_READY_MARK + "-2") ? "d".repeat(64) + " 0\n" : null;
             if (text == null) {
                 throw new com.mlreef.offline.docker.NotFoundException("GET archive", "no such file");
             }
@@ -214,8 +216,8 @@ class ServiceReadinessTest {
                 StackSpec.ContainerOptions.NONE);
         new ServiceReadiness(FakeEngine.of(engine), console).afterReady("c", app);
         assertEquals(List.of("/setup"), engine.execs, "the second ended with 0 before: not again");
-        assertEquals(List.of(ServiceReadiness.AFTER_READY_MARK + "-1", ServiceReadiness.AFTER_READY_MARK + "-1",
-                ServiceReadiness.AFTER_READY_MARK), engine.marks, "noted before it starts and once it ended");
+        assertEquals(List.of(StackLabels.AFTER_READY_MARK + "-1", StackLabels.AFTER_READY_MARK + "-1",
+                StackLabels.AFTER_READY_MARK), engine.marks, "noted before it starts and once it ended");
         String said = err.toString(StandardCharsets.UTF_8);
         assertTrue(said.contains("/setup was started in app by an earlier run that did not see it end, and the engine"
                 + " no longer knows how it ended: it runs again"), said);

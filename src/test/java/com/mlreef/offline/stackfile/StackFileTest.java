@@ -1,19 +1,20 @@
-package com.mlreef.offline.stack;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package com.mlreef.offline.stackfile;
 
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.NetworkCreate;
-import com.mlreef.offline.stack.StackSpec.MountSpec;
-import com.mlreef.offline.stack.StackSpec.Service;
+import com.mlreef.offline.run.StackRunner;
+import com.mlreef.offline.stackfile.StackSpec.MountSpec;
+import com.mlreef.offline.stackfile.StackSpec.Service;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 class StackFileTest {
     private final List<String> warnings = new ArrayList<>();
@@ -598,7 +599,7 @@ class StackFileTest {
                   data: {}
                 """, Map.of());
         assertEquals("d0031c68a73e8732", StackRunner.containerSpec(stack, stack.services().get("web"),
-                "sha256:" + "0".repeat(64), null).labels().get(StackRunner.CONFIG_LABEL));
+                "sha256:" + "0".repeat(64), null).labels().get(StackLabels.CONFIG_LABEL));
     }
 
     @Test
