@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the built tool as a user would: the native executable when {@code native.image.path} names one, else
- * {@code java -jar target/mlreef-offline.jar}; captures exit code, stdout and stderr.
+ * Runs the built tool as a user would: the native executable when {@code native.image.path} names one (it must
+ * exist then), else {@code java -jar target/mlreef-offline.jar}; captures exit code, stdout and stderr.
  */
 public final class CliProcess {
 
@@ -27,10 +27,25 @@ public final class CliProcess {
     private CliProcess() {
     }
 
-    public static List<String> command() {
+    /** Whether the tool under test is the native executable (else the jar on a JVM). */
+    public static boolean isNative() {
         String nativePath = System.getProperty("native.image.path");
-        if (nativePath != null && !nativePath.isBlank() && Files.isExecutable(Path.of(nativePath))) {
-            return List.of(nativePath);
+        return nativePath != null && !nativePath.isBlank() && !nativePath.startsWith("${");
+    }
+
+    /** The native executable under test; only when {@link #isNative()}. */
+    public static Path nativeExecutable() {
+        Path executable = Path.of(System.getProperty("native.image.path")).toAbsolutePath();
+        // a build that made the executable tests it: never the jar instead
+        if (!Files.isExecutable(executable)) {
+            throw new IllegalStateException(executable + " (native.image.path) is not an executable");
+        }
+        return executable;
+    }
+
+    public static List<String> command() {
+        if (isNative()) {
+            return List.of(nativeExecutable().toString());
         }
         String jar = System.getProperty("mlreef.offline.jar", "target/mlreef-offline.jar");
         if (!Files.exists(Path.of(jar))) {
