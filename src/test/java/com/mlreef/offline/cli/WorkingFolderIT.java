@@ -43,6 +43,24 @@ class WorkingFolderIT {
     }
 
     @Test
+    void aFolderNameTheLocaleCannotHoldIsReadByTheExecutableAndNamedByTheJar() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("j\u00fcrgen"));
+        Files.writeString(folder.resolve("stack.yaml"), "services:\n  web:\n    image: busybox:1\n");
+        CliProcess.Result r = CliProcess.runIn(folder, List.of(), Map.of("LANG", "C", "LC_ALL", "C"),
+                "stack", "show", "-f", "stack.yaml");
+        if (CliProcess.isNative()) {
+            // the executable names files in UTF-8 whatever the locale: nothing to refuse
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.out().contains("image: busybox:1"), r.toString());
+        } else {
+            // a JVM under LANG=C would turn the name into question marks and miss every relative path
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.err().startsWith("error: the current folder's name ("), r.toString());
+            assertTrue(r.err().contains("set a UTF-8 locale (export LANG=C.UTF-8)"), r.toString());
+        }
+    }
+
+    @Test
     void aStackFileOnStandardInputIsNamedAfterTheWorkingFolderAsComposeDoes() throws Exception {
         Path project = Files.createDirectories(dir.resolve("Billing"));
         Path stack = dir.resolve("stack.txt");

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mlreef.offline.docker.transport.EngineAddress;
 import com.mlreef.offline.docker.transport.TcpTransport;
 import com.mlreef.offline.docker.transport.UnixSocketTransport;
@@ -124,6 +126,27 @@ class EngineAddressingIT {
                     "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", noClientCert.toString());
             DockerClient refused = new DockerClient(EngineAddress.resolve(null, caOnly).transport());
             assertThrows(EngineUnreachableException.class, refused::ping);
+        }
+    }
+
+    @Test
+    void theToolReachesTheEngineOverTlsAsTheDockerCliDoes() throws Exception {
+        TestCertificates certs = TestCertificates.create(dir);
+        try (SocketProxy proxy = new SocketProxy(certs.serverSocket(), ENGINE_SOCKET)) {
+            String address = "tcp://127.0.0.1:" + proxy.port();
+            CliProcess.Result r = CliProcess.run(Map.of("DOCKER_HOST", address, "DOCKER_TLS_VERIFY", "1",
+                    "DOCKER_CERT_PATH", certs.dir().toString()), "doctor", "--json");
+            JsonNode report = new ObjectMapper().readTree(r.out());
+            assertEquals(address, report.get("engine").asText(), r.toString());
+            JsonNode engine = report.get("checks").get(0);
+            assertEquals("engine", engine.get("check").asText(), r.toString());
+            assertEquals("ok", engine.get("status").asText(), r.toString());
+
+            // the server certificate names 127.0.0.1 only: verified by name, "localhost" is refused
+            CliProcess.Result byName = CliProcess.run(Map.of("DOCKER_HOST", "tcp://localhost:" + proxy.port(),
+                    "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", certs.dir().toString()), "doctor");
+            assertEquals(1, byName.exit(), byName.toString());
+            assertTrue(byName.out().contains("TLS"), byName.toString());
         }
     }
 

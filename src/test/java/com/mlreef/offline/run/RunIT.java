@@ -253,6 +253,19 @@ class RunIT {
         CliProcess.Result future = CliProcess.run(Map.of(), "logs", "--stack", stack, "--since",
                 java.time.Instant.now().plusSeconds(3600).toString());
         assertEquals("", future.out(), future.toString());
+        // a moment without an offset is local time, in the zone TZ names (UTC+14 and UTC-12: a wrong zone shows all
+        // or nothing)
+        String hourAgo = java.time.LocalDateTime.now(java.time.ZoneId.of("Pacific/Kiritimati")).minusHours(1)
+                .withNano(0).toString();
+        CliProcess.Result east = CliProcess.run(Map.of("TZ", "Pacific/Kiritimati"), "logs", "--stack", stack,
+                "--since", hourAgo, "app");
+        assertTrue(east.out().lines().anyMatch(l -> l.endsWith("service is ready")), "since " + hourAgo + ": " + east);
+        String hourAhead = java.time.LocalDateTime.now(java.time.ZoneId.of("Etc/GMT+12")).plusHours(1).withNano(0)
+                .toString();
+        CliProcess.Result west = CliProcess.run(Map.of("TZ", "Etc/GMT+12"), "logs", "--stack", stack, "--since",
+                hourAhead, "app");
+        assertEquals(0, west.exit(), west.toString());
+        assertEquals("", west.out(), "since " + hourAhead + ": " + west);
         // -f without a service follows them all at once
         Path followed = Files.createDirectories(tmp.resolve(TestEngine.unique("follow")));
         Process follow = CliProcess.start(followed, "logs", "-f", "-t", "--stack", stack);
@@ -337,19 +350,32 @@ class RunIT {
         // SIGTERM while lines keep coming, of one service and of all: the read waited in ends
         for (String[] args : List.of(new String[] {"logs", "-f", "--stack", stack, "tick"},
                 new String[] {"logs", "-f", "--stack", stack})) {
-            Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("follow")));
-            Process followed = CliProcess.start(logs, args);
+            assertEndsOnSignal("TERM", 143, args);
+        }
+        // Ctrl-C and a terminal that hangs up end it too, each with the exit code a shell gives it
+        assertEndsOnSignal("INT", 130, "logs", "-f", "--stack", stack, "tick");
+        assertEndsOnSignal("HUP", 129, "logs", "-f", "--stack", stack, "tick");
+    }
+
+    /** Starts the tool, sends it {@code signal} once it wrote output, and expects it to end quietly with {@code exit}. */
+    private void assertEndsOnSignal(String signal, int exit, String... args) throws Exception {
+        Path logs = Files.createDirectories(tmp.resolve(TestEngine.unique("follow")));
+        Process followed = CliProcess.start(logs, args);
+        try {
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (Files.size(logs.resolve("stdout.txt")) == 0) {
                 assertTrue(followed.isAlive() && System.nanoTime() < deadline, Files.readString(logs.resolve(
                         "stderr.txt")));
                 Thread.sleep(20);
             }
-            followed.destroy();
-            assertTrue(followed.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "SIGTERM did not end "
+            Process kill = new ProcessBuilder("kill", "-s", signal, String.valueOf(followed.pid())).start();
+            assertEquals(0, kill.waitFor(), "kill -s " + signal);
+            assertTrue(followed.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "SIG" + signal + " did not end "
                     + List.of(args));
-            assertEquals(143, followed.exitValue(), Files.readString(logs.resolve("stderr.txt")));
+            assertEquals(exit, followed.exitValue(), Files.readString(logs.resolve("stderr.txt")));
             assertEquals("", Files.readString(logs.resolve("stderr.txt")), "nothing but the end");
+        } finally {
+            followed.destroyForcibly();
         }
     }
 
