@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +14,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -33,9 +31,6 @@ public final class RegistryAuth {
     /** The key {@code docker login} uses for Docker Hub. */
     static final String DOCKER_HUB = "https://index.docker.io/v1/";
     private static final Pattern HELPER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final long HELPER_SECONDS = 30;
-    private static final int HELPER_OUTPUT_LIMIT = 1 << 16;
-    private static final long HELPER_DRAIN_SECONDS = 2;
 
     private final JsonNode config;
     private final Map<String, String> env;
@@ -219,6 +214,32 @@ public final class RegistryAuth {
     /** Asks {@code docker-credential-NAME get}; null when it has nothing for the server or cannot be run. */
     private ObjectNode fromHelper(String name, String server) {
         String program = "docker-credential-" + name;
+        Path path = helperPath(name, program);
+        if (path == null) {
+            return null;
+        }
+        try {
+            CredentialProgram.Answer answer = CredentialProgram.get(path, program, server);
+            if (answer == null) {
+                helperFailure = program + " did not answer";
+                warn.accept(program + " did not answer within " + CredentialProgram.ANSWER_SECONDS + " s; " + server
+                        + " is asked without credentials");
+                return null;
+            }
+            return fromAnswer(program, server, answer);
+        } catch (IOException e) {
+            helperFailure = program + " could not be run";
+            warn.accept(program + " could not be asked for " + server + ": " + e.getMessage() + "; " + server
+                    + " is asked without credentials");
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** The helper program to run, or null (said once per helper) when its name is not valid or it is not there. */
+    private Path helperPath(String name, String program) {
         if (brokenHelpers.containsKey(name)) {
             helperFailure = brokenHelpers.get(name);
             return null;
@@ -230,125 +251,59 @@ public final class RegistryAuth {
                     + " are asked without its credentials");
             return null;
         }
-        Path path = onPath(program);
+        Path path = CredentialProgram.onPath(program, env.get("PATH"));
         if (path == null) {
             brokenHelpers.put(name, helperFailure = program + ", which config.json names, is not on the PATH");
             warn.accept("the docker CLI keeps credentials with " + program + ", which is not on the PATH;"
                     + " registries are asked without its credentials");
-            return null;
         }
-        Process process = null;
-        try {
-            ProcessBuilder builder = new ProcessBuilder(path.toString(), "get");
-            builder.redirectError(ProcessBuilder.Redirect.DISCARD);
-            process = builder.start();
-            // read on a thread of its own: a process the helper started may keep its output open after it ends
-            InputStream stdout = process.getInputStream();
-            ByteArrayOutputStream read = new ByteArrayOutputStream();
-            Thread reader = new Thread(() -> readUpTo(stdout, read, HELPER_OUTPUT_LIMIT + 1), "read " + program);
-            reader.setDaemon(true);
-            reader.start();
-            try (var stdin = process.getOutputStream()) {
-                stdin.write(server.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // it ended without reading the server: its exit code and output tell why
-            }
-            if (!process.waitFor(HELPER_SECONDS, TimeUnit.SECONDS)) {
-                helperFailure = program + " did not answer";
-                warn.accept(program + " did not answer within " + HELPER_SECONDS + " s; " + server
-                        + " is asked without credentials");
-                return null;
-            }
-            // what it wrote before it ended is in the pipe; a process it left behind holding the pipe is not waited for
-            reader.join(TimeUnit.SECONDS.toMillis(HELPER_DRAIN_SECONDS));
-            byte[] answered;
-            synchronized (read) {
-                answered = read.toByteArray();
-            }
-            if (answered.length > HELPER_OUTPUT_LIMIT) {
-                helperFailure = program + " answered more than a credential";
-                warn.accept(program + " answered more than a credential for " + server + "; ignored");
-                return null;
-            }
-            if (process.exitValue() != 0) {
-                String said = new String(answered, StandardCharsets.UTF_8).trim();
-                if (!said.toLowerCase(Locale.ROOT).contains("credentials not found")) {
-                    helperFailure = program + " failed";
-                    String first = said.lines().findFirst().orElse("");
-                    warn.accept(program + " failed for " + server + (first.isEmpty() ? "" : ": "
-                            + (first.length() > 200 ? first.substring(0, 200) + "..." : first))
-                            + "; " + server + " is asked without credentials");
-                }
-                return null;
-            }
-            JsonNode answer;
-            try {
-                answer = DockerJson.MAPPER.readTree(answered);
-            } catch (IOException e) {
-                // its text is not repeated: it may hold the secret
-                helperFailure = program + " gave no JSON";
-                warn.accept(program + " gave no JSON for " + server + "; " + server + " is asked without credentials");
-                return null;
-            }
-            String user = text(answer.path("Username"));
-            String secret = text(answer.path("Secret"));
-            if (secret == null) {
-                return null;
-            }
-            ObjectNode auth = DockerJson.MAPPER.createObjectNode();
-            if ("<token>".equals(user)) {
-                auth.put("identitytoken", secret);
-            } else {
-                auth.put("username", user == null ? "" : user).put("password", secret);
-            }
-            return auth.put("serveraddress", server);
-        } catch (IOException e) {
-            helperFailure = program + " could not be run";
-            warn.accept(program + " could not be asked for " + server + ": " + e.getMessage() + "; " + server
-                    + " is asked without credentials");
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } finally {
-            if (process != null) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-            }
-        }
+        return path;
     }
 
-    /** Copies {@code in} into {@code out} (locked while written) until its end or {@code limit} bytes. */
-    private static void readUpTo(InputStream in, ByteArrayOutputStream out, int limit) {
-        byte[] buffer = new byte[8192];
-        try {
-            int total = 0;
-            int n;
-            while (total < limit && (n = in.read(buffer, 0, Math.min(buffer.length, limit - total))) > 0) {
-                synchronized (out) {
-                    out.write(buffer, 0, n);
-                }
-                total += n;
-            }
-        } catch (IOException e) {
-            // the helper's output ends here; what was read is judged by its exit code and content
-        }
-    }
-
-    private Path onPath(String program) {
-        String path = env.get("PATH");
-        if (path == null) {
+    /** The credentials in the helper's answer; null when it failed, has none for the server or gave no JSON. */
+    private ObjectNode fromAnswer(String program, String server, CredentialProgram.Answer answer) {
+        if (answer.tooLong()) {
+            helperFailure = program + " answered more than a credential";
+            warn.accept(program + " answered more than a credential for " + server + "; ignored");
             return null;
         }
-        for (String dir : path.split(":")) {
-            if (!dir.isEmpty()) {
-                Path candidate = Path.of(dir, program);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return candidate;
-                }
+        if (answer.exitCode() != 0) {
+            String said = answer.text();
+            if (!said.toLowerCase(Locale.ROOT).contains("credentials not found")) {
+                helperFailure = program + " failed";
+                String first = said.lines().findFirst().orElse("");
+                warn.accept(program + " failed for " + server + (first.isEmpty() ? "" : ": "
+                        + (first.length() > 200 ? first.substring(0, 200) + "..." : first))
+                        + "; " + server + " is asked without credentials");
             }
+            return null;
         }
-        return null;
+        JsonNode json;
+        try {
+            json = DockerJson.MAPPER.readTree(answer.stdout());
+        } catch (IOException e) {
+            // its text is not repeated: it may hold the secret
+            helperFailure = program + " gave no JSON";
+            warn.accept(program + " gave no JSON for " + server + "; " + server + " is asked without credentials");
+            return null;
+        }
+        return helperAuth(json, server);
+    }
+
+    /** {@code Username} and {@code Secret} as the engine takes them; a {@code <token>} user marks an identity token. */
+    private static ObjectNode helperAuth(JsonNode answer, String server) {
+        String user = text(answer.path("Username"));
+        String secret = text(answer.path("Secret"));
+        if (secret == null) {
+            return null;
+        }
+        ObjectNode auth = DockerJson.MAPPER.createObjectNode();
+        if ("<token>".equals(user)) {
+            auth.put("identitytoken", secret);
+        } else {
+            auth.put("username", user == null ? "" : user).put("password", secret);
+        }
+        return auth.put("serveraddress", server);
     }
 
     private static String text(JsonNode node) {

@@ -45,19 +45,7 @@ final class Http1Exchange {
                 writeFailure = e; // the server may have answered before closing: read that first
             }
             if (writeFailure == null && body != null && !body.inMemory()) {
-                Thread writer = new Thread(() -> {
-                    try {
-                        writeBody(body, out);
-                        out.flush();
-                    } catch (SocketWriteException e) {
-                        // the server stopped reading: its response says why
-                    } catch (Throwable e) {
-                        sourceFailure.set(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
-                        closeQuietly(connection); // the server would wait forever for the rest of the body
-                    }
-                }, "request-body");
-                writer.setDaemon(true);
-                writer.start();
+                startWritingBody(body, out, connection, sourceFailure);
             }
             BufferedInputStream in = new BufferedInputStream(rawIn, BUFFER);
             HttpResponse response;
@@ -79,6 +67,24 @@ final class Http1Exchange {
                 closeQuietly(connection);
             }
         }
+    }
+
+    /** Streams the body on a thread of its own; a failure to read its source is kept for the response's reader. */
+    private static void startWritingBody(RequestBody body, OutputStream out, Closeable connection,
+                                         AtomicReference<IOException> sourceFailure) {
+        Thread writer = new Thread(() -> {
+            try {
+                writeBody(body, out);
+                out.flush();
+            } catch (SocketWriteException e) {
+                // the server stopped reading: its response says why
+            } catch (Throwable e) {
+                sourceFailure.set(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+                closeQuietly(connection); // the server would wait forever for the rest of the body
+            }
+        }, "request-body");
+        writer.setDaemon(true);
+        writer.start();
     }
 
     private static void writeHead(HttpRequest request, String hostHeader, OutputStream out) throws IOException {
