@@ -1,5 +1,6 @@
 package com.mlreef.offline.cli;
 
+import com.mlreef.offline.bundle.BaseCheck;
 import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleSource;
@@ -78,11 +79,11 @@ public class VerifyCommand extends BaseCommand {
             BundleManifest old = BundleFiles.read(base);
             report = report.withBase(base + " (its bundle.json lists them" + (old.differential()
                     ? "; it builds on bundle " + old.base().id() + " in turn" : "") + "; 'verify -d " + base
-                    + "' checks its files)", BundleVerifier.checkBase(manifest, base));
+                    + "' checks its files)", BaseCheck.inFolder(manifest, base));
         }
         if (onEngine && manifest != null) {
             report = report.withBase("the engine at " + engine.engine().address(), manifest.differential()
-                    ? BundleVerifier.checkBase(manifest, EngineLayers.chainIds(engine.engine()),
+                    ? BaseCheck.heldBy(manifest, EngineLayers.chainIds(engine.engine()),
                     "the engine at " + engine.engine().address())
                     : List.of());
         }
