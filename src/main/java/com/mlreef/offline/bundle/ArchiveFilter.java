@@ -163,9 +163,7 @@ public final class ArchiveFilter extends BlockInputStream {
     /** Reads headers until an entry to pass on (its header queued, its content to stream) or the end. */
     private void nextEntry() throws IOException {
         pending.reset();
-        String longName = null;
-        String longLink = null;
-        Long paxSize = null;
+        Extensions extensions = new Extensions();
         while (true) {
             byte[] header = source.readNBytes(BLOCK);
             if (header.length == 0 && pending.size() == 0) {
@@ -184,76 +182,97 @@ public final class ArchiveFilter extends BlockInputStream {
             }
             byte type = header[156];
             boolean extension = type == 'x' || type == 'L' || type == 'K';
-            long size = size(header, extension ? null : paxSize);
+            long size = size(header, extension ? null : extensions.paxSize);
             if (extension) {
                 // applies to the next entry: held until we know whether that one is kept
                 byte[] content = readPadded(size);
                 pending.write(header);
                 pending.write(content);
-                if (type == 'x') {
-                    Map<String, String> records = pax(content, size);
-                    if (records.containsKey("path")) {
-                        longName = records.get("path");
-                    }
-                    if (records.containsKey("size")) {
-                        paxSize = parseSize(records.get("size"));
-                    }
-                    if (records.containsKey("linkpath")) {
-                        longLink = records.get("linkpath");
-                    }
-                } else if (type == 'L') {
-                    longName = cString(content, 0, (int) Math.min(size, content.length));
-                } else {
-                    longLink = cString(content, 0, (int) Math.min(size, content.length));
-                }
-                continue;
-            }
-            String name = normalise(longName != null ? longName : name(header));
-            boolean regular = type == '0' || type == 0 || type == '7';
-            // as Go's reader (the engine's): links, devices, folders and fifos have no content, whatever their size says
-            long padded = type >= '1' && type <= '6' ? 0 : padded(size);
-            String target = null;
-            if (regular) {
-                entries.put(name, size);
-            } else if (type == '1' || type == '2') {
-                // a layer stored once and linked from elsewhere (docker save does this for a repeated layer)
-                String link = longLink != null ? longLink : cString(header, 157, 100);
-                target = linkTarget(name, link, type == '2');
-                entries.put(name, entries.getOrDefault(target, 0L));
-            }
-            boolean manifest = regular && name.equals(MANIFEST) && size <= MANIFEST_LIMIT;
-            if (drop.test(new Header(name, target == null ? size : entries.get(name), target))
-                    || hashDropped && target != null && droppedNames.contains(target)) {
-                droppedNames.add(name);
-                byte[] content;
-                if (hashDropped && regular && !manifest) {
-                    content = hashDropped(name, size, padded);
-                } else {
-                    content = readDropped(size, padded, manifest, regular);
-                    dropped += size;
-                }
-                if (content != null) {
-                    kept.put(name, content);
-                }
+                extensions.read(type, content, size);
+            } else if (passOn(header, type, size, extensions)) {
+                return;
+            } else {
                 pending.reset();
-                longName = null;
-                longLink = null;
-                paxSize = null;
-                continue;
+                extensions = new Extensions();
             }
-            pending.write(header);
-            out = pending.toByteArray();
-            outPos = 0;
-            contentLeft = padded;
-            if (manifest) {
-                capture.reset();
-                captureName = name;
-                captureLeft = size;
-                if (size == 0) {
-                    kept.put(name, new byte[0]);
+        }
+    }
+
+    /** Queues an entry's header and its content to stream; false when the entry is dropped (and moved past). */
+    private boolean passOn(byte[] header, byte type, long size, Extensions extensions) throws IOException {
+        String name = normalise(extensions.longName != null ? extensions.longName : name(header));
+        boolean regular = type == '0' || type == 0 || type == '7';
+        // as Go's reader (the engine's): links, devices, folders and fifos have no content, whatever their size says
+        long padded = type >= '1' && type <= '6' ? 0 : padded(size);
+        String target = null;
+        if (regular) {
+            entries.put(name, size);
+        } else if (type == '1' || type == '2') {
+            // a layer stored once and linked from elsewhere (docker save does this for a repeated layer)
+            String link = extensions.longLink != null ? extensions.longLink : cString(header, 157, 100);
+            target = linkTarget(name, link, type == '2');
+            entries.put(name, entries.getOrDefault(target, 0L));
+        }
+        boolean manifest = regular && name.equals(MANIFEST) && size <= MANIFEST_LIMIT;
+        if (drop.test(new Header(name, target == null ? size : entries.get(name), target))
+                || hashDropped && target != null && droppedNames.contains(target)) {
+            drop(name, size, padded, manifest, regular);
+            return false;
+        }
+        pending.write(header);
+        out = pending.toByteArray();
+        outPos = 0;
+        contentLeft = padded;
+        if (manifest) {
+            capture.reset();
+            captureName = name;
+            captureLeft = size;
+            if (size == 0) {
+                kept.put(name, new byte[0]);
+            }
+        }
+        return true;
+    }
+
+    /** Moves past a dropped entry: hashed or skipped, and kept when it is a small file to keep. */
+    private void drop(String name, long size, long padded, boolean manifest, boolean regular) throws IOException {
+        droppedNames.add(name);
+        byte[] content;
+        if (hashDropped && regular && !manifest) {
+            content = hashDropped(name, size, padded);
+        } else {
+            content = readDropped(size, padded, manifest, regular);
+            dropped += size;
+        }
+        if (content != null) {
+            kept.put(name, content);
+        }
+    }
+
+    /** What the extension headers before an entry (PAX, GNU long name and long link) say of it. */
+    private static final class Extensions {
+        private String longName;
+        private String longLink;
+        private Long paxSize;
+
+        /** Notes what an extension header of this type ('x', 'L' or 'K') with this content says. */
+        void read(byte type, byte[] content, long size) throws IOException {
+            if (type == 'x') {
+                Map<String, String> records = pax(content, size);
+                if (records.containsKey("path")) {
+                    longName = records.get("path");
                 }
+                if (records.containsKey("size")) {
+                    paxSize = parseSize(records.get("size"));
+                }
+                if (records.containsKey("linkpath")) {
+                    longLink = records.get("linkpath");
+                }
+            } else if (type == 'L') {
+                longName = cString(content, 0, (int) Math.min(size, content.length));
+            } else {
+                longLink = cString(content, 0, (int) Math.min(size, content.length));
             }
-            return;
         }
     }
 

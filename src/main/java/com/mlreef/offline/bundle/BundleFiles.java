@@ -165,6 +165,23 @@ public final class BundleFiles {
         if (m.images() == null || (m.images().isEmpty() && m.complete())) {
             return "lists no images";
         }
+        String images = checkImages(m);
+        if (images != null) {
+            return images;
+        }
+        if (m.base() != null && (m.base().id() == null || m.base().id().isBlank() || m.format() < BundleManifest.FORMAT)) {
+            return "base: a differential bundle needs the base bundle's id and format " + BundleManifest.FORMAT;
+        }
+        BundleManifest.Executable exe = m.executable();
+        if (exe != null && (exe.file() == null || !TOP_FILE.matcher(exe.file()).matches() || exe.sha256() == null
+                || !HEX.matcher(exe.sha256()).matches())) {
+            return "executable: not a plain file name with a sha256";
+        }
+        return null;
+    }
+
+    /** What is wrong with the manifest's images, or null. */
+    private static String checkImages(BundleManifest m) {
         Map<String, BundleManifest.Image> byFile = new HashMap<>();
         for (int i = 0; i < m.images().size(); i++) {
             BundleManifest.Image image = m.images().get(i);
@@ -195,14 +212,6 @@ public final class BundleFiles {
                     || other.compression() != image.compression())) {
                 return where + ": " + image.file() + " is listed twice with different sizes or checksums";
             }
-        }
-        if (m.base() != null && (m.base().id() == null || m.base().id().isBlank() || m.format() < BundleManifest.FORMAT)) {
-            return "base: a differential bundle needs the base bundle's id and format " + BundleManifest.FORMAT;
-        }
-        BundleManifest.Executable exe = m.executable();
-        if (exe != null && (exe.file() == null || !TOP_FILE.matcher(exe.file()).matches() || exe.sha256() == null
-                || !HEX.matcher(exe.sha256()).matches())) {
-            return "executable: not a plain file name with a sha256";
         }
         return null;
     }

@@ -93,10 +93,10 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
         if (BundleFiles.lostItsManifest(dir)) {
             throw new BundleException(BundleFiles.lostManifestMessage(dir));
         }
-        List<Path> tars = BundleVerifier.plainTars(dir);
+        List<Path> tars = PlainFolder.tars(dir);
         if (tars.isEmpty()) {
-            List<String> unread = BundleVerifier.unreadArchives(dir);
-            throw new BundleException(dir + " holds no bundle.json and no image tars " + BundleVerifier.TAR_NAMES
+            List<String> unread = PlainFolder.unreadArchives(dir);
+            throw new BundleException(dir + " holds no bundle.json and no image tars " + PlainFolder.TAR_NAMES
                     + BundleFiles.bundlesBelow(dir) + (unread.isEmpty() ? "" : "; " + unread.get(0)));
         }
         return new BundleSource(dir, null, tars, null, null);

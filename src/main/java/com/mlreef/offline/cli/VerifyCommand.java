@@ -1,5 +1,6 @@
 package com.mlreef.offline.cli;
 
+import com.mlreef.offline.bundle.BaseCheck;
 import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleSource;
@@ -64,6 +65,24 @@ public class VerifyCommand extends BaseCommand {
         if (report.bundleId() != null) {
             report = report.withProblems(stackProblems(dir));
         }
+        report = withBaseChecks(report, console);
+        if (json) {
+            console.result(JsonOutput.of(report));
+        } else if (report.ok()) {
+            printVerified(report, console, start);
+        } else {
+            report.problems().forEach(console::result);
+        }
+        if (!report.ok()) {
+            console.error(report.problems().size() + (report.problems().size() == 1 ? " problem" : " problems")
+                    + " in " + dir);
+            return ExitCode.FAILED;
+        }
+        return ExitCode.OK;
+    }
+
+    /** The report with the checks of a differential bundle's base that --base and --engine ask for. */
+    private BundleVerifier.Report withBaseChecks(BundleVerifier.Report report, Console console) {
         if ((base != null || onEngine) && !report.bundle()) {
             throw new ToolException(ExitCode.USAGE, dir + " has no bundle.json: --base and --engine check a bundle's base");
         }
@@ -78,45 +97,38 @@ public class VerifyCommand extends BaseCommand {
             BundleManifest old = BundleFiles.read(base);
             report = report.withBase(base + " (its bundle.json lists them" + (old.differential()
                     ? "; it builds on bundle " + old.base().id() + " in turn" : "") + "; 'verify -d " + base
-                    + "' checks its files)", BundleVerifier.checkBase(manifest, base));
+                    + "' checks its files)", BaseCheck.inFolder(manifest, base));
         }
         if (onEngine && manifest != null) {
             report = report.withBase("the engine at " + engine.engine().address(), manifest.differential()
-                    ? BundleVerifier.checkBase(manifest, EngineLayers.chainIds(engine.engine()),
+                    ? BaseCheck.heldBy(manifest, EngineLayers.chainIds(engine.engine()),
                     "the engine at " + engine.engine().address())
                     : List.of());
         }
-        if (json) {
-            console.result(JsonOutput.of(report));
-        } else if (report.ok()) {
-            Table table = new Table("FILE", "SIZE", "SHA256", "IMAGES");
-            long total = 0;
-            for (BundleVerifier.FileCheck f : report.files()) {
-                total += f.size();
-                table.row(f.file(), Sizes.bytes(f.size()), f.sha256().substring(0, 12), String.join(", ", f.images()));
-            }
-            console.out().print(table.render());
-            console.out().flush();
-            console.info((report.bundle() ? "bundle " + report.bundleId() : "plain docker save folder " + dir)
-                    + ": " + report.files().size() + (report.files().size() == 1 ? " file, " : " files, ")
-                    + Sizes.bytes(total) + ", all "
-                    + (report.bundle() ? "verified" : "readable, with every layer present") + " in "
-                    + Sizes.seconds(System.nanoTime() - start));
-            if (report.base() != null) {
-                console.info(report.baseChecked() != null
-                        ? "differential on bundle " + report.base() + ": its layers are in " + report.baseChecked()
-                        : "differential on bundle " + report.base() + ": it runs only where that bundle ran; check"
-                        + " with --base OLD_DIR or --engine");
-            }
-        } else {
-            report.problems().forEach(console::result);
+        return report;
+    }
+
+    /** A report without problems: the files as a table, then what was verified. */
+    private void printVerified(BundleVerifier.Report report, Console console, long start) {
+        Table table = new Table("FILE", "SIZE", "SHA256", "IMAGES");
+        long total = 0;
+        for (BundleVerifier.FileCheck f : report.files()) {
+            total += f.size();
+            table.row(f.file(), Sizes.bytes(f.size()), f.sha256().substring(0, 12), String.join(", ", f.images()));
         }
-        if (!report.ok()) {
-            console.error(report.problems().size() + (report.problems().size() == 1 ? " problem" : " problems")
-                    + " in " + dir);
-            return ExitCode.FAILED;
+        console.out().print(table.render());
+        console.out().flush();
+        console.info((report.bundle() ? "bundle " + report.bundleId() : "plain docker save folder " + dir)
+                + ": " + report.files().size() + (report.files().size() == 1 ? " file, " : " files, ")
+                + Sizes.bytes(total) + ", all "
+                + (report.bundle() ? "verified" : "readable, with every layer present") + " in "
+                + Sizes.seconds(System.nanoTime() - start));
+        if (report.base() != null) {
+            console.info(report.baseChecked() != null
+                    ? "differential on bundle " + report.base() + ": its layers are in " + report.baseChecked()
+                    : "differential on bundle " + report.base() + ": it runs only where that bundle ran; check"
+                    + " with --base OLD_DIR or --engine");
         }
-        return ExitCode.OK;
     }
 
     /**
