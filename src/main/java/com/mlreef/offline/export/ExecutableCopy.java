@@ -3,6 +3,7 @@ package com.mlreef.offline.export;
 import com.mlreef.offline.bundle.AtomicFile;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleVerifier;
+import com.mlreef.offline.bundle.ImageFileWriter;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.Progress;
 import java.io.IOException;
@@ -27,14 +28,39 @@ final class ExecutableCopy {
         if (source == null) {
             return found(console, dir, target, previous);
         }
-        if (!(Files.exists(target) && Files.isSameFile(source, target))) {
-            try (AtomicFile copy = AtomicFile.create(target)) {
-                Files.copy(source, copy.stream());
-                copy.commit();
-            }
-            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+        if (Files.exists(target) && Files.isSameFile(source, target)) {
+            return checked(console, target);
         }
-        return checked(console, target);
+        BundleManifest.Executable old = previous == null ? null : previous.executable();
+        if (old != null && unchanged(source, target, old.size())) {
+            return old;
+        }
+        return copied(console, source, target);
+    }
+
+    /**
+     * Whether the copy is the one the previous export made of this same executable: its size and modification time
+     * (which the copy takes from the executable) agree, so that it need not be read again. verify still checks it.
+     */
+    private static boolean unchanged(Path source, Path target, long listedSize) throws IOException {
+        return Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(source) == listedSize
+                && Files.size(target) == listedSize
+                && Files.getLastModifiedTime(source).equals(Files.getLastModifiedTime(target));
+    }
+
+    /** Copies the running executable into the bundle, hashed in the same pass, with its modification time. */
+    private static BundleManifest.Executable copied(Console console, Path source, Path target) throws IOException {
+        String sha256;
+        try (Progress progress = Progress.start(console, "copying " + NAME, Files.size(source));
+             AtomicFile copy = AtomicFile.create(target)) {
+            ImageFileWriter.HashingStream hashed = new ImageFileWriter.HashingStream(copy.stream(), progress::update);
+            Files.copy(source, hashed);
+            sha256 = hashed.hex();
+            copy.commit();
+        }
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setLastModifiedTime(target, Files.getLastModifiedTime(source));
+        return new BundleManifest.Executable(NAME, Files.size(target), sha256);
     }
 
     /** Running from the jar: the copy the previous bundle listed if still whole, or one put there by hand. */

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -380,6 +381,27 @@ class ExportIT {
                 .get("executable").get("size").asLong());
         CliProcess.Result listed = tool("verify", "-d", dir.toString());
         assertEquals(0, listed.exit(), listed.toString());
+    }
+
+    @Test
+    void theExecutablesCopyIsMadeOnceAndAgainOnlyWhenItChanged() throws Exception {
+        Assumptions.assumeTrue(CliProcess.isNative(), "only the native executable copies itself");
+        Path dir = tmp.resolve("copied-once");
+        assertEquals(0, tool("export", "-q", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString()).exit());
+        Path copy = dir.resolve("mlreef-offline");
+        assertEquals(-1, Files.mismatch(CliProcess.nativeExecutable(), copy));
+        Object inode = Files.getAttribute(copy, "unix:ino");
+        CliProcess.Result again = tool("export", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString());
+        assertEquals(0, again.exit(), again.toString());
+        assertEquals(inode, Files.getAttribute(copy, "unix:ino"), "the same file, not written again");
+
+        // a copy that is not the one export made (another modification time) is replaced
+        Files.setLastModifiedTime(copy, java.nio.file.attribute.FileTime.fromMillis(0));
+        CliProcess.Result replaced = tool("export", "--no-pull", "-f", stack(base).toString(), "-o", dir.toString());
+        assertEquals(0, replaced.exit(), replaced.toString());
+        assertFalse(inode.equals(Files.getAttribute(copy, "unix:ino")), "written again");
+        assertEquals(-1, Files.mismatch(CliProcess.nativeExecutable(), copy));
+        assertEquals(0, tool("verify", "-d", dir.toString()).exit());
     }
 
     @Test
