@@ -1,9 +1,9 @@
 # Shared by the benchmark scripts: the test image and the arithmetic. Source it; it defines functions only.
 
-# bench_image BASE IMAGE WORK: builds IMAGE (a busybox base, a 256 MiB random layer, a 256 MiB text layer;
-# 538 MB in all) unless the engine has it.
+# bench_image BASE IMAGE WORK: builds IMAGE (a busybox base, a 256 MiB random layer, a text layer of $BENCH_TEXT_MIB
+# MiB, 512 by default: about 810 MB in all) unless the engine has it.
 bench_image() {
-    local base=$1 image=$2 work=$3
+    local base=$1 image=$2 work=$3 text=$(( ${BENCH_TEXT_MIB:-512} << 20 ))
     if docker image inspect "$image" >/dev/null 2>&1; then
         return
     fi
@@ -15,21 +15,26 @@ bench_image() {
     cat > "$work/ctx/Dockerfile" <<DOCKERFILE
 FROM $base
 RUN head -c 268435456 /dev/urandom > /random.bin
-RUN yes 'mlreef offline benchmark: a line of text that compresses well' | head -c 268435456 > /text.txt
+RUN yes 'mlreef offline benchmark: a line of text that compresses well' | head -c $text > /text.txt
 DOCKERFILE
     docker build -q -t "$image" "$work/ctx" >/dev/null
 }
 
-# bench_tool: sets the array tool to the command under test: $MLREEF_OFFLINE (the native executable) when set, else
-# the jar, built first.
+# bench_tool: sets the array tool to the command under test: $MLREEF_OFFLINE when set; else the native executable,
+# built with the native-image kit when there is one, else the jar (scripts/build-tool.sh).
 bench_tool() {
     if [ -n "${MLREEF_OFFLINE:-}" ]; then
         tool=("$MLREEF_OFFLINE")
     else
-        ./mvnw -B -q package -DskipTests
-        tool=(java -jar target/mlreef-offline.jar)
+        local built
+        built=$(scripts/build-tool.sh)
+        read -ra tool <<< "$built"
     fi
+    echo "== measuring: ${tool[*]}" >&2
 }
+
+# peak_rss FILE: the largest peak_rss_kb= line of FILE, in MB (GNU time's %M)
+peak_rss() { sed -n 's/^peak_rss_kb=//p' "$1" | sort -n | tail -1 | awk '{print int($1 / 1024)}'; }
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b - a}'; }

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# README's main-job command: on a fresh machine with no internet, starts a Docker Engine, builds mlreef-offline,
+# README's main-job command: on a fresh machine with no internet, starts a Docker Engine, builds mlreef-offline (the
+# native executable where the native-image kit is, else the jar; it says which),
 # makes a tiny demo stack from busybox (a web page that counts its visits in a volume), exports it into a bundle
 # folder, verifies it, runs the stack from it (twice: the second run changes nothing) and shows its status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/engine-up.sh
-echo "== building target/mlreef-offline.jar" >&2
-./mvnw -B -q package -DskipTests
-tool=(java -jar target/mlreef-offline.jar)
+built=$(scripts/build-tool.sh)
+read -ra tool <<< "$built"
+echo "== the demo uses: ${tool[*]}" >&2
 "${tool[@]}" --version
 
 work=${DEMO_DIR:-target/demo}
@@ -70,8 +71,8 @@ echo "== the page: $page" >&2
 cat >&2 <<MSG
 
 The demo runs: open http://localhost:$port/ (each visit is counted in the volume demo-data).
-  java -jar target/mlreef-offline.jar logs --stack demo web          its log
-  java -jar target/mlreef-offline.jar down --stack demo              remove it, keeping the volume (run -d $work/bundle brings it back)
-  java -jar target/mlreef-offline.jar down --stack demo --volumes    remove it and its data (asks first)
+  ${tool[*]} logs --stack demo web          its log
+  ${tool[*]} down --stack demo              remove it, keeping the volume (run -d $work/bundle brings it back)
+  ${tool[*]} down --stack demo --volumes    remove it and its data (asks first)
 The bundle is $work/bundle: carry it, with the native executable, to a host without internet.
 MSG
