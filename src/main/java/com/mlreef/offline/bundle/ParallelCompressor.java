@@ -27,6 +27,11 @@ final class ParallelCompressor extends OutputStream {
     private static final int SAMPLE = 64 << 10;
     private static final int WINDOWS = 4;
     private static final AtomicInteger THREADS = new AtomicInteger();
+    /**
+     * At most this many threads compress: the pieces in use (two more than threads, each about 8 MiB with its output)
+     * are most of the memory a compressed export needs, which must not grow with the host's cores.
+     */
+    static final int MAX_THREADS = 4;
 
     enum Codec { GZIP, ZSTD }
 
@@ -49,8 +54,8 @@ final class ParallelCompressor extends OutputStream {
     ParallelCompressor(OutputStream out, Codec codec, int threads) {
         this.out = out;
         this.codec = codec;
-        int n = Math.max(1, threads);
-        this.maxPending = n * 2;
+        int n = Math.max(1, Math.min(threads, MAX_THREADS));
+        this.maxPending = n + 1; // one piece waits to be written while every thread compresses
         this.free = new ArrayBlockingQueue<>(maxPending + 1);
         for (int i = 0; i < maxPending + 1; i++) {
             free.add(new Piece(new byte[CHUNK], 0, new byte[maxOutput(codec, CHUNK)]));
