@@ -10,13 +10,10 @@ import com.mlreef.offline.stackfile.StackSpec.PortSpec;
 import com.mlreef.offline.stackfile.StackSpec.ReadyRule;
 import com.mlreef.offline.stackfile.StackSpec.Service;
 import com.mlreef.offline.stackfile.StackSpec.VolumeSpec;
-import com.mlreef.offline.ui.IoReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,10 +51,6 @@ public final class StackFile {
             + " devices, group_add, pids_limit, cpu_shares, oom_score_adj, oom_kill_disable, mem_reservation,"
             + " memswap_limit, storage_opt, gpus, cpu_quota, cpu_period, mem_swappiness, uts, cgroup, device_cgroup_rules";
 
-    /** The most a stack file may hold, as the YAML reader takes it. */
-    private static final int MAX_BYTES = 3 << 20;
-    private static String stdin;
-
     /** The embedded default: the MLReef Nautilus stack. */
     public static final String DEFAULT_RESOURCE = "/stacks/nautilus.yaml";
 
@@ -85,7 +78,7 @@ public final class StackFile {
     /** "SERVICE DEPENDENCY" for each depends_on with required: false. */
     private final Set<String> optional = new java.util.HashSet<>();
 
-    private StackFile(String source, Interpolation interpolation) {
+    StackFile(String source, Interpolation interpolation) {
         this.source = source;
         this.interpolation = interpolation;
     }
@@ -111,66 +104,11 @@ public final class StackFile {
     }
 
     /**
-     * Reads and checks a stack file, or the embedded default when {@code file} is null. A file without a {@code name:}
-     * key names its stack after itself, as Compose names a project after its folder.
+     * Reads and checks a stack file, or the embedded default when {@code file} is null: {@link StackDocument#load}
+     * then {@link StackDocument#resolveLoaded}.
      */
     public static Loaded load(Path file, Map<String, String> variables, Consumer<String> warnings) {
-        if (file == null) {
-            String text = defaultText();
-            return read(text, "the default stack", "mlreef", variables, warnings);
-        }
-        if (file.toString().equals("-")) { // as Compose's -f -; named after the working folder, as Compose does
-            return read(standardInput(), "the stack file on standard input",
-                    nameFromFile(Path.of("").toAbsolutePath().resolve("compose.yaml")),
-                    variables, warnings);
-        }
-        String text;
-        try {
-            if (Files.exists(file)) {
-                if (!Files.isRegularFile(file)) {
-                    throw new StackFileException("stack file " + file + " is not a regular file");
-                }
-                long size = Files.size(file);
-                if (size > MAX_BYTES) {
-                    throw new StackFileException("stack file " + file + " has " + size + " bytes, more than a stack"
-                            + " file's " + MAX_BYTES + "; is it the right file?");
-                }
-            }
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new StackFileException("stack file " + file + " does not exist");
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new StackFileException("stack file " + file + " is not text (UTF-8): is it the right file?");
-        } catch (IOException e) {
-            throw new StackFileException("cannot read stack file " + file + ": " + IoReason.of(e));
-        }
-        Path folder = file.toAbsolutePath().getParent();
-        if (folder != null && Files.isRegularFile(folder.resolve(".env"))) {
-            warnings.accept(folder.resolve(".env") + " is not read (a bundle could not carry it to the offline host):"
-                    + " set its variables in the environment, or give defaults in the stack file (${VAR:-value})");
-        }
-        return read(text, file.toString(), nameFromFile(file), variables, warnings);
-    }
-
-    /** A stack file read from standard input ({@code -f -}), once per process: run reads its stack more than once. */
-    private static String standardInput() {
-        synchronized (StackFile.class) {
-            if (stdin == null) {
-                try {
-                    byte[] bytes = System.in.readNBytes(MAX_BYTES + 1);
-                    if (bytes.length > MAX_BYTES) {
-                        throw new StackFileException("the stack file on standard input has more than a stack file's "
-                                + MAX_BYTES + " bytes");
-                    }
-                    stdin = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-                } catch (java.nio.charset.CharacterCodingException e) {
-                    throw new StackFileException("the stack file on standard input is not text (UTF-8)");
-                } catch (IOException e) {
-                    throw new StackFileException("cannot read the stack file on standard input: " + IoReason.of(e));
-                }
-            }
-            return stdin;
-        }
+        return StackDocument.load(file, warnings).resolveLoaded(variables, warnings);
     }
 
     /**
@@ -188,35 +126,13 @@ public final class StackFile {
         return name.isEmpty() ? "stack" : name;
     }
 
-    /**
-     * @param source      where the text came from, for messages (a path, or "the default stack")
-     * @param defaultName the stack's name when the file has no {@code name:} key
-     * @param variables   for {@code ${VAR}} interpolation (the environment, plus -s as PIP_SERVER)
-     */
+    /** Composes and checks a stack file's text: {@link StackDocument#of} then {@link StackDocument#resolve}. */
     public static StackSpec parse(String text, String source, String defaultName, Map<String, String> variables,
                                   Consumer<String> warnings) {
-        return read(text, source, defaultName, variables, warnings).spec();
+        return StackDocument.of(text, source, defaultName).resolve(variables, warnings);
     }
 
-    private static Loaded read(String text, String source, String defaultName, Map<String, String> variables,
-                               Consumer<String> warnings) {
-        JsonNode root = StackYaml.read(text, source);
-        if (root == null || !root.isObject()) {
-            throw new StackFileException(source + " is not a stack file: expected a mapping with 'services'");
-        }
-        Interpolation interpolation = new Interpolation(variables, warnings);
-        StackSpec spec = new StackFile(source, interpolation).stack(root, defaultName);
-        Map<String, String> imageVariables = new java.util.TreeMap<>();
-        interpolation.used().forEach((where, names) -> {
-            String path = where.substring(where.lastIndexOf(": ") + 2);
-            if (path.endsWith(".image") || path.startsWith("x-offline.images")) {
-                names.forEach(n -> imageVariables.put(n, variables.get(n)));
-            }
-        });
-        return new Loaded(text, spec, imageVariables);
-    }
-
-    private StackSpec stack(JsonNode root, String defaultName) {
+    StackSpec stack(JsonNode root, String defaultName) {
         keys(root, "", "name", "version", "services", "volumes", "networks", "x-offline");
         String name = root.has("name") ? string(root.get("name"), "name") : defaultName;
         if (!STACK_NAME.matcher(name).matches()) {
