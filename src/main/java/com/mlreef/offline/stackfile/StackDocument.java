@@ -164,7 +164,7 @@ public final class StackDocument {
     /** The stack as {@link #resolve} gives it, with the text and the values the images' variables took. */
     public StackFile.Loaded resolveLoaded(Map<String, String> variables, Consumer<String> warnings) {
         Interpolation interpolation = new Interpolation(variables, warnings);
-        StackSpec spec = new StackFile(source, interpolation).stack(root, defaultName);
+        StackSpec spec = new StackReader(new NodeReader(source, interpolation)).read(root, defaultName);
         Map<String, String> imageVariables = new TreeMap<>();
         interpolation.used().forEach((where, names) -> {
             String path = where.substring(where.lastIndexOf(": ") + 2);
