@@ -7,7 +7,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import picocli.CommandLine;
 
-/** The one place where the command line is configured: error handling for every command. */
+/** The one place where the command line is configured: error handling for every command, help built at run time. */
 @ApplicationScoped
 public class CommandLineSetup {
 
@@ -15,6 +15,7 @@ public class CommandLineSetup {
     CommandLine commandLine(PicocliCommandLineFactory factory) {
         ErrorHandler handler = new ErrorHandler();
         CommandLine commandLine = factory.create();
+        StackCommand.Show.footer(commandLine.getSubcommands().get("stack").getSubcommands().get("show"));
         if ("dumb".equals(System.getenv("TERM"))) { // a terminal without colours, as the progress lines know too
             commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         }

@@ -6,6 +6,7 @@ import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.lifecycle.StackControl;
 import com.mlreef.offline.run.Preflight;
 import com.mlreef.offline.run.StackRunner;
+import com.mlreef.offline.stackfile.StackDocument;
 import com.mlreef.offline.stackfile.StackFileException;
 import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
@@ -57,8 +58,10 @@ public class DoctorCommand extends BaseCommand {
         }
         StackSpec stack;
         String unreadable = null;
+        StackDocument document = null;
         try {
-            stack = StackControl.specOf(file, dir);
+            document = file == null ? null : StackDocument.load(file, s -> { }); // once: -f - is standard input
+            stack = StackControl.specOf(document, dir);
         } catch (BundleException | StackFileException e) {
             if (e instanceof StackFileException && file != null) {
                 throw e; // the stack file given is bad usage, as for every command
@@ -73,7 +76,7 @@ public class DoctorCommand extends BaseCommand {
             report = report.with(new Preflight.Check("bundle", Preflight.Status.FAIL, unreadable), true);
         } else if (dir != null && report.checks().stream().anyMatch(c -> c.check().equals("engine")
                 && c.status() == Preflight.Status.OK)) {
-            report = report.with(planCheck(), false);
+            report = report.with(planCheck(document), false);
         }
         if (json) {
             console.result(JsonOutput.of(report));
@@ -92,11 +95,12 @@ public class DoctorCommand extends BaseCommand {
      * Whether run could apply its plan for the bundle: its dry run, which fails as run would for what the bundle and
      * the engine lack (an image neither has, the layers a differential bundle builds on, an external network).
      */
-    private Preflight.Check planCheck() {
+    private Preflight.Check planCheck(StackDocument document) {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
         try {
-            new StackRunner(engine.engine(), new Console(nowhere, nowhere, true, false)).run(BundleSource.open(dir),
-                    new StackRunner.Options(file, null, null, true, System.getenv(), null, false));
+            StackRunner.Options options = new StackRunner.Options(file, null, null, true, System.getenv(), null, false);
+            new StackRunner(engine.engine(), new Console(nowhere, nowhere, true, false)).withStack(document)
+                    .run(BundleSource.open(dir), options);
             return new Preflight.Check("plan", Preflight.Status.OK, "run -d " + dir + " has what it needs (the"
                     + " stack's images are in the bundle or the engine)");
         } catch (ToolException | DockerException e) {

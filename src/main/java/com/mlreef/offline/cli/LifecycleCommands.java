@@ -4,7 +4,7 @@ import com.mlreef.offline.docker.LogOptions;
 import com.mlreef.offline.docker.OutputSink;
 import com.mlreef.offline.lifecycle.StackControl;
 import com.mlreef.offline.run.RunLock;
-import com.mlreef.offline.stackfile.StackFile;
+import com.mlreef.offline.stackfile.StackDocument;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;
@@ -42,6 +42,16 @@ public final class LifecycleCommands {
         /** The stack file given: -f or --file, except for logs, whose -f is --follow as in docker. */
         abstract Path file();
 
+        private StackDocument document;
+
+        /** The stack file given, read once (-f - is standard input, which can be read once); null without one. */
+        StackDocument document() {
+            if (document == null && file() != null) {
+                document = StackDocument.load(file(), s -> { });
+            }
+            return document;
+        }
+
         StackControl control() {
             return new StackControl(engine.engine(), output.console());
         }
@@ -56,7 +66,7 @@ public final class LifecycleCommands {
                 throw new ToolException(ExitCode.USAGE, "--stack: an empty name (is a variable unset?)");
             }
             if (file != null) {
-                return control.resolve(StackFile.load(file, System.getenv(), s -> { }).spec().name());
+                return control.resolve(document().resolve(System.getenv(), s -> { }).name());
             }
             if (dir != null) {
                 return control.resolve(StackControl.stackOf(dir));
@@ -124,7 +134,7 @@ public final class LifecycleCommands {
             if (file == null && dir == null || !services.isEmpty()) {
                 return; // a service named without a container is an error already
             }
-            StackControl.missing(control.status(stack), StackControl.specOf(file, dir)).forEach(m -> console.warn(
+            StackControl.missing(control.status(stack), StackControl.specOf(document(), dir)).forEach(m -> console.warn(
                     "service " + m.service() + " has no container (" + m.container() + " was removed?); 'run' creates"
                     + " it"));
         }
@@ -168,7 +178,7 @@ public final class LifecycleCommands {
             if ((file != null || dir != null) && !status.containers().isEmpty()) {
                 // the stack file or bundle tells which services there should be: a container removed by hand shows
                 List<StackControl.ContainerStatus> rows = new ArrayList<>(status.containers());
-                rows.addAll(StackControl.missing(status, StackControl.specOf(file, dir)));
+                rows.addAll(StackControl.missing(status, StackControl.specOf(document(), dir)));
                 status = new StackControl.Status(status.stack(), rows, status.volumes());
             }
             int exit = status.ok() ? ExitCode.OK : ExitCode.FAILED;

@@ -4,6 +4,7 @@ import com.mlreef.offline.stackfile.StackFile;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import java.nio.file.Path;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,24 +25,32 @@ public class StackCommand implements Runnable {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = {
             "Print a stack file: the embedded default (the MLReef Nautilus stack), or the one given with -f once it "
-                + "is checked. Copy the default, adapt it and pass it with -f to export and run."},
-            footer = {"", "A stack file is a Compose file (a subset); an unknown key is an error naming its path.",
-                "Top level: name, services, volumes (name, external, labels, driver, driver_opts),",
-                "  networks (name, driver, external, labels, driver_opts, internal, attachable,",
-                "  enable_ipv6, ipam: driver, options, config: subnet, ip_range, gateway,",
-                "  aux_addresses), x-offline (images: carried although no service runs them;",
-                "  files: the file name of an image in the bundle).",
-                "A service: " + StackFile.SERVICE_KEYS + ";",
-                "  " + StackFile.SETTINGS_KEYS + ";",
-                "  " + StackFile.ENGINE_KEYS + ";",
-                "  x-offline: ready ({log: LINE}, {healthcheck: true} or {http: URL}, with",
-                "  timeout) and after-ready (commands run in the container once it is ready).",
-                "$${VAR}, $${VAR:-default}, $${VAR:?message} and the other Compose forms take this",
-                "  host's environment (and -s as PIP_SERVER); a .env file is not read.",
-                "", "Examples:", "  mlreef-offline stack show > stack.yaml",
-                "  mlreef-offline stack show -f stack.yaml   # checks keys, ports, volumes",
-                "", "Exit codes: 0 printed (the file is valid), 2 the file has a mistake (the error names it)."})
+                + "is checked. Copy the default, adapt it and pass it with -f to export and run."})
     public static class Show extends BaseCommand {
+        /**
+         * Gives {@code show}'s help its footer, which lists a service's keys as the stack file's readers do (an
+         * annotation takes only constants).
+         */
+        static void footer(CommandLine show) {
+            show.getCommandSpec().usageMessage().footer("", "A stack file is a Compose file (a subset); an unknown key"
+                    + " is an error naming its path.",
+                    "Top level: name, services, volumes (name, external, labels, driver, driver_opts),",
+                    "  networks (name, driver, external, labels, driver_opts, internal, attachable,",
+                    "  enable_ipv6, ipam: driver, options, config: subnet, ip_range, gateway,",
+                    "  aux_addresses), x-offline (images: carried although no service runs them;",
+                    "  files: the file name of an image in the bundle).",
+                    "A service: " + String.join(", ", StackFile.SERVICE_KEYS) + ";",
+                    "  " + String.join(", ", StackFile.SETTINGS_KEYS) + ";",
+                    "  " + String.join(", ", StackFile.ENGINE_KEYS) + ";",
+                    "  x-offline: ready ({log: LINE}, {healthcheck: true} or {http: URL}, with",
+                    "  timeout) and after-ready (commands run in the container once it is ready).",
+                    "$${VAR}, $${VAR:-default}, $${VAR:?message} and the other Compose forms take this",
+                    "  host's environment (and -s as PIP_SERVER); a .env file is not read.",
+                    "", "Examples:", "  mlreef-offline stack show > stack.yaml",
+                    "  mlreef-offline stack show -f stack.yaml   # checks keys, ports, volumes",
+                    "", "Exit codes: 0 printed (the file is valid), 2 the file has a mistake (the error names it).");
+        }
+
         @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "A stack file to check and print.")
         Path file;
 

@@ -12,6 +12,7 @@ import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.docker.model.DiskUsage;
 import com.mlreef.offline.docker.model.Network;
 import com.mlreef.offline.docker.model.Volume;
+import com.mlreef.offline.stackfile.StackDocument;
 import com.mlreef.offline.stackfile.StackFile;
 import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.stackfile.StackSpec;
@@ -96,18 +97,18 @@ public final class StackControl {
     }
 
     /**
-     * The stack a command is pointed at: the stack file {@code file}; else the stack of the bundle in {@code dir}
-     * (a folder of plain tars runs the default stack); else the default stack.
+     * The stack a command is pointed at: the stack file {@code file} (read by the caller, once); else the stack of the
+     * bundle in {@code dir} (a folder of plain tars runs the default stack); else the default stack.
      */
-    public static StackSpec specOf(Path file, Path dir) {
+    public static StackSpec specOf(StackDocument file, Path dir) {
+        StackDocument document = file;
         if (file == null && dir != null) {
             BundleSource source = BundleSource.open(dir);
             if (source.isBundle()) {
-                return StackFile.parse(source.stackText(), source.stackSource(), source.manifest().stack().name(),
-                        System.getenv(), s -> { });
+                document = StackDocument.of(source.stackText(), source.stackSource(), source.manifest().stack().name());
             }
         }
-        return StackFile.load(file, System.getenv(), s -> { }).spec();
+        return (document != null ? document : StackDocument.load(null, s -> { })).resolve(System.getenv(), s -> { });
     }
 
     /** Rows for the services of {@code spec} that have no container (removed by hand): run creates them. */

@@ -17,7 +17,7 @@ import com.mlreef.offline.docker.model.Network;
 import com.mlreef.offline.docker.model.NetworkCreate;
 import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.Volume;
-import com.mlreef.offline.stackfile.StackFile;
+import com.mlreef.offline.stackfile.StackDocument;
 import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
@@ -82,9 +82,8 @@ public final class StackRunner {
     private final ServiceReadiness readiness;
     private final Set<String> warned = new HashSet<>();
     private boolean usesPipServer;
-    /** ${PIP_SERVER}, ${PIP_SERVER:-...} or $PIP_SERVER: where the stack takes the variable. */
-    private static final java.util.regex.Pattern USES_PIP_SERVER =
-            java.util.regex.Pattern.compile("\\$\\{?PIP_SERVER(?![A-Za-z0-9_])");
+    /** The stack file, or the bundle's stack, read at the first {@link #stack}; each reading resolves it again. */
+    private StackDocument document;
     /** What an interruption now leaves to the next run, said in a sentence, or null: nothing to add. */
     private volatile String interruption;
 
@@ -98,6 +97,12 @@ public final class StackRunner {
     /** What an interruption now leaves to the next run (a replacement, after-ready commands), or null. */
     public String interruption() {
         return interruption;
+    }
+
+    /** Runs {@code stack}, which the caller has read already, instead of reading the stack file again. */
+    public StackRunner withStack(StackDocument stack) {
+        this.document = stack;
+        return this;
     }
 
     /** Whether the stack last read takes ${PIP_SERVER} (the environment's is passed on only then). */
@@ -306,7 +311,7 @@ public final class StackRunner {
     /** The stack: -f, else the bundle's, else (plain folder) the default; interpolated with PIP_SERVER. */
     private StackSpec stack(BundleSource source, Options options, String gateway) {
         Consumer<String> warnings = w -> {
-            if (warned.add(w)) { // the stack is read again once the network's gateway is known
+            if (warned.add(w)) { // the stack is resolved again once the network's gateway is known
                 console.warn(w);
             }
         };
@@ -314,17 +319,13 @@ public final class StackRunner {
         if (options.pipServer() != null) {
             vars.put("PIP_SERVER", PipServer.forContainers(options.pipServer(), gateway));
         }
-        String text;
-        StackSpec spec;
-        if (options.stackFile() != null || !source.isBundle()) {
-            StackFile.Loaded loaded = StackFile.load(options.stackFile(), vars, warnings);
-            text = loaded.text();
-            spec = loaded.spec();
-        } else {
-            text = source.stackText();
-            spec = StackFile.parse(text, source.stackSource(), source.manifest().stack().name(), vars, warnings);
+        if (document == null) { // read once: -f - is standard input, which can be read once
+            document = options.stackFile() != null || !source.isBundle()
+                    ? StackDocument.load(options.stackFile(), warnings)
+                    : StackDocument.of(source.stackText(), source.stackSource(), source.manifest().stack().name());
         }
-        usesPipServer = USES_PIP_SERVER.matcher(text).find();
+        StackSpec spec = document.resolve(vars, warnings);
+        usesPipServer = document.uses("PIP_SERVER");
         if (options.pipServer() != null && !usesPipServer) {
             warnings.accept("-s: stack " + spec.name() + " does not use ${PIP_SERVER}: no container is given the pip"
                     + " server");

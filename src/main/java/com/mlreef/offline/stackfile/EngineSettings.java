@@ -6,11 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
  * A service's Compose keys that are each one field of the engine's container (Engine API 1.41), read and checked as
- * Compose reads them: the keys of {@link StackFile#ENGINE_KEYS}. Each lands, under the engine's own field name, in the
+ * Compose reads them: the keys of {@link #KEYS}. Each lands, under the engine's own field name, in the
  * create body ({@link #config()}) or in its HostConfig ({@link #hostConfig()}).
  */
 final class EngineSettings {
@@ -30,13 +32,20 @@ final class EngineSettings {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Pattern OPTION = Pattern.compile("[A-Za-z0-9_.-]+(?:[:=].*)?");
 
-    private final StackFile file;
+    /** The keys, as the help lists them. */
+    static final List<String> KEYS = List.of("tty", "stdin_open", "stop_signal", "domainname", "mac_address",
+            "security_opt", "sysctls", "dns", "dns_search", "dns_opt", "read_only", "pid", "ipc", "userns_mode", "runtime",
+            "cgroup_parent", "cpuset", "devices", "group_add", "pids_limit", "cpu_shares", "oom_score_adj",
+            "oom_kill_disable", "mem_reservation", "memswap_limit", "storage_opt", "gpus", "cpu_quota", "cpu_period",
+            "mem_swappiness", "uts", "cgroup", "device_cgroup_rules");
+
+    private final NodeReader reader;
     private final ServiceOptions options;
     private final Map<String, Object> config = new TreeMap<>();
     private final Map<String, Object> hostConfig = new TreeMap<>();
 
-    EngineSettings(StackFile file, ServiceOptions options, JsonNode node, String path) {
-        this.file = file;
+    EngineSettings(NodeReader reader, ServiceOptions options, JsonNode node, String path) {
+        this.reader = reader;
         this.options = options;
         read(node, path);
     }
@@ -55,78 +64,93 @@ final class EngineSettings {
         flag(node, path, "tty", config, "Tty");
         flag(node, path, "stdin_open", config, "OpenStdin");
         text(node, path, "stop_signal", config, "StopSignal", SIGNAL, "a signal, such as SIGQUIT or 3");
-        String domain = node.has("domainname") ? file.string(node.get("domainname"), path + ".domainname") : null;
+        String domain = node.has("domainname") ? reader.string(node.get("domainname"), path + ".domainname") : null;
         if (domain != null) {
             if (!ServiceOptions.isHostName(domain)) {
-                throw file.error(path + ".domainname", "'" + domain + "' is not a domain name");
+                throw reader.error(path + ".domainname", "'" + domain + "' is not a domain name");
             }
             config.put("Domainname", domain);
         }
         text(node, path, "mac_address", config, "MacAddress", MAC, "a MAC address, such as 02:42:ac:11:00:02");
-
-        List<String> securityOpt = list(node, path, "security_opt");
-        if (securityOpt != null) {
-            for (String item : securityOpt) {
-                if (!SECURITY_OPT.matcher(item).matches()) {
-                    throw file.error(path + ".security_opt", "'" + item + "' is not a security option, such as"
-                            + " no-new-privileges:true, apparmor:PROFILE, label:disable or seccomp:unconfined");
-                }
-                if (item.startsWith("systempaths") && !item.substring("systempaths".length() + 1).equals("unconfined")) {
-                    throw file.error(path + ".security_opt", "'" + item + "': systempaths takes only unconfined");
-                }
-                if (item.startsWith("seccomp") && !item.substring("seccomp".length() + 1).equals("unconfined")) {
-                    // the engine takes a profile's content, and a bundle carries no other files
-                    throw file.error(path + ".security_opt", "'" + item + "': a seccomp profile file is not carried"
-                            + " in the bundle; only seccomp:unconfined is taken (the engine's default profile holds"
-                            + " without it)");
-                }
-            }
-            // systempaths=unconfined is the CLI's: it sends the container no masked and no read-only paths instead
-            List<String> engineOpts = securityOpt.stream().filter(o -> !o.matches("systempaths[:=]unconfined")).toList();
-            if (engineOpts.size() < securityOpt.size()) {
-                hostConfig.put("MaskedPaths", List.of());
-                hostConfig.put("ReadonlyPaths", List.of());
-            }
-            if (!engineOpts.isEmpty()) {
-                hostConfig.put("SecurityOpt", engineOpts);
-            }
-        }
-        Map<String, String> sysctls = file.stringMap(node.get("sysctls"), path + ".sysctls");
+        securityOpt(node, path);
+        Map<String, String> sysctls = reader.stringMap(node.get("sysctls"), path + ".sysctls");
         for (String key : sysctls.keySet()) {
             if (!SYSCTL.matcher(key).matches()) {
-                throw file.error(path + ".sysctls", "'" + key + "' is not a kernel parameter, such as"
+                throw reader.error(path + ".sysctls", "'" + key + "' is not a kernel parameter, such as"
                         + " net.core.somaxconn");
             }
         }
         if (!sysctls.isEmpty()) {
             hostConfig.put("Sysctls", new TreeMap<>(sysctls));
         }
-        List<String> dns = list(node, path, "dns");
-        if (dns != null) {
-            dns.stream().filter(ip -> !StackFile.isIp(ip)).findFirst().ifPresent(ip -> {
-                throw file.error(path + ".dns", "'" + ip + "' is not an IP address");
-            });
-            hostConfig.put("Dns", dns);
-        }
-        List<String> dnsSearch = list(node, path, "dns_search");
-        if (dnsSearch != null) {
-            dnsSearch.stream().filter(d -> !d.equals(".") && !ServiceOptions.isHostName(d)).findFirst().ifPresent(d -> {
-                throw file.error(path + ".dns_search", "'" + d + "' is not a domain name");
-            });
-            hostConfig.put("DnsSearch", dnsSearch);
-        }
-        List<String> dnsOpt = list(node, path, "dns_opt");
-        if (dnsOpt != null) {
-            dnsOpt.stream().filter(o -> !OPTION.matcher(o).matches()).findFirst().ifPresent(o -> {
-                throw file.error(path + ".dns_opt", "'" + o + "' is not a resolver option, such as ndots:2");
-            });
-            hostConfig.put("DnsOptions", dnsOpt);
-        }
+        checkedList(node, path, "dns", "Dns", AddressRules::isIp, ip -> "'" + ip + "' is not an IP address");
+        checkedList(node, path, "dns_search", "DnsSearch", d -> d.equals(".") || ServiceOptions.isHostName(d),
+                d -> "'" + d + "' is not a domain name");
+        checkedList(node, path, "dns_opt", "DnsOptions", o -> OPTION.matcher(o).matches(),
+                o -> "'" + o + "' is not a resolver option, such as ndots:2");
         flag(node, path, "read_only", hostConfig, "ReadonlyRootfs");
+        namespaces(node, path);
+        devices(node.get("devices"), path + ".devices");
+        checkedList(node, path, "group_add", "GroupAdd", g -> GROUP.matcher(g).matches(),
+                g -> "'" + g + "' is not a group name or GID");
+        number(node, path, "pids_limit", "PidsLimit", -1, Long.MAX_VALUE);
+        number(node, path, "cpu_quota", "CpuQuota", -1, Long.MAX_VALUE);
+        number(node, path, "cpu_period", "CpuPeriod", 1000, 1_000_000);
+        number(node, path, "mem_swappiness", "MemorySwappiness", 0, 100);
+        text(node, path, "uts", hostConfig, "UTSMode", Pattern.compile("host"), "host");
+        text(node, path, "cgroup", hostConfig, "CgroupnsMode", Pattern.compile("host|private"), "host or private");
+        checkedList(node, path, "device_cgroup_rules", "DeviceCgroupRules",
+                r -> r.matches("[abc] (?:\\*|[0-9]+):(?:\\*|[0-9]+) [rwm]{1,3}"), r -> "'" + r + "' is not a rule"
+                        + " such as 'c 1:3 mr' (type a, b or c; major:minor, * for any; permissions r, w, m)");
+        number(node, path, "cpu_shares", "CpuShares", 0, 262144);
+        number(node, path, "oom_score_adj", "OomScoreAdj", -1000, 1000);
+        flag(node, path, "oom_kill_disable", hostConfig, "OomKillDisable");
+        memory(node, path);
+        Map<String, String> storage = reader.stringMap(node.get("storage_opt"), path + ".storage_opt");
+        if (!storage.isEmpty()) {
+            hostConfig.put("StorageOpt", new TreeMap<>(storage));
+        }
+        gpus(node.get("gpus"), path + ".gpus");
+    }
+
+    /** {@code security_opt}: the options the engine's CLI takes, but a seccomp profile's file. */
+    private void securityOpt(JsonNode node, String path) {
+        List<String> securityOpt = list(node, path, "security_opt");
+        if (securityOpt == null) {
+            return;
+        }
+        for (String item : securityOpt) {
+            if (!SECURITY_OPT.matcher(item).matches()) {
+                throw reader.error(path + ".security_opt", "'" + item + "' is not a security option, such as"
+                        + " no-new-privileges:true, apparmor:PROFILE, label:disable or seccomp:unconfined");
+            }
+            if (item.startsWith("systempaths") && !item.substring("systempaths".length() + 1).equals("unconfined")) {
+                throw reader.error(path + ".security_opt", "'" + item + "': systempaths takes only unconfined");
+            }
+            if (item.startsWith("seccomp") && !item.substring("seccomp".length() + 1).equals("unconfined")) {
+                // the engine takes a profile's content, and a bundle carries no other files
+                throw reader.error(path + ".security_opt", "'" + item + "': a seccomp profile file is not carried"
+                        + " in the bundle; only seccomp:unconfined is taken (the engine's default profile holds"
+                        + " without it)");
+            }
+        }
+        // systempaths=unconfined is the CLI's: it sends the container no masked and no read-only paths instead
+        List<String> engineOpts = securityOpt.stream().filter(o -> !o.matches("systempaths[:=]unconfined")).toList();
+        if (engineOpts.size() < securityOpt.size()) {
+            hostConfig.put("MaskedPaths", List.of());
+            hostConfig.put("ReadonlyPaths", List.of());
+        }
+        if (!engineOpts.isEmpty()) {
+            hostConfig.put("SecurityOpt", engineOpts);
+        }
+    }
+
+    /** The namespaces and the runtime: pid, ipc, userns_mode, runtime, cgroup_parent, cpuset. */
+    private void namespaces(JsonNode node, String path) {
         for (String key : List.of("pid", "ipc")) {
-            if (node.has(key) && file.string(node.get(key), path + "." + key).startsWith("service:")) {
-                throw file.error(path + "." + key, "'service:' is not supported: a service's namespace is lost when run"
-                        + " replaces its container; use host, or for ipc a tmpfs volume both services mount");
+            if (node.has(key) && reader.string(node.get(key), path + "." + key).startsWith("service:")) {
+                throw reader.error(path + "." + key, "'service:' is not supported: a service's namespace is lost when"
+                        + " run replaces its container; use host, or for ipc a tmpfs volume both services mount");
             }
         }
         text(node, path, "pid", hostConfig, "PidMode", NAMESPACE, "host or container:NAME");
@@ -136,52 +160,37 @@ final class EngineSettings {
         text(node, path, "cgroup_parent", hostConfig, "CgroupParent", Pattern.compile("[A-Za-z0-9_./-]+"),
                 "a cgroup path");
         text(node, path, "cpuset", hostConfig, "CpusetCpus", CPUSET, "CPU numbers, such as 0-3 or 0,2");
-        devices(node.get("devices"), path + ".devices");
-        List<String> groups = list(node, path, "group_add");
-        if (groups != null) {
-            groups.stream().filter(g -> !GROUP.matcher(g).matches()).findFirst().ifPresent(g -> {
-                throw file.error(path + ".group_add", "'" + g + "' is not a group name or GID");
-            });
-            hostConfig.put("GroupAdd", groups);
-        }
-        number(node, path, "pids_limit", "PidsLimit", -1, Long.MAX_VALUE);
-        number(node, path, "cpu_quota", "CpuQuota", -1, Long.MAX_VALUE);
-        number(node, path, "cpu_period", "CpuPeriod", 1000, 1_000_000);
-        number(node, path, "mem_swappiness", "MemorySwappiness", 0, 100);
-        text(node, path, "uts", hostConfig, "UTSMode", Pattern.compile("host"), "host");
-        text(node, path, "cgroup", hostConfig, "CgroupnsMode", Pattern.compile("host|private"), "host or private");
-        List<String> rules = list(node, path, "device_cgroup_rules");
-        if (rules != null) {
-            rules.stream().filter(r -> !r.matches("[abc] (?:\\*|[0-9]+):(?:\\*|[0-9]+) [rwm]{1,3}")).findFirst()
-                    .ifPresent(r -> {
-                        throw file.error(path + ".device_cgroup_rules", "'" + r + "' is not a rule such as 'c 1:3 mr'"
-                                + " (type a, b or c; major:minor, * for any; permissions r, w, m)");
-                    });
-            hostConfig.put("DeviceCgroupRules", rules);
-        }
-        number(node, path, "cpu_shares", "CpuShares", 0, 262144);
-        number(node, path, "oom_score_adj", "OomScoreAdj", -1000, 1000);
-        flag(node, path, "oom_kill_disable", hostConfig, "OomKillDisable");
+    }
+
+    /** {@code mem_reservation} and {@code memswap_limit} (0: not set, as the engine reads it; -1: unlimited). */
+    private void memory(JsonNode node, String path) {
         Long reservation = options.size(node, "mem_reservation", path);
         if (reservation != null) {
             hostConfig.put("MemoryReservation", reservation);
         }
         if (node.has("memswap_limit")) {
-            String swap = file.string(node.get("memswap_limit"), path + ".memswap_limit").trim();
+            String swap = reader.string(node.get("memswap_limit"), path + ".memswap_limit").trim();
             if (!swap.equals("0")) { // 0: not set, as the engine reads it
                 hostConfig.put("MemorySwap", swap.equals("-1") ? -1L : options.size(node, "memswap_limit", path));
             }
         }
-        Map<String, String> storage = file.stringMap(node.get("storage_opt"), path + ".storage_opt");
-        if (!storage.isEmpty()) {
-            hostConfig.put("StorageOpt", new TreeMap<>(storage));
+    }
+
+    /** A value or a list of them, each {@code valid}, into a HostConfig field; the first that is not one is refused. */
+    private void checkedList(JsonNode node, String path, String key, String field, Predicate<String> valid,
+                             Function<String, String> message) {
+        List<String> values = list(node, path, key);
+        if (values != null) {
+            values.stream().filter(valid.negate()).findFirst().ifPresent(v -> {
+                throw reader.error(path + "." + key, message.apply(v));
+            });
+            hostConfig.put(field, values);
         }
-        gpus(node.get("gpus"), path + ".gpus");
     }
 
     private void flag(JsonNode node, String path, String key, Map<String, Object> into, String field) {
         if (node.has(key) && !node.get(key).isNull()) {
-            into.put(field, file.bool(node.get(key), path + "." + key));
+            into.put(field, reader.bool(node.get(key), path + "." + key));
         }
     }
 
@@ -190,9 +199,9 @@ final class EngineSettings {
         if (!node.has(key)) {
             return;
         }
-        String value = file.string(node.get(key), path + "." + key);
+        String value = reader.string(node.get(key), path + "." + key);
         if (!valid.matcher(value).matches()) {
-            throw file.error(path + "." + key, "'" + value + "' is not " + expected);
+            throw reader.error(path + "." + key, "'" + value + "' is not " + expected);
         }
         into.put(field, value);
     }
@@ -201,7 +210,7 @@ final class EngineSettings {
         if (!node.has(key)) {
             return;
         }
-        String text = file.string(node.get(key), path + "." + key).trim();
+        String text = reader.string(node.get(key), path + "." + key).trim();
         long value;
         try {
             value = Long.parseLong(text);
@@ -209,7 +218,7 @@ final class EngineSettings {
             value = min - 1;
         }
         if (value < min || value > max) {
-            throw file.error(path + "." + key, "expected a whole number from " + min + " to " + max + ", not '" + text
+            throw reader.error(path + "." + key, "expected a whole number from " + min + " to " + max + ", not '" + text
                     + "'");
         }
         hostConfig.put(field, value);
@@ -221,7 +230,7 @@ final class EngineSettings {
         if (value == null || value.isNull()) {
             return null;
         }
-        return file.oneOrList(value, path + "." + key);
+        return reader.oneOrList(value, path + "." + key);
     }
 
     /** {@code HOST[:CONTAINER[:PERMISSIONS]]}, or {@code {source, target, permissions}}. */
@@ -230,7 +239,7 @@ final class EngineSettings {
             return;
         }
         if (!node.isArray()) {
-            throw file.error(path, "expected a list of HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]");
+            throw reader.error(path, "expected a list of HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]");
         }
         List<Map<String, String>> devices = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
@@ -239,15 +248,15 @@ final class EngineSettings {
             String target;
             String permissions;
             if (node.get(i).isObject()) {
-                file.keys(node.get(i), item, "source", "target", "permissions");
-                host = file.string(node.get(i).get("source"), item + ".source");
-                target = node.get(i).has("target") ? file.string(node.get(i).get("target"), item + ".target") : host;
+                reader.keys(node.get(i), item, "source", "target", "permissions");
+                host = reader.string(node.get(i).get("source"), item + ".source");
+                target = node.get(i).has("target") ? reader.string(node.get(i).get("target"), item + ".target") : host;
                 permissions = node.get(i).has("permissions")
-                        ? file.string(node.get(i).get("permissions"), item + ".permissions") : "rwm";
+                        ? reader.string(node.get(i).get("permissions"), item + ".permissions") : "rwm";
             } else {
-                String[] parts = file.string(node.get(i), item).split(":", -1);
+                String[] parts = reader.string(node.get(i), item).split(":", -1);
                 if (parts.length > 3) {
-                    throw file.error(item, "expected HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]");
+                    throw reader.error(item, "expected HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]");
                 }
                 host = parts[0];
                 // HOST:PERMISSIONS is allowed too, as the engine's CLI reads it
@@ -256,11 +265,11 @@ final class EngineSettings {
                 permissions = parts.length == 3 ? parts[2] : parts.length == 2 && !second ? parts[1] : "rwm";
             }
             if (!host.startsWith("/") || !target.startsWith("/")) {
-                throw file.error(item, "a device is an absolute path on the host (and in the container), such as"
+                throw reader.error(item, "a device is an absolute path on the host (and in the container), such as"
                         + " /dev/ttyUSB0");
             }
             if (!PERMISSIONS.matcher(permissions).matches()) {
-                throw file.error(item, "'" + permissions + "' is not device permissions (r, w and m)");
+                throw reader.error(item, "'" + permissions + "' is not device permissions (r, w and m)");
             }
             Map<String, String> device = new LinkedHashMap<>();
             device.put("PathOnHost", host);
@@ -278,9 +287,9 @@ final class EngineSettings {
         }
         List<Map<String, Object>> requests = new ArrayList<>();
         if (node.isValueNode()) {
-            String value = file.string(node, path);
+            String value = reader.string(node, path);
             if (!value.equals("all")) {
-                throw file.error(path, "expected all, or a list of {driver, count, device_ids, capabilities}");
+                throw reader.error(path, "expected all, or a list of {driver, count, device_ids, capabilities}");
             }
             requests.add(request("", -1, null, List.of("gpu"), null));
         } else if (node.isArray()) {
@@ -288,33 +297,33 @@ final class EngineSettings {
                 String item = path + "[" + i + "]";
                 JsonNode g = node.get(i);
                 if (!g.isObject()) {
-                    throw file.error(item, "expected a mapping of driver, count, device_ids, capabilities, options");
+                    throw reader.error(item, "expected a mapping of driver, count, device_ids, capabilities, options");
                 }
-                file.keys(g, item, "driver", "count", "device_ids", "capabilities", "options");
-                String driver = g.has("driver") ? file.string(g.get("driver"), item + ".driver") : "";
-                List<String> ids = g.has("device_ids") ? file.stringList(g.get("device_ids"), item + ".device_ids")
+                reader.keys(g, item, "driver", "count", "device_ids", "capabilities", "options");
+                String driver = g.has("driver") ? reader.string(g.get("driver"), item + ".driver") : "";
+                List<String> ids = g.has("device_ids") ? reader.stringList(g.get("device_ids"), item + ".device_ids")
                         : null;
                 long count = 0;
                 if (g.has("count")) {
-                    String text = file.string(g.get("count"), item + ".count");
+                    String text = reader.string(g.get("count"), item + ".count");
                     if (!text.equals("all") && !text.matches("[0-9]{1,4}")) {
-                        throw file.error(item + ".count", "expected all or a number of devices, not '" + text + "'");
+                        throw reader.error(item + ".count", "expected all or a number of devices, not '" + text + "'");
                     }
                     count = text.equals("all") ? -1 : Long.parseLong(text);
                     if (ids != null) {
-                        throw file.error(item, "count and device_ids cannot be given together");
+                        throw reader.error(item, "count and device_ids cannot be given together");
                     }
                 } else if (ids == null) {
                     count = -1; // neither: all, as Compose does
                 }
                 List<String> capabilities = g.has("capabilities")
-                        ? file.stringList(g.get("capabilities"), item + ".capabilities") : List.of("gpu");
-                Map<String, String> driverOptions = file.stringMap(g.get("options"), item + ".options");
+                        ? reader.stringList(g.get("capabilities"), item + ".capabilities") : List.of("gpu");
+                Map<String, String> driverOptions = reader.stringMap(g.get("options"), item + ".options");
                 requests.add(request(driver, count, ids, capabilities,
                         driverOptions.isEmpty() ? null : new TreeMap<>(driverOptions)));
             }
         } else {
-            throw file.error(path, "expected all, or a list of {driver, count, device_ids, capabilities}");
+            throw reader.error(path, "expected all, or a list of {driver, count, device_ids, capabilities}");
         }
         hostConfig.put("DeviceRequests", requests);
     }

@@ -5,6 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Compose's variable syntax in values: {@code $VAR}, {@code ${VAR}}, {@code ${VAR:-default}} (unset or empty),
@@ -12,6 +14,9 @@ import java.util.function.Consumer;
  * {@code ${VAR:?message}} and {@code ${VAR?message}} (required), {@code $$} for a literal dollar. An unset variable without a default becomes empty, with a warning, as in Compose.
  */
 public final class Interpolation {
+    /** A literal dollar, or where a variable's name starts; names as {@link #isNameChar} takes them. */
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\$|\\$\\{?([A-Za-z_](?:[A-Za-z_]|\\p{Nd})*)");
+
     private final Map<String, String> variables;
     private final Consumer<String> warnings;
     private final Map<String, Set<String>> used = new LinkedHashMap<>();
@@ -24,6 +29,16 @@ public final class Interpolation {
     /** The variables each place named (its {@code where}), set or not. */
     public Map<String, Set<String>> used() {
         return used;
+    }
+
+    /** The variables {@code text} names, those of defaults and alternatives too, whatever their values. */
+    static void names(String text, Consumer<String> into) {
+        Matcher m = REFERENCE.matcher(text);
+        while (m.find()) {
+            if (m.group(1) != null) {
+                into.accept(m.group(1));
+            }
+        }
     }
 
     /** A variable's value, or null when it is not set. */

@@ -19,9 +19,13 @@ import java.util.regex.Pattern;
 
 /**
  * A service's container settings beyond the stack's core (see {@link ContainerOptions}), read as Compose reads them:
- * the keys of {@link StackFile#SETTINGS_KEYS}.
+ * the keys of {@link #KEYS}.
  */
 final class ServiceOptions {
+    /** The keys of a service's container settings; network_mode is read with the service's networks. */
+    static final List<String> KEYS = List.of("entrypoint", "working_dir", "user", "hostname", "extra_hosts",
+            "privileged", "init", "cap_add", "cap_drop", "shm_size", "mem_limit", "cpus", "stop_grace_period", "logging",
+            "tmpfs", "expose", "ulimits", "network_mode");
     /** Compose keys this tool does not take, and what to do instead. */
     static final Map<String, String> INSTEAD = Map.ofEntries(
             Map.entry("build", "images are built on the online host: build and tag the image there, and name it in"
@@ -67,38 +71,38 @@ final class ServiceOptions {
     /** The longest host name the kernel takes. */
     private static final int MAX_HOSTNAME = 64;
 
-    private final StackFile file;
+    private final NodeReader reader;
 
-    ServiceOptions(StackFile file) {
-        this.file = file;
+    ServiceOptions(NodeReader reader) {
+        this.reader = reader;
     }
 
     ContainerOptions read(JsonNode node, String path, List<MountSpec> mounts) {
-        List<String> entrypoint = node.has("entrypoint") ? file.command(node.get("entrypoint"), path + ".entrypoint")
+        List<String> entrypoint = node.has("entrypoint") ? reader.command(node.get("entrypoint"), path + ".entrypoint")
                 : null;
         String workingDir = optional(node, "working_dir", path);
         if (workingDir != null && !workingDir.startsWith("/")) {
-            throw file.error(path + ".working_dir", "'" + workingDir + "' is not an absolute path in the container");
+            throw reader.error(path + ".working_dir", "'" + workingDir + "' is not an absolute path in the container");
         }
         String user = optional(node, "user", path);
         if (user != null && !USER.matcher(user).matches()) {
-            throw file.error(path + ".user", "'" + user + "' is not a user: a name or UID, with :GROUP or :GID");
+            throw reader.error(path + ".user", "'" + user + "' is not a user: a name or UID, with :GROUP or :GID");
         }
         String hostname = optional(node, "hostname", path);
         if (hostname != null && !isHostName(hostname)) {
-            throw file.error(path + ".hostname", "'" + hostname + "' is not a host name (letters, digits, - and _,"
+            throw reader.error(path + ".hostname", "'" + hostname + "' is not a host name (letters, digits, - and _,"
                     + " parts joined by ., at most " + MAX_HOSTNAME + " characters)");
         }
-        Boolean privileged = node.has("privileged") && file.bool(node.get("privileged"), path + ".privileged")
+        Boolean privileged = node.has("privileged") && reader.bool(node.get("privileged"), path + ".privileged")
                 ? Boolean.TRUE : null;
-        Boolean init = node.has("init") && !node.get("init").isNull() ? file.bool(node.get("init"), path + ".init") : null;
+        Boolean init = node.has("init") && !node.get("init").isNull() ? reader.bool(node.get("init"), path + ".init") : null;
         Long shmSize = size(node, "shm_size", path);
         Long memLimit = size(node, "mem_limit", path);
         if (memLimit != null && memLimit < MIN_MEMORY) {
-            throw file.error(path + ".mem_limit", "the engine gives a container at least 6m");
+            throw reader.error(path + ".mem_limit", "the engine gives a container at least 6m");
         }
-        Duration grace = file.duration(node.get("stop_grace_period"), path + ".stop_grace_period");
-        EngineSettings engine = new EngineSettings(file, this, node, path);
+        Duration grace = reader.duration(node.get("stop_grace_period"), path + ".stop_grace_period");
+        EngineSettings engine = new EngineSettings(reader, this, node, path);
         memoryCombination(memLimit, engine.hostConfig(), path);
         return new ContainerOptions(entrypoint, workingDir, user, hostname, extraHosts(node.get("extra_hosts"),
                 path + ".extra_hosts"), privileged, init, capabilities(node.get("cap_add"), path + ".cap_add"),
@@ -115,19 +119,19 @@ final class ServiceOptions {
         Long swap = (Long) hostConfig.get("MemorySwap");
         Long reservation = (Long) hostConfig.get("MemoryReservation");
         if (swap != null && swap != -1 && memLimit == null) {
-            throw file.error(path + ".memswap_limit", "needs mem_limit: it is memory and swap together");
+            throw reader.error(path + ".memswap_limit", "needs mem_limit: it is memory and swap together");
         }
         if (swap != null && swap != -1 && swap < memLimit) {
-            throw file.error(path + ".memswap_limit", "is memory and swap together: at least mem_limit ("
+            throw reader.error(path + ".memswap_limit", "is memory and swap together: at least mem_limit ("
                     + memLimit + " bytes)");
         }
         if (reservation != null && memLimit != null && reservation > memLimit) {
-            throw file.error(path + ".mem_reservation", "is above mem_limit; a reservation is a soft limit below it");
+            throw reader.error(path + ".mem_reservation", "is above mem_limit; a reservation is a soft limit below it");
         }
     }
 
     private String optional(JsonNode node, String key, String path) {
-        return node.has(key) ? file.string(node.get(key), path + "." + key) : null;
+        return node.has(key) ? reader.string(node.get(key), path + "." + key) : null;
     }
 
     static boolean isHostName(String name) {
@@ -150,14 +154,14 @@ final class ServiceOptions {
         // a list, as a name may have several addresses (one IPv4, one IPv6)
         List<Map.Entry<String, String>> hosts = new ArrayList<>();
         if (node.isObject()) {
-            for (Map.Entry<String, JsonNode> e : file.entries(node, path)) {
-                hosts.add(Map.entry(e.getKey(), file.string(e.getValue(), path + "." + e.getKey())));
+            for (Map.Entry<String, JsonNode> e : reader.entries(node, path)) {
+                hosts.add(Map.entry(e.getKey(), reader.string(e.getValue(), path + "." + e.getKey())));
             }
         } else {
-            for (String item : file.stringList(node, path)) {
+            for (String item : reader.stringList(node, path)) {
                 int split = item.indexOf('=') >= 0 ? item.indexOf('=') : item.indexOf(':');
                 if (split <= 0) {
-                    throw file.error(path, "'" + item + "' is not HOST:IP");
+                    throw reader.error(path, "'" + item + "' is not HOST:IP");
                 }
                 hosts.add(Map.entry(item.substring(0, split), item.substring(split + 1)));
             }
@@ -169,10 +173,10 @@ final class ServiceOptions {
             String ip = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1)
                     : address;
             if (!isHostName(host)) {
-                throw file.error(path, "'" + host + "' is not a host name");
+                throw reader.error(path, "'" + host + "' is not a host name");
             }
-            if (!ip.equals("host-gateway") && !StackFile.isIp(ip)) {
-                throw file.error(path, "'" + address + "' (for " + host + ") is not an IP address or host-gateway");
+            if (!ip.equals("host-gateway") && !AddressRules.isIp(ip)) {
+                throw reader.error(path, "'" + address + "' (for " + host + ") is not an IP address or host-gateway");
             }
             list.add(host + ":" + ip);
         });
@@ -184,9 +188,9 @@ final class ServiceOptions {
             return null;
         }
         List<String> caps = new ArrayList<>();
-        for (String cap : file.stringList(node, path)) {
+        for (String cap : reader.stringList(node, path)) {
             if (!CAPABILITY.matcher(cap).matches()) {
-                throw file.error(path, "'" + cap + "' is not a capability name, such as NET_ADMIN or ALL");
+                throw reader.error(path, "'" + cap + "' is not a capability name, such as NET_ADMIN or ALL");
             }
             caps.add(cap.toUpperCase(Locale.ROOT));
         }
@@ -198,10 +202,10 @@ final class ServiceOptions {
         if (!node.has(key)) {
             return null;
         }
-        String text = file.string(node.get(key), path + "." + key).trim();
+        String text = reader.string(node.get(key), path + "." + key).trim();
         Matcher m = SIZE.matcher(text);
         if (!m.matches()) {
-            throw file.error(path + "." + key, "'" + text + "' is not a size such as 64m, 1g or a number of bytes");
+            throw reader.error(path + "." + key, "'" + text + "' is not a size such as 64m, 1g or a number of bytes");
         }
         int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
             case "k" -> 10;
@@ -213,7 +217,7 @@ final class ServiceOptions {
         };
         BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(1L << shift));
         if (bytes.signum() <= 0 || bytes.compareTo(BigDecimal.valueOf(1L << 50)) > 0) {
-            throw file.error(path + "." + key, "'" + text + "' is not a size from 1 byte to 1 PiB");
+            throw reader.error(path + "." + key, "'" + text + "' is not a size from 1 byte to 1 PiB");
         }
         return bytes.longValue();
     }
@@ -222,9 +226,9 @@ final class ServiceOptions {
         if (!node.has("cpus")) {
             return null;
         }
-        String text = file.string(node.get("cpus"), path + ".cpus").trim();
+        String text = reader.string(node.get("cpus"), path + ".cpus").trim();
         if (!CPUS.matcher(text).matches() || new BigDecimal(text).signum() <= 0) {
-            throw file.error(path + ".cpus", "'" + text + "' is not a number of CPUs such as 0.5 or 2");
+            throw reader.error(path + ".cpus", "'" + text + "' is not a number of CPUs such as 0.5 or 2");
         }
         return new BigDecimal(text).movePointRight(9).longValue();
     }
@@ -233,13 +237,13 @@ final class ServiceOptions {
         if (node == null || node.isNull()) {
             return null;
         }
-        file.keys(node, path, "driver", "options");
+        reader.keys(node, path, "driver", "options");
         // without a driver, the engine's default one takes the options
-        String driver = node.has("driver") ? file.string(node.get("driver"), path + ".driver") : null;
-        if (driver != null && !StackFile.DRIVER.matcher(driver).matches()) {
-            throw file.error(path + ".driver", "'" + driver + "' is not a log driver name, such as json-file or local");
+        String driver = node.has("driver") ? reader.string(node.get("driver"), path + ".driver") : null;
+        if (driver != null && !NodeReader.DRIVER.matcher(driver).matches()) {
+            throw reader.error(path + ".driver", "'" + driver + "' is not a log driver name, such as json-file or local");
         }
-        Map<String, String> options = new TreeMap<>(file.stringMap(node.get("options"), path + ".options"));
+        Map<String, String> options = new TreeMap<>(reader.stringMap(node.get("options"), path + ".options"));
         return new Logging(driver, options.isEmpty() ? null : options);
     }
 
@@ -248,17 +252,17 @@ final class ServiceOptions {
         if (node == null || node.isNull()) {
             return null;
         }
-        List<String> items = file.oneOrList(node, path);
+        List<String> items = reader.oneOrList(node, path);
         Map<String, String> tmpfs = new TreeMap<>();
         for (String item : items) {
             int colon = item.indexOf(':');
             String target = colon < 0 ? item : item.substring(0, colon);
             if (!target.startsWith("/")) {
-                throw file.error(path, "'" + item + "': the target must be an absolute path in the container");
+                throw reader.error(path, "'" + item + "': the target must be an absolute path in the container");
             }
             if (tmpfs.put(target, colon < 0 ? "" : item.substring(colon + 1)) != null
                     || mounts.stream().anyMatch(m -> m.target().equals(target))) {
-                throw file.error(path, "two mounts at " + target);
+                throw reader.error(path, "two mounts at " + target);
             }
         }
         return tmpfs;
@@ -270,12 +274,12 @@ final class ServiceOptions {
             return null;
         }
         List<String> ports = new ArrayList<>();
-        for (String item : file.stringList(node, path)) {
+        for (String item : reader.stringList(node, path)) {
             Matcher m = EXPOSE.matcher(item);
             int first = m.matches() ? Integer.parseInt(m.group(1)) : 0;
             int last = m.matches() && m.group(2) != null ? Integer.parseInt(m.group(2)) : first;
             if (first < 1 || last > 65535 || last < first || last - first >= 1000) {
-                throw file.error(path, "'" + item + "' is not a container port or range, such as 8080 or 8000-8009/udp");
+                throw reader.error(path, "'" + item + "' is not a container port or range, such as 8080 or 8000-8009/udp");
             }
             String protocol = m.group(3) == null ? "tcp" : m.group(3).toLowerCase(Locale.ROOT);
             for (int port = first; port <= last; port++) {
@@ -291,20 +295,20 @@ final class ServiceOptions {
             return null;
         }
         Map<String, Ulimit> ulimits = new TreeMap<>();
-        for (Map.Entry<String, JsonNode> e : file.entries(node, path)) {
+        for (Map.Entry<String, JsonNode> e : reader.entries(node, path)) {
             String item = path + "." + e.getKey();
             if (!ULIMITS.contains(e.getKey())) {
-                throw file.error(item, "not a limit the engine sets (" + String.join(", ",
+                throw reader.error(item, "not a limit the engine sets (" + String.join(", ",
                         ULIMITS.stream().sorted().toList()) + ")");
             }
             long soft;
             long hard;
             if (e.getValue() != null && e.getValue().isObject()) {
-                file.keys(e.getValue(), item, "soft", "hard");
+                reader.keys(e.getValue(), item, "soft", "hard");
                 soft = limit(e.getValue().get("soft"), item + ".soft");
                 hard = limit(e.getValue().get("hard"), item + ".hard");
                 if (hard >= 0 && (soft < 0 || soft > hard)) { // -1: unlimited
-                    throw file.error(item, "soft " + soft + " is above hard " + hard);
+                    throw reader.error(item, "soft " + soft + " is above hard " + hard);
                 }
             } else {
                 soft = limit(e.getValue(), item);
@@ -316,9 +320,9 @@ final class ServiceOptions {
     }
 
     private long limit(JsonNode node, String path) {
-        String text = file.string(node, path);
+        String text = reader.string(node, path);
         if (!text.matches("-1|[0-9]{1,18}")) {
-            throw file.error(path, "expected a whole number (or -1 for unlimited), not '" + text + "'");
+            throw reader.error(path, "expected a whole number (or -1 for unlimited), not '" + text + "'");
         }
         return Long.parseLong(text);
     }

@@ -1,0 +1,96 @@
+package com.mlreef.offline.stackfile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mlreef.offline.stackfile.StackSpec.MountSpec;
+import com.mlreef.offline.stackfile.StackSpec.VolumeSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A service's mounts ({@code volumes}): named volumes of the stack and bind mounts, in the short or long syntax. */
+final class MountSyntax {
+    private final NodeReader reader;
+
+    MountSyntax(NodeReader reader) {
+        this.reader = reader;
+    }
+
+    /** The mounts of a service's {@code volumes} list, at most one at each target. */
+    List<MountSpec> read(JsonNode node, String path, Map<String, VolumeSpec> volumes) {
+        List<MountSpec> mounts = new ArrayList<>();
+        for (String m : reader.shortOrLong(node, path, this::longVolume)) {
+            MountSpec mount = mount(m, path, volumes);
+            if (mounts.stream().anyMatch(other -> other.target().equals(mount.target()))) {
+                throw reader.error(path, "two mounts at " + mount.target());
+            }
+            mounts.add(mount);
+        }
+        return mounts;
+    }
+
+    private MountSpec mount(String text, String path, Map<String, VolumeSpec> volumes) {
+        String[] parts = text.split(":");
+        if (parts.length < 2 || parts.length > 3) {
+            throw reader.error(path, "'" + text + "' is not SOURCE:TARGET[:ro]; anonymous volumes are not kept across "
+                    + "upgrades, so name them");
+        }
+        boolean readOnly = false;
+        String relabel = null;
+        if (parts.length == 3) {
+            List<String> modes = List.of(parts[2].split(",", -1));
+            long access = modes.stream().filter(m -> m.equals("ro") || m.equals("rw")).count();
+            long labels = modes.stream().filter(m -> m.equals("z") || m.equals("Z")).count();
+            if (access + labels != modes.size() || access > 1 || labels > 1) {
+                throw reader.error(path, "'" + text + "': the mode is ro or rw, and z or Z (SELinux labels), such as"
+                        + " ro,z");
+            }
+            readOnly = modes.contains("ro");
+            relabel = modes.contains("z") ? "z" : modes.contains("Z") ? "Z" : null;
+        }
+        String target = parts[1];
+        if (!target.startsWith("/")) {
+            throw reader.error(path, "'" + text + "': the target must be an absolute path in the container");
+        }
+        String source = parts[0];
+        if (source.startsWith("/")) {
+            return new MountSpec(MountSpec.Kind.BIND, source, target, readOnly, relabel);
+        }
+        if (source.startsWith(".") || source.startsWith("~") || source.contains("/")) {
+            throw reader.error(path, "'" + text + "': a bind mount needs an absolute host path (the offline host has"
+                    + " no stack folder to resolve a relative one against)");
+        }
+        VolumeSpec volume = volumes.get(source);
+        if (volume == null) {
+            throw reader.error(path, "volume '" + source + "' is not declared under the top-level volumes");
+        }
+        return new MountSpec(MountSpec.Kind.VOLUME, volume.name(), target, readOnly, relabel);
+    }
+
+    /** A mount in Compose's long syntax (type volume or bind, source, target, read_only, bind.selinux), as the short one. */
+    private String longVolume(JsonNode node, String path) {
+        reader.keys(node, path, "type", "source", "target", "read_only", "bind");
+        String type = node.has("type") ? reader.string(node.get("type"), path + ".type") : "volume";
+        if (!type.equals("volume") && !type.equals("bind")) {
+            throw reader.error(path + ".type", "'" + type + "' is not volume or bind (the others keep nothing across"
+                    + " upgrades)");
+        }
+        if (!node.has("source") || !node.has("target")) {
+            throw reader.error(path, "a mount needs source and target (anonymous volumes are not kept across"
+                    + " upgrades)");
+        }
+        String source = reader.string(node.get("source"), path + ".source");
+        if (type.equals("volume") == source.startsWith("/")) {
+            throw reader.error(path + ".source", "'" + source + "': a " + type + (type.equals("bind")
+                    ? " mount needs an absolute host path" : " is named, not a path"));
+        }
+        String selinux = null;
+        if (node.has("bind") && !node.get("bind").isNull()) {
+            reader.keys(node.get("bind"), path + ".bind", "selinux");
+            selinux = node.get("bind").has("selinux")
+                    ? reader.string(node.get("bind").get("selinux"), path + ".bind.selinux") : null;
+        }
+        return new MountSpec(type.equals("bind") ? MountSpec.Kind.BIND : MountSpec.Kind.VOLUME, source,
+                reader.string(node.get("target"), path + ".target"), reader.bool(node.get("read_only"),
+                path + ".read_only"), selinux).bind();
+    }
+}
