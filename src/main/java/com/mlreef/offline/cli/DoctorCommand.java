@@ -3,7 +3,7 @@ package com.mlreef.offline.cli;
 import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.docker.DockerException;
-import com.mlreef.offline.lifecycle.StackControl;
+import com.mlreef.offline.lifecycle.StackFinder;
 import com.mlreef.offline.run.Preflight;
 import com.mlreef.offline.run.StackRunner;
 import com.mlreef.offline.stackfile.StackFileException;
@@ -58,7 +58,7 @@ public class DoctorCommand extends BaseCommand {
         StackSpec stack;
         String unreadable = null;
         try {
-            stack = StackControl.specOf(file, dir);
+            stack = StackFinder.specOf(file, dir);
         } catch (BundleException | StackFileException e) {
             if (e instanceof StackFileException && file != null) {
                 throw e; // the stack file given is bad usage, as for every command

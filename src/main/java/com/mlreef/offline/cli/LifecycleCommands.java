@@ -3,6 +3,7 @@ package com.mlreef.offline.cli;
 import com.mlreef.offline.docker.LogOptions;
 import com.mlreef.offline.docker.OutputSink;
 import com.mlreef.offline.lifecycle.StackControl;
+import com.mlreef.offline.lifecycle.StackFinder;
 import com.mlreef.offline.run.RunLock;
 import com.mlreef.offline.stackfile.StackFile;
 import com.mlreef.offline.ui.Console;
@@ -59,7 +60,7 @@ public final class LifecycleCommands {
                 return control.resolve(StackFile.load(file, System.getenv(), s -> { }).spec().name());
             }
             if (dir != null) {
-                return control.resolve(StackControl.stackOf(dir));
+                return control.resolve(StackFinder.stackOf(dir));
             }
             return control.resolve(stack);
         }
@@ -124,7 +125,7 @@ public final class LifecycleCommands {
             if (file == null && dir == null || !services.isEmpty()) {
                 return; // a service named without a container is an error already
             }
-            StackControl.missing(control.status(stack), StackControl.specOf(file, dir)).forEach(m -> console.warn(
+            StackControl.missing(control.status(stack), StackFinder.specOf(file, dir)).forEach(m -> console.warn(
                     "service " + m.service() + " has no container (" + m.container() + " was removed?); 'run' creates"
                     + " it"));
         }
@@ -168,7 +169,7 @@ public final class LifecycleCommands {
             if ((file != null || dir != null) && !status.containers().isEmpty()) {
                 // the stack file or bundle tells which services there should be: a container removed by hand shows
                 List<StackControl.ContainerStatus> rows = new ArrayList<>(status.containers());
-                rows.addAll(StackControl.missing(status, StackControl.specOf(file, dir)));
+                rows.addAll(StackControl.missing(status, StackFinder.specOf(file, dir)));
                 status = new StackControl.Status(status.stack(), rows, status.volumes());
             }
             int exit = status.ok() ? ExitCode.OK : ExitCode.FAILED;
