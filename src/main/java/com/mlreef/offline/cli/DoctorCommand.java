@@ -3,7 +3,7 @@ package com.mlreef.offline.cli;
 import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.docker.DockerException;
-import com.mlreef.offline.lifecycle.StackControl;
+import com.mlreef.offline.lifecycle.StackFinder;
 import com.mlreef.offline.run.Preflight;
 import com.mlreef.offline.run.StackRunner;
 import com.mlreef.offline.stackfile.StackDocument;
@@ -61,7 +61,7 @@ public class DoctorCommand extends BaseCommand {
         StackDocument document = null;
         try {
             document = file == null ? null : StackDocument.load(file, s -> { }); // once: -f - is standard input
-            stack = StackControl.specOf(document, dir);
+            stack = StackFinder.specOf(document, dir);
         } catch (BundleException | StackFileException e) {
             if (e instanceof StackFileException && file != null) {
                 throw e; // the stack file given is bad usage, as for every command

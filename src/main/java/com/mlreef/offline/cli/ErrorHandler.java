@@ -10,6 +10,8 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.MaxValuesExceededException;
+import picocli.CommandLine.MutuallyExclusiveArgsException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -25,8 +27,15 @@ public final class ErrorHandler implements IExecutionExceptionHandler, IParamete
         String suggestion = ex instanceof UnmatchedArgumentException unmatched
                 && !unmatched.getSuggestions().isEmpty()
                 ? " (did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?)" : "";
-        String message = ex.getMessage().strip().replaceAll("\\s*\\R\\s*", "; ") + suggestion + "; see '"
-                + cmd.getCommandSpec().qualifiedName() + " --help'";
+        String repeated = ex instanceof MaxValuesExceededException || ex instanceof MutuallyExclusiveArgsException
+                ? StackOptions.repeated(cmd, args) : null;
+        String message;
+        if (ex instanceof MutuallyExclusiveArgsException && repeated == null && StackOptions.group(cmd) != null) {
+            message = StackOptions.ONCE; // in the commands' words, without picocli's list of the group
+        } else {
+            message = (repeated != null ? repeated : ex.getMessage().strip().replaceAll("\\s*\\R\\s*", "; "))
+                    + suggestion + "; see '" + cmd.getCommandSpec().qualifiedName() + " --help'";
+        }
         err.println("error: " + message);
         err.flush();
         if (java.util.Arrays.asList(args).contains("--json")) {
