@@ -1,8 +1,5 @@
 package com.mlreef.offline.run;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.docker.DockerEngine;
@@ -30,7 +27,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +42,6 @@ import java.util.function.Consumer;
  * ready.
  */
 public final class StackRunner {
-    private static final ObjectMapper CANONICAL = new ObjectMapper()
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-
     /**
      * @param timeout       overrides every service's ready timeout; null keeps the stack's
      * @param pipServer     the -s value, already checked, or null
@@ -407,7 +400,7 @@ public final class StackRunner {
                             + ", which neither the bundle nor the engine has; export it with the stack");
                 }
             }
-            ContainerSpec container = containerSpec(spec, service, imageId, bundleId);
+            ContainerSpec container = ContainerSpecFactory.containerSpec(spec, service, imageId, bundleId);
             ContainerInspect previous = ours(spec, previousName(name));
             ContainerInspect existing = ours(spec, name);
             String renamedFrom = null;
@@ -515,74 +508,7 @@ public final class StackRunner {
 
     /** The container a service asks for; its configuration hash (with the image ID) is one of its labels. */
     public static ContainerSpec containerSpec(StackSpec spec, StackSpec.Service service, String imageId, String bundleId) {
-        Map<String, String> labels = new TreeMap<>(service.labels());
-        labels.put(StackLabels.STACK_LABEL, spec.name());
-        labels.put(StackLabels.SERVICE_LABEL, service.name());
-        if (!service.dependsOn().isEmpty()) { // for start, stop and restart, which have no stack file
-            labels.put(StackLabels.DEPENDS_LABEL, String.join(",", service.dependsOn().entrySet().stream()
-                    .map(d -> d.getKey() + ":" + d.getValue()).toList()));
-        }
-        List<String> env = new ArrayList<>();
-        service.environment().forEach((k, v) -> env.add(k + "=" + v));
-        Map<String, Map<String, Object>> exposed = new TreeMap<>();
-        Map<String, List<ContainerSpec.PortBinding>> bindings = new TreeMap<>();
-        StackSpec.ContainerOptions options = service.options();
-        if (options.expose() != null) {
-            options.expose().forEach(port -> exposed.put(port, Map.of()));
-        }
-        for (StackSpec.PortSpec port : service.ports()) {
-            String key = port.containerPort() + "/" + (port.protocol() == null ? "tcp" : port.protocol());
-            exposed.put(key, Map.of());
-            bindings.computeIfAbsent(key, k -> new ArrayList<>()).add(
-                    new ContainerSpec.PortBinding(port.hostIp() == null ? "" : port.hostIp(), String.valueOf(port.hostPort())));
-        }
-        List<String> binds = new ArrayList<>();
-        for (StackSpec.MountSpec mount : service.mounts()) {
-            // a volume's source is its engine name already (its name: key, else its key)
-            binds.add(mount.bind());
-        }
-        String network = service.networks().isEmpty() ? null : spec.networks().get(service.networks().get(0)).name();
-        StackSpec.HealthcheckSpec hc = service.healthcheck();
-        ContainerSpec.Healthcheck healthcheck = hc == null ? null : new ContainerSpec.Healthcheck(hc.test(),
-                nanos(hc.interval()), nanos(hc.timeout()), hc.retries(), nanos(hc.startPeriod()));
-        ContainerSpec.RestartPolicy restart = restartPolicy(service.restart());
-        List<String> cmd = service.command() == null || service.command().isEmpty() ? null : service.command();
-        // the engine keeps an image's digests only when it pulled it, never when it loaded it: a service that names
-        // its image by digest gets a container of the image ID
-        String image = service.image().contains("@") ? imageId : service.image();
-        StackSpec.Logging logging = options.logging();
-        List<ContainerSpec.Ulimit> ulimits = options.ulimits() == null ? null : options.ulimits().entrySet().stream()
-                .map(u -> new ContainerSpec.Ulimit(u.getKey(), u.getValue().soft(), u.getValue().hard())).toList();
-        // Tty has a field of its own (always written): the other settings only when the stack gives them, so that a
-        // stack without them keeps its configuration hash
-        Map<String, Object> more = options.config() == null ? new TreeMap<>() : new TreeMap<>(options.config());
-        boolean tty = Boolean.TRUE.equals(more.remove("Tty"));
-        ContainerSpec withoutHash = new ContainerSpec(image, cmd,
-                options.entrypoint(), env, labels, exposed, healthcheck, options.workingDir(), options.user(), tty,
-                new ContainerSpec.HostConfig(binds, bindings, restart, network != null ? network
-                        : options.networkMode(), options.extraHosts(),
-                        options.privileged(), options.init(), options.capAdd(), options.capDrop(), options.shmSize(),
-                        options.memLimit(), options.cpus(), logging == null ? null
-                        : new ContainerSpec.LogConfig(logging.driver(), logging.options()), options.tmpfs(), ulimits,
-                        options.hostConfig()),
-                network == null ? null : new ContainerSpec.NetworkingConfig(Map.of(network,
-                        new ContainerSpec.EndpointConfig(options.namesOn(service.networks().get(0), service.name())))),
-                options.hostname(), options.stopSeconds(), more);
-        String hash;
-        try {
-            // each network the container joins, with its names there when the stack gives aliases
-            byte[] canonical = CANONICAL.writeValueAsBytes(List.of(imageId, withoutHash, service.networks().stream()
-                    .map(n -> spec.networks().get(n).name() + (options.namesOn(n, service.name()).size() == 1 ? ""
-                            : " " + String.join(",", options.namesOn(n, service.name())))).toList()));
-            hash = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        labels.put(StackLabels.CONFIG_LABEL, hash.substring(0, 16));
-        if (bundleId != null) {
-            labels.put(StackLabels.BUNDLE_LABEL, bundleId);
-        }
-        return withoutHash.withLabels(labels);
+        return ContainerSpecFactory.containerSpec(spec, service, imageId, bundleId);
     }
 
     /**
@@ -657,16 +583,7 @@ public final class StackRunner {
 
     /** Compose's {@code restart} (no, always, unless-stopped, on-failure[:N]) as the engine takes it. */
     public static ContainerSpec.RestartPolicy restartPolicy(String restart) {
-        if (restart == null) {
-            return null;
-        }
-        int colon = restart.indexOf(':');
-        return colon < 0 ? new ContainerSpec.RestartPolicy(restart, null)
-                : new ContainerSpec.RestartPolicy(restart.substring(0, colon), Integer.valueOf(restart.substring(colon + 1)));
-    }
-
-    private static Long nanos(Duration d) {
-        return d == null ? null : d.toNanos();
+        return ContainerSpecFactory.restartPolicy(restart);
     }
 
     /**
