@@ -125,7 +125,7 @@ public final class StackRunner {
         StackSpec spec = carried(source, options, stack(source, options, "0.0.0.0"));
         List<ImageLoader.FileLoad> loads = loader.plan(source);
         Map<String, String> imageIds = imageIds(source, loads);
-        StackSpec planned = options.pipServer() == null ? spec : stack(source, options, gatewayOf(spec));
+        StackSpec planned = options.pipServer() == null ? spec : stack(source, options, gatewayOf(spec, options));
         List<ServicePlan> services = planServices(planned, imageIds, source.id());
         checkLimits(planned);
 
@@ -256,7 +256,7 @@ public final class StackRunner {
         StackSpec applied = planned;
         if (options.pipServer() != null && PipServer.isLocal(options.pipServer())) {
             // the gateway is known now that the network exists
-            applied = stack(source, options, gatewayOf(spec));
+            applied = stack(source, options, gatewayOf(spec, options));
             services = planServices(applied, imageIds, source.id());
         }
         for (StackSpec.VolumeSpec volume : applied.volumes().values()) {
@@ -346,18 +346,9 @@ public final class StackRunner {
         return spec;
     }
 
-    /** The network's gateway, creating nothing: the network's own when it exists, else a placeholder until it does. */
-    private String gatewayOf(StackSpec spec) {
-        StackSpec.NetworkSpec first = spec.firstNetwork();
-        if (first == null) {
-            return "172.17.0.1";
-        }
-        try {
-            String gateway = engine.inspectNetwork(first.name()).gateway();
-            return gateway == null ? "172.17.0.1" : gateway;
-        } catch (NotFoundException e) {
-            return "0.0.0.0"; // the network does not exist yet: known once run creates it
-        }
+    /** The gateway a local pip server is reached at; the engine's interfaces are this host's when ports are checked. */
+    private String gatewayOf(StackSpec spec, Options options) {
+        return NetworkGateway.forStack(engine, spec, options.ports() != null);
     }
 
     /**
