@@ -77,18 +77,9 @@ public class RunCommand extends BaseCommand {
         // a stack file with a mistake, or an engine that cannot be reached, says so before the lock is waited for
         StackRunner runner = new StackRunner(docker, console);
         runner.check(source, options);
-        String inherited = System.getenv("PIP_SERVER");
-        if (pip == null && inherited != null && !inherited.isBlank() && runner.usesPipServer()) {
-            // the stack would take it as it is: checked and rewritten as -s is, or a container gets a localhost it
-            // cannot reach
-            try {
-                pip = PipServer.parse(inherited);
-            } catch (ToolException e) {
-                throw new ToolException(e.exitCode(), "PIP_SERVER in the environment: "
-                        + e.getMessage().replaceFirst("^-s: ", "") + " (unset it, or give -s)");
-            }
-            console.info("PIP_SERVER from the environment is taken as -s " + PipServer.shown(pip));
-            options = options.withPipServer(pip);
+        if (pip == null && runner.usesPipServer()) {
+            pip = inheritedPipServer(console);
+            options = pip == null ? options : options.withPipServer(pip);
         }
         if (pip != null && runner.usesPipServer()) {
             String warning = PipServer.check(pip);
@@ -125,6 +116,26 @@ public class RunCommand extends BaseCommand {
                 + " --stack " + spec.name() + "' shows the containers and volumes, 'mlreef-offline logs --stack "
                 + spec.name() + " SERVICE' a service's logs");
         return ExitCode.OK;
+    }
+
+    /**
+     * PIP_SERVER of the environment, or null. The stack would take it as it is: checked and rewritten as -s is, or a
+     * container gets a localhost it cannot reach.
+     */
+    private static URI inheritedPipServer(Console console) {
+        String inherited = System.getenv("PIP_SERVER");
+        if (inherited == null || inherited.isBlank()) {
+            return null;
+        }
+        URI pip;
+        try {
+            pip = PipServer.parse(inherited);
+        } catch (ToolException e) {
+            throw new ToolException(e.exitCode(), "PIP_SERVER in the environment: "
+                    + e.getMessage().replaceFirst("^-s: ", "") + " (unset it, or give -s)");
+        }
+        console.info("PIP_SERVER from the environment is taken as -s " + PipServer.shown(pip));
+        return pip;
     }
 
     /** Where a published port answers: localhost, or the address it is bound to; then /udp or /sctp if not tcp. */

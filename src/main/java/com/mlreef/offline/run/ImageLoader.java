@@ -4,9 +4,7 @@ import com.mlreef.offline.bundle.ArchiveFilter;
 import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleSource;
-import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.bundle.Compression;
-import com.mlreef.offline.bundle.DockerArchive;
 import com.mlreef.offline.bundle.HashingInputStream;
 import com.mlreef.offline.bundle.LayerChain;
 import com.mlreef.offline.bundle.ReadAheadInputStream;
@@ -42,7 +40,7 @@ import java.util.Set;
  * file whose images are all present (by image ID) is not read at all.
  */
 public final class ImageLoader {
-    private static final int BUFFER = 64 << 10;
+    static final int BUFFER = 64 << 10;
     private static final int READ_AHEAD_PIECES = 64;
     /** What the engine said it loaded from the file being loaded: references, or IDs of images without one. */
     private final List<String> loaded = new ArrayList<>();
@@ -168,55 +166,16 @@ public final class ImageLoader {
     private List<FileLoad> plainFiles(BundleSource source) {
         List<FileLoad> loads = new ArrayList<>();
         for (Path tar : source.plainTars()) {
-            // a plain tar says what it holds only in its manifest.json, at its end: its headers are read, the layers
-            // skipped over (on disk for an uncompressed tar)
-            DockerArchive.Contents contents;
-            Compression compression;
-            try (InputStream file = Files.newInputStream(tar)) {
-                BufferedInputStream in = new BufferedInputStream(file, 512);
-                String unsupported = Compression.unsupported(in);
-                if (unsupported != null) {
-                    throw new BundleException(tar + " is " + unsupported + ", " + BundleVerifier.DECOMPRESS);
-                }
-                compression = Compression.detect(in);
-                contents = DockerArchive.headers(switch (compression) {
-                    case NONE -> in;
-                    case ZSTD -> new ZstdFrames(in);
-                    case GZIP -> compression.decompressor(new BufferedInputStream(in, BUFFER));
-                });
-            } catch (IOException e) {
-                throw new BundleException(tar + " is not a readable docker-archive: " + e.getMessage(), e);
-            }
-            if (contents.manifest() == null) {
-                throw new BundleException(tar + ": " + DockerArchive.withoutManifest(contents.entries()));
-            }
-            List<String> ids = new ArrayList<>();
-            List<String> refs = new ArrayList<>();
-            List<ImageLayers> layers = new ArrayList<>();
-            for (DockerArchive.ManifestEntry entry : contents.manifest()) {
-                String id = contents.imageId(entry);
-                if (id == null) {
-                    throw new BundleException(tar + ": manifest.json names a config the archive lacks");
-                }
-                ids.add(id);
-                if (entry.repoTags() != null) {
-                    refs.addAll(entry.repoTags());
-                }
-                List<String> diffIds = contents.diffIds(entry);
-                boolean known = diffIds != null && entry.layers() != null && entry.layers().size() == diffIds.size();
-                layers.add(new ImageLayers(id, entry.repoTags() == null || entry.repoTags().isEmpty() ? id
-                        : entry.repoTags().get(0), known ? diffIds : List.of(), known ? entry.layers() : null,
-                        known ? entry.layers().stream().map(l -> contents.entries().getOrDefault(l, 0L)).toList() : null,
-                        0));
-            }
+            PlainArchive archive = PlainArchive.read(tar);
             long size;
             try {
                 size = Files.size(tar);
             } catch (IOException e) {
                 throw new BundleException("cannot read " + tar + ": " + IoReason.of(e), e);
             }
-            loads.add(new FileLoad(tar, source.dir().relativize(tar).toString(), size, null, compression, ids, refs,
-                    allPresent(ids, refs), layers, null, null, contents.tags()));
+            loads.add(new FileLoad(tar, source.dir().relativize(tar).toString(), size, null, archive.compression(),
+                    archive.imageIds(), archive.references(), allPresent(archive.imageIds(), archive.references()),
+                    archive.images(), null, null, archive.tags()));
         }
         return loads;
     }

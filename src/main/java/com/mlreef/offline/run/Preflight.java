@@ -9,7 +9,6 @@ import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.EngineUnreachableException;
 import com.mlreef.offline.docker.NotFoundException;
 import com.mlreef.offline.docker.model.ContainerSummary;
-import com.mlreef.offline.docker.model.Network;
 import com.mlreef.offline.docker.model.SystemInfo;
 import com.mlreef.offline.docker.model.VersionInfo;
 import com.mlreef.offline.stackfile.StackFile;
@@ -20,13 +19,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.InterfaceAddress;
-import java.net.NetworkInterface;
 import java.net.ServerSocket;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -215,7 +210,7 @@ public final class Preflight {
                         + "much disk use (overlay2 is the usual driver)")
                     : new Check("storage driver", Status.OK, driver));
             checks.add(rootDirCheck(info.dockerRootDir()));
-            checks.add(gatewayCheck("docker0 gateway", "bridge", Status.WARN, "the default bridge network is missing"));
+            checks.add(gatewayCheck("docker0 gateway", NetworkGateway.BRIDGE_NETWORK, Status.WARN, "the default bridge network is missing"));
             StackSpec.NetworkSpec first = stack.firstNetwork();
             for (StackSpec.NetworkSpec network : stack.networks().values()) {
                 String missing = network.external() ? "missing: the stack names it external, so it must exist before"
@@ -269,47 +264,12 @@ public final class Preflight {
 
     private Check gatewayCheck(String name, String network, Status whenMissing, String missingDetail) {
         try {
-            Network n = engine.inspectNetwork(network);
-            String gateway = gateway(n);
+            NetworkGateway.Address gateway = NetworkGateway.of(engine.inspectNetwork(network), engineLocal);
             return gateway == null ? new Check(name, Status.WARN, network + " has no IPv4 gateway")
-                    : new Check(name, Status.OK, gateway);
+                    : new Check(name, Status.OK, gateway.shown());
         } catch (NotFoundException e) {
             return new Check(name, whenMissing, missingDetail);
         }
-    }
-
-    /**
-     * The address containers reach the host at: the engine's IPAM gateway, else (default bridge) the address of the
-     * bridge's interface on this host, else the first address of the subnet, which the engine gives the bridge.
-     */
-    private String gateway(Network network) {
-        if (network.gateway() != null) {
-            return network.gateway();
-        }
-        if (engineLocal && network.bridgeInterface() != null) {
-            try {
-                NetworkInterface nic = NetworkInterface.getByName(network.bridgeInterface());
-                if (nic != null) {
-                    for (InterfaceAddress a : nic.getInterfaceAddresses()) {
-                        if (a.getAddress() instanceof Inet4Address) {
-                            return a.getAddress().getHostAddress() + " (" + network.bridgeInterface() + ")";
-                        }
-                    }
-                }
-            } catch (SocketException e) {
-                // fall back to the subnet
-            }
-        }
-        String subnet = network.subnet();
-        if (subnet == null || !subnet.contains("/")) {
-            return null;
-        }
-        String[] octets = subnet.substring(0, subnet.indexOf('/')).split("\\.");
-        if (octets.length != 4) {
-            return null;
-        }
-        return octets[0] + "." + octets[1] + "." + octets[2] + "." + (Integer.parseInt(octets[3]) + 1)
-                + " (first address of " + subnet + ")";
     }
 
     private void portChecks(List<Check> checks, List<ContainerSummary> running) {

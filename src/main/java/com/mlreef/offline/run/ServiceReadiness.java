@@ -56,17 +56,44 @@ final class ServiceReadiness {
      * @param since the container's start (unix seconds): log lines before it do not count; 0 for its last start
      */
     String ready(String container, StackSpec.Service service, Duration timeout, long since) {
-        StackSpec.ReadyRule rule = service.ready();
-        String what = describe(rule);
-        long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
-        long lastReport = start;
-        long logSince = since;
-        Integer firstRestarts = null;
-        String unhealthy = "";
-        Integer lastExit = null; // the engine resets the exit code when it restarts the container: kept when seen
+        Waiting waiting = new Waiting(container, service, timeout, since);
         while (true) {
             ContainerInspect inspect = engine.inspectContainer(container);
+            String seen = waiting.seen(inspect);
+            if (seen != null) {
+                return seen;
+            }
+            waiting.goOn(inspect);
+        }
+    }
+
+    /** One wait for a service's rule: what has been seen of the container so far. */
+    private final class Waiting {
+        private final String container;
+        private final StackSpec.Service service;
+        private final StackSpec.ReadyRule rule;
+        private final Duration timeout;
+        private final long start = System.nanoTime();
+        private final long deadline;
+        private long lastReport = start;
+        private long since;
+        private long logSince;
+        private Integer firstRestarts;
+        private String unhealthy = "";
+        private Integer lastExit; // the engine resets the exit code when it restarts the container: kept when seen
+
+        Waiting(String container, StackSpec.Service service, Duration timeout, long since) {
+            this.container = container;
+            this.service = service;
+            this.rule = service.ready();
+            this.timeout = timeout;
+            this.deadline = start + timeout.toNanos();
+            this.since = since;
+            this.logSince = since;
+        }
+
+        /** How the service was seen ready, or null: not yet. Fails when it stopped without completing. */
+        String seen(ContainerInspect inspect) {
             if (Boolean.TRUE.equals(inspect.state().restarting())) {
                 lastExit = inspect.state().exitCode();
             }
@@ -88,6 +115,10 @@ final class ServiceReadiness {
             if (rule == null || rule.running()) {
                 return "running";
             }
+            return ruleHolds(inspect);
+        }
+
+        private String ruleHolds(ContainerInspect inspect) {
             if (rule.log() != null) {
                 long now = System.currentTimeMillis() / 1000;
                 if (logContains(container, logSince, rule.log())) {
@@ -114,6 +145,11 @@ final class ServiceReadiness {
             } else if (rule.http() != null && answers(rule.http())) {
                 return rule.http() + " answers";
             }
+            return null;
+        }
+
+        /** Fails when the time is up, says how long it has waited every 10 s, and waits for the next look. */
+        void goOn(ContainerInspect inspect) {
             int restarts = (inspect.restartCount() == null ? 0 : inspect.restartCount()) - firstRestarts;
             String restarting = restarts > 0 || Boolean.TRUE.equals(inspect.state().restarting())
                     ? "; it exited " + (restarts <= 1 ? "once" : restarts + " times") + " meanwhile"
@@ -122,11 +158,11 @@ final class ServiceReadiness {
             long now = System.nanoTime();
             if (now >= deadline) {
                 throw failure(container, service.name() + " did not become ready within " + format(timeout) + " ("
-                        + what + ")" + restarting + unhealthy);
+                        + describe(rule) + ")" + restarting + unhealthy);
             }
             if (now - lastReport >= REPORT_NANOS) {
                 lastReport = now;
-                console.info("  waiting for " + service.name() + " (" + what + "): "
+                console.info("  waiting for " + service.name() + " (" + describe(rule) + "): "
                         + Sizes.seconds(now - start).replace(".00 s", " s") + " of " + format(timeout) + restarting
                         + unhealthy);
             }
