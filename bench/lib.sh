@@ -20,11 +20,12 @@ DOCKERFILE
     docker build -q -t "$image" "$work/ctx" >/dev/null
 }
 
-# bench_tool: sets the array tool to the command under test: $MLREEF_OFFLINE when set; else the native executable,
-# built with the native-image kit when there is one, else the jar (scripts/build-tool.sh).
+# bench_tool: sets the array tool to the command under test: $MLREEF_OFFLINE when set (an executable, or a command
+# such as "java -jar target/mlreef-offline.jar"); else the native executable, built with the native-image kit when
+# there is one, else the jar (scripts/build-tool.sh).
 bench_tool() {
     if [ -n "${MLREEF_OFFLINE:-}" ]; then
-        tool=("$MLREEF_OFFLINE")
+        read -ra tool <<< "$MLREEF_OFFLINE"
     else
         local built
         built=$(scripts/build-tool.sh)
