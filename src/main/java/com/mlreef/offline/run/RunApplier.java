@@ -1,10 +1,12 @@
 package com.mlreef.offline.run;
 
+import com.mlreef.offline.docker.ConflictException;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.model.ContainerInspect;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ImageInspect;
+import com.mlreef.offline.docker.model.Network;
 import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
@@ -88,6 +90,8 @@ final class RunApplier {
         for (ServicePlan service : plan.services()) {
             apply(plan.stack(), service, timeout);
         }
+        // a one-shot seen ready by its log while it still ran has mostly ended by now: status counts it done
+        plan.services().forEach(service -> readiness.markCompleted(service.container(), service.service()));
     }
 
     private void ensureNetwork(StackSpec spec, StackSpec.NetworkSpec network) {
@@ -98,8 +102,20 @@ final class RunApplier {
             throw new ToolException(ExitCode.FAILED, "network " + network.name() + " is external but does not exist;"
                     + " create it first");
         }
-        engine.createNetwork(network.create(Map.of(StackLabels.STACK_LABEL, spec.name())));
+        try {
+            engine.createNetwork(network.create(Map.of(StackLabels.STACK_LABEL, spec.name())));
+        } catch (ConflictException e) {
+            if (!madeForStack(DockerEngine.orNull(() -> engine.inspectNetwork(network.name())), spec)) {
+                throw e;
+            }
+            return; // created since the plan by a run that was killed while the engine made it
+        }
         console.info("created network " + network.name());
+    }
+
+    private static boolean madeForStack(Network network, StackSpec spec) {
+        return network != null && network.labels() != null
+                && spec.name().equals(network.labels().get(StackLabels.STACK_LABEL));
     }
 
     private void ensureVolume(StackSpec spec, StackSpec.VolumeSpec volume) {
@@ -227,13 +243,32 @@ final class RunApplier {
                     ? " at " : "s at ") + String.join(", ", inherited.stream().map(ContainerInspect.Mount::destination)
                     .toList()) + " (the image's VOLUME, which the stack does not mount)");
         }
-        String id = engine.createContainer(name, body);
+        String id = createOrTake(name, body);
         for (String key : plan.service().networks().subList(Math.min(1, plan.service().networks().size()),
                 plan.service().networks().size())) {
             engine.connectNetwork(spec.networks().get(key).name(), id,
                     plan.service().options().namesOn(key, plan.service().name()));
         }
         return id;
+    }
+
+    /**
+     * Creates the container, or takes the one of that name and configuration that a run killed while the engine made
+     * it left after the plan was made (never started: its name was not yet said).
+     */
+    private String createOrTake(String name, ContainerSpec body) {
+        try {
+            return engine.createContainer(name, body);
+        } catch (ConflictException e) {
+            ContainerInspect left = DockerEngine.orNull(() -> engine.inspectContainer(name));
+            String config = body.labels() == null ? null : body.labels().get(StackLabels.CONFIG_LABEL);
+            if (left == null || left.config() == null || left.config().labels() == null || config == null
+                    || !config.equals(left.config().labels().get(StackLabels.CONFIG_LABEL))
+                    || !"created".equals(left.state().status())) {
+                throw e;
+            }
+            return left.id();
+        }
     }
 
     /**

@@ -199,6 +199,27 @@ final class ServiceReadiness {
                 + "it ran to completion (exit code 0)";
     }
 
+    /**
+     * Marks a one-shot service's container that has exited with 0 since run saw it ready (its log line came before its
+     * end) as run would have, had it seen the exit: status counts it done, not stopped.
+     */
+    void markCompleted(String container, StackSpec.Service service) {
+        if ("always".equals(service.restart()) || "unless-stopped".equals(service.restart())
+                || !service.afterReady().isEmpty()) {
+            return;
+        }
+        ContainerInspect inspect = DockerEngine.orNull(() -> engine.inspectContainer(container));
+        if (inspect != null && "exited".equals(inspect.state().status())
+                && Integer.valueOf(0).equals(inspect.state().exitCode())
+                && !engine.hasPath(inspect.id(), "/" + StackLabels.COMPLETED_MARK)) {
+            try {
+                mark(inspect.id(), StackLabels.COMPLETED_MARK, "ran to completion\n");
+            } catch (DockerException e) {
+                // status then judges by its restart policy alone
+            }
+        }
+    }
+
     /** The container's last start (unix seconds), or 0 (its whole log) when the engine does not say. */
     private static long startedAt(ContainerInspect inspect) {
         try {
