@@ -32,7 +32,9 @@ bench_image "$base" "$image" "$work"
 # four images of 200 MiB of their own each, for a bundle of four files that verify can hash side by side
 for part in "${parts[@]}"; do
     mkdir -p "$work/part"
-    printf 'FROM %s\nRUN head -c 209715200 /dev/urandom > /own.bin\n' "$base" > "$work/part/Dockerfile"
+    # the part's name in the command: four equal commands would be one cached image
+    printf 'FROM %s\nRUN echo %s > /part && head -c 209715200 /dev/urandom > /own.bin\n' "$base" "$part" \
+        > "$work/part/Dockerfile"
     docker build -q -t "$part" "$work/part" >/dev/null
 done
 size=$(docker image inspect -f '{{.Size}}' "$image")
