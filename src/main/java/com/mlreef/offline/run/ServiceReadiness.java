@@ -181,8 +181,7 @@ final class ServiceReadiness {
      */
     private String completed(String container, StackSpec.Service service, ContainerInspect inspect, long since) {
         StackSpec.ReadyRule rule = service.ready();
-        boolean restarted = "always".equals(service.restart()) || "unless-stopped".equals(service.restart());
-        if (restarted || !Integer.valueOf(0).equals(inspect.state().exitCode()) || rule != null && !rule.exited()
+        if (restartedByPolicy(service) || !Integer.valueOf(0).equals(inspect.state().exitCode()) || rule != null && !rule.exited()
                 && !rule.running() && (rule.log() == null || !logContains(container, since, rule.log()))) {
             return null;
         }
@@ -190,11 +189,7 @@ final class ServiceReadiness {
             throw failure(container, service.name() + " ran to completion (exit code 0), but its after-ready commands"
                     + " run in the container and need it running");
         }
-        try { // for status: this exit was a completion, not a stop (a read-only container keeps no mark)
-            mark(container, StackLabels.COMPLETED_MARK, "ran to completion\n");
-        } catch (DockerException e) {
-            // status then judges by its restart policy alone
-        }
+        markCompletion(container);
         return (rule == null || rule.log() == null ? "" : "its log says '" + rule.log() + "'; ")
                 + "it ran to completion (exit code 0)";
     }
@@ -204,19 +199,28 @@ final class ServiceReadiness {
      * end) as run would have, had it seen the exit: status counts it done, not stopped.
      */
     void markCompleted(String container, StackSpec.Service service) {
-        if ("always".equals(service.restart()) || "unless-stopped".equals(service.restart())
-                || !service.afterReady().isEmpty()) {
+        if (restartedByPolicy(service) || !service.afterReady().isEmpty()) {
             return;
         }
         ContainerInspect inspect = DockerEngine.orNull(() -> engine.inspectContainer(container));
         if (inspect != null && "exited".equals(inspect.state().status())
                 && Integer.valueOf(0).equals(inspect.state().exitCode())
                 && !engine.hasPath(inspect.id(), "/" + StackLabels.COMPLETED_MARK)) {
-            try {
-                mark(inspect.id(), StackLabels.COMPLETED_MARK, "ran to completion\n");
-            } catch (DockerException e) {
-                // status then judges by its restart policy alone
-            }
+            markCompletion(inspect.id());
+        }
+    }
+
+    /** Whether the service's restart policy starts it again whenever it exits: then no exit is a completion. */
+    private static boolean restartedByPolicy(StackSpec.Service service) {
+        return "always".equals(service.restart()) || "unless-stopped".equals(service.restart());
+    }
+
+    /** For status: this exit was a completion, not a stop (a read-only container keeps no mark). */
+    private void markCompletion(String container) {
+        try {
+            mark(container, StackLabels.COMPLETED_MARK, "ran to completion\n");
+        } catch (DockerException e) {
+            // status then judges by its restart policy alone
         }
     }
 
