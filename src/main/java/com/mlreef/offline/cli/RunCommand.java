@@ -1,11 +1,13 @@
 package com.mlreef.offline.cli;
 
+import com.mlreef.offline.backup.VolumeBackup;
 import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.run.PipServer;
 import com.mlreef.offline.run.Preflight;
 import com.mlreef.offline.run.RunLock;
 import com.mlreef.offline.run.StackRunner;
+import com.mlreef.offline.run.UpgradeBackups;
 import com.mlreef.offline.stackfile.StackFile;
 import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
@@ -34,9 +36,15 @@ import picocli.CommandLine.Option;
         "One run at a time per host: run holds a lock (/run/lock/mlreef-offline.lock) while it changes the stacks, and "
             + "stop, start, restart and down wait for it too; a second command says which process holds it and "
             + "waits (Ctrl-C stops waiting)."},
-        footer = {"", "Examples:", "  mlreef-offline run -d mlreef-images-tar",
+        footer = {"", "Before it replaces or removes a container of a stack whose volumes hold data (an upgrade), run"
+            + " backs up the stack's volumes as 'backup --stop' does: the stack is stopped, the volumes written into"
+            + " backups/STACK-before-upgrade-DATE-TIME.tar.zst beside the bundle folder (--backup-dir to choose), then"
+            + " the run goes on and starts it. The last 3 such backups of a stack are kept; older ones are removed,"
+            + " never a file of another name. Without room for it, run changes nothing. 'restore FILE' puts one back.",
+            "", "Examples:", "  mlreef-offline run -d mlreef-images-tar",
             "  mlreef-offline run -d mlreef-images-tar -s localhost:8080   # pip server here",
             "  mlreef-offline run -d mlreef-images-tar --dry-run           # the plan only",
+            "  mlreef-offline run -d mlreef-v2 --backup-dir /srv/backups   # an upgrade, backed up there",
             "", MlreefOffline.EXIT_CODES})
 public class RunCommand extends BaseCommand {
     @Mixin
@@ -65,6 +73,14 @@ public class RunCommand extends BaseCommand {
             + " (without it they are left running, with a warning); their volumes are kept.")
     boolean removeOrphans;
 
+    @Option(names = "--backup-dir", paramLabel = "DIR", description = "Where the backup before an upgrade goes"
+            + " (default: backups/ beside the bundle folder; made when missing).")
+    Path backupDir;
+
+    @Option(names = "--no-backup", description = "Make no backup of the volumes before an upgrade (a warning says"
+            + " so): the old data cannot be had back should the new version damage it.")
+    boolean noBackup;
+
     @Override
     protected int execute(Console console) {
         long start = System.nanoTime();
@@ -75,7 +91,8 @@ public class RunCommand extends BaseCommand {
                 engine.local() ? Preflight.PortProbe.BIND : null, removeOrphans);
         DockerEngine docker = engine.engine();
         // a stack file with a mistake, or an engine that cannot be reached, says so before the lock is waited for
-        StackRunner runner = new StackRunner(docker, console);
+        VolumeBackup.Guard guard = new VolumeBackup.Guard();
+        StackRunner runner = new StackRunner(docker, console).withBackups(backups(docker, console, guard));
         runner.check(source, options);
         if (pip == null && runner.usesPipServer()) {
             pip = inheritedPipServer(console);
@@ -96,6 +113,7 @@ public class RunCommand extends BaseCommand {
         docker.ping();
         // Ctrl-C, a kill or a hang-up: say what state things are in
         try (OnInterrupt interrupted = OnInterrupt.underLock(console, () -> {
+            guard.abandon(); // a backup being written is not committed after this line
             String note = runner.interruption();
             return "interrupted: the stack may be partly applied; run the same command again to finish (what is done"
                     + " is kept)" + (note == null ? "" : ". " + note);
@@ -116,6 +134,18 @@ public class RunCommand extends BaseCommand {
                 + " --stack " + spec.name() + "' shows the containers and volumes, 'mlreef-offline logs --stack "
                 + spec.name() + " SERVICE' a service's logs");
         return ExitCode.OK;
+    }
+
+    /** The backups before an upgrade: --backup-dir, else backups/ beside the bundle folder, written as 'backup'. */
+    private UpgradeBackups backups(DockerEngine docker, Console console, VolumeBackup.Guard guard) {
+        if (noBackup && backupDir != null) {
+            throw new ToolException(ExitCode.USAGE, "--no-backup and --backup-dir: give one of them");
+        }
+        Path folder = backupDir != null ? backupDir.toAbsolutePath().normalize()
+                : dir.toAbsolutePath().normalize().resolveSibling("backups");
+        String version = new VersionProvider().getVersion()[0];
+        return new UpgradeBackups(folder, noBackup, (stack, volumes, target) -> new VolumeBackup(docker, console)
+                .backup(stack, volumes, target, version, Runtime.getRuntime().availableProcessors(), guard).sha256());
     }
 
     /**

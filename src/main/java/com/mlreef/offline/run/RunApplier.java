@@ -32,6 +32,7 @@ final class RunApplier {
     private final ImageLoader loader;
     private final ServiceReadiness readiness;
     private final PlanChecks checks;
+    private final BackupApplier backups;
     /** What an interruption now leaves to the next run, said in a sentence, or null: nothing to add. */
     private volatile String interruption;
 
@@ -42,6 +43,12 @@ final class RunApplier {
         this.loader = loader;
         this.readiness = readiness;
         this.checks = checks;
+        this.backups = new BackupApplier(engine, console);
+    }
+
+    /** What writes the backups before an upgrade. */
+    void backupWriter(UpgradeBackups.Writer writer) {
+        backups.writer(writer);
     }
 
     /** What an interruption now leaves to the next run (a replacement, after-ready commands), or null. */
@@ -50,8 +57,8 @@ final class RunApplier {
     }
 
     /**
-     * What comes before the stack's gateway is known: the orphans (warned about, or removed), the ports, the loads,
-     * the healthchecks of the images loaded, the networks.
+     * What comes before the stack's gateway is known: the orphans warned about, the ports, the loads, the
+     * healthchecks of the images loaded, the backup, the orphans removed, the networks.
      *
      * @param ports how host ports are checked, or null: not checked
      */
@@ -67,6 +74,12 @@ final class RunApplier {
         if (ports != null) {
             checks.ports(plan, ports);
         }
+        // the images first: the stack runs while they load, and a backup that fails leaves the stack as it was
+        plan.loads().stream().filter(l -> !l.present()).forEach(loader::load);
+        checks.healthchecks(plan.services(), true);
+        if (plan.backup() != null && !plan.backup().skipped()) {
+            backups.apply(plan.stack().name(), plan.backup(), note -> interruption = note);
+        }
         if (plan.removeOrphans()) {
             for (RunPlan.Orphan orphan : orphans) {
                 engine.stopContainer(orphan.container().id(), null);
@@ -75,11 +88,17 @@ final class RunApplier {
                         + "; its volumes are kept)");
             }
         }
-        plan.loads().stream().filter(l -> !l.present()).forEach(loader::load);
-        checks.healthchecks(plan.services(), true);
         for (StackSpec.NetworkSpec network : plan.stack().networks().values()) {
             ensureNetwork(plan.stack(), network);
         }
+    }
+
+    /**
+     * After a run that failed: starts again the containers the backup stopped that do not run now; says how that went
+     * ("; ..."), or "" when there were none.
+     */
+    String startStopped() {
+        return backups.startAgain();
     }
 
     /** The volumes, then each service's container, in the plan's order. */
@@ -206,7 +225,8 @@ final class RunApplier {
             console.info("removed " + ServicePlan.previousName(plan.container()) + ", the old container an"
                     + " interrupted replacement left: " + plan.container() + " is replaced again");
         }
-        boolean wasRunning = Boolean.TRUE.equals(engine.inspectContainer(existing).state().running());
+        boolean wasRunning = Boolean.TRUE.equals(engine.inspectContainer(existing).state().running())
+                || backups.stoppedForBackup(existing);
         interruption = beingReplaced(plan.container());
         engine.stopContainer(existing, null);
         engine.renameContainer(existing, ServicePlan.previousName(plan.container()));

@@ -13,10 +13,11 @@ import java.util.Map;
  *
  * @param imageIds      the image ID each reference of the bundle names (see {@link RunPlanner#imageIds})
  * @param removeOrphans whether the orphans are removed (else left as they are)
+ * @param backup        the backup of the stack's volumes before its first replacement or removal, or null: none
  */
 public record RunPlan(StackSpec stack, List<ImageLoader.FileLoad> loads, Map<String, String> imageIds,
                       List<Resource> networks, List<Resource> volumes, List<ServicePlan> services,
-                      List<Orphan> orphans, boolean removeOrphans) {
+                      List<Orphan> orphans, boolean removeOrphans, BackupStep backup) {
 
     /**
      * A network or volume of the stack, created or kept as it is.
@@ -42,6 +43,9 @@ public record RunPlan(StackSpec stack, List<ImageLoader.FileLoad> loads, Map<Str
     public List<String> lines() {
         List<String> lines = new ArrayList<>();
         loads.forEach(l -> lines.add(ImageLoader.describe(l)));
+        if (backup != null) {
+            lines.add(backup.line());
+        }
         networks.forEach(n -> lines.add(n.line()));
         volumes.forEach(v -> lines.add(v.line()));
         services.forEach(s -> lines.add(s.line()));
@@ -59,6 +63,6 @@ public record RunPlan(StackSpec stack, List<ImageLoader.FileLoad> loads, Map<Str
 
     /** This plan for the stack read again, with the services planned for it. */
     RunPlan with(StackSpec other, List<ServicePlan> otherServices) {
-        return new RunPlan(other, loads, imageIds, networks, volumes, otherServices, orphans, removeOrphans);
+        return new RunPlan(other, loads, imageIds, networks, volumes, otherServices, orphans, removeOrphans, backup);
     }
 }

@@ -33,11 +33,18 @@ final class RunPlanner {
     private final DockerEngine engine;
     private final Console console;
     private final PlanChecks checks;
+    private final BackupPlanner backups;
 
     RunPlanner(DockerEngine engine, Console console, PlanChecks checks) {
         this.engine = engine;
         this.console = console;
         this.checks = checks;
+        this.backups = new BackupPlanner(engine, console);
+    }
+
+    /** Whether and where the stack's volumes are backed up before an upgrade; without it, they are not. */
+    void backups(UpgradeBackups settings) {
+        backups.settings(settings);
     }
 
     /**
@@ -59,7 +66,9 @@ final class RunPlanner {
                     + " path " + m.source() + ", which does not exist on this host: the engine will create an empty"
                     + " folder there"));
         }
-        return new RunPlan(planned, loads, imageIds, networks, volumes, services, orphans, removeOrphans);
+        BackupStep backup = backups.plan(planned, services, orphans, removeOrphans);
+        return new RunPlan(planned, loads, imageIds, networks, volumes, BackupPlanner.afterStop(services, backup),
+                orphans, removeOrphans, backup);
     }
 
     /**

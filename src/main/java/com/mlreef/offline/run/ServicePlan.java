@@ -10,7 +10,7 @@ import com.mlreef.offline.stackfile.StackSpec;
  * @param previousId  a container that an interrupted replacement left as NAME-previous: put back if the new one
  *                    fails, removed once it is ready
  * @param renamedFrom the name the service's container was given by hand, or null: it gets its name back
- * @param why         why the container is replaced
+ * @param why         why the container is replaced (or started: null when it was found stopped)
  */
 public record ServicePlan(StackSpec.Service service, String container, Action action, String existingId,
                           ContainerSpec spec, String previousId, String imageId, String renamedFrom, String why) {
@@ -22,7 +22,7 @@ public record ServicePlan(StackSpec.Service service, String container, Action ac
     String line() {
         return switch (action) {
             case CREATE -> "create container " + container;
-            case START -> "start  container " + container + " (stopped)";
+            case START -> "start  container " + container + " (" + (why == null ? "stopped" : why) + ")";
             case UNPAUSE -> "unpause container " + container + " (paused)";
             case KEEP -> "keep   container " + container + " (running, unchanged)";
             case REPLACE -> "replace container " + container + " (" + why + ")";

@@ -72,6 +72,16 @@ public final class StackRunner {
         return this;
     }
 
+    /**
+     * Backs up the stack's volumes before the run replaces or removes a container of it, as {@code backups} says;
+     * without it, no backup is made.
+     */
+    public StackRunner withBackups(UpgradeBackups backups) {
+        planner.backups(backups);
+        applier.backupWriter(backups.writer());
+        return this;
+    }
+
     /** Whether the stack last read takes ${PIP_SERVER} (the environment's is passed on only then). */
     public boolean usesPipServer() {
         return usesPipServer;
@@ -103,6 +113,19 @@ public final class StackRunner {
             return planned;
         }
         plan.lines().forEach(line -> console.debug("plan: " + line));
+        try {
+            return apply(source, options, spec, imageIds, plan);
+        } catch (RuntimeException e) {
+            String again = applier.startStopped();
+            if (!again.isEmpty()) {
+                console.warn(again.substring(2)); // the run's own error follows
+            }
+            throw e;
+        }
+    }
+
+    private StackSpec apply(BundleSource source, Options options, StackSpec spec, Map<String, String> imageIds,
+                            RunPlan plan) {
         applier.prepare(plan, options.ports());
         RunPlan applied = plan;
         if (options.pipServer() != null && PipServer.isLocal(options.pipServer())) {
