@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
             "", "Examples:", "  mlreef-offline run -d mlreef-images-tar",
             "  mlreef-offline run -d mlreef-images-tar -s localhost:8080   # pip server here",
             "  mlreef-offline run -d mlreef-images-tar --dry-run           # the plan only",
-            "  mlreef-offline run -d mlreef-v2 --backup-dir /srv/backups   # an upgrade, backed up there",
+            "  mlreef-offline run -d mlreef-v2 --backup-dir /srv/backups  # an upgrade",
             "", MlreefOffline.EXIT_CODES})
 public class RunCommand extends BaseCommand {
     @Mixin
