@@ -20,6 +20,7 @@ public class CommandLineSetup {
             commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         }
         return commandLine
+                .setExecutionStrategy(new GlobalOptions())
                 .setExecutionExceptionHandler(handler)
                 .setParameterExceptionHandler(handler)
                 .setCaseInsensitiveEnumValuesAllowed(true)
