@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
             + "waits (Ctrl-C stops waiting)."},
         footer = {"", "Examples:", "  mlreef-offline run -d mlreef-images-tar",
             "  mlreef-offline run -d mlreef-images-tar -s localhost:8080/simple   # pip server here",
-            "  mlreef-offline run -d mlreef-images-tar --dry-run           # the plan only",
+            "  mlreef-offline run -d mlreef-images-tar --dry-run                  # the plan only",
             "", MlreefOffline.EXIT_CODES})
 public class RunCommand extends BaseCommand {
     @Mixin
