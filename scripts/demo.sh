@@ -35,7 +35,8 @@ COPY count /www/cgi-bin/count
 RUN chmod 755 /www/cgi-bin/count && echo '<meta http-equiv="refresh" content="0; url=/cgi-bin/count">' > /www/index.html
 CMD ["sh", "-c", "trap 'exit 0' TERM; httpd -p 8080 -h /www; echo 'demo web is ready'; while true; do sleep 1; done"]
 DOCKERFILE
-docker build -q -t mlreef-demo/web:1 "$work/ctx" >/dev/null 2>&1
+# its errors shown: a failed build stops the demo saying why
+docker build -q -t mlreef-demo/web:1 "$work/ctx" >/dev/null
 cat > "$work/demo.yaml" <<STACK
 name: demo
 services:

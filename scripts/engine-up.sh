@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs (apt) and starts what the tests and the demo need, when absent:
-# a Docker Engine on unix:///var/run/docker.sock, busybox-static, zstd, and a registry on 127.0.0.1:5000.
+# curl, a Docker Engine on unix:///var/run/docker.sock, busybox-static, zstd, and a registry on 127.0.0.1:5000.
 # Idempotent: whatever already answers is left alone. Needs root (no init system is assumed).
 set -euo pipefail
 
 log() { echo "engine-up: $*" >&2; }
 
 need_pkgs=()
+# this script asks the engine and the registry whether they answer with curl
+command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need_pkgs+=(busybox-static)
 command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)

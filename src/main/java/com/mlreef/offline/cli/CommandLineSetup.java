@@ -13,13 +13,19 @@ public class CommandLineSetup {
 
     @Produces
     CommandLine commandLine(PicocliCommandLineFactory factory) {
-        ErrorHandler handler = new ErrorHandler();
         CommandLine commandLine = factory.create();
-        StackCommand.Show.footer(commandLine.getSubcommands().get("stack").getSubcommands().get("show"));
         if ("dumb".equals(System.getenv("TERM"))) { // a terminal without colours, as the progress lines know too
             commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         }
+        return configure(commandLine);
+    }
+
+    /** The commands' configuration, whoever made them (Quarkus, or the reference's generator). */
+    static CommandLine configure(CommandLine commandLine) {
+        ErrorHandler handler = new ErrorHandler();
+        StackCommand.Show.footer(commandLine.getSubcommands().get("stack").getSubcommands().get("show"));
         return commandLine
+                .setExecutionStrategy(new GlobalOptions())
                 .setExecutionExceptionHandler(handler)
                 .setParameterExceptionHandler(handler)
                 .setCaseInsensitiveEnumValuesAllowed(true)

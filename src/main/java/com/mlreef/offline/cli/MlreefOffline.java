@@ -4,6 +4,7 @@ import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 @TopCommand
@@ -50,6 +51,13 @@ public class MlreefOffline implements Runnable {
 
     @Spec
     CommandSpec spec;
+
+    // before the command as after it (GlobalOptions hands them down)
+    @Mixin
+    EngineOptions engine;
+
+    @Mixin
+    OutputOptions output;
 
     @Override
     public void run() {

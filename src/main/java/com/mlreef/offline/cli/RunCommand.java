@@ -42,9 +42,9 @@ import picocli.CommandLine.Option;
             + " the run goes on and starts it. The last 3 such backups of a stack are kept; older ones are removed,"
             + " never a file of another name. Without room for it, run changes nothing. 'restore FILE' puts one back.",
             "", "Examples:", "  mlreef-offline run -d mlreef-images-tar",
-            "  mlreef-offline run -d mlreef-images-tar -s localhost:8080   # pip server here",
-            "  mlreef-offline run -d mlreef-images-tar --dry-run           # the plan only",
-            "  mlreef-offline run -d mlreef-v2 --backup-dir /srv/backups  # an upgrade",
+            "  mlreef-offline run -d mlreef-images-tar -s localhost:8080/simple   # pip server here",
+            "  mlreef-offline run -d mlreef-images-tar --dry-run                  # the plan only",
+            "  mlreef-offline run -d mlreef-v2 --backup-dir /srv/backups         # an upgrade",
             "", MlreefOffline.EXIT_CODES})
 public class RunCommand extends BaseCommand {
     @Mixin
@@ -54,8 +54,8 @@ public class RunCommand extends BaseCommand {
     Path dir;
 
     @Option(names = {"-s", "--pip-server"}, paramLabel = "PIP_SERVER", description = "A pip index for ML jobs: an "
-            + "http(s) URL (with USER:PASSWORD@ if it wants them; the password is never printed) or host:port."
-            + " localhost and 127.0.0.1 are rewritten to the stack network's gateway. Without it, PIP_SERVER in the"
+            + "http(s) URL (with USER:PASSWORD@ if it wants them; the password is never printed) or host:port[/path]"
+            + " (http:// is added). localhost and 127.0.0.1 are rewritten to the stack network's gateway. Without it, PIP_SERVER in the"
             + " environment is taken as -s when the stack uses $${PIP_SERVER}.")
     String pipServer;
 

@@ -17,13 +17,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The {@code -s} pip server: an http(s) URL or {@code host:port}. A server on this host ({@code localhost},
+ * The {@code -s} pip server: an http(s) URL, or {@code host:port} with an optional path
+ * ({@code localhost:8080/simple}), which the original installer took too and which becomes {@code http://...}. A server on this host ({@code localhost},
  * {@code 127.0.0.1}) is unreachable under that name from inside a container, so it is rewritten to the gateway of the
  * stack's network, as the original installer did, for https too. A user and password in the URL
  * ({@code http://user:pw@host/simple}, as pip takes them) are passed on, and never printed.
  */
 public final class PipServer {
-    private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]+):([0-9]{1,5})");
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):[0-9]{1,5}(/\\S*)?");
     private static final Pattern LOCAL = Pattern.compile("localhost|127(\\.[0-9]{1,3}){3}|\\[::1\\]");
 
     private static final int PAGE_START = 64 * 1024;
@@ -31,7 +32,7 @@ public final class PipServer {
     private PipServer() {
     }
 
-    /** Checks the value; returns it as a URL (a bare {@code host:port} becomes {@code http://host:port}). */
+    /** Checks the value; returns it as a URL (a bare {@code host:port[/path]} gets {@code http://} before it). */
     public static URI parse(String value) {
         String text = value.strip();
         Matcher hostPort = HOST_PORT.matcher(text);
@@ -127,6 +128,6 @@ public final class PipServer {
     private static ToolException bad(String value) {
         // a password that breaks the URL is not printed either
         return new ToolException(ExitCode.USAGE, "-s: '" + masked(value) + "' is not a pip server: give an http(s) URL"
-                + " (http://10.0.0.5:8080/simple) or host:port (localhost:8080)");
+                + " (http://10.0.0.5:8080/simple) or host:port[/path] (localhost:8080/simple)");
     }
 }

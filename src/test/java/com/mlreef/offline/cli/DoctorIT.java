@@ -66,19 +66,27 @@ class DoctorIT {
     }
 
     @Test
-    void aStackPortTakenByAnotherContainerBlocksARun() throws Exception {
+    void aStackPortTakenByAnotherContainerBlocksARun(@TempDir Path tmp) throws Exception {
         DockerClient engine = TestEngine.client();
-        try (Created created = new Created(engine)) {
+        try (Created created = new Created(engine);
+             ServerSocket probe = new ServerSocket(0)) {
+            // a port of its own: the default stack's (6000) may be taken on this host by anything
+            String port = String.valueOf(probe.getLocalPort());
+            probe.close();
+            Path stack = tmp.resolve("stack.yaml");
+            Files.writeString(stack, "name: doctorport\nservices:\n  db:\n    image: busybox\n    ports: [\""
+                    + port + ":6000\"]\n");
             String image = TestImages.busybox(engine, created, "doctor");
             String name = created.container(TestEngine.unique("port-holder"));
             ContainerSpec spec = new ContainerSpec(image, List.of("sleep", "300"), null, null, null,
                     Map.of("6000/tcp", Map.of()), null, null, null, false,
-                    new ContainerSpec.HostConfig(null, Map.of("6000/tcp", List.of(new ContainerSpec.PortBinding("", "6000"))),
+                    new ContainerSpec.HostConfig(null, Map.of("6000/tcp", List.of(new ContainerSpec.PortBinding("", port))),
                             null, null), null);
             engine.startContainer(engine.createContainer(name, spec));
-            CliProcess.Result r = CliProcess.run(Map.of(), "doctor");
+            CliProcess.Result r = CliProcess.run(Map.of(), "doctor", "-f", stack.toString());
             assertEquals(1, r.exit(), r.toString());
-            assertTrue(r.out().matches("(?s).*port 6000\\s+fail\\s+in use by container " + name + ".*"), r.toString());
+            assertTrue(r.out().matches("(?s).*port " + port + "\\s+fail\\s+in use by container " + name + ".*"),
+                    r.toString());
         }
     }
 
@@ -133,13 +141,18 @@ class DoctorIT {
                     .noneMatch(c -> c.get("check").asText().equals("port 2022")), r.out());
             assertEquals("ok", check(report, "plan").get("status").asText(), r.toString());
 
-            // plain tars without the default stack's images: run would refuse them, so doctor does
+            // plain tars without an image of the stack (one no engine has: its name is new): run would refuse
+            // them, so doctor does
             Path plain = Files.createDirectories(tmp.resolve("plain"));
             try (var files = Files.list(bundle.resolve("images"))) {
                 Path tar = files.findFirst().orElseThrow();
                 Files.copy(tar, plain.resolve(tar.getFileName()));
             }
-            CliProcess.Result lacking = CliProcess.run(Map.of(), "doctor", "--json", "-d", plain.toString());
+            Path lackingStack = tmp.resolve("lacking.yaml");
+            Files.writeString(lackingStack, "name: doctorlacking\nservices:\n  web:\n    image: " + image + "\n"
+                    + "  db:\n    image: " + TestEngine.unique("absent") + ":1\n");
+            CliProcess.Result lacking = CliProcess.run(Map.of(), "doctor", "--json", "-d", plain.toString(), "-f",
+                    lackingStack.toString());
             assertEquals(1, lacking.exit(), lacking.toString());
             JsonNode plan = check(JSON.readTree(lacking.out()), "plan");
             assertEquals("fail", plan.get("status").asText(), lacking.toString());

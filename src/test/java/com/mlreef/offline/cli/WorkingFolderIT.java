@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mlreef.offline.testing.CliProcess;
+import com.mlreef.offline.testing.TestEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -62,7 +63,9 @@ class WorkingFolderIT {
 
     @Test
     void aStackFileOnStandardInputIsNamedAfterTheWorkingFolderAsComposeDoes() throws Exception {
-        Path project = Files.createDirectories(dir.resolve("Billing"));
+        // a name of its own: a stack named billing may run on this engine
+        String suffix = TestEngine.unique("").substring("mlro-test--".length());
+        Path project = Files.createDirectories(dir.resolve("Billing-" + suffix));
         Path stack = dir.resolve("stack.txt");
         Files.writeString(stack, "services:\n  web:\n    image: busybox:1\n    ports: ['18080:80']\n");
         CliProcess.Result shown = CliProcess.runIn(project, stack, List.of(), Map.of(), "stack", "show", "-f", "-");
@@ -70,7 +73,8 @@ class WorkingFolderIT {
         assertEquals(Files.readString(stack), shown.out());
         CliProcess.Result status = CliProcess.runIn(project, stack, List.of(), Map.of(), "status", "-f", "-");
         assertEquals(1, status.exit(), status.toString());
-        assertTrue(status.err().startsWith("error: this engine has no stack billing"), status.toString());
+        assertTrue(status.err().startsWith("error: this engine has no stack billing-" + suffix + " "),
+                status.toString());
         Files.write(stack, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
         CliProcess.Result binary = CliProcess.runIn(project, stack, List.of(), Map.of(), "stack", "show", "-f", "-");
         assertEquals(2, binary.exit(), binary.toString());

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.mlreef.offline.ui.ToolException;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** -s: what is accepted, and how a server on this host is named for the containers. */
@@ -22,6 +24,31 @@ class PipServerTest {
                 PipServer.forContainers(PipServer.parse("http://pypi.intranet:3141/root/pypi/+simple/"), "172.18.0.1"));
     }
 
+    /** The original rewrote a value starting with localhost: or http://localhost: to http://GATEWAY:, kept the rest. */
+    @Test
+    void everyFormTheOriginalTookIsTakenAsItTookIt() {
+        Map<String, String> forms = new LinkedHashMap<>();
+        forms.put("localhost:10010", "http://172.18.0.1:10010");
+        forms.put("localhost:10010/simple", "http://172.18.0.1:10010/simple");
+        forms.put("localhost:10010/simple/", "http://172.18.0.1:10010/simple/");
+        forms.put("http://localhost:10010", "http://172.18.0.1:10010");
+        forms.put("http://localhost:10010/simple", "http://172.18.0.1:10010/simple");
+        forms.put("http://localhost:8081/repository/pypi-all/simple", "http://172.18.0.1:8081/repository/pypi-all/simple");
+        // left as they were by the original; a bare host:port[/path] gets the scheme pip needs
+        forms.put("pypi.intranet:8080/simple", "http://pypi.intranet:8080/simple");
+        forms.put("10.0.0.5:8080/simple", "http://10.0.0.5:8080/simple");
+        forms.put("10.0.0.5:8080", "http://10.0.0.5:8080");
+        forms.put("http://pypi.intranet:8080/simple", "http://pypi.intranet:8080/simple");
+        forms.put("https://pypi.intranet/simple", "https://pypi.intranet/simple");
+        // the original missed these: this host's server reached through the gateway all the same
+        forms.put("https://localhost:8443/simple", "https://172.18.0.1:8443/simple");
+        forms.put("http://localhost/simple", "http://172.18.0.1/simple");
+        forms.put("127.0.0.1:10010/simple", "http://172.18.0.1:10010/simple");
+        forms.put("[::1]:10010/simple", "http://172.18.0.1:10010/simple");
+        forms.forEach((given, forContainers) -> assertEquals(forContainers,
+                PipServer.forContainers(PipServer.parse(given), "172.18.0.1"), given));
+    }
+
     @Test
     void aUserAndPasswordArePassedOnAndNeverShown() {
         URI local = PipServer.parse("http://ops:s%40cret@localhost:8081/repository/pypi/simple");
@@ -35,14 +62,15 @@ class PipServerTest {
     @Test
     void anythingElseIsRefused() {
         for (String bad : List.of("ftp://host/x", "localhost", "http://", "host:99999",
-                "not a url", "http://host/?q=1", "; rm -rf /", "ftp://ops:s3cret#x@host/")) {
+                "not a url", "http://host/?q=1", "; rm -rf /", "ftp://ops:s3cret#x@host/", "localhost:8080simple",
+                "localhost:/simple", "host:8080/simple?x=1", "localhost:8080/a b", "pypi.intranet/simple")) {
             ToolException e = assertThrows(ToolException.class, () -> PipServer.parse(bad), bad);
             assertEquals(2, e.exitCode());
             if (bad.contains("@")) {
                 continue;
             }
             assertEquals("-s: '" + bad + "' is not a pip server: give an http(s) URL (http://10.0.0.5:8080/simple) or"
-                    + " host:port (localhost:8080)", e.getMessage());
+                    + " host:port[/path] (localhost:8080/simple)", e.getMessage());
         }
     }
 
@@ -50,7 +78,7 @@ class PipServerTest {
     void aRefusedValueDoesNotShowItsPassword() {
         ToolException e = assertThrows(ToolException.class, () -> PipServer.parse("ftp://ops:s3cret#x@host/"));
         assertEquals("-s: 'ftp://ops:***@host/' is not a pip server: give an http(s) URL (http://10.0.0.5:8080/simple)"
-                + " or host:port (localhost:8080)", e.getMessage());
+                + " or host:port[/path] (localhost:8080/simple)", e.getMessage());
     }
 
     @Test
