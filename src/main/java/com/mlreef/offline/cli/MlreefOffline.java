@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             BackupCommand.class,
             RestoreCommand.class,
             DoctorCommand.class,
+            PipServeCommand.class,
             StackCommand.class,
             CompletionCommand.class,
         },
