@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             RestoreCommand.class,
             DoctorCommand.class,
             DnsCommand.class,
+            PipServeCommand.class,
             StackCommand.class,
             CompletionCommand.class,
         },
