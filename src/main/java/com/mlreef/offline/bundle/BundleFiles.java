@@ -22,11 +22,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,6 +39,11 @@ import java.util.regex.Pattern;
 public final class BundleFiles {
     public static final String SUMS = "SHA256SUMS";
     public static final String IMAGES = "images";
+    /** The folder of Python package files (export --pip-dir). */
+    public static final String PACKAGES = "packages";
+    /** A package file as pip writes it: a wheel or an sdist, with a plain name. */
+    private static final Pattern PACKAGE_NAME = Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9._+-]*\\.(whl|tar\\.gz|zip|tar\\.bz2)");
 
     private static final Pattern IMAGE_FILE = Pattern.compile(IMAGES + "/[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern TOP_FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -172,10 +179,39 @@ public final class BundleFiles {
         if (m.base() != null && (m.base().id() == null || m.base().id().isBlank() || m.format() < BundleManifest.FORMAT)) {
             return "base: a differential bundle needs the base bundle's id and format " + BundleManifest.FORMAT;
         }
+        String packages = checkPackages(m);
+        if (packages != null) {
+            return packages;
+        }
         BundleManifest.Executable exe = m.executable();
         if (exe != null && (exe.file() == null || !TOP_FILE.matcher(exe.file()).matches() || exe.sha256() == null
                 || !HEX.matcher(exe.sha256()).matches())) {
             return "executable: not a plain file name with a sha256";
+        }
+        return null;
+    }
+
+    /** Whether a name is that of a package file export takes: a wheel or an sdist, plain (no folder, no dot-dot). */
+    public static boolean isPackageName(String name) {
+        return name != null && PACKAGE_NAME.matcher(name).matches() && !name.contains("..");
+    }
+
+    /** What is wrong with the manifest's package files, or null. */
+    private static String checkPackages(BundleManifest m) {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < m.packageFiles().size(); i++) {
+            BundleManifest.PackageFile p = m.packageFiles().get(i);
+            String where = "packages[" + i + "]";
+            if (p == null || p.file() == null || !p.file().startsWith(PACKAGES + "/")
+                    || !isPackageName(p.file().substring(PACKAGES.length() + 1))) {
+                return where + ": not a package file (.whl, .tar.gz, .zip, .tar.bz2) under " + PACKAGES + "/";
+            }
+            if (p.sha256() == null || !HEX.matcher(p.sha256()).matches() || p.size() < 0) {
+                return where + ": no valid size or sha256 for " + p.file();
+            }
+            if (!seen.add(p.file())) {
+                return where + ": " + p.file() + " is listed twice";
+            }
         }
         return null;
     }
@@ -282,6 +318,7 @@ public final class BundleFiles {
         if (manifest.executable() != null) {
             sums.put(manifest.executable().file(), manifest.executable().sha256());
         }
+        manifest.packageFiles().forEach(p -> sums.put(p.file(), p.sha256()));
         sums.put(BundleManifest.FILE_NAME, manifestSha256);
         return sums;
     }

@@ -14,11 +14,18 @@ import java.util.List;
  * @param id      a new ID for every export that writes something
  * @param created when the export finished (ISO-8601, UTC)
  * @param base    for a differential bundle, the bundle whose layers it leaves out; else null
+ * @param packages the Python package files the bundle carries under {@code packages/} (export --pip-dir); null for
+ *                none. A differential bundle carries those its base does not.
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BundleManifest(int format, String id, Tool tool, String created, boolean complete, Stack stack,
-                             List<Image> images, Executable executable, Base base) {
+                             List<Image> images, Executable executable, Base base, List<PackageFile> packages) {
+
+    public BundleManifest(int format, String id, Tool tool, String created, boolean complete, Stack stack,
+                          List<Image> images, Executable executable, Base base) {
+        this(format, id, tool, created, complete, stack, images, executable, base, null);
+    }
 
     /** The format of a full bundle. */
     public static final int FULL = 1;
@@ -76,9 +83,24 @@ public record BundleManifest(int format, String id, Tool tool, String created, b
     public record Executable(String file, long size, String sha256) {
     }
 
+    /** A Python package file under {@code packages/}: a wheel or an sdist, as {@code pip download} wrote it. */
+    @RegisterForReflection
+    public record PackageFile(String file, long size, String sha256) {
+    }
+
     public BundleManifest withImages(List<Image> newImages, boolean isComplete) {
         return new BundleManifest(format, id, tool, created, isComplete, stack, List.copyOf(newImages), executable,
-                base);
+                base, packages);
+    }
+
+    public BundleManifest withPackages(List<PackageFile> files) {
+        return new BundleManifest(format, id, tool, created, complete, stack, images, executable, base,
+                files == null || files.isEmpty() ? null : List.copyOf(files));
+    }
+
+    /** The package files, empty when the bundle carries none. */
+    public List<PackageFile> packageFiles() {
+        return packages == null ? List.of() : packages;
     }
 
     /** Whether the bundle's files leave out layers of its base. */

@@ -88,6 +88,7 @@ public final class BundleVerifier {
             Map<String, Long> sizes = new LinkedHashMap<>();
             manifest.images().forEach(i -> sizes.put(i.file(), i.size()));
             long total = sizes.values().stream().mapToLong(Long::longValue).sum();
+            total += manifest.packageFiles().stream().mapToLong(BundleManifest.PackageFile::size).sum();
             return total + (manifest.executable() == null ? 0 : manifest.executable().size());
         } catch (BundleException e) {
             long total = 0;
@@ -173,6 +174,8 @@ public final class BundleVerifier {
             BundleManifest.Executable exe = manifest.executable();
             tasks.add(new FileChecks.Task(dir, exe.file(), exe.size(), exe.sha256(), null, List.of()));
         }
+        manifest.packageFiles().forEach(p -> tasks.add(new FileChecks.Task(dir, p.file(), p.size(), p.sha256(), null,
+                List.of())));
         return tasks;
     }
 

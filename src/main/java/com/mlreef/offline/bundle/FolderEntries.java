@@ -36,15 +36,15 @@ final class FolderEntries {
                 .toList();
     }
 
-    /** Every entry of the folder and of images/, relative to the folder; a folder other than images/ counts too. */
+    /** Every entry of the folder, of images/ and of packages/, relative to the folder; a folder other than images/ counts too. */
     static List<String> list(Path dir) {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> top = Files.newDirectoryStream(dir)) {
             for (Path p : top) {
                 String name = p.getFileName().toString();
-                if (name.equals(BundleFiles.IMAGES) && Files.isDirectory(p)) {
+                if ((name.equals(BundleFiles.IMAGES) || name.equals(BundleFiles.PACKAGES)) && Files.isDirectory(p)) {
                     try (DirectoryStream<Path> images = Files.newDirectoryStream(p)) {
-                        images.forEach(i -> names.add(BundleFiles.IMAGES + "/" + i.getFileName()));
+                        images.forEach(i -> names.add(name + "/" + i.getFileName()));
                     }
                 } else {
                     names.add(name);

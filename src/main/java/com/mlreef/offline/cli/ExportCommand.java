@@ -1,5 +1,6 @@
 package com.mlreef.offline.cli;
 
+import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.Compression;
 import com.mlreef.offline.docker.RegistryAuth;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Option;
             "  mlreef-offline export --combined    # one file: shared layers stored once",
             "  mlreef-offline export --no-pull     # the images the engine has, as they are",
             "  mlreef-offline export -o v2 --since v1   # an upgrade: layers v1 lacks",
+            "  pip download -d pkgs -r requirements.txt && mlreef-offline export --pip-dir pkgs",
             "", "Then: mlreef-offline verify -d DIR", "      carry DIR (with this executable) to the offline host",
             "      mlreef-offline run -d DIR", "", MlreefOffline.EXIT_CODES})
 public class ExportCommand extends BaseCommand {
@@ -67,6 +69,13 @@ public class ExportCommand extends BaseCommand {
                     + "'verify -d DIR --base OLD_DIR'.")
     Path since;
 
+    @Option(names = "--pip-dir", paramLabel = "PKG_DIR",
+            description = "Carry the Python packages of PKG_DIR (made with 'pip download -d PKG_DIR -r "
+                    + "requirements.txt') in DIR/packages/, hashed in bundle.json and SHA256SUMS; 'run --pip' serves "
+                    + "them to the stack. Only .whl, .tar.gz, .zip and .tar.bz2 files at the top of PKG_DIR are taken. "
+                    + "With --since, files the older bundle carries are left out.")
+    Path pipDir;
+
     @Override
     protected int execute(Console console) throws IOException {
         long start = System.nanoTime();
@@ -83,7 +92,7 @@ public class ExportCommand extends BaseCommand {
         StackFile.Loaded stack = StackFile.load(file, System.getenv(), console::warn);
         StackExporter.Options options = new StackExporter.Options(dir, compression, combined, !noPull,
                 Runtime.getRuntime().availableProcessors(), new VersionProvider().getVersion()[0]
-                        .replaceFirst("^mlreef-offline ", ""), NativeExecutable.path(), since);
+                        .replaceFirst("^mlreef-offline ", ""), NativeExecutable.path(), since, pipDir);
         RegistryAuth auth = noPull ? RegistryAuth.NONE : RegistryAuth.fromDockerConfig(System.getenv(), console::warn);
         StackExporter.Result result = new StackExporter(engine.engine(), console, auth)
                 .export(stack, file == null ? "embedded default" : file.toString(), options);
@@ -101,6 +110,11 @@ public class ExportCommand extends BaseCommand {
         }
         if (manifest.executable() != null) {
             table.row(manifest.executable().file(), Sizes.bytes(manifest.executable().size()), "", "");
+        }
+        if (!manifest.packageFiles().isEmpty()) {
+            table.row(BundleFiles.PACKAGES + "/", Sizes.bytes(manifest.packageFiles().stream()
+                    .mapToLong(BundleManifest.PackageFile::size).sum()), manifest.packageFiles().size()
+                    + " package files", "");
         }
         console.out().print(table.render());
         console.out().flush();

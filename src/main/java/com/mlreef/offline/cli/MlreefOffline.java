@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
             BackupCommand.class,
             RestoreCommand.class,
             DoctorCommand.class,
+            DnsCommand.class,
+            PipServeCommand.class,
             StackCommand.class,
             CompletionCommand.class,
         },

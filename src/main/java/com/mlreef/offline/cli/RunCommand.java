@@ -4,6 +4,7 @@ import com.mlreef.offline.backup.VolumeBackup;
 import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.run.PipServer;
+import com.mlreef.offline.run.PipService;
 import com.mlreef.offline.run.Preflight;
 import com.mlreef.offline.run.RunLock;
 import com.mlreef.offline.run.StackRunner;
@@ -43,6 +44,7 @@ import picocli.CommandLine.Option;
             + " never a file of another name. Without room for it, run changes nothing. 'restore FILE' puts one back.",
             "", "Examples:", "  mlreef-offline run -d mlreef-images-tar",
             "  mlreef-offline run -d mlreef-images-tar -s localhost:8080/simple   # pip server here",
+            "  mlreef-offline run -d mlreef-images-tar --pip                      # the bundle's packages",
             "  mlreef-offline run -d mlreef-images-tar --dry-run                  # the plan only",
             "  mlreef-offline run -d mlreef-v2 --backup-dir /srv/backups         # an upgrade",
             "", MlreefOffline.EXIT_CODES})
@@ -58,6 +60,17 @@ public class RunCommand extends BaseCommand {
             + " (http:// is added). localhost and 127.0.0.1 are rewritten to the stack network's gateway. Without it, PIP_SERVER in the"
             + " environment is taken as -s when the stack uses $${PIP_SERVER}.")
     String pipServer;
+
+    @Option(names = "--pip", description = "Serve the bundle's Python packages (export --pip-dir) to the stack as its"
+            + " service '" + PipService.SERVICE + "', a package index of this same program, and give its URL as"
+            + " PIP_SERVER (instead of -s). It listens on the default bridge's gateway (docker0, e.g."
+            + " http://172.17.0.1:8080/simple/), restarts with the stack, shows in status and goes with down. The"
+            + " packages are kept in " + "/var/lib/mlreef-offline/pip/STACK.")
+    boolean pip;
+
+    @Option(names = "--pip-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "The port of --pip's index (default: ${DEFAULT-VALUE}).")
+    int pipPort;
 
     @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "Run this stack file instead of the bundle's.")
     Path file;
@@ -90,15 +103,20 @@ public class RunCommand extends BaseCommand {
         StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun, System.getenv(),
                 engine.local() ? Preflight.PortProbe.BIND : null, removeOrphans);
         DockerEngine docker = engine.engine();
+        if (this.pip) {
+            options = options.withPip(pipService(docker), new VersionProvider().getVersion()[0]
+                    .replaceFirst("^mlreef-offline ", ""));
+            pip = options.pipServer();
+        }
         // a stack file with a mistake, or an engine that cannot be reached, says so before the lock is waited for
         VolumeBackup.Guard guard = new VolumeBackup.Guard();
         StackRunner runner = new StackRunner(docker, console).withBackups(backups(docker, console, guard));
         runner.check(source, options);
-        if (pip == null && runner.usesPipServer()) {
+        if (pip == null && !this.pip && runner.usesPipServer()) {
             pip = inheritedPipServer(console);
             options = pip == null ? options : options.withPipServer(pip);
         }
-        if (pip != null && runner.usesPipServer()) {
+        if (pip != null && !this.pip && runner.usesPipServer()) {
             String warning = PipServer.check(pip);
             if (warning != null) {
                 console.warn(warning);
@@ -166,6 +184,21 @@ public class RunCommand extends BaseCommand {
         }
         console.info("PIP_SERVER from the environment is taken as -s " + PipServer.shown(pip));
         return pip;
+    }
+
+    /** --pip's index: refused with -s, and for an engine on another host (it serves a folder of this one). */
+    private PipService pipService(DockerEngine docker) {
+        if (pipServer != null) {
+            throw new ToolException(ExitCode.USAGE, "--pip and -s both give the pip server: give one of them");
+        }
+        if (!engine.local()) {
+            throw new ToolException(ExitCode.USAGE, "--pip: the engine runs on another host; the package index"
+                    + " serves a folder of the engine's host: run there, or give an index with -s");
+        }
+        if (pipPort < 1 || pipPort > 65535) {
+            throw new ToolException(ExitCode.USAGE, "--pip-port: " + pipPort + " is not a port (1-65535)");
+        }
+        return PipService.on(docker, pipPort);
     }
 
     /** Where a published port answers: localhost, or the address it is bound to; then /udp or /sctp if not tcp. */

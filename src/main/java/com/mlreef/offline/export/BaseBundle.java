@@ -16,9 +16,10 @@ import java.util.Set;
 
 /**
  * The layers a differential bundle leaves out: the bundle it builds on, every chain ID its images hold, and the
- * size of each of its layers' tars by diff ID (as far as it recorded them).
+ * size of each of its layers' tars by diff ID (as far as it recorded them), and its package files' sha256 by name.
  */
-record BaseBundle(BundleManifest.Base bundle, Set<String> chains, Map<String, Long> sizes) {
+record BaseBundle(BundleManifest.Base bundle, Set<String> chains, Map<String, Long> sizes,
+                  Map<String, String> packages) {
     /** The bundle to build on: complete, readable, and not the folder being written. */
     static BaseBundle read(Path since, Path dir) {
         try {
@@ -43,7 +44,11 @@ record BaseBundle(BundleManifest.Base bundle, Set<String> chains, Map<String, Lo
                 }
             }
         }
-        return new BaseBundle(new BundleManifest.Base(old.id(), old.created()), LayerChain.heldBy(old), sizes);
+        Map<String, String> packages = new HashMap<>();
+        // by file name, as export --pip-dir names them in packages/
+        old.packageFiles().forEach(p -> packages.put(p.file().substring(p.file().indexOf('/') + 1), p.sha256()));
+        return new BaseBundle(new BundleManifest.Base(old.id(), old.created()), LayerChain.heldBy(old), sizes,
+                packages);
     }
 
     /** How many of the image's bottom layers this bundle holds. */

@@ -65,7 +65,9 @@ final class ManifestWriter {
         manifest = new BundleManifest(BundleManifest.formatFor(base), id,
                 new BundleManifest.Tool("mlreef-offline", toolVersion),
                 !writes && sameStack ? previous.created() : now(), false, stack,
-                unfinished(), previous == null ? null : previous.executable(), base);
+                unfinished(), previous == null ? null : previous.executable(), base)
+                // until complete, the package files of the bundle it replaces: an export run again removes them
+                .withPackages(previous == null ? null : previous.packages());
         if (writes) {
             BundleFiles.write(dir, manifest);
             Files.deleteIfExists(dir.resolve(BundleFiles.SUMS));

@@ -33,9 +33,14 @@ public final class StackExporter {
      * @param executable the running native executable, to copy into the bundle; null when running from the jar
      * @param since      an older bundle whose layers the new files leave out (a differential bundle); null for a
      *                   full bundle
+     * @param pipDir     a folder of Python package files to carry in packages/, or null
      */
     public record Options(Path dir, Compression compression, boolean combined, boolean pull, int threads,
-                          String toolVersion, Path executable, Path since) {
+                          String toolVersion, Path executable, Path since, Path pipDir) {
+        public Options(Path dir, Compression compression, boolean combined, boolean pull, int threads,
+                       String toolVersion, Path executable, Path since) {
+            this(dir, compression, combined, pull, threads, toolVersion, executable, since, null);
+        }
     }
 
     /**
@@ -48,6 +53,8 @@ public final class StackExporter {
     private final DockerEngine engine;
     private final Console console;
     private final ImagePuller puller;
+    /** The package files of --pip-dir, listed (and checked) before anything is pulled; null without it. */
+    private List<Path> packageFiles;
 
     /** @param auth the credentials sent with each pull (those of {@code docker login}), or {@link RegistryAuth#NONE} */
     public StackExporter(DockerEngine engine, Console console, RegistryAuth auth) {
@@ -64,6 +71,7 @@ public final class StackExporter {
         }
         warnImageVariables(stack);
         refuseCompressedNames(stack);
+        packageFiles = options.pipDir() == null ? null : PackageCopy.list(console, options.pipDir());
         BaseBundle since = options.since() == null ? null : BaseBundle.read(options.since(), dir);
         List<ResolvedImage> images = new ArrayList<>();
         for (String reference : stack.spec().images()) {
@@ -183,10 +191,20 @@ public final class StackExporter {
             written.put(group.file(), true);
         }
         BundleManifest manifest = manifests.complete(ExecutableCopy.into(console, dir, options.executable(),
-                previous));
+                previous)).withPackages(packages(dir, previous, base));
         folder.removeReplaced(previous, manifest);
         folder.warnForeign(ManifestWriter.writeComplete(dir, manifest));
         return new Result(manifest, written, puller.notPulled());
+    }
+
+    /** The --pip-dir files copied into the bundle (those of a previous export without it removed). */
+    private List<BundleManifest.PackageFile> packages(Path dir, BundleManifest previous, BaseBundle base)
+            throws IOException {
+        if (packageFiles == null) {
+            PackageCopy.removeReplaced(console, dir, previous, List.of());
+            return List.of();
+        }
+        return PackageCopy.into(console, dir, packageFiles, previous, base == null ? Map.of() : base.packages());
     }
 
     /** A file name after an image reference: {@code registry.example.com/team/app:1} -> {@code team_app_1.tar}. */

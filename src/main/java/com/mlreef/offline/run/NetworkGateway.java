@@ -20,6 +20,8 @@ public final class NetworkGateway {
     static final String NOT_CREATED = "0.0.0.0";
     /** The engine's default network, which a container without a network of the stack joins. */
     static final String BRIDGE_NETWORK = "bridge";
+    /** The default bridge's interface on this host. */
+    public static final String DOCKER0 = "docker0";
 
     /**
      * @param ip  an IPv4 address
@@ -69,6 +71,43 @@ public final class NetworkGateway {
         }
         return new Address(octets[0] + "." + octets[1] + "." + octets[2] + "." + (Integer.parseInt(octets[3]) + 1),
                 "first address of " + subnet);
+    }
+
+    /**
+     * The address on this host that the stack's containers reach it at, for a server they use (pip-serve): the
+     * gateway of the stack's first network when it exists, else the default bridge's, else the address of the
+     * {@code docker0} interface; null when none is found. The engine runs on this host.
+     */
+    public static Address forHostServer(DockerEngine engine, StackSpec spec) {
+        StackSpec.NetworkSpec first = spec.firstNetwork();
+        for (String name : first == null ? java.util.List.of(BRIDGE_NETWORK) : java.util.List.of(first.name(), BRIDGE_NETWORK)) {
+            try {
+                Address address = of(engine.inspectNetwork(name), true);
+                if (address != null) {
+                    return new Address(address.ip(), address.how() == null ? "gateway of " + name : address.how());
+                }
+            } catch (NotFoundException e) {
+                // not created yet: the next one
+            }
+        }
+        return ofInterface(DOCKER0);
+    }
+
+    /** The IPv4 address of a network interface of this host, or null. */
+    public static Address ofInterface(String name) {
+        try {
+            NetworkInterface nic = NetworkInterface.getByName(name);
+            if (nic != null) {
+                for (InterfaceAddress a : nic.getInterfaceAddresses()) {
+                    if (a.getAddress() instanceof Inet4Address) {
+                        return new Address(a.getAddress().getHostAddress(), name);
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            // none
+        }
+        return null;
     }
 
     /**

@@ -33,11 +33,23 @@ public final class StackRunner {
      * @param ports         how host ports are checked; null when the engine runs on another host, whose ports and
      *                      paths are not checked from here
      * @param removeOrphans whether the stack's containers of services it no longer has are removed
+     * @param pip           the package index run --pip adds to the stack (its URL is then pipServer), or null
+     * @param toolVersion   this tool's version, which the index's image is tagged with
      */
     public record Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
-                          Preflight.PortProbe ports, boolean removeOrphans) {
+                          Preflight.PortProbe ports, boolean removeOrphans, PipService pip, String toolVersion) {
+        public Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
+                       Preflight.PortProbe ports, boolean removeOrphans) {
+            this(stackFile, pipServer, timeout, dryRun, env, ports, removeOrphans, null, null);
+        }
+
         public Options withPipServer(URI server) {
-            return new Options(stackFile, server, timeout, dryRun, env, ports, removeOrphans);
+            return new Options(stackFile, server, timeout, dryRun, env, ports, removeOrphans, pip, toolVersion);
+        }
+
+        /** With the package index of the bundle served as a service of the stack, its URL as PIP_SERVER. */
+        public Options withPip(PipService service, String version) {
+            return new Options(stackFile, service.url(), timeout, dryRun, env, ports, removeOrphans, service, version);
         }
     }
 
@@ -89,6 +101,9 @@ public final class StackRunner {
 
     /** Reads and checks the stack a run would start, changing nothing (a mistake in it is found before the lock). */
     public StackSpec check(BundleSource source, Options options) {
+        if (options.pip() != null) {
+            packagesOf(source);
+        }
         return carried(source, options, stack(source, options, "0.0.0.0"));
     }
 
@@ -101,7 +116,8 @@ public final class StackRunner {
         StackSpec spec = carried(source, options, stack(source, options, "0.0.0.0"));
         List<ImageLoader.FileLoad> loads = loader.plan(source);
         Map<String, String> imageIds = RunPlanner.imageIds(source, loads);
-        StackSpec planned = options.pipServer() == null ? spec : stack(source, options, gatewayOf(spec, options));
+        StackSpec planned = withPip(source, options, options.pipServer() == null ? spec
+                : stack(source, options, gatewayOf(spec, options)));
         RunPlan plan = planner.plan(planned, loads, imageIds, source.id(), options.removeOrphans(),
                 options.ports() != null);
         if (options.dryRun()) {
@@ -135,6 +151,39 @@ public final class StackRunner {
         }
         applier.start(applied, options.timeout());
         return applied.stack();
+    }
+
+    /**
+     * With --pip, the stack with its package index: the image made (once per program) and the bundle's packages
+     * copied to this host; a dry run only says so.
+     */
+    private StackSpec withPip(BundleSource source, Options options, StackSpec spec) {
+        if (options.pip() == null) {
+            return spec;
+        }
+        List<com.mlreef.offline.bundle.BundleManifest.PackageFile> packages = packagesOf(source);
+        java.nio.file.Path folder = PipPackages.folder(PipPackages.ROOT, spec.name());
+        if (options.dryRun()) {
+            console.result("pip: would serve the bundle's " + packages.size() + " package files from " + folder
+                    + " at " + options.pip().url() + " (service " + PipService.SERVICE + ")");
+            return spec;
+        }
+        ProgramFiles program = ProgramFiles.current();
+        String image = PipImage.ensure(engine, console, options.toolVersion(), program);
+        int copied = PipPackages.copy(console, source.dir(), packages, folder);
+        console.info("--pip: " + packages.size() + " package files in " + folder + " (" + copied + " copied now),"
+                + " served at " + options.pip().url());
+        return options.pip().addTo(spec, image, program, folder.toString());
+    }
+
+    private static List<com.mlreef.offline.bundle.BundleManifest.PackageFile> packagesOf(BundleSource source) {
+        List<com.mlreef.offline.bundle.BundleManifest.PackageFile> packages = source.isBundle()
+                ? source.manifest().packageFiles() : List.of();
+        if (packages.isEmpty()) {
+            throw new ToolException(ExitCode.USAGE, "--pip: " + source.dir() + " carries no Python packages; export"
+                    + " it with --pip-dir PKG_DIR, or give a package index with -s");
+        }
+        return packages;
     }
 
     /** The stack: -f, else the bundle's, else (plain folder) the default; interpolated with PIP_SERVER. */
