@@ -50,7 +50,9 @@ public final class RegistryClient implements AutoCloseable {
 
     private <T> T rest(URI base, Class<T> type) {
         T client = QuarkusRestClientBuilder.newBuilder().baseUri(base).connectTimeout(30, TimeUnit.SECONDS)
-                .readTimeout(120, TimeUnit.SECONDS).build(type);
+                .readTimeout(120, TimeUnit.SECONDS)
+                // every status is read here (a 401's challenge, a HEAD's 404): not thrown by the client
+                .property("microprofile.rest.client.disable.default.mapper", true).build(type);
         synchronized (restClients) {
             restClients.add(client);
         }
