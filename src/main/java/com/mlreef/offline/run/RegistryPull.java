@@ -24,7 +24,7 @@ import java.util.Map;
  * loaded from the bundle's files. Each is pulled under the name push gave it, checked against the bundle's image ID,
  * then tagged with its own reference, which the containers are created from and {@code status} shows.
  */
-final class RegistryImages {
+final class RegistryPull {
     /**
      * One image of the stack.
      *
@@ -46,7 +46,7 @@ final class RegistryImages {
     private final RegistryLocation registry;
     private final RegistryAuth auth;
 
-    RegistryImages(DockerEngine engine, Console console, RegistryLocation registry, RegistryAuth auth) {
+    RegistryPull(DockerEngine engine, Console console, RegistryLocation registry, RegistryAuth auth) {
         this.engine = engine;
         this.console = console;
         this.registry = registry;

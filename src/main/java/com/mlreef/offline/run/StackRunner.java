@@ -52,7 +52,7 @@ public final class StackRunner {
     private final Set<String> warned = new HashSet<>();
     private boolean usesPipServer;
     /** With --registry: where the images are pulled from instead of loaded; else null. */
-    private RegistryImages registryImages;
+    private RegistryPull registryImages;
     /** The stack file, or the bundle's stack, read at the first {@link #stack}; each reading resolves it again. */
     private StackDocument document;
 
@@ -81,7 +81,7 @@ public final class StackRunner {
      * bundle's files (which need not be there).
      */
     public StackRunner fromRegistry(RegistryLocation registry, RegistryAuth auth) {
-        this.registryImages = new RegistryImages(engine, console, registry, auth);
+        this.registryImages = new RegistryPull(engine, console, registry, auth);
         return this;
     }
 
@@ -104,11 +104,11 @@ public final class StackRunner {
         StackSpec spec = carried(source, options, stack(source, options, "0.0.0.0"));
         List<ImageLoader.FileLoad> loads = registryImages == null ? loader.plan(source) : List.of();
         Map<String, String> imageIds = registryImages == null ? RunPlanner.imageIds(source, loads)
-                : RegistryImages.imageIds(source.manifest());
+                : RegistryPull.imageIds(source.manifest());
         StackSpec planned = options.pipServer() == null ? spec : stack(source, options, gatewayOf(spec, options));
         RunPlan plan = planner.plan(planned, loads, imageIds, source.id(), options.removeOrphans(),
                 options.ports() != null);
-        List<RegistryImages.Pull> pulls = registryImages == null ? List.of() : registryImages.plan(planned, imageIds);
+        List<RegistryPull.Pull> pulls = registryImages == null ? List.of() : registryImages.plan(planned, imageIds);
         if (options.dryRun()) {
             checks.healthchecks(plan.services(), false);
             pulls.forEach(p -> console.result(p.line()));
