@@ -121,7 +121,7 @@ final class ImageSaver {
             }
             entries.add(new BundleManifest.Image(List.of(image.reference()), inspect.id(), inspect.platform(),
                     image.diffIds(), group.file(), written.size(), written.sha256(), compression, layerFiles,
-                    leftOut == 0 ? null : leftOut));
+                    leftOut == 0 ? null : leftOut, source.origin(image.reference())));
             checkOmitted(image, layerFiles, leftOut, drop, archive.entries());
         }
         return entries;
