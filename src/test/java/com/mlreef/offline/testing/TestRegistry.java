@@ -81,6 +81,12 @@ public final class TestRegistry implements AutoCloseable {
                 .resolve("data");
     }
 
+    /** The manifest digest the registry's storage links a tag of the repository to. */
+    public String tagDigest(String repository, String tag) throws IOException {
+        return Files.readString(dir.resolve("data/docker/registry/v2/repositories").resolve(repository)
+                .resolve("_manifests/tags").resolve(tag).resolve("current/link")).trim();
+    }
+
     /** The engine's X-Registry-Auth value for {@link #USER}. */
     public String xRegistryAuth() {
         String json = "{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\",\"serveraddress\":\"" + host
