@@ -1,5 +1,7 @@
 package com.mlreef.offline.cli;
 
+import com.mlreef.offline.bundle.BundleException;
+import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.docker.RegistryAuth;
 import com.mlreef.offline.push.BundlePusher;
@@ -9,6 +11,8 @@ import com.mlreef.offline.registry.RegistryLocation;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.Sizes;
+import com.mlreef.offline.ui.ToolException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,11 +52,12 @@ public class PushCommand extends BaseCommand {
     protected int execute(Console console) {
         long start = System.nanoTime();
         RegistryLocation location = RegistryLocation.parse("--registry", registry);
-        BundleSource source = BundleSource.open(dir);
-        if (!source.isBundle()) {
-            throw new com.mlreef.offline.ui.ToolException(ExitCode.USAGE, dir + " holds image tars without"
-                    + " bundle.json: push takes a bundle written by 'mlreef-offline export'");
+        BundleException.requireFolder(dir);
+        if (!Files.isRegularFile(dir.resolve(BundleManifest.FILE_NAME))) {
+            throw new ToolException(ExitCode.USAGE, dir + " holds no " + BundleManifest.FILE_NAME + ": push takes a"
+                    + " bundle folder written by 'mlreef-offline export'");
         }
+        BundleSource source = BundleSource.open(dir);
         RegistryAuth auth = RegistryAuth.fromDockerConfig(System.getenv(), console::warn);
         BundlePusher.Report r;
         try (RegistryClient client = RegistryClient.open(RegistryAddress.of(location.host(), insecure), auth)) {

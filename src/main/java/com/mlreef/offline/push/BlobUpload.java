@@ -149,7 +149,8 @@ final class BlobUpload {
             return -1;
         }
         Matcher m = RANGE.matcher(r.headers().firstValue("Range").orElse(""));
-        return m.matches() ? Long.parseLong(m.group(1)) + 1 : 0;
+        // "0-0" is what Distribution says of an empty upload too: taken as empty (a byte sent again is refused)
+        return m.matches() && !m.group(1).equals("0") ? Long.parseLong(m.group(1)) + 1 : 0;
     }
 
     private URI start() throws IOException {
