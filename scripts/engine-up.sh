@@ -14,6 +14,8 @@ command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
 # the export tests read zstd bundles with the zstd tool, as a user without mlreef-offline would
 command -v zstd >/dev/null 2>&1 || need_pkgs+=(zstd)
+# the registry tests make certificates (TLS, and the token endpoint's signing key) with openssl
+command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
     log "installing ${need_pkgs[*]}"
     apt-get update -qq

@@ -55,12 +55,21 @@ public record BundleManifest(int format, String id, Tool tool, String created, b
      *                   in bundles of older versions
      * @param baseLayers how many bottom layers the file leaves out, expected on the target from the base bundle;
      *                   null for none
+     * @param origin     for an image exported straight from its registry, the manifest taken
+     *                   ({@code registry/repository@sha256:...}: for a multi-platform image, the platform's); else null
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Image(List<String> references, String id, String platform, List<String> layers, String file,
                         long size, String sha256, Compression compression, List<LayerFile> layerFiles,
-                        Integer baseLayers) {
+                        Integer baseLayers, String origin) {
+
+        /** An image exported through the engine (no origin). */
+        public Image(List<String> references, String id, String platform, List<String> layers, String file,
+                     long size, String sha256, Compression compression, List<LayerFile> layerFiles,
+                     Integer baseLayers) {
+            this(references, id, platform, layers, file, size, sha256, compression, layerFiles, baseLayers, null);
+        }
 
         /** The number of bottom layers left out of the file (0 in a full bundle). */
         public int leftOut() {

@@ -102,6 +102,26 @@ public record BundleSource(Path dir, BundleManifest manifest, List<Path> plainTa
         return new BundleSource(dir, null, tars, null, null);
     }
 
+    /**
+     * A bundle whose images come from a registry (run --registry): bundle.json is read and checked as by {@link
+     * #open}, its image files need not be there.
+     */
+    public static BundleSource openWithoutImages(Path dir) {
+        BundleException.requireFolder(dir);
+        BundleVerifier.refuseWhileExporting(dir);
+        if (!Files.exists(dir.resolve(BundleManifest.FILE_NAME))) {
+            throw new BundleException(dir + " holds no " + BundleManifest.FILE_NAME + ": --registry needs the bundle's"
+                    + " " + BundleManifest.FILE_NAME + " (its stack and image IDs); the image files may be left out");
+        }
+        BundleManifest manifest = BundleFiles.read(dir);
+        if (!manifest.complete()) {
+            throw new BundleException("the bundle in " + dir + " is incomplete: the export that wrote it did not"
+                    + " finish; run the export again");
+        }
+        checkManifestSum(dir);
+        return new BundleSource(dir, manifest, List.of(), manifest.stack().text(), stackSource(dir));
+    }
+
     public boolean isBundle() {
         return manifest != null;
     }

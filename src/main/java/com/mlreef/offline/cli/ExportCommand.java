@@ -3,7 +3,10 @@ package com.mlreef.offline.cli;
 import com.mlreef.offline.bundle.BundleFiles;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.Compression;
+import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.EngineUnreachableException;
 import com.mlreef.offline.docker.RegistryAuth;
+import com.mlreef.offline.export.RegistryImages;
 import com.mlreef.offline.export.StackExporter;
 import com.mlreef.offline.stackfile.StackFile;
 import com.mlreef.offline.ui.Console;
@@ -29,6 +32,11 @@ import picocli.CommandLine.Option;
             + "holds), SHA256SUMS (sha256sum -c reads it) and, when run as the native executable, a copy of it.",
         "A registry that wants credentials gets those that 'docker login' stored (config.json in $DOCKER_CONFIG or "
             + "~/.docker, or the credential helper it names).",
+        "With --from-registry no engine is needed: the images' manifests and layers are fetched straight from their "
+            + "registries (over https; http for localhost, 127.0.0.0/8 and with --insecure), several layers at once, "
+            + "each checked against its digest and resumed where it broke off, into DIR/.registry-blobs/ (removed once "
+            + "the bundle is complete). The files are the same as through the engine. When the engine cannot be "
+            + "reached, export says so and takes this way by itself.",
         "Run again into the same DIR, export keeps every file that is whole and still holds the same image: an "
             + "interrupted export finishes where it stopped."},
         footer = {"", "Examples:",
@@ -38,9 +46,13 @@ import picocli.CommandLine.Option;
             "  mlreef-offline export --no-pull     # the images the engine has, as they are",
             "  mlreef-offline export -o v2 --since v1   # an upgrade: layers v1 lacks",
             "  pip download -d pkgs -r requirements.txt && mlreef-offline export --pip-dir pkgs",
+            "  mlreef-offline export --from-registry --platform linux/arm64   # no engine; images for an arm64 host",
             "", "Then: mlreef-offline verify -d DIR", "      carry DIR (with this executable) to the offline host",
             "      mlreef-offline run -d DIR", "", MlreefOffline.EXIT_CODES})
 public class ExportCommand extends BaseCommand {
+    /** Layers downloaded at once from the registries: a few keep one link busy without crowding the registry. */
+    private static final int PARALLEL_DOWNLOADS = 4;
+
     @Mixin
     EngineOptions engine;
 
@@ -75,6 +87,18 @@ public class ExportCommand extends BaseCommand {
                     + "them to the stack. Only .whl, .tar.gz, .zip and .tar.bz2 files at the top of PKG_DIR are taken. "
                     + "With --since, files the older bundle carries are left out.")
     Path pipDir;
+    @Option(names = "--from-registry", description = "Fetch the images straight from their registries: no Docker "
+            + "Engine needed. Credentials are those of 'docker login', as above.")
+    boolean fromRegistry;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "With --from-registry: the image "
+            + "taken from a multi-platform image (default: this host's, linux/" + "${sys:os.arch}" + " as the JVM "
+            + "names it). The platform is written into bundle.json.")
+    String platform;
+
+    @Option(names = "--insecure", description = "With --from-registry: ask the registries over plain http (the "
+            + "loopback ones always are).")
+    boolean insecure;
 
     @Override
     protected int execute(Console console) throws IOException {
@@ -93,9 +117,8 @@ public class ExportCommand extends BaseCommand {
         StackExporter.Options options = new StackExporter.Options(dir, compression, combined, !noPull,
                 Runtime.getRuntime().availableProcessors(), new VersionProvider().getVersion()[0]
                         .replaceFirst("^mlreef-offline ", ""), NativeExecutable.path(), since, pipDir);
-        RegistryAuth auth = noPull ? RegistryAuth.NONE : RegistryAuth.fromDockerConfig(System.getenv(), console::warn);
-        StackExporter.Result result = new StackExporter(engine.engine(), console, auth)
-                .export(stack, file == null ? "embedded default" : file.toString(), options);
+        StackExporter.Result result = exporter(console).export(stack, file == null ? "embedded default"
+                : file.toString(), options);
 
         BundleManifest manifest = result.manifest();
         Map<String, List<BundleManifest.Image>> byFile = manifest.images().stream()
@@ -128,5 +151,38 @@ public class ExportCommand extends BaseCommand {
                     ? "it" : "them") + ", perhaps older than the registry's: " + String.join(", ", result.notPulled()));
         }
         return ExitCode.OK;
+    }
+
+    /** Through the engine; straight from the registries with --from-registry, or when the engine is not there. */
+    private StackExporter exporter(Console console) {
+        if (!fromRegistry && (platform != null || insecure)) {
+            throw new ToolException(ExitCode.USAGE, (platform != null ? "--platform" : "--insecure") + " goes with"
+                    + " --from-registry (through the engine, it pulls for its own platform)");
+        }
+        if (fromRegistry && noPull) {
+            throw new ToolException(ExitCode.USAGE, "--no-pull takes the engine's images; --from-registry takes the"
+                    + " registries': give one of them");
+        }
+        boolean registries = fromRegistry;
+        DockerEngine docker = null;
+        if (!registries) {
+            docker = engine.engine();
+            try {
+                docker.version();
+            } catch (EngineUnreachableException e) {
+                if (noPull) {
+                    throw e;
+                }
+                console.info("no Docker Engine at " + engine.address() + ": exporting straight from the registries"
+                        + " (as --from-registry)");
+                registries = true;
+            }
+        }
+        RegistryAuth auth = noPull ? RegistryAuth.NONE : RegistryAuth.fromDockerConfig(System.getenv(), console::warn);
+        if (registries) {
+            return StackExporter.fromRegistries(console, auth, new RegistryImages.Options(dir, platform, insecure,
+                    PARALLEL_DOWNLOADS));
+        }
+        return new StackExporter(docker, console, auth);
     }
 }

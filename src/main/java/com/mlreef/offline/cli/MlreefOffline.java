@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             ExportCommand.class,
             VerifyCommand.class,
+            PushCommand.class,
             RunCommand.class,
             StatusCommand.class,
             LogsCommand.class,

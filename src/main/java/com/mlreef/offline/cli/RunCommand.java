@@ -3,6 +3,8 @@ package com.mlreef.offline.cli;
 import com.mlreef.offline.backup.VolumeBackup;
 import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.RegistryAuth;
+import com.mlreef.offline.registry.RegistryLocation;
 import com.mlreef.offline.run.PipServer;
 import com.mlreef.offline.run.PipService;
 import com.mlreef.offline.run.Preflight;
@@ -47,6 +49,8 @@ import picocli.CommandLine.Option;
             "  mlreef-offline run -d mlreef-images-tar --pip                      # the bundle's packages",
             "  mlreef-offline run -d mlreef-images-tar --dry-run                  # the plan only",
             "  mlreef-offline run -d mlreef-v2 --backup-dir /srv/backups         # an upgrade",
+            "  mlreef-offline run -d mlreef-images-tar --registry registry.local:5000/mlreef",
+            "                      # images pulled from where 'push' put them; only bundle.json is needed",
             "", MlreefOffline.EXIT_CODES})
 public class RunCommand extends BaseCommand {
     @Mixin
@@ -93,13 +97,21 @@ public class RunCommand extends BaseCommand {
     @Option(names = "--no-backup", description = "Make no backup of the volumes before an upgrade (a warning says"
             + " so): the old data cannot be had back should the new version damage it.")
     boolean noBackup;
+    @Option(names = "--registry", paramLabel = "HOST[:PORT][/PREFIX]", description = "Have the engine pull the"
+            + " stack's images from this registry, where 'mlreef-offline push' put them (each as"
+            + " HOST/PREFIX/path:tag, then tagged with its own name and checked against the bundle's image ID),"
+            + " instead of loading the bundle's image files, which may then be left out (bundle.json is read). The"
+            + " engine pulls with the credentials of 'docker login HOST'; a registry without TLS must be among the"
+            + " engine's insecure-registries (localhost and 127.0.0.1 are by default).")
+    String registry;
 
     @Override
     protected int execute(Console console) {
         long start = System.nanoTime();
         URI pip = pipServer == null ? null : PipServer.parse(pipServer);
         Duration wait = timeout == null ? null : duration(timeout);
-        BundleSource source = BundleSource.open(dir);
+        RegistryLocation from = registry == null ? null : RegistryLocation.parse("--registry", registry);
+        BundleSource source = from == null ? BundleSource.open(dir) : BundleSource.openWithoutImages(dir);
         StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun, System.getenv(),
                 engine.local() ? Preflight.PortProbe.BIND : null, removeOrphans);
         DockerEngine docker = engine.engine();
@@ -111,6 +123,9 @@ public class RunCommand extends BaseCommand {
         // a stack file with a mistake, or an engine that cannot be reached, says so before the lock is waited for
         VolumeBackup.Guard guard = new VolumeBackup.Guard();
         StackRunner runner = new StackRunner(docker, console).withBackups(backups(docker, console, guard));
+        if (from != null) {
+            runner.fromRegistry(from, RegistryAuth.fromDockerConfig(System.getenv(), console::warn));
+        }
         runner.check(source, options);
         if (pip == null && !this.pip && runner.usesPipServer()) {
             pip = inheritedPipServer(console);

@@ -109,7 +109,37 @@ public final class RegistryAuth {
 
     /** The {@code X-Registry-Auth} value for pulling {@code reference}, or null to ask the registry anonymously. */
     public String header(String reference) {
-        String registry = registry(reference);
+        return headerOf(registry(reference));
+    }
+
+    /**
+     * What {@code docker login} stored for a registry, for asking it directly.
+     *
+     * @param identityToken an OAuth refresh token given in place of a password, or null
+     */
+    public record Credentials(String username, String password, String identityToken) {
+        @Override
+        public String toString() {
+            return "Credentials[" + username + "]"; // never the secret
+        }
+    }
+
+    /** The credentials for {@code registry} (as references name it: {@code docker.io}, {@code host:port}), or null. */
+    public Credentials login(String registry) {
+        String header = headerOf(registry);
+        if (header == null) {
+            return null;
+        }
+        try {
+            JsonNode auth = DockerJson.MAPPER.readTree(Base64.getUrlDecoder().decode(header));
+            return new Credentials(auth.path("username").asText(""), auth.path("password").asText(""),
+                    text(auth.path("identitytoken")));
+        } catch (IOException e) {
+            throw new IllegalStateException("the credentials just encoded cannot be read", e);
+        }
+    }
+
+    private String headerOf(String registry) {
         String header = headers.computeIfAbsent(registry, r -> {
             ObjectNode auth = config == null ? null : credentials(r);
             return auth == null ? "" : Base64.getUrlEncoder().encodeToString(

@@ -7,7 +7,6 @@ import com.mlreef.offline.bundle.Compression;
 import com.mlreef.offline.bundle.DockerArchive;
 import com.mlreef.offline.bundle.ImageFileWriter;
 import com.mlreef.offline.bundle.LayerChain;
-import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.docker.model.ImageInspect;
 import com.mlreef.offline.ui.Console;
@@ -23,11 +22,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The save phase of export: each group's images saved by the engine into one file of the bundle, whole or (for a
+ * The save phase of export: each group's images saved by the engine (or fetched from the registries) into one file of the bundle, whole or (for a
  * differential bundle) without the layers of the base, and the entries bundle.json gives that file.
  */
 final class ImageSaver {
-    private final DockerEngine engine;
+    private final ImageSource source;
     private final Console console;
     private final Path dir;
     private final Compression compression;
@@ -35,9 +34,9 @@ final class ImageSaver {
     /** The bundle the files build on, or null for a full bundle. */
     private final BaseBundle base;
 
-    ImageSaver(DockerEngine engine, Console console, Path dir, Compression compression, int threads,
+    ImageSaver(ImageSource source, Console console, Path dir, Compression compression, int threads,
                BaseBundle base) {
-        this.engine = engine;
+        this.source = source;
         this.console = console;
         this.dir = dir;
         this.compression = compression;
@@ -82,7 +81,7 @@ final class ImageSaver {
         ImageFileWriter.Written written;
         ArchiveFilter archive;
         try (Progress progress = Progress.start(console, "saving " + what, estimate);
-             InputStream tar = engine.saveImages(group.references())) {
+             InputStream tar = source.save(group.references())) {
             Set<String> named = omitted == null ? Set.of() : omitted.drop();
             archive = bySize != null ? ArchiveFilter.dropAndHash(tar, bySize::drop)
                     : new ArchiveFilter(tar, named::contains);
@@ -122,7 +121,7 @@ final class ImageSaver {
             }
             entries.add(new BundleManifest.Image(List.of(image.reference()), inspect.id(), inspect.platform(),
                     image.diffIds(), group.file(), written.size(), written.sha256(), compression, layerFiles,
-                    leftOut == 0 ? null : leftOut));
+                    leftOut == 0 ? null : leftOut, source.origin(image.reference())));
             checkOmitted(image, layerFiles, leftOut, drop, archive.entries());
         }
         return entries;
@@ -171,7 +170,7 @@ final class ImageSaver {
         String what = group.what();
         ArchiveFilter archive;
         try (Progress progress = Progress.start(console, "reading the layout of " + what, 0);
-             InputStream tar = engine.saveImages(group.references())) {
+             InputStream tar = source.save(group.references())) {
             archive = ArchiveFilter.observe(tar);
             byte[] buffer = new byte[1 << 16];
             long total = 0;

@@ -50,17 +50,28 @@ public final class StackExporter {
     public record Result(BundleManifest manifest, Map<String, Boolean> written, List<String> notPulled) {
     }
 
-    private final DockerEngine engine;
+    private final ImageSource imageSource;
     private final Console console;
-    private final ImagePuller puller;
     /** The package files of --pip-dir, listed (and checked) before anything is pulled; null without it. */
     private List<Path> packageFiles;
 
     /** @param auth the credentials sent with each pull (those of {@code docker login}), or {@link RegistryAuth#NONE} */
     public StackExporter(DockerEngine engine, Console console, RegistryAuth auth) {
-        this.engine = engine;
+        this(new EngineImages(engine, console, auth), console);
+    }
+
+    private StackExporter(ImageSource source, Console console) {
+        this.imageSource = source;
         this.console = console;
-        this.puller = new ImagePuller(engine, console, auth);
+    }
+
+    /**
+     * An export that takes the images straight from their registries, with no engine ({@code --from-registry}).
+     *
+     * @param auth the credentials of {@code docker login}, or {@link RegistryAuth#NONE}
+     */
+    public static StackExporter fromRegistries(Console console, RegistryAuth auth, RegistryImages.Options options) {
+        return new StackExporter(new RegistryImages(console, auth, options), console);
     }
 
     public Result export(StackFile.Loaded stack, String source, Options options) {
@@ -75,7 +86,7 @@ public final class StackExporter {
         BaseBundle since = options.since() == null ? null : BaseBundle.read(options.since(), dir);
         List<ResolvedImage> images = new ArrayList<>();
         for (String reference : stack.spec().images()) {
-            images.add(new ResolvedImage(reference, puller.resolve(reference, options.pull())));
+            images.add(new ResolvedImage(reference, imageSource.resolve(reference, options.pull())));
         }
         BaseBundle base = since;
         if (since != null && images.stream().allMatch(i -> since.leftOut(i) == 0)) {
@@ -170,7 +181,7 @@ public final class StackExporter {
                 console.info(group.file() + ": unchanged, kept");
             }
         }
-        ImageSaver saver = new ImageSaver(engine, console, dir, options.compression(), options.threads(), base);
+        ImageSaver saver = new ImageSaver(imageSource, console, dir, options.compression(), options.threads(), base);
         Map<String, FileLayout> layouts = new HashMap<>();
         for (ImageGroup group : toWrite) {
             FileLayout layout = saver.layout(group);
@@ -193,8 +204,9 @@ public final class StackExporter {
         BundleManifest manifest = manifests.complete(ExecutableCopy.into(console, dir, options.executable(),
                 previous)).withPackages(packages(dir, previous, base));
         folder.removeReplaced(previous, manifest);
+        imageSource.finished();
         folder.warnForeign(ManifestWriter.writeComplete(dir, manifest));
-        return new Result(manifest, written, puller.notPulled());
+        return new Result(manifest, written, imageSource.notPulled());
     }
 
     /** The --pip-dir files copied into the bundle (those of a previous export without it removed). */

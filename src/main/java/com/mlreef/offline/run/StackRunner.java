@@ -3,7 +3,9 @@ package com.mlreef.offline.run;
 import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.RegistryAuth;
 import com.mlreef.offline.docker.model.ContainerSpec;
+import com.mlreef.offline.registry.RegistryLocation;
 import com.mlreef.offline.stackfile.StackDocument;
 import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
@@ -61,6 +63,8 @@ public final class StackRunner {
     private final RunApplier applier;
     private final Set<String> warned = new HashSet<>();
     private boolean usesPipServer;
+    /** With --registry: where the images are pulled from instead of loaded; else null. */
+    private RegistryPull registryImages;
     /** The stack file, or the bundle's stack, read at the first {@link #stack}; each reading resolves it again. */
     private StackDocument document;
 
@@ -94,6 +98,15 @@ public final class StackRunner {
         return this;
     }
 
+    /**
+     * Has the engine pull the stack's images from {@code registry}, where push put them, instead of loading the
+     * bundle's files (which need not be there).
+     */
+    public StackRunner fromRegistry(RegistryLocation registry, RegistryAuth auth) {
+        this.registryImages = new RegistryPull(engine, console, registry, auth);
+        return this;
+    }
+
     /** Whether the stack last read takes ${PIP_SERVER} (the environment's is passed on only then). */
     public boolean usesPipServer() {
         return usesPipServer;
@@ -114,21 +127,31 @@ public final class StackRunner {
             BundleVerifier.unreadArchives(source.dir()).stream().filter(warned::add).forEach(console::warn);
         }
         StackSpec spec = carried(source, options, stack(source, options, "0.0.0.0"));
-        List<ImageLoader.FileLoad> loads = loader.plan(source);
-        Map<String, String> imageIds = RunPlanner.imageIds(source, loads);
+        List<ImageLoader.FileLoad> loads = registryImages == null ? loader.plan(source) : List.of();
+        Map<String, String> imageIds = registryImages == null ? RunPlanner.imageIds(source, loads)
+                : RegistryPull.imageIds(source.manifest());
         StackSpec planned = withPip(source, options, options.pipServer() == null ? spec
                 : stack(source, options, gatewayOf(spec, options)));
         RunPlan plan = planner.plan(planned, loads, imageIds, source.id(), options.removeOrphans(),
                 options.ports() != null);
+        List<RegistryPull.Pull> pulls = registryImages == null ? List.of() : registryImages.plan(planned, imageIds);
         if (options.dryRun()) {
             checks.healthchecks(plan.services(), false);
+            pulls.forEach(p -> console.result(p.line()));
             plan.lines().forEach(console::result);
             if (options.ports() != null) { // a port run would find taken fails the dry run too
                 checks.ports(plan, options.ports());
             }
             return planned;
         }
+        pulls.forEach(p -> console.debug("plan: " + p.line()));
         plan.lines().forEach(line -> console.debug("plan: " + line));
+        if (pulls.stream().anyMatch(p -> p.action().equals("pull")) && options.ports() != null) {
+            checks.ports(plan, options.ports()); // a taken port is found before the pulls, as before the loads
+        }
+        if (registryImages != null) {
+            registryImages.apply(pulls);
+        }
         try {
             return apply(source, options, spec, imageIds, plan);
         } catch (RuntimeException e) {
