@@ -19,11 +19,13 @@ final class MountSyntax {
     List<MountSpec> read(JsonNode node, String path, Map<String, VolumeSpec> volumes) {
         List<MountSpec> mounts = new ArrayList<>();
         for (String m : reader.shortOrLong(node, path, this::longVolume)) {
-            MountSpec mount = mount(m, path, volumes);
-            if (mounts.stream().anyMatch(other -> other.target().equals(mount.target()))) {
-                throw reader.error(path, "two mounts at " + mount.target());
-            }
-            mounts.add(mount);
+            reader.attempt(() -> {
+                MountSpec mount = mount(m, path, volumes);
+                if (mounts.stream().anyMatch(other -> other.target().equals(mount.target()))) {
+                    throw reader.error(path, "two mounts at " + mount.target());
+                }
+                mounts.add(mount);
+            });
         }
         return mounts;
     }

@@ -25,7 +25,7 @@ final class PortSyntax {
     List<PortSpec> read(JsonNode node, String path) {
         List<PortSpec> ports = new ArrayList<>();
         for (String p : reader.shortOrLong(node, path, this::longPort)) {
-            ports.addAll(ports(p, path));
+            reader.attempt(() -> ports.addAll(ports(p, path)));
         }
         return ports;
     }
