@@ -290,6 +290,22 @@ final class NodeReader {
         return row[b.length()];
     }
 
+    /** Passes a warning about the file on. */
+    void warn(String message) {
+        interpolation.warn(message);
+    }
+
+    /** The value of a variable of the environment the file is read with, or null. */
+    String variable(String name) {
+        return interpolation.value(name);
+    }
+
+    /** Where {@code path} is, for a warning: the file, the path and its line. */
+    String where(String path) {
+        int line = line(path);
+        return source + ": " + path + (line > 0 ? " (line " + line + ")" : "");
+    }
+
     /** A problem at {@code path}: its message names the file, the path and the line. */
     StackFileException error(String path, String message) {
         int line = line(path);

@@ -31,20 +31,11 @@ final class ServiceOptions {
             Map.entry("build", "images are built on the online host: build and tag the image there, and name it in"
                     + " image"),
             Map.entry("env_file", "a bundle carries no other files: write the variables under environment"),
-            Map.entry("deploy", "deploy is Swarm's: limit a container with mem_limit and cpus, and give it GPUs"
-                    + " with gpus"),
             Map.entry("extends", "write the service out in full"),
-            Map.entry("profiles", "run starts every service of the stack: leave the service out of the stack file"),
-            Map.entry("pull_policy", "export pulls each image (--no-pull: local ones only), and run never pulls"),
-            Map.entry("platform", "export carries the image the online host's engine has: pull it for that platform"
-                    + " there before export --no-pull"),
-            Map.entry("links", "the services reach each other by service name on the stack's network; give other"
-                    + " names as aliases under networks"),
             Map.entry("external_links", "join the other containers' network (external: true) and reach them by name"),
             Map.entry("volumes_from", "mount the same named volumes in both services"),
             Map.entry("secrets", "a bundle carries no other files: mount them from the offline host with volumes"),
             Map.entry("configs", "a bundle carries no other files: mount them from the offline host with volumes"),
-            Map.entry("scale", "run starts one container per service"),
             Map.entry("post_start", "give the commands as x-offline: after-ready, which run runs once the service is"
                     + " ready"),
             Map.entry("pre_stop", "stop sends the container its stop_signal: handle it in the container"),
@@ -54,7 +45,15 @@ final class ServiceOptions {
             Map.entry("cpu_count", "cpu_count is a Windows containers' setting: use cpus"),
             Map.entry("cpu_percent", "cpu_percent is a Windows containers' setting: use cpus"),
             Map.entry("develop", "develop is for Compose's watch mode, which has no use offline"),
-            Map.entry("credential_spec", "credential_spec is a Windows containers' setting"));
+            Map.entry("credential_spec", "credential_spec is a Windows containers' setting"),
+            Map.entry("cpu_rt_period", "real-time scheduling is not taken; use cpus"),
+            Map.entry("cpu_rt_runtime", "real-time scheduling is not taken; use cpus"),
+            Map.entry("label_file", "write the labels under labels"),
+            Map.entry("volume_driver", "give the driver on each named volume under the top-level volumes"),
+            Map.entry("use_api_socket", "mount /var/run/docker.sock with volumes if the service needs the engine"),
+            Map.entry("provider", "a provider service is run by a Compose plug-in, which run does not have"),
+            Map.entry("models", "models need Docker Model Runner, which an offline engine does not have"),
+            Map.entry("pull_refresh_after", "run never pulls: export carries the image"));
 
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?");
     private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?");
@@ -109,7 +108,7 @@ final class ServiceOptions {
                 reader.attempt(() -> expose(node.get("expose"), path + ".expose"), null),
                 reader.attempt(() -> ulimits(node.get("ulimits"), path + ".ulimits"), null), null, null,
                 engine.config().isEmpty() ? null : engine.config(),
-                engine.hostConfig().isEmpty() ? null : engine.hostConfig());
+                engine.hostConfig().isEmpty() ? null : engine.hostConfig(), null);
     }
 
     private Long memLimit(JsonNode node, String path) {

@@ -24,7 +24,7 @@ final class ServiceReader {
             "networks", "restart", "healthcheck", "labels", "depends_on");
     /** Every key a service takes. */
     private static final List<String> ALL_KEYS = Stream.of(KEYS, ServiceOptions.KEYS, EngineSettings.KEYS,
-            List.of("x-offline")).flatMap(List::stream).toList();
+            ComposeKeys.KEYS, List.of("x-offline")).flatMap(List::stream).toList();
     private static final Set<String> RESTART = Set.of("no", "always", "unless-stopped", "on-failure");
 
     private final NodeReader reader;
@@ -35,6 +35,8 @@ final class ServiceReader {
     private final PortSyntax ports;
     private final MountSyntax mounts;
     private final NetworkReader networkReader;
+    private final DeployMapping deploy;
+    private final ComposeKeys compose;
 
     /**
      * @param networks the stack's, given its default network when a service joins it
@@ -50,18 +52,28 @@ final class ServiceReader {
         this.ports = new PortSyntax(reader);
         this.mounts = new MountSyntax(reader);
         this.networkReader = new NetworkReader(reader);
+        this.deploy = new DeployMapping(reader, reader::warn);
+        this.compose = new ComposeKeys(reader);
+    }
+
+    /** Whether the service runs with the profiles given (COMPOSE_PROFILES, --profile). */
+    boolean active(JsonNode node, String path) {
+        return compose.active(node, path);
     }
 
     /** The service; each of its keys read on its own, so that the problems of all of them are found at once. */
-    Service read(String name, JsonNode node, String path) {
+    Service read(String name, JsonNode given, String path) {
+        JsonNode node = reader.attempt(() -> deploy.apply(given, path), given);
         checkKeys(name, node, path);
+        compose.check(node, path);
         String image = reader.attempt(() -> image(node, path), "");
         String containerName = reader.attempt(() -> containerName(node, path), null);
         List<String> command = reader.attempt(() -> node.has("command")
                 ? reader.command(node.get("command"), path + ".command") : null, null);
         List<PortSpec> published = reader.attempt(() -> ports.read(node.get("ports"), path + ".ports"), List.of());
-        List<MountSpec> mounted = reader.attempt(() -> mounts.read(node.get("volumes"), path + ".volumes", volumes),
-                List.of());
+        List<String> anonymous = new ArrayList<>();
+        List<MountSpec> mounted = reader.attempt(() -> mounts.read(node.get("volumes"), path + ".volumes", volumes,
+                anonymous), List.of());
         Map<String, List<String>> aliases = new LinkedHashMap<>();
         String networkMode = reader.attempt(() -> networkReader.networkMode(node, path, published), null);
         List<String> serviceNetworks = networkMode != null ? new ArrayList<>() : reader.attempt(() ->
@@ -73,15 +85,20 @@ final class ServiceReader {
         ReadyRule[] ready = {null};
         List<List<String>> afterReady = new ArrayList<>();
         reader.attempt(() -> offline(node.get("x-offline"), path, healthcheck, ready, afterReady));
+        Map<String, String> dependsOn = reader.attempt(() -> startOrder.dependsOn(name, node.get("depends_on"),
+                path + ".depends_on"), new LinkedHashMap<>());
+        if (networkMode != null && networkMode.startsWith("service:")) { // started after the one it joins
+            dependsOn.putIfAbsent(networkMode.substring("service:".length()), StackSpec.STARTED);
+        }
+        List<String> links = reader.attempt(() -> compose.links(node, path, dependsOn), List.of());
         ContainerOptions options = reader.attempt(() -> new ServiceOptions(reader).read(node, path, mounted),
-                ContainerOptions.NONE).withNetworks(networkMode, aliases);
+                ContainerOptions.NONE).withNetworks(networkMode, aliases).withLinksAndVolumes(links, anonymous);
         reader.attempt(() -> checkWithOptions(path, ready[0], afterReady, options));
         return new Service(name, image, containerName, command, published, mounted,
                 reader.attempt(() -> reader.environment(node.get("environment"), path + ".environment"), Map.of()),
                 serviceNetworks, restart, healthcheck,
                 reader.attempt(() -> reader.stringMap(node.get("labels"), path + ".labels"), Map.of()), ready[0],
-                afterReady, reader.attempt(() -> startOrder.dependsOn(name, node.get("depends_on"),
-                path + ".depends_on"), new LinkedHashMap<>()), options);
+                afterReady, dependsOn, options);
     }
 
     private String image(JsonNode node, String path) {

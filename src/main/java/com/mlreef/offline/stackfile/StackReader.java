@@ -60,8 +60,14 @@ final class StackReader {
         ServiceReader serviceReader = new ServiceReader(reader, volumes, networks, name, startOrder);
         Map<String, Service> services = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : reader.entries(root.get("services"), "services")) {
-            reader.attempt(() -> services.put(e.getKey(), serviceReader.read(e.getKey(), e.getValue(),
-                    "services." + e.getKey())));
+            String path = "services." + e.getKey();
+            if (reader.attempt(() -> serviceReader.active(e.getValue(), path), true)) {
+                reader.attempt(() -> services.put(e.getKey(), serviceReader.read(e.getKey(), e.getValue(), path)));
+            }
+        }
+        if (services.isEmpty() && !reader.problems().any()) {
+            throw reader.error("services", "every service is in a profile not given: name one with --profile (or"
+                    + " COMPOSE_PROFILES)");
         }
         List<String> extra = new ArrayList<>();
         Map<String, String> files = new LinkedHashMap<>();

@@ -30,7 +30,7 @@ class StackProblemsTest {
                     restart: sometimes
                   db:
                     image: 'Busy Box'
-                    volumes: ['/data', 'missing:/m']
+                    volumes: ['/a:/b:/c:/d', 'missing:/m']
                     user: 'a b'
                     cpus: lots
                 include: [other.yaml]
@@ -43,8 +43,8 @@ class StackProblemsTest {
                   services.web.ports: '70000:80': ports go from 1 to 65535 (line 7)
                   services.web.restart: 'sometimes' is not one of no, always, unless-stopped, on-failure[:N] (line 8)
                   services.db.image: 'Busy Box' is not a valid image reference (line 10)
-                  services.db.volumes: '/data' is not SOURCE:TARGET[:ro]; anonymous volumes are not kept across\
-                 upgrades, so name them (line 11)
+                  services.db.volumes: '/a:/b:/c:/d' is not SOURCE:TARGET[:ro] or an anonymous volume's /PATH\
+                 (line 11)
                   services.db.volumes: volume 'missing' is not declared under the top-level volumes (line 11)
                   services.db.user: 'a b' is not a user: a name or UID, with :GROUP or :GID (line 12)
                   services.db.cpus: 'lots' is not a number of CPUs such as 0.5 or 2 (line 13)
