@@ -42,6 +42,9 @@ public class RunCommand extends BaseCommand {
     @Mixin
     EngineOptions engine;
 
+    @picocli.CommandLine.Mixin
+    ProfileOption profile = new ProfileOption();
+
     @Option(names = {"-d", "--dir"}, paramLabel = "DIR", required = true, description = "The bundle folder.")
     Path dir;
 
@@ -71,7 +74,7 @@ public class RunCommand extends BaseCommand {
         URI pip = pipServer == null ? null : PipServer.parse(pipServer);
         Duration wait = timeout == null ? null : duration(timeout);
         BundleSource source = BundleSource.open(dir);
-        StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun, System.getenv(),
+        StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun, profile.variables(System.getenv()),
                 engine.local() ? Preflight.PortProbe.BIND : null, removeOrphans);
         DockerEngine docker = engine.engine();
         // a stack file with a mistake, or an engine that cannot be reached, says so before the lock is waited for
