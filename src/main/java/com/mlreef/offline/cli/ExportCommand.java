@@ -56,6 +56,9 @@ public class ExportCommand extends BaseCommand {
     @Mixin
     EngineOptions engine;
 
+    @picocli.CommandLine.Mixin
+    ProfileOption profile = new ProfileOption();
+
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = "mlreef-images-tar",
             description = "The bundle folder to write (default: ${DEFAULT-VALUE}); created if missing.")
     Path dir;
@@ -113,7 +116,7 @@ public class ExportCommand extends BaseCommand {
             throw new ToolException(ExitCode.USAGE, "--since: " + since + (java.nio.file.Files.exists(since)
                     ? " is not a folder" : " does not exist") + " (give the folder of the bundle the offline host has)");
         }
-        StackFile.Loaded stack = StackFile.load(file, System.getenv(), console::warn);
+        StackFile.Loaded stack = StackFile.load(file, profile.variables(System.getenv()), console::warn);
         StackExporter.Options options = new StackExporter.Options(dir, compression, combined, !noPull,
                 Runtime.getRuntime().availableProcessors(), new VersionProvider().getVersion()[0]
                         .replaceFirst("^mlreef-offline ", ""), NativeExecutable.path(), since, pipDir);

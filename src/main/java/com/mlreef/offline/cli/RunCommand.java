@@ -56,6 +56,9 @@ public class RunCommand extends BaseCommand {
     @Mixin
     EngineOptions engine;
 
+    @picocli.CommandLine.Mixin
+    ProfileOption profile = new ProfileOption();
+
     @Option(names = {"-d", "--dir"}, paramLabel = "DIR", required = true, description = "The bundle folder.")
     Path dir;
 
@@ -112,7 +115,8 @@ public class RunCommand extends BaseCommand {
         Duration wait = timeout == null ? null : duration(timeout);
         RegistryLocation from = registry == null ? null : RegistryLocation.parse("--registry", registry);
         BundleSource source = from == null ? BundleSource.open(dir) : BundleSource.openWithoutImages(dir);
-        StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun, System.getenv(),
+        StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun,
+                profile.variables(System.getenv()),
                 engine.local() ? Preflight.PortProbe.BIND : null, removeOrphans);
         DockerEngine docker = engine.engine();
         if (this.pip) {

@@ -27,13 +27,15 @@ public final class StackDocument {
     private final String source;
     private final String defaultName;
     private final JsonNode root;
+    private final Map<String, Integer> lines;
     private final Set<String> variables;
 
-    private StackDocument(String text, String source, String defaultName, JsonNode root) {
+    private StackDocument(String text, String source, String defaultName, StackYaml.Tree tree) {
         this.text = text;
         this.source = source;
         this.defaultName = defaultName;
-        this.root = root;
+        this.root = tree.root();
+        this.lines = tree.lines();
         Set<String> names = new TreeSet<>();
         names(root, names::add);
         this.variables = Collections.unmodifiableSet(names);
@@ -46,11 +48,11 @@ public final class StackDocument {
      * @param defaultName the stack's name when the file has no {@code name:} key
      */
     public static StackDocument of(String text, String source, String defaultName) {
-        JsonNode root = StackYaml.read(text, source);
-        if (root == null || !root.isObject()) {
+        StackYaml.Tree tree = StackYaml.parse(text, source);
+        if (tree.root() == null || !tree.root().isObject()) {
             throw new StackFileException(source + " is not a stack file: expected a mapping with 'services'");
         }
-        return new StackDocument(text, source, defaultName, root);
+        return new StackDocument(text, source, defaultName, tree);
     }
 
     /**
@@ -164,7 +166,7 @@ public final class StackDocument {
     /** The stack as {@link #resolve} gives it, with the text and the values the images' variables took. */
     public StackFile.Loaded resolveLoaded(Map<String, String> variables, Consumer<String> warnings) {
         Interpolation interpolation = new Interpolation(variables, warnings);
-        StackSpec spec = new StackReader(new NodeReader(source, interpolation)).read(root, defaultName);
+        StackSpec spec = new StackReader(new NodeReader(source, interpolation, lines)).read(root, defaultName);
         Map<String, String> imageVariables = new TreeMap<>();
         interpolation.used().forEach((where, names) -> {
             String path = where.substring(where.lastIndexOf(": ") + 2);
