@@ -241,6 +241,11 @@ final class NodeReader {
         return row[b.length()];
     }
 
+    /** Where a key is, as messages name it: the file and the key's path. */
+    String where(String path) {
+        return source + ": " + path;
+    }
+
     StackFileException error(String path, String message) {
         return new StackFileException(source + ": " + path + ": " + message);
     }

@@ -30,7 +30,6 @@ final class ServiceOptions {
     static final Map<String, String> INSTEAD = Map.ofEntries(
             Map.entry("build", "images are built on the online host: build and tag the image there, and name it in"
                     + " image"),
-            Map.entry("env_file", "a bundle carries no other files: write the variables under environment"),
             Map.entry("deploy", "deploy is Swarm's: limit a container with mem_limit and cpus, and give it GPUs"
                     + " with gpus"),
             Map.entry("extends", "write the service out in full"),
@@ -42,8 +41,6 @@ final class ServiceOptions {
                     + " names as aliases under networks"),
             Map.entry("external_links", "join the other containers' network (external: true) and reach them by name"),
             Map.entry("volumes_from", "mount the same named volumes in both services"),
-            Map.entry("secrets", "a bundle carries no other files: mount them from the offline host with volumes"),
-            Map.entry("configs", "a bundle carries no other files: mount them from the offline host with volumes"),
             Map.entry("scale", "run starts one container per service"),
             Map.entry("post_start", "give the commands as x-offline: after-ready, which run runs once the service is"
                     + " ready"),

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 final class ServiceReader {
     /** A service's keys besides {@link ServiceOptions#KEYS}, {@link EngineSettings#KEYS} and x-offline. */
     static final List<String> KEYS = List.of("image", "container_name", "command", "ports", "volumes", "environment",
-            "networks", "restart", "healthcheck", "labels", "depends_on");
+            "env_file", "secrets", "configs", "networks", "restart", "healthcheck", "labels", "depends_on");
     /** Every key a service takes. */
     private static final List<String> ALL_KEYS = Stream.of(KEYS, ServiceOptions.KEYS, EngineSettings.KEYS,
             List.of("x-offline")).flatMap(List::stream).toList();
@@ -35,6 +35,8 @@ final class ServiceReader {
     private final PortSyntax ports;
     private final MountSyntax mounts;
     private final NetworkReader networkReader;
+    private ProjectRefs refs;
+    private FileMounts fileMounts;
 
     /**
      * @param networks the stack's, given its default network when a service joins it
@@ -52,6 +54,14 @@ final class ServiceReader {
         this.networkReader = new NetworkReader(reader);
     }
 
+    /** Resolves relative sources, env files, secrets and configs through the project folder. */
+    ServiceReader withFiles(ProjectRefs projectRefs, FileMounts files) {
+        this.refs = projectRefs;
+        this.fileMounts = files;
+        this.mounts.withFiles(projectRefs);
+        return this;
+    }
+
     Service read(String name, JsonNode node, String path) {
         checkKeys(name, node, path);
         String image = reader.image(reader.string(node.get("image"), path + ".image"), path + ".image");
@@ -59,6 +69,7 @@ final class ServiceReader {
         List<String> command = node.has("command") ? reader.command(node.get("command"), path + ".command") : null;
         List<PortSpec> published = ports.read(node.get("ports"), path + ".ports");
         List<MountSpec> mounted = mounts.read(node.get("volumes"), path + ".volumes", volumes);
+        mounts.add(mounted, fileMounts.mounts(node, path), path);
         Map<String, List<String>> aliases = new LinkedHashMap<>();
         String networkMode = networkReader.networkMode(node, path, published);
         List<String> serviceNetworks = networkMode != null ? new ArrayList<>()
@@ -81,9 +92,16 @@ final class ServiceReader {
                 aliases);
         checkWithOptions(path, ready, afterReady, options);
         return new Service(name, image, containerName, command, published, mounted,
-                reader.environment(node.get("environment"), path + ".environment"), serviceNetworks, restart,
+                environment(node, path), serviceNetworks, restart,
                 healthcheck, reader.stringMap(node.get("labels"), path + ".labels"), ready, afterReady,
                 startOrder.dependsOn(name, node.get("depends_on"), path + ".depends_on"), options);
+    }
+
+    /** env_file's variables, then environment's over them, as in Compose. */
+    private Map<String, String> environment(JsonNode node, String path) {
+        Map<String, String> all = refs.envFiles(node.get("env_file"), path + ".env_file");
+        all.putAll(reader.environment(node.get("environment"), path + ".environment"));
+        return all;
     }
 
     /** The service's name and keys: known ones, and an image. */

@@ -24,18 +24,24 @@ final class StackReader {
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private final NodeReader reader;
+    private final ProjectRefs refs;
+    private final FileMounts fileMounts;
 
-    StackReader(NodeReader reader) {
+    StackReader(NodeReader reader, ProjectRefs refs, java.util.function.Consumer<String> warnings) {
         this.reader = reader;
+        this.refs = refs;
+        this.fileMounts = new FileMounts(reader, refs, warnings);
     }
 
     /** @param defaultName the stack's name when the file has no {@code name:} key */
     StackSpec read(JsonNode root, String defaultName) {
-        reader.keys(root, "", "name", "version", "services", "volumes", "networks", "x-offline");
+        reader.keys(root, "", "name", "version", "services", "volumes", "networks", "secrets", "configs", "x-offline");
         String name = root.has("name") ? reader.string(root.get("name"), "name") : defaultName;
         if (!STACK_NAME.matcher(name).matches()) {
             throw reader.error("name", "'" + name + "' is not a valid stack name (lower-case letters, digits, - and _)");
         }
+        refs.stack(name);
+        fileMounts.readTop(root);
         Map<String, VolumeSpec> volumes = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : reader.entries(root.get("volumes"), "volumes")) {
             volumes.put(e.getKey(), volume(e.getKey(), e.getValue(), "volumes." + e.getKey()));
@@ -49,7 +55,8 @@ final class StackReader {
             throw reader.error("services", "the stack needs at least one service");
         }
         StartOrder startOrder = new StartOrder(reader);
-        ServiceReader serviceReader = new ServiceReader(reader, volumes, networks, name, startOrder);
+        ServiceReader serviceReader = new ServiceReader(reader, volumes, networks, name, startOrder)
+                .withFiles(refs, fileMounts);
         Map<String, Service> services = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : reader.entries(root.get("services"), "services")) {
             services.put(e.getKey(), serviceReader.read(e.getKey(), e.getValue(), "services." + e.getKey()));
@@ -57,7 +64,8 @@ final class StackReader {
         List<String> extra = new ArrayList<>();
         Map<String, String> files = new LinkedHashMap<>();
         offline(root.get("x-offline"), extra, files);
-        StackSpec spec = new StackSpec(name, startOrder.of(services), volumes, networks, extra, files);
+        StackSpec spec = new StackSpec(name, startOrder.of(services), volumes, networks, extra, files, refs.carried(),
+                refs.root());
         checkUnique(spec);
         checkJoinedNamespaces(spec);
         checkFiles(spec, files);
