@@ -172,6 +172,10 @@ public final class BundleFiles {
         if (m.base() != null && (m.base().id() == null || m.base().id().isBlank() || m.format() < BundleManifest.FORMAT)) {
             return "base: a differential bundle needs the base bundle's id and format " + BundleManifest.FORMAT;
         }
+        String project = ProjectCheck.problem(m.project());
+        if (project != null) {
+            return "project: " + project;
+        }
         BundleManifest.Executable exe = m.executable();
         if (exe != null && (exe.file() == null || !TOP_FILE.matcher(exe.file()).matches() || exe.sha256() == null
                 || !HEX.matcher(exe.sha256()).matches())) {
@@ -281,6 +285,9 @@ public final class BundleFiles {
         }
         if (manifest.executable() != null) {
             sums.put(manifest.executable().file(), manifest.executable().sha256());
+        }
+        if (manifest.project() != null) {
+            sums.put(manifest.project().file(), manifest.project().sha256());
         }
         sums.put(BundleManifest.FILE_NAME, manifestSha256);
         return sums;

@@ -88,7 +88,8 @@ public final class BundleVerifier {
             Map<String, Long> sizes = new LinkedHashMap<>();
             manifest.images().forEach(i -> sizes.put(i.file(), i.size()));
             long total = sizes.values().stream().mapToLong(Long::longValue).sum();
-            return total + (manifest.executable() == null ? 0 : manifest.executable().size());
+            return total + (manifest.executable() == null ? 0 : manifest.executable().size())
+                    + (manifest.project() == null ? 0 : manifest.project().size());
         } catch (BundleException e) {
             long total = 0;
             for (Path tar : PlainFolder.tars(dir)) {
@@ -172,6 +173,10 @@ public final class BundleVerifier {
         if (manifest.executable() != null) {
             BundleManifest.Executable exe = manifest.executable();
             tasks.add(new FileChecks.Task(dir, exe.file(), exe.size(), exe.sha256(), null, List.of()));
+        }
+        if (manifest.project() != null) {
+            BundleManifest.Project project = manifest.project();
+            tasks.add(new FileChecks.Task(dir, project.file(), project.size(), project.sha256(), null, List.of()));
         }
         return tasks;
     }

@@ -71,6 +71,23 @@ public final class StackDocument {
                 variablesFile == null ? DOTENV : variablesFile);
     }
 
+    /**
+     * The same document reading its variables from {@code file} (a path of this host, as --env-file gives it) instead
+     * of .env; it must be in the project folder, which is all a bundle carries.
+     */
+    public StackDocument withEnvFile(Path file) {
+        if (file == null) {
+            return this;
+        }
+        Path root = project.root(defaultName);
+        Path absolute = file.toAbsolutePath().normalize();
+        if (!absolute.startsWith(root) || absolute.equals(root)) {
+            throw new StackFileException("--env-file: " + file + " is outside the stack file's folder " + root
+                    + ", which is all that export carries: move it there");
+        }
+        return withProject(project, root.relativize(absolute).toString());
+    }
+
     /** The variables file, relative to the project folder. */
     public String envFile() {
         return envFile;
