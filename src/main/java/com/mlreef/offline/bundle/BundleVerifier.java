@@ -254,6 +254,11 @@ public final class BundleVerifier {
         }
     }
 
+    /** The sha256 of a few bytes, as hex. */
+    public static String sha256Of(byte[] bytes) {
+        return sha256(bytes);
+    }
+
     static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(ImageFileWriter.sha256().digest(bytes));
     }

@@ -4,6 +4,7 @@ import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.model.ContainerSpec;
+import com.mlreef.offline.stackfile.ProjectFolder;
 import com.mlreef.offline.stackfile.StackDocument;
 import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
@@ -33,11 +34,24 @@ public final class StackRunner {
      * @param ports         how host ports are checked; null when the engine runs on another host, whose ports and
      *                      paths are not checked from here
      * @param removeOrphans whether the stack's containers of services it no longer has are removed
+     * @param projectDir    the stack folder the bundle's files go to; null for {@link ProjectFolder#STACKS}/NAME
+     * @param replaceEdited whether files edited in the stack folder that the bundle changed are replaced (the
+     *                      edited copies kept beside them)
      */
     public record Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
-                          Preflight.PortProbe ports, boolean removeOrphans) {
+                          Preflight.PortProbe ports, boolean removeOrphans, Path projectDir, boolean replaceEdited) {
+        public Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
+                       Preflight.PortProbe ports, boolean removeOrphans) {
+            this(stackFile, pipServer, timeout, dryRun, env, ports, removeOrphans, null, false);
+        }
+
         public Options withPipServer(URI server) {
-            return new Options(stackFile, server, timeout, dryRun, env, ports, removeOrphans);
+            return new Options(stackFile, server, timeout, dryRun, env, ports, removeOrphans, projectDir,
+                    replaceEdited);
+        }
+
+        public Options withReplaceEdited() {
+            return new Options(stackFile, pipServer, timeout, dryRun, env, ports, removeOrphans, projectDir, true);
         }
     }
 
@@ -51,6 +65,8 @@ public final class StackRunner {
     private boolean usesPipServer;
     /** The stack file, or the bundle's stack, read at the first {@link #stack}; each reading resolves it again. */
     private StackDocument document;
+    /** Where the bundle's stack keeps its carried files; null for a stack file given with -f. */
+    private StackFolder folder;
 
     public StackRunner(DockerEngine engine, Console console) {
         this.engine = engine;
@@ -70,6 +86,11 @@ public final class StackRunner {
     public StackRunner withStack(StackDocument stack) {
         this.document = stack;
         return this;
+    }
+
+    /** The stack folder of the bundle's stack (read by {@link #check}), or null for a stack file given with -f. */
+    public StackFolder folder() {
+        return folder;
     }
 
     /** Whether the stack last read takes ${PIP_SERVER} (the environment's is passed on only then). */
@@ -96,6 +117,9 @@ public final class StackRunner {
                 options.ports() != null);
         if (options.dryRun()) {
             checks.healthchecks(plan.services(), false);
+            if (folder != null) {
+                folder.lines().forEach(console::result);
+            }
             plan.lines().forEach(console::result);
             if (options.ports() != null) { // a port run would find taken fails the dry run too
                 checks.ports(plan, options.ports());
@@ -103,6 +127,7 @@ public final class StackRunner {
             return planned;
         }
         plan.lines().forEach(line -> console.debug("plan: " + line));
+        putFiles(options);
         applier.prepare(plan, options.ports());
         RunPlan applied = plan;
         if (options.pipServer() != null && PipServer.isLocal(options.pipServer())) {
@@ -112,6 +137,26 @@ public final class StackRunner {
         }
         applier.start(applied, options.timeout());
         return applied.stack();
+    }
+
+    /** The carried files into the stack folder, before any container that mounts them is created. */
+    private void putFiles(Options options) {
+        if (folder == null) {
+            return;
+        }
+        if (!folder.conflicts().isEmpty() && !options.replaceEdited()) {
+            throw new ToolException(ExitCode.FAILED, "edited in the stack folder and changed by the bundle: "
+                    + String.join(", ", folder.conflicts()) + "; nothing was changed: give --yes to take the"
+                    + " bundle's (each edited copy is kept beside it as NAME.local-DATE), or copy your edits into"
+                    + " the project before export");
+        }
+        for (String line : folder.apply(options.replaceEdited())) {
+            if (line.startsWith("warning: ")) {
+                console.warn(line.substring("warning: ".length()));
+            } else {
+                console.info(line);
+            }
+        }
     }
 
     /** The stack: -f, else the bundle's, else (plain folder) the default; interpolated with PIP_SERVER. */
@@ -127,16 +172,30 @@ public final class StackRunner {
         }
         if (document == null) { // read once: -f - is standard input, which can be read once
             document = options.stackFile() != null || !source.isBundle()
-                    ? StackDocument.load(options.stackFile(), warnings)
-                    : StackDocument.of(source.stackText(), source.stackSource(), source.manifest().stack().name());
+                    ? StackDocument.load(options.stackFile(), warnings) : bundleStack(source, options);
+        }
+        if (folder != null) {
+            folder.replaceEdited(options.replaceEdited());
         }
         StackSpec spec = document.resolve(vars, warnings);
+        if (folder != null) {
+            spec = folder.labelled(spec);
+        }
         usesPipServer = document.uses("PIP_SERVER");
         if (options.pipServer() != null && !usesPipServer) {
             warnings.accept("-s: stack " + spec.name() + " does not use ${PIP_SERVER}: no container is given the pip"
                     + " server");
         }
         return spec;
+    }
+
+    /** The bundle's stack, its relative paths in its stack folder, its env files read as the run will leave them. */
+    private StackDocument bundleStack(BundleSource source, Options options) {
+        String name = source.manifest().stack().name();
+        Path root = options.projectDir() != null ? options.projectDir() : ProjectFolder.STACKS.resolve(name);
+        folder = StackFolder.plan(root, source.dir(), source.manifest());
+        return StackDocument.of(source.stackText(), source.stackSource(), name)
+                .withProject(ProjectFolder.at(root, folder.texts()), folder.envFile());
     }
 
     /**

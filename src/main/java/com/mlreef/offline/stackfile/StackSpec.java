@@ -37,6 +37,14 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
                           Map<String, String> labels, ReadyRule ready, List<List<String>> afterReady,
                           Map<String, String> dependsOn, ContainerOptions options) {
 
+        /** The same service with {@code more} labels. */
+        public Service withLabels(Map<String, String> more) {
+            Map<String, String> all = new java.util.LinkedHashMap<>(labels);
+            all.putAll(more);
+            return new Service(name, image, containerName, command, ports, mounts, environment, networks, restart,
+                    healthcheck, all, ready, afterReady, dependsOn, options);
+        }
+
         /** The same service waiting for {@code rule} to be ready. */
         public Service withReady(ReadyRule rule) {
             return new Service(name, image, containerName, command, ports, mounts, environment, networks, restart,
