@@ -48,6 +48,9 @@ public class ExportCommand extends BaseCommand {
     @Mixin
     EngineOptions engine;
 
+    @picocli.CommandLine.Mixin
+    ProfileOption profile = new ProfileOption();
+
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = "mlreef-images-tar",
             description = "The bundle folder to write (default: ${DEFAULT-VALUE}); created if missing.")
     Path dir;

@@ -50,6 +50,9 @@ public class RunCommand extends BaseCommand {
     @Mixin
     EngineOptions engine;
 
+    @picocli.CommandLine.Mixin
+    ProfileOption profile = new ProfileOption();
+
     @Option(names = {"-d", "--dir"}, paramLabel = "DIR", required = true, description = "The bundle folder.")
     Path dir;
 

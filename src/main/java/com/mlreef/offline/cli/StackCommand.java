@@ -51,12 +51,15 @@ public class StackCommand implements Runnable {
                     "", "Exit codes: 0 printed (the file is valid), 2 the file has a mistake (the error names it).");
         }
 
-        @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "A stack file to check and print.")
+        @picocli.CommandLine.Mixin
+    ProfileOption profile = new ProfileOption();
+
+    @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "A stack file to check and print.")
         Path file;
 
         @Override
         protected int execute(Console console) {
-            StackFile.Loaded stack = StackFile.load(file, System.getenv(), console::warn);
+            StackFile.Loaded stack = StackFile.load(file, profile.variables(System.getenv()), console::warn);
             console.out().print(stack.text());
             console.out().flush();
             return ExitCode.OK;

@@ -42,9 +42,10 @@ public final class ContainerSpecFactory {
         ContainerSpec withoutHash = ContainerSpec.builder(image).cmd(cmd).entrypoint(options.entrypoint()).env(env)
                 .labels(labels).exposedPorts(exposedPorts(service)).healthcheck(healthcheck(service.healthcheck()))
                 .workingDir(options.workingDir()).user(options.user()).tty(tty)
-                .hostConfig(hostConfig(service, network))
+                .hostConfig(hostConfig(spec, service, network))
                 .networkingConfig(network == null ? null : new ContainerSpec.NetworkingConfig(Map.of(network,
-                        new ContainerSpec.EndpointConfig(options.namesOn(service.networks().get(0), service.name())))))
+                        new ContainerSpec.EndpointConfig(options.namesOn(service.networks().get(0), service.name()),
+                        links(spec, options)))))
                 .hostname(options.hostname()).stopTimeout(options.stopSeconds()).more(more)
                 .build();
         labels.put(StackLabels.CONFIG_LABEL, hash(spec, service, imageId, withoutHash));
@@ -93,7 +94,27 @@ public final class ContainerSpecFactory {
                 hc.retries(), nanos(hc.startPeriod()));
     }
 
-    private static ContainerSpec.HostConfig hostConfig(StackSpec.Service service, String network) {
+    /** Compose's links as the engine takes them: the linked service's container, and the name it has here. */
+    private static List<String> links(StackSpec spec, StackSpec.ContainerOptions options) {
+        if (options.links() == null) {
+            return null;
+        }
+        return options.links().stream().map(link -> {
+            int colon = link.indexOf(':');
+            return spec.services().get(link.substring(0, colon)).containerName(spec.name()) + link.substring(colon);
+        }).toList();
+    }
+
+    /** {@code service:NAME} is the container of that service, whose network namespace this one shares. */
+    static String networkMode(StackSpec spec, StackSpec.ContainerOptions options) {
+        String mode = options.networkMode();
+        if (mode != null && mode.startsWith("service:")) {
+            return "container:" + spec.services().get(mode.substring("service:".length())).containerName(spec.name());
+        }
+        return mode;
+    }
+
+    private static ContainerSpec.HostConfig hostConfig(StackSpec spec, StackSpec.Service service, String network) {
         StackSpec.ContainerOptions options = service.options();
         Map<String, List<ContainerSpec.PortBinding>> bindings = new TreeMap<>();
         for (StackSpec.PortSpec port : service.ports()) {
@@ -110,7 +131,7 @@ public final class ContainerSpecFactory {
                 .map(u -> new ContainerSpec.Ulimit(u.getKey(), u.getValue().soft(), u.getValue().hard())).toList();
         return ContainerSpec.HostConfig.builder().binds(binds).portBindings(bindings)
                 .restartPolicy(restartPolicy(service.restart()))
-                .networkMode(network != null ? network : options.networkMode()).extraHosts(options.extraHosts())
+                .networkMode(network != null ? network : networkMode(spec, options)).extraHosts(options.extraHosts())
                 .privileged(options.privileged()).init(options.init()).capAdd(options.capAdd())
                 .capDrop(options.capDrop()).shmSize(options.shmSize()).memory(options.memLimit())
                 .nanoCpus(options.cpus())

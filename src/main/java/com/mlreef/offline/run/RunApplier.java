@@ -286,16 +286,26 @@ final class RunApplier {
     /** The paths the service's image declares as VOLUME and the stack mounts nothing on: each gets an unnamed volume. */
     private Set<String> unmountedVolumes(ServicePlan plan) {
         ImageInspect.Config image = engine.inspectImage(plan.imageId()).config();
-        if (image == null || image.volumes() == null) {
+        if ((image == null || image.volumes() == null) && anonymousVolumes(plan).isEmpty()) {
             return Set.of();
         }
         Set<String> paths = new TreeSet<>();
-        image.volumes().keySet().forEach(path -> paths.add(cleanPath(path)));
+        if (image != null && image.volumes() != null) {
+            image.volumes().keySet().forEach(path -> paths.add(cleanPath(path)));
+        }
+        anonymousVolumes(plan).forEach(path -> paths.add(cleanPath(path)));
         plan.service().mounts().forEach(m -> paths.remove(cleanPath(m.target())));
         if (plan.service().options().tmpfs() != null) {
             plan.service().options().tmpfs().keySet().forEach(path -> paths.remove(cleanPath(path)));
         }
         return paths;
+    }
+
+    /** The service's anonymous volumes ({@code - /var/lib/x}): the engine's Volumes field of its container. */
+    private static Set<String> anonymousVolumes(ServicePlan plan) {
+        Map<String, Object> config = plan.service().options().config();
+        return config != null && config.get("Volumes") instanceof Map<?, ?> volumes
+                ? volumes.keySet().stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet()) : Set.of();
     }
 
     private static String cleanPath(String path) {

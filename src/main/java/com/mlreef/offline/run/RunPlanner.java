@@ -225,8 +225,22 @@ final class RunPlanner {
         List<ContainerSummary> stackContainers = engine.listContainers(
                 List.of(StackLabels.STACK_LABEL + "=" + spec.name()), true);
         Map<String, String> networkIds = new HashMap<>();
+        Set<String> renewed = new HashSet<>(); // services whose container is created or replaced
         for (StackSpec.Service service : spec.services().values()) {
-            plans.add(service(spec, service, imageId(service, imageIds), bundleId, stackContainers, networkIds));
+            ServicePlan plan = service(spec, service, imageId(service, imageIds), bundleId, stackContainers,
+                    networkIds);
+            String mode = service.options().networkMode();
+            String joined = mode != null && mode.startsWith("service:") ? mode.substring("service:".length()) : null;
+            if (joined != null && renewed.contains(joined) && plan.existingId() != null
+                    && plan.action() != ServicePlan.Action.REPLACE) { // its namespace goes with the old container
+                plan = new ServicePlan(service, plan.container(), ServicePlan.Action.REPLACE, plan.existingId(),
+                        plan.spec(), plan.previousId(), plan.imageId(), plan.renamedFrom(), "it shares the network of"
+                        + " service " + joined + ", whose container is new");
+            }
+            if (plan.action() == ServicePlan.Action.CREATE || plan.action() == ServicePlan.Action.REPLACE) {
+                renewed.add(service.name());
+            }
+            plans.add(plan);
         }
         return plans;
     }

@@ -60,10 +60,49 @@ final class EngineSettings {
         return hostConfig;
     }
 
+    /** Each key on its own, so that the problems of all of them are found at once. */
     private void read(JsonNode node, String path) {
-        flag(node, path, "tty", config, "Tty");
-        flag(node, path, "stdin_open", config, "OpenStdin");
-        text(node, path, "stop_signal", config, "StopSignal", SIGNAL, "a signal, such as SIGQUIT or 3");
+        List<Runnable> keys = List.of(
+                () -> flag(node, path, "tty", config, "Tty"),
+                () -> flag(node, path, "stdin_open", config, "OpenStdin"),
+                () -> text(node, path, "stop_signal", config, "StopSignal", SIGNAL, "a signal, such as SIGQUIT or 3"),
+                () -> domainname(node, path),
+                () -> text(node, path, "mac_address", config, "MacAddress", MAC, "a MAC address, such as"
+                        + " 02:42:ac:11:00:02"),
+                () -> securityOpt(node, path),
+                () -> sysctls(node, path),
+                () -> checkedList(node, path, "dns", "Dns", AddressRules::isIp, ip -> "'" + ip + "' is not an IP"
+                        + " address"),
+                () -> checkedList(node, path, "dns_search", "DnsSearch", d -> d.equals(".")
+                        || ServiceOptions.isHostName(d), d -> "'" + d + "' is not a domain name"),
+                () -> checkedList(node, path, "dns_opt", "DnsOptions", o -> OPTION.matcher(o).matches(),
+                        o -> "'" + o + "' is not a resolver option, such as ndots:2"),
+                () -> flag(node, path, "read_only", hostConfig, "ReadonlyRootfs"),
+                () -> namespaces(node, path),
+                () -> devices(node.get("devices"), path + ".devices"),
+                () -> checkedList(node, path, "group_add", "GroupAdd", g -> GROUP.matcher(g).matches(),
+                        g -> "'" + g + "' is not a group name or GID"),
+                () -> number(node, path, "pids_limit", "PidsLimit", -1, Long.MAX_VALUE),
+                () -> number(node, path, "cpu_quota", "CpuQuota", -1, Long.MAX_VALUE),
+                () -> number(node, path, "cpu_period", "CpuPeriod", 1000, 1_000_000),
+                () -> number(node, path, "mem_swappiness", "MemorySwappiness", 0, 100),
+                () -> text(node, path, "uts", hostConfig, "UTSMode", Pattern.compile("host"), "host"),
+                () -> text(node, path, "cgroup", hostConfig, "CgroupnsMode", Pattern.compile("host|private"),
+                        "host or private"),
+                () -> checkedList(node, path, "device_cgroup_rules", "DeviceCgroupRules",
+                        r -> r.matches("[abc] (?:\\*|[0-9]+):(?:\\*|[0-9]+) [rwm]{1,3}"), r -> "'" + r + "' is not a"
+                                + " rule such as 'c 1:3 mr' (type a, b or c; major:minor, * for any; permissions r,"
+                                + " w, m)"),
+                () -> number(node, path, "cpu_shares", "CpuShares", 0, 262144),
+                () -> number(node, path, "oom_score_adj", "OomScoreAdj", -1000, 1000),
+                () -> flag(node, path, "oom_kill_disable", hostConfig, "OomKillDisable"),
+                () -> memory(node, path),
+                () -> storageOpt(node, path),
+                () -> gpus(node.get("gpus"), path + ".gpus"));
+        keys.forEach(reader::attempt);
+    }
+
+    private void domainname(JsonNode node, String path) {
         String domain = node.has("domainname") ? reader.string(node.get("domainname"), path + ".domainname") : null;
         if (domain != null) {
             if (!ServiceOptions.isHostName(domain)) {
@@ -71,8 +110,9 @@ final class EngineSettings {
             }
             config.put("Domainname", domain);
         }
-        text(node, path, "mac_address", config, "MacAddress", MAC, "a MAC address, such as 02:42:ac:11:00:02");
-        securityOpt(node, path);
+    }
+
+    private void sysctls(JsonNode node, String path) {
         Map<String, String> sysctls = reader.stringMap(node.get("sysctls"), path + ".sysctls");
         for (String key : sysctls.keySet()) {
             if (!SYSCTL.matcher(key).matches()) {
@@ -83,34 +123,13 @@ final class EngineSettings {
         if (!sysctls.isEmpty()) {
             hostConfig.put("Sysctls", new TreeMap<>(sysctls));
         }
-        checkedList(node, path, "dns", "Dns", AddressRules::isIp, ip -> "'" + ip + "' is not an IP address");
-        checkedList(node, path, "dns_search", "DnsSearch", d -> d.equals(".") || ServiceOptions.isHostName(d),
-                d -> "'" + d + "' is not a domain name");
-        checkedList(node, path, "dns_opt", "DnsOptions", o -> OPTION.matcher(o).matches(),
-                o -> "'" + o + "' is not a resolver option, such as ndots:2");
-        flag(node, path, "read_only", hostConfig, "ReadonlyRootfs");
-        namespaces(node, path);
-        devices(node.get("devices"), path + ".devices");
-        checkedList(node, path, "group_add", "GroupAdd", g -> GROUP.matcher(g).matches(),
-                g -> "'" + g + "' is not a group name or GID");
-        number(node, path, "pids_limit", "PidsLimit", -1, Long.MAX_VALUE);
-        number(node, path, "cpu_quota", "CpuQuota", -1, Long.MAX_VALUE);
-        number(node, path, "cpu_period", "CpuPeriod", 1000, 1_000_000);
-        number(node, path, "mem_swappiness", "MemorySwappiness", 0, 100);
-        text(node, path, "uts", hostConfig, "UTSMode", Pattern.compile("host"), "host");
-        text(node, path, "cgroup", hostConfig, "CgroupnsMode", Pattern.compile("host|private"), "host or private");
-        checkedList(node, path, "device_cgroup_rules", "DeviceCgroupRules",
-                r -> r.matches("[abc] (?:\\*|[0-9]+):(?:\\*|[0-9]+) [rwm]{1,3}"), r -> "'" + r + "' is not a rule"
-                        + " such as 'c 1:3 mr' (type a, b or c; major:minor, * for any; permissions r, w, m)");
-        number(node, path, "cpu_shares", "CpuShares", 0, 262144);
-        number(node, path, "oom_score_adj", "OomScoreAdj", -1000, 1000);
-        flag(node, path, "oom_kill_disable", hostConfig, "OomKillDisable");
-        memory(node, path);
+    }
+
+    private void storageOpt(JsonNode node, String path) {
         Map<String, String> storage = reader.stringMap(node.get("storage_opt"), path + ".storage_opt");
         if (!storage.isEmpty()) {
             hostConfig.put("StorageOpt", new TreeMap<>(storage));
         }
-        gpus(node.get("gpus"), path + ".gpus");
     }
 
     /** {@code security_opt}: the options the engine's CLI takes, but a seccomp profile's file. */

@@ -41,6 +41,11 @@ public final class Interpolation {
         }
     }
 
+    /** Passes a warning on, as an unset variable's is. */
+    void warn(String message) {
+        warnings.accept(message);
+    }
+
     /** A variable's value, or null when it is not set. */
     public String value(String name) {
         return variables.get(name);
@@ -78,8 +83,10 @@ public final class Interpolation {
             while (end < text.length() && isNameChar(text.charAt(end), end == i + 1)) {
                 end++;
             }
-            if (end == i + 1) {
-                throw new StackFileException(where + ": a lone $ in '" + text + "'; write $$ for a dollar sign");
+            if (end == i + 1) { // a lone $ (before a space, a digit, the end): kept as written, as in Compose
+                out.append('$');
+                i++;
+                continue;
             }
             out.append(lookup(text.substring(i + 1, end), where));
             i = end;

@@ -31,15 +31,33 @@ final class MountSyntax {
         }
     }
 
-    /** The mounts of a service's {@code volumes} list, at most one at each target. */
-    List<MountSpec> read(JsonNode node, String path, Map<String, VolumeSpec> volumes) {
+    /**
+     * The mounts of a service's {@code volumes} list, at most one at each target.
+     *
+     * @param anonymous filled with the targets of anonymous volumes ({@code - /var/lib/x}): a new unnamed volume
+     *                  each, which a replacement takes over, as Compose does
+     */
+    List<MountSpec> read(JsonNode node, String path, Map<String, VolumeSpec> volumes, List<String> anonymous) {
         List<MountSpec> mounts = new ArrayList<>();
         for (String m : reader.shortOrLong(node, path, this::longVolume)) {
-            MountSpec mount = mount(m, path, volumes);
-            if (mounts.stream().anyMatch(other -> other.target().equals(mount.target()))) {
-                throw reader.error(path, "two mounts at " + mount.target());
-            }
-            mounts.add(mount);
+            reader.attempt(() -> {
+                String target = m.startsWith(":") ? m.substring(1) : m; // the long syntax's, without source
+                if (target.startsWith("/") && !target.contains(":")) {
+                    if (anonymous.contains(target) || mounts.stream().anyMatch(o -> o.target().equals(target))) {
+                        throw reader.error(path, "two mounts at " + target);
+                    }
+                    anonymous.add(target);
+                    return;
+                }
+                MountSpec mount = mount(m, path, volumes);
+                if (anonymous.contains(mount.target())) {
+                    throw reader.error(path, "two mounts at " + mount.target());
+                }
+                if (mounts.stream().anyMatch(other -> other.target().equals(mount.target()))) {
+                    throw reader.error(path, "two mounts at " + mount.target());
+                }
+                mounts.add(mount);
+            });
         }
         return mounts;
     }
@@ -47,13 +65,14 @@ final class MountSyntax {
     private MountSpec mount(String text, String path, Map<String, VolumeSpec> volumes) {
         String[] parts = text.split(":");
         if (parts.length < 2 || parts.length > 3) {
-            throw reader.error(path, "'" + text + "' is not SOURCE:TARGET[:ro]; anonymous volumes are not kept across "
-                    + "upgrades, so name them");
+            throw reader.error(path, "'" + text + "' is not SOURCE:TARGET[:ro] or an anonymous volume's /PATH");
         }
         boolean readOnly = false;
         String relabel = null;
         if (parts.length == 3) {
-            List<String> modes = List.of(parts[2].split(",", -1));
+            // consistency (cached, delegated, consistent) is Docker Desktop's, nocopy the engine's default for binds
+            List<String> modes = List.of(parts[2].split(",", -1)).stream()
+                    .filter(m -> !List.of("cached", "delegated", "consistent", "nocopy").contains(m)).toList();
             long access = modes.stream().filter(m -> m.equals("ro") || m.equals("rw")).count();
             long labels = modes.stream().filter(m -> m.equals("z") || m.equals("Z")).count();
             if (access + labels != modes.size() || access > 1 || labels > 1) {
@@ -88,15 +107,24 @@ final class MountSyntax {
 
     /** A mount in Compose's long syntax (type volume or bind, source, target, read_only, bind.selinux), as the short one. */
     private String longVolume(JsonNode node, String path) {
-        reader.keys(node, path, "type", "source", "target", "read_only", "bind");
+        reader.keys(node, path, "type", "source", "target", "read_only", "bind", "volume", "consistency");
+        if (node.has("volume") && !node.get("volume").isNull()) {
+            reader.keys(node.get("volume"), path + ".volume", List.of("nocopy"), Map.of("subpath", "subpath needs"
+                    + " Docker Engine API 1.45; mount the whole volume"));
+        }
         String type = node.has("type") ? reader.string(node.get("type"), path + ".type") : "volume";
         if (!type.equals("volume") && !type.equals("bind")) {
             throw reader.error(path + ".type", "'" + type + "' is not volume or bind (the others keep nothing across"
                     + " upgrades)");
         }
-        if (!node.has("source") || !node.has("target")) {
-            throw reader.error(path, "a mount needs source and target (anonymous volumes are not kept across"
-                    + " upgrades)");
+        if (!node.has("target")) {
+            throw reader.error(path, "a mount needs a target");
+        }
+        if (!node.has("source") && type.equals("volume")) { // an anonymous volume
+            return ":" + reader.string(node.get("target"), path + ".target");
+        }
+        if (!node.has("source")) {
+            throw reader.error(path, "a bind mount needs a source");
         }
         String source = reader.string(node.get("source"), path + ".source");
         boolean isPath = type.equals("bind") ? !source.startsWith("~")

@@ -116,12 +116,18 @@ final class NetworkReader {
             return null;
         }
         String mode = reader.string(node.get("network_mode"), path + ".network_mode");
-        if (!List.of("host", "none", "bridge").contains(mode)) {
-            throw reader.error(path + ".network_mode", "'" + mode + "' is not host, none or bridge (to share another"
-                    + " service's network, put both on one of the stack's networks)");
+        boolean joins = mode.startsWith("service:") || mode.startsWith("container:");
+        if (!List.of("host", "none", "bridge").contains(mode) && !(joins
+                && NodeReader.NAME.matcher(mode.substring(mode.indexOf(':') + 1)).matches())) {
+            throw reader.error(path + ".network_mode", "'" + mode + "' is not host, none, bridge, service:NAME or"
+                    + " container:NAME");
         }
         if (node.has("networks")) {
             throw reader.error(path + ".network_mode", "a service takes network_mode or networks, not both");
+        }
+        if (joins && (node.has("hostname") || node.has("mac_address") || node.has("dns") || node.has("extra_hosts"))) {
+            throw reader.error(path + ".network_mode", "a container that shares another's network takes that one's"
+                    + " hostname, mac_address, dns and extra_hosts: give them there");
         }
         if (!mode.equals("bridge") && !ports.isEmpty()) {
             throw reader.error(path + ".ports", "a container with network_mode " + mode + " publishes no ports"

@@ -30,11 +30,37 @@ final class NodeReader {
 
     private final String source;
     private final Interpolation interpolation;
+    private final Map<String, Integer> lines;
+    private final Problems problems;
 
-    /** @param source where the text came from, for messages (a path, or "the default stack") */
-    NodeReader(String source, Interpolation interpolation) {
+    /**
+     * @param source where the text came from, for messages (a path, or "the default stack")
+     * @param lines  the line each key's path starts on, for messages
+     */
+    NodeReader(String source, Interpolation interpolation, Map<String, Integer> lines) {
         this.source = source;
         this.interpolation = interpolation;
+        this.lines = lines;
+        this.problems = new Problems(source);
+    }
+
+    NodeReader(String source, Interpolation interpolation) {
+        this(source, interpolation, Map.of());
+    }
+
+    /** The problems found so far: a part of the file that has one is left out and the reading goes on. */
+    Problems problems() {
+        return problems;
+    }
+
+    /** Runs one part of the reading; its problem, if any, is kept for the message that names them all. */
+    void attempt(Runnable part) {
+        problems.attempt(part);
+    }
+
+    /** One part of the reading, or {@code fallback} when it has a problem, which is kept. */
+    <T> T attempt(java.util.function.Supplier<T> part, T fallback) {
+        return problems.attempt(part, fallback);
     }
 
     String string(JsonNode node, String path) {
@@ -44,7 +70,13 @@ final class NodeReader {
         if (!node.isValueNode()) {
             throw error(path, "expected a single value, not a " + (node.isArray() ? "list" : "mapping"));
         }
-        return interpolation.apply(node.asText(), source + ": " + path);
+        String where = source + ": " + path;
+        try {
+            return interpolation.apply(node.asText(), where);
+        } catch (StackFileException e) { // given the key's line
+            String message = e.getMessage();
+            throw error(path, message.startsWith(where + ": ") ? message.substring(where.length() + 2) : message);
+        }
     }
 
     List<String> stringList(JsonNode node, String path) {
@@ -127,8 +159,12 @@ final class NodeReader {
         int i = 0;
         for (JsonNode item : node) {
             String itemPath = path + "[" + i++ + "]";
-            list.add(toShort != null && item != null && item.isObject() ? toShort.apply(item, itemPath)
-                    : string(item, itemPath));
+            // each item on its own: the problems of all of them are found at once
+            String value = attempt(() -> toShort != null && item != null && item.isObject()
+                    ? toShort.apply(item, itemPath) : string(item, itemPath), null);
+            if (value != null) {
+                list.add(value);
+            }
         }
         return list;
     }
@@ -204,19 +240,32 @@ final class NodeReader {
     }
 
     void keys(JsonNode node, String path, List<String> allowed) {
+        keys(node, path, allowed, Map.of());
+    }
+
+    /**
+     * Checks a mapping's keys: each one not {@code allowed} is a problem (all are named, not only the first); one of
+     * {@code unsupported} (Compose's, which this tool does not take) says so, and what to do instead.
+     */
+    void keys(JsonNode node, String path, List<String> allowed, Map<String, String> unsupported) {
         object(node, path);
         Set<String> known = Set.copyOf(allowed);
         node.fieldNames().forEachRemaining(key -> {
-            if (!known.contains(key) && !(key.startsWith("x-") && !key.equals("x-offline"))) {
-                String where = path.isEmpty() ? key : path + "." + key;
-                // a near spelling, or a part or a longer form of a key (memswap, ipc_mode)
-                String near = allowed.stream().filter(k -> distance(k, key) <= Math.max(1, k.length() / 4)
-                                || key.length() >= 3 && k.startsWith(key) || key.startsWith(k + "_"))
-                        .min(java.util.Comparator.comparingInt(k -> distance(k, key))).orElse(null);
-                throw error(where, "unknown key" + (near != null ? "; did you mean " + near + "?"
-                        : allowed.size() <= 12 ? " (known here: " + String.join(", ", allowed) + ")"
-                        : " ('mlreef-offline stack show --help' lists the keys a service takes)"));
+            if (known.contains(key) || key.startsWith("x-") && !key.equals("x-offline")) {
+                return;
             }
+            String where = path.isEmpty() ? key : path + "." + key;
+            if (unsupported.containsKey(key)) {
+                problems.add(error(where, "not supported: " + unsupported.get(key)));
+                return;
+            }
+            // a near spelling, or a part or a longer form of a key (memswap, ipc_mode)
+            String near = allowed.stream().filter(k -> distance(k, key) <= Math.max(1, k.length() / 4)
+                            || key.length() >= 3 && k.startsWith(key) || key.startsWith(k + "_"))
+                    .min(java.util.Comparator.comparingInt(k -> distance(k, key))).orElse(null);
+            problems.add(error(where, "unknown key" + (near != null ? "; did you mean " + near + "?"
+                    : allowed.size() <= 12 ? " (known here: " + String.join(", ", allowed) + ")"
+                    : " ('mlreef-offline stack show --help' lists the keys a service takes)")));
         });
     }
 
@@ -241,12 +290,40 @@ final class NodeReader {
         return row[b.length()];
     }
 
-    /** Where a key is, as messages name it: the file and the key's path. */
-    String where(String path) {
-        return source + ": " + path;
+    /** Passes a warning about the file on. */
+    void warn(String message) {
+        interpolation.warn(message);
     }
 
+    /** The value of a variable of the environment the file is read with, or null. */
+    String variable(String name) {
+        return interpolation.value(name);
+    }
+
+    /** Where {@code path} is, for a warning: the file, the path and its line. */
+    String where(String path) {
+        int line = line(path);
+        return source + ": " + path + (line > 0 ? " (line " + line + ")" : "");
+    }
+
+    /** A problem at {@code path}: its message names the file, the path and the line. */
     StackFileException error(String path, String message) {
-        return new StackFileException(source + ": " + path + ": " + message);
+        int line = line(path);
+        return new StackFileException(source + ": " + path + ": " + message + (line > 0 ? " (line " + line + ")" : ""),
+                line);
+    }
+
+    /** The line {@code path} starts on, or of the nearest key above it; 0 when not known. */
+    int line(String path) {
+        String p = path;
+        while (!p.isEmpty()) {
+            Integer line = lines.get(p);
+            if (line != null) {
+                return line;
+            }
+            int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+            p = cut < 0 ? "" : p.substring(0, cut);
+        }
+        return 0;
     }
 }

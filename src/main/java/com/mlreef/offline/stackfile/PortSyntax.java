@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /** A service's published ports: Compose's short syntax, its long one, and ranges as one port each. */
 final class PortSyntax {
     private static final Pattern PORT = Pattern.compile(
-            "(?:([0-9.]+|\\[[0-9a-fA-F:.]+\\]):)?([0-9]{1,5})(?:-([0-9]{1,5}))?:([0-9]{1,5})(?:-([0-9]{1,5}))?"
+            "(?:([0-9.]*|\\[[0-9a-fA-F:.]+\\]):)?([0-9]{1,5})(?:-([0-9]{1,5}))?:([0-9]{1,5})(?:-([0-9]{1,5}))?"
             + "(?:/((?i)tcp|udp|sctp))?");
     private static final int MAX_RANGE = 1000;
 
@@ -25,7 +25,7 @@ final class PortSyntax {
     List<PortSpec> read(JsonNode node, String path) {
         List<PortSpec> ports = new ArrayList<>();
         for (String p : reader.shortOrLong(node, path, this::longPort)) {
-            ports.addAll(ports(p, path));
+            reader.attempt(() -> ports.addAll(ports(p, path)));
         }
         return ports;
     }
@@ -70,7 +70,8 @@ final class PortSyntax {
 
     /** A port in Compose's long syntax (target, published, host_ip, protocol, mode: host, name), as the short one. */
     private String longPort(JsonNode node, String path) {
-        reader.keys(node, path, "target", "published", "host_ip", "protocol", "mode", "name");
+        reader.keys(node, path, "target", "published", "host_ip", "protocol", "mode", "name",
+                "app_protocol");
         if (!node.has("target") || !node.has("published")) {
             throw reader.error(path, "a port needs target (the container's) and published (the host's)");
         }

@@ -30,18 +30,9 @@ final class ServiceOptions {
     static final Map<String, String> INSTEAD = Map.ofEntries(
             Map.entry("build", "images are built on the online host: build and tag the image there, and name it in"
                     + " image"),
-            Map.entry("deploy", "deploy is Swarm's: limit a container with mem_limit and cpus, and give it GPUs"
-                    + " with gpus"),
             Map.entry("extends", "write the service out in full"),
-            Map.entry("profiles", "run starts every service of the stack: leave the service out of the stack file"),
-            Map.entry("pull_policy", "export pulls each image (--no-pull: local ones only), and run never pulls"),
-            Map.entry("platform", "export carries the image the online host's engine has: pull it for that platform"
-                    + " there before export --no-pull"),
-            Map.entry("links", "the services reach each other by service name on the stack's network; give other"
-                    + " names as aliases under networks"),
             Map.entry("external_links", "join the other containers' network (external: true) and reach them by name"),
             Map.entry("volumes_from", "mount the same named volumes in both services"),
-            Map.entry("scale", "run starts one container per service"),
             Map.entry("post_start", "give the commands as x-offline: after-ready, which run runs once the service is"
                     + " ready"),
             Map.entry("pre_stop", "stop sends the container its stop_signal: handle it in the container"),
@@ -51,7 +42,15 @@ final class ServiceOptions {
             Map.entry("cpu_count", "cpu_count is a Windows containers' setting: use cpus"),
             Map.entry("cpu_percent", "cpu_percent is a Windows containers' setting: use cpus"),
             Map.entry("develop", "develop is for Compose's watch mode, which has no use offline"),
-            Map.entry("credential_spec", "credential_spec is a Windows containers' setting"));
+            Map.entry("credential_spec", "credential_spec is a Windows containers' setting"),
+            Map.entry("cpu_rt_period", "real-time scheduling is not taken; use cpus"),
+            Map.entry("cpu_rt_runtime", "real-time scheduling is not taken; use cpus"),
+            Map.entry("label_file", "write the labels under labels"),
+            Map.entry("volume_driver", "give the driver on each named volume under the top-level volumes"),
+            Map.entry("use_api_socket", "mount /var/run/docker.sock with volumes if the service needs the engine"),
+            Map.entry("provider", "a provider service is run by a Compose plug-in, which run does not have"),
+            Map.entry("models", "models need Docker Model Runner, which an offline engine does not have"),
+            Map.entry("pull_refresh_after", "run never pulls: export carries the image"));
 
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?");
     private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?");
@@ -74,41 +73,57 @@ final class ServiceOptions {
         this.reader = reader;
     }
 
+    /** The settings; each key read on its own, so that the problems of all of them are found at once. */
     ContainerOptions read(JsonNode node, String path, List<MountSpec> mounts) {
-        List<String> entrypoint = node.has("entrypoint") ? reader.command(node.get("entrypoint"), path + ".entrypoint")
-                : null;
-        String workingDir = optional(node, "working_dir", path);
-        if (workingDir != null && !workingDir.startsWith("/")) {
-            throw reader.error(path + ".working_dir", "'" + workingDir + "' is not an absolute path in the container");
-        }
-        String user = optional(node, "user", path);
-        if (user != null && !USER.matcher(user).matches()) {
-            throw reader.error(path + ".user", "'" + user + "' is not a user: a name or UID, with :GROUP or :GID");
-        }
-        String hostname = optional(node, "hostname", path);
-        if (hostname != null && !isHostName(hostname)) {
-            throw reader.error(path + ".hostname", "'" + hostname + "' is not a host name (letters, digits, - and _,"
-                    + " parts joined by ., at most " + MAX_HOSTNAME + " characters)");
-        }
-        Boolean privileged = node.has("privileged") && reader.bool(node.get("privileged"), path + ".privileged")
-                ? Boolean.TRUE : null;
-        Boolean init = node.has("init") && !node.get("init").isNull() ? reader.bool(node.get("init"), path + ".init") : null;
-        Long shmSize = size(node, "shm_size", path);
+        List<String> entrypoint = reader.attempt(() -> node.has("entrypoint")
+                ? reader.command(node.get("entrypoint"), path + ".entrypoint") : null, null);
+        String workingDir = reader.attempt(() -> checked(node, "working_dir", path, w -> w.startsWith("/"),
+                "is not an absolute path in the container"), null);
+        String user = reader.attempt(() -> checked(node, "user", path, u -> USER.matcher(u).matches(),
+                "is not a user: a name or UID, with :GROUP or :GID"), null);
+        String hostname = reader.attempt(() -> checked(node, "hostname", path, ServiceOptions::isHostName,
+                "is not a host name (letters, digits, - and _, parts joined by ., at most " + MAX_HOSTNAME
+                        + " characters)"), null);
+        Boolean privileged = reader.attempt(() -> node.has("privileged") && reader.bool(node.get("privileged"),
+                path + ".privileged") ? Boolean.TRUE : null, null);
+        Boolean init = reader.attempt(() -> node.has("init") && !node.get("init").isNull()
+                ? reader.bool(node.get("init"), path + ".init") : null, null);
+        Long shmSize = reader.attempt(() -> size(node, "shm_size", path), null);
+        Long memLimit = reader.attempt(() -> memLimit(node, path), null);
+        Duration grace = reader.attempt(() -> reader.duration(node.get("stop_grace_period"),
+                path + ".stop_grace_period"), null);
+        EngineSettings engine = new EngineSettings(reader, this, node, path);
+        reader.attempt(() -> memoryCombination(memLimit, engine.hostConfig(), path));
+        return new ContainerOptions(entrypoint, workingDir, user, hostname, reader.attempt(() -> extraHosts(
+                node.get("extra_hosts"), path + ".extra_hosts"), null), privileged, init,
+                reader.attempt(() -> capabilities(node.get("cap_add"), path + ".cap_add"), null),
+                reader.attempt(() -> capabilities(node.get("cap_drop"), path + ".cap_drop"), null), shmSize, memLimit,
+                reader.attempt(() -> cpus(node, path), null),
+                grace == null ? null : (int) Math.ceil(grace.toMillis() / 1000.0),
+                reader.attempt(() -> logging(node.get("logging"), path + ".logging"), null),
+                reader.attempt(() -> tmpfs(node.get("tmpfs"), path + ".tmpfs", mounts), null),
+                reader.attempt(() -> expose(node.get("expose"), path + ".expose"), null),
+                reader.attempt(() -> ulimits(node.get("ulimits"), path + ".ulimits"), null), null, null,
+                engine.config().isEmpty() ? null : engine.config(),
+                engine.hostConfig().isEmpty() ? null : engine.hostConfig(), null);
+    }
+
+    private Long memLimit(JsonNode node, String path) {
         Long memLimit = size(node, "mem_limit", path);
         if (memLimit != null && memLimit < MIN_MEMORY) {
             throw reader.error(path + ".mem_limit", "the engine gives a container at least 6m");
         }
-        Duration grace = reader.duration(node.get("stop_grace_period"), path + ".stop_grace_period");
-        EngineSettings engine = new EngineSettings(reader, this, node, path);
-        memoryCombination(memLimit, engine.hostConfig(), path);
-        return new ContainerOptions(entrypoint, workingDir, user, hostname, extraHosts(node.get("extra_hosts"),
-                path + ".extra_hosts"), privileged, init, capabilities(node.get("cap_add"), path + ".cap_add"),
-                capabilities(node.get("cap_drop"), path + ".cap_drop"), shmSize, memLimit, cpus(node, path),
-                grace == null ? null : (int) Math.ceil(grace.toMillis() / 1000.0),
-                logging(node.get("logging"), path + ".logging"), tmpfs(node.get("tmpfs"), path + ".tmpfs", mounts),
-                expose(node.get("expose"), path + ".expose"), ulimits(node.get("ulimits"), path + ".ulimits"), null, null,
-                engine.config().isEmpty() ? null : engine.config(),
-                engine.hostConfig().isEmpty() ? null : engine.hostConfig());
+        return memLimit;
+    }
+
+    /** A text key's value, or null when absent; refused when not {@code valid}. */
+    private String checked(JsonNode node, String key, String path, java.util.function.Predicate<String> valid,
+                           String notValid) {
+        String value = optional(node, key, path);
+        if (value != null && !valid.test(value)) {
+            throw reader.error(path + "." + key, "'" + value + "' " + notValid);
+        }
+        return value;
     }
 
     /** What the engine refuses at create: swap without a memory limit or below it, a reservation above it. */

@@ -24,7 +24,7 @@ final class ServiceReader {
             "env_file", "secrets", "configs", "networks", "restart", "healthcheck", "labels", "depends_on");
     /** Every key a service takes. */
     private static final List<String> ALL_KEYS = Stream.of(KEYS, ServiceOptions.KEYS, EngineSettings.KEYS,
-            List.of("x-offline")).flatMap(List::stream).toList();
+            ComposeKeys.KEYS, List.of("x-offline")).flatMap(List::stream).toList();
     private static final Set<String> RESTART = Set.of("no", "always", "unless-stopped", "on-failure");
 
     private final NodeReader reader;
@@ -37,6 +37,8 @@ final class ServiceReader {
     private final NetworkReader networkReader;
     private ProjectRefs refs;
     private FileMounts fileMounts;
+    private final DeployMapping deploy;
+    private final ComposeKeys compose;
 
     /**
      * @param networks the stack's, given its default network when a service joins it
@@ -52,6 +54,8 @@ final class ServiceReader {
         this.ports = new PortSyntax(reader);
         this.mounts = new MountSyntax(reader);
         this.networkReader = new NetworkReader(reader);
+        this.deploy = new DeployMapping(reader, reader::warn);
+        this.compose = new ComposeKeys(reader);
     }
 
     /** Resolves relative sources, env files, secrets and configs through the project folder. */
@@ -62,39 +66,50 @@ final class ServiceReader {
         return this;
     }
 
-    Service read(String name, JsonNode node, String path) {
+    /** Whether the service runs with the profiles given (COMPOSE_PROFILES, --profile). */
+    boolean active(JsonNode node, String path) {
+        return compose.active(node, path);
+    }
+
+    /** The service; each of its keys read on its own, so that the problems of all of them are found at once. */
+    Service read(String name, JsonNode given, String path) {
+        JsonNode node = reader.attempt(() -> deploy.apply(given, path), given);
         checkKeys(name, node, path);
-        String image = reader.image(reader.string(node.get("image"), path + ".image"), path + ".image");
-        String containerName = containerName(node, path);
-        List<String> command = node.has("command") ? reader.command(node.get("command"), path + ".command") : null;
-        List<PortSpec> published = ports.read(node.get("ports"), path + ".ports");
-        List<MountSpec> mounted = mounts.read(node.get("volumes"), path + ".volumes", volumes);
-        mounts.add(mounted, fileMounts.mounts(node, path), path);
+        compose.check(node, path);
+        String image = reader.attempt(() -> image(node, path), "");
+        String containerName = reader.attempt(() -> containerName(node, path), null);
+        List<String> command = reader.attempt(() -> node.has("command")
+                ? reader.command(node.get("command"), path + ".command") : null, null);
+        List<PortSpec> published = reader.attempt(() -> ports.read(node.get("ports"), path + ".ports"), List.of());
+        List<String> anonymous = new ArrayList<>();
+        List<MountSpec> mounted = reader.attempt(() -> mounts.read(node.get("volumes"), path + ".volumes", volumes,
+                anonymous), new ArrayList<>());
+        reader.attempt(() -> mounts.add(mounted, fileMounts.mounts(node, path), path));
         Map<String, List<String>> aliases = new LinkedHashMap<>();
-        String networkMode = networkReader.networkMode(node, path, published);
-        List<String> serviceNetworks = networkMode != null ? new ArrayList<>()
-                : networkReader.serviceNetworks(node.get("networks"), path + ".networks", networks, stack, aliases);
-        String restart = restart(node, path);
-        HealthcheckSpec healthcheck = node.has("healthcheck")
-                ? healthcheck(node.get("healthcheck"), path + ".healthcheck") : null;
-        ReadyRule ready = null;
+        String networkMode = reader.attempt(() -> networkReader.networkMode(node, path, published), null);
+        List<String> serviceNetworks = networkMode != null ? new ArrayList<>() : reader.attempt(() ->
+                networkReader.serviceNetworks(node.get("networks"), path + ".networks", networks, stack, aliases),
+                new ArrayList<>());
+        String restart = reader.attempt(() -> restart(node, path), "no");
+        HealthcheckSpec healthcheck = reader.attempt(() -> node.has("healthcheck")
+                ? healthcheck(node.get("healthcheck"), path + ".healthcheck") : null, null);
+        ReadyRule[] ready = {null};
         List<List<String>> afterReady = new ArrayList<>();
-        JsonNode offline = node.get("x-offline");
-        if (offline != null && !offline.isNull()) {
-            reader.keys(offline, path + ".x-offline", "ready", "after-ready");
-            if (offline.has("ready")) {
-                ready = ready(offline.get("ready"), path + ".x-offline.ready",
-                        healthcheck == null || !healthcheck.test().equals(List.of("NONE")));
-            }
-            afterReady(offline.get("after-ready"), path + ".x-offline.after-ready", afterReady);
+        reader.attempt(() -> offline(node.get("x-offline"), path, healthcheck, ready, afterReady));
+        Map<String, String> dependsOn = reader.attempt(() -> startOrder.dependsOn(name, node.get("depends_on"),
+                path + ".depends_on"), new LinkedHashMap<>());
+        if (networkMode != null && networkMode.startsWith("service:")) { // started after the one it joins
+            dependsOn.putIfAbsent(networkMode.substring("service:".length()), StackSpec.STARTED);
         }
-        ContainerOptions options = new ServiceOptions(reader).read(node, path, mounted).withNetworks(networkMode,
-                aliases);
-        checkWithOptions(path, ready, afterReady, options);
+        List<String> links = reader.attempt(() -> compose.links(node, path, dependsOn), List.of());
+        ContainerOptions options = reader.attempt(() -> new ServiceOptions(reader).read(node, path, mounted),
+                ContainerOptions.NONE).withNetworks(networkMode, aliases).withLinksAndVolumes(links, anonymous);
+        reader.attempt(() -> checkWithOptions(path, ready[0], afterReady, options));
         return new Service(name, image, containerName, command, published, mounted,
-                environment(node, path), serviceNetworks, restart,
-                healthcheck, reader.stringMap(node.get("labels"), path + ".labels"), ready, afterReady,
-                startOrder.dependsOn(name, node.get("depends_on"), path + ".depends_on"), options);
+                reader.attempt(() -> environment(node, path), Map.of()),
+                serviceNetworks, restart, healthcheck,
+                reader.attempt(() -> reader.stringMap(node.get("labels"), path + ".labels"), Map.of()), ready[0],
+                afterReady, dependsOn, options);
     }
 
     /** env_file's variables, then environment's over them, as in Compose. */
@@ -104,21 +119,34 @@ final class ServiceReader {
         return all;
     }
 
-    /** The service's name and keys: known ones, and an image. */
+    private String image(JsonNode node, String path) {
+        if (!node.has("image")) {
+            throw reader.error(path, "a service needs an image");
+        }
+        return reader.image(reader.string(node.get("image"), path + ".image"), path + ".image");
+    }
+
+    /** The service's {@code x-offline}: its ready rule (into {@code ready[0]}) and after-ready commands. */
+    private void offline(JsonNode offline, String path, HealthcheckSpec healthcheck, ReadyRule[] ready,
+                         List<List<String>> afterReady) {
+        if (offline == null || offline.isNull()) {
+            return;
+        }
+        reader.keys(offline, path + ".x-offline", "ready", "after-ready");
+        if (offline.has("ready")) {
+            ready[0] = ready(offline.get("ready"), path + ".x-offline.ready",
+                    healthcheck == null || !healthcheck.test().equals(List.of("NONE")));
+        }
+        afterReady(offline.get("after-ready"), path + ".x-offline.after-ready", afterReady);
+    }
+
+    /** The service's name and keys: known ones; Compose's others say what to do instead. */
     private void checkKeys(String name, JsonNode node, String path) {
         if (!NodeReader.NAME.matcher(name).matches()) {
             throw reader.error(path, "'" + name + "' is not a valid service name");
         }
         reader.object(node, path);
-        ServiceOptions.INSTEAD.forEach((key, instead) -> {
-            if (node.has(key)) {
-                throw reader.error(path + "." + key, "not supported: " + instead);
-            }
-        });
-        reader.keys(node, path, ALL_KEYS);
-        if (!node.has("image")) {
-            throw reader.error(path, "a service needs an image");
-        }
+        reader.keys(node, path, ALL_KEYS, ServiceOptions.INSTEAD);
     }
 
     private String containerName(JsonNode node, String path) {

@@ -28,16 +28,21 @@ public final class StackDocument {
     private final String source;
     private final String defaultName;
     private final JsonNode root;
+    private final Map<String, Integer> lines;
     private final Set<String> variables;
     private final ProjectFolder project;
     private final String envFile;
 
-    private StackDocument(String text, String source, String defaultName, JsonNode root, ProjectFolder project,
+    private final StackYaml.Tree tree;
+
+    private StackDocument(String text, String source, String defaultName, StackYaml.Tree tree, ProjectFolder project,
                           String envFile) {
         this.text = text;
         this.source = source;
         this.defaultName = defaultName;
-        this.root = root;
+        this.tree = tree;
+        this.root = tree.root();
+        this.lines = tree.lines();
         this.project = project;
         this.envFile = envFile;
         Set<String> names = new TreeSet<>();
@@ -52,11 +57,11 @@ public final class StackDocument {
      * @param defaultName the stack's name when the file has no {@code name:} key
      */
     public static StackDocument of(String text, String source, String defaultName) {
-        JsonNode root = StackYaml.read(text, source);
-        if (root == null || !root.isObject()) {
+        StackYaml.Tree tree = StackYaml.parse(text, source);
+        if (tree.root() == null || !tree.root().isObject()) {
             throw new StackFileException(source + " is not a stack file: expected a mapping with 'services'");
         }
-        return new StackDocument(text, source, defaultName, root, ProjectFolder.unread(), DOTENV);
+        return new StackDocument(text, source, defaultName, tree, ProjectFolder.unread(), DOTENV);
     }
 
     /** The variables file Compose reads beside the stack file, unless --env-file names another. */
@@ -67,7 +72,7 @@ public final class StackDocument {
      * ({@link #DOTENV} unless given, relative to the folder) read through it.
      */
     public StackDocument withProject(ProjectFolder folder, String variablesFile) {
-        return new StackDocument(text, source, defaultName, root, folder,
+        return new StackDocument(text, source, defaultName, tree, folder,
                 variablesFile == null ? DOTENV : variablesFile);
     }
 
@@ -221,7 +226,7 @@ public final class StackDocument {
     public StackFile.Loaded resolveLoaded(Map<String, String> variables, Consumer<String> warnings) {
         Map<String, String> all = withDotenv(variables, warnings);
         Interpolation interpolation = new Interpolation(all, warnings);
-        NodeReader reader = new NodeReader(source, interpolation);
+        NodeReader reader = new NodeReader(source, interpolation, lines);
         ProjectRefs refs = new ProjectRefs(reader, project, interpolation, warnings);
         StackSpec spec = new StackReader(reader, refs, warnings).read(root, defaultName);
         if (project.text(envFile, source) != null) {

@@ -29,6 +29,9 @@ public final class StackFile {
     /** A service's keys that are one engine field each, read by {@link EngineSettings}. */
     public static final List<String> ENGINE_KEYS = EngineSettings.KEYS;
 
+    /** The variable naming the Compose profiles whose services run too (comma-separated), as docker compose reads it. */
+    public static final String PROFILES_VARIABLE = ComposeKeys.PROFILES_VARIABLE;
+
     /** The embedded default: the MLReef Nautilus stack. */
     public static final String DEFAULT_RESOURCE = "/stacks/nautilus.yaml";
     /** The longest duration a stack file gives. */

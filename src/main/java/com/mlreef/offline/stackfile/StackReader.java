@@ -33,43 +33,66 @@ final class StackReader {
         this.fileMounts = new FileMounts(reader, refs, warnings);
     }
 
-    /** @param defaultName the stack's name when the file has no {@code name:} key */
+    /** Compose's top-level keys this tool does not take, and what to do instead. */
+    static final Map<String, String> UNSUPPORTED = Map.of(
+            "include", "copy the services, volumes and networks of the included files into this file",
+            "models", "models need Docker Model Runner, which an offline engine does not have: run the model's server"
+                    + " as a service");
+
+    /**
+     * The stack, or a {@link StackFileException} naming every problem of the file at once.
+     *
+     * @param defaultName the stack's name when the file has no {@code name:} key
+     */
     StackSpec read(JsonNode root, String defaultName) {
-        reader.keys(root, "", "name", "version", "services", "volumes", "networks", "secrets", "configs", "x-offline");
-        String name = root.has("name") ? reader.string(root.get("name"), "name") : defaultName;
-        if (!STACK_NAME.matcher(name).matches()) {
-            throw reader.error("name", "'" + name + "' is not a valid stack name (lower-case letters, digits, - and _)");
-        }
+        reader.keys(root, "", List.of("name", "version", "services", "volumes", "networks", "secrets", "configs",
+                "x-offline"), UNSUPPORTED);
+        String name = reader.attempt(() -> name(root, defaultName), defaultName);
         refs.stack(name);
-        fileMounts.readTop(root);
+        reader.attempt(() -> fileMounts.readTop(root));
         Map<String, VolumeSpec> volumes = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : reader.entries(root.get("volumes"), "volumes")) {
-            volumes.put(e.getKey(), volume(e.getKey(), e.getValue(), "volumes." + e.getKey()));
-        }
+        reader.attempt(() -> reader.entries(root.get("volumes"), "volumes").forEach(e -> reader.attempt(() ->
+                volumes.put(e.getKey(), volume(e.getKey(), e.getValue(), "volumes." + e.getKey())))));
         Map<String, NetworkSpec> networks = new LinkedHashMap<>();
         NetworkReader networkReader = new NetworkReader(reader);
-        for (Map.Entry<String, JsonNode> e : reader.entries(root.get("networks"), "networks")) {
-            networks.put(e.getKey(), networkReader.network(e.getKey(), e.getValue(), "networks." + e.getKey()));
-        }
+        reader.attempt(() -> reader.entries(root.get("networks"), "networks").forEach(e -> reader.attempt(() ->
+                networks.put(e.getKey(), networkReader.network(e.getKey(), e.getValue(), "networks." + e.getKey())))));
         if (!root.has("services") || !root.get("services").isObject() || root.get("services").isEmpty()) {
-            throw reader.error("services", "the stack needs at least one service");
+            reader.problems().add(reader.error("services", "the stack needs at least one service"));
+            reader.problems().throwIfAny();
         }
         StartOrder startOrder = new StartOrder(reader);
         ServiceReader serviceReader = new ServiceReader(reader, volumes, networks, name, startOrder)
                 .withFiles(refs, fileMounts);
         Map<String, Service> services = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : reader.entries(root.get("services"), "services")) {
-            services.put(e.getKey(), serviceReader.read(e.getKey(), e.getValue(), "services." + e.getKey()));
+            String path = "services." + e.getKey();
+            if (reader.attempt(() -> serviceReader.active(e.getValue(), path), true)) {
+                reader.attempt(() -> services.put(e.getKey(), serviceReader.read(e.getKey(), e.getValue(), path)));
+            }
+        }
+        if (services.isEmpty() && !reader.problems().any()) {
+            throw reader.error("services", "every service is in a profile not given: name one with --profile (or"
+                    + " COMPOSE_PROFILES)");
         }
         List<String> extra = new ArrayList<>();
         Map<String, String> files = new LinkedHashMap<>();
-        offline(root.get("x-offline"), extra, files);
-        StackSpec spec = new StackSpec(name, startOrder.of(services), volumes, networks, extra, files, refs.carried(),
-                refs.root());
-        checkUnique(spec);
-        checkJoinedNamespaces(spec);
-        checkFiles(spec, files);
+        reader.attempt(() -> offline(root.get("x-offline"), extra, files));
+        Map<String, Service> ordered = reader.attempt(() -> startOrder.of(services), services);
+        StackSpec spec = new StackSpec(name, ordered, volumes, networks, extra, files, refs.carried(), refs.root());
+        reader.attempt(() -> checkUnique(spec));
+        reader.attempt(() -> checkJoinedNamespaces(spec));
+        reader.attempt(() -> checkFiles(spec, files));
+        reader.problems().throwIfAny();
         return spec;
+    }
+
+    private String name(JsonNode root, String defaultName) {
+        String name = root.has("name") ? reader.string(root.get("name"), "name") : defaultName;
+        if (!STACK_NAME.matcher(name).matches()) {
+            throw reader.error("name", "'" + name + "' is not a valid stack name (lower-case letters, digits, - and _)");
+        }
+        return name;
     }
 
     private VolumeSpec volume(String key, JsonNode node, String path) {

@@ -79,20 +79,39 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
      * @param networkMode host, none or bridge: instead of the stack's networks
      * @param config      fields of the container's create body, by the engine's names (Tty, StopSignal, ...)
      * @param hostConfig  fields of its HostConfig, by the engine's names (SecurityOpt, Sysctls, Devices, ...)
+     * @param links       Compose's links: {@code SERVICE:ALIAS} each, the names the container gives other services
      */
     public record ContainerOptions(List<String> entrypoint, String workingDir, String user, String hostname,
                                    List<String> extraHosts, Boolean privileged, Boolean init, List<String> capAdd,
                                    List<String> capDrop, Long shmSize, Long memLimit, Long cpus, Integer stopSeconds,
                                    Logging logging, Map<String, String> tmpfs, List<String> expose,
                                    Map<String, Ulimit> ulimits, Map<String, List<String>> aliases,
-                                   String networkMode, Map<String, Object> config, Map<String, Object> hostConfig) {
+                                   String networkMode, Map<String, Object> config, Map<String, Object> hostConfig,
+                                   List<String> links) {
         public static final ContainerOptions NONE = new ContainerOptions(null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
         public ContainerOptions withNetworks(String mode, Map<String, List<String>> networkAliases) {
             return new ContainerOptions(entrypoint, workingDir, user, hostname, extraHosts, privileged, init, capAdd,
                     capDrop, shmSize, memLimit, cpus, stopSeconds, logging, tmpfs, expose, ulimits,
-                    networkAliases.isEmpty() ? null : networkAliases, mode, config, hostConfig);
+                    networkAliases.isEmpty() ? null : networkAliases, mode, config, hostConfig, links);
+        }
+
+        /**
+         * The same settings with Compose's links ({@code SERVICE:ALIAS}) and anonymous volumes (paths in the
+         * container, each a new unnamed volume, as the engine's Volumes field takes them).
+         */
+        public ContainerOptions withLinksAndVolumes(List<String> serviceLinks, List<String> anonymous) {
+            Map<String, Object> withVolumes = config;
+            if (!anonymous.isEmpty()) {
+                withVolumes = new TreeMap<>(config == null ? Map.of() : config);
+                Map<String, Object> volumes = new TreeMap<>();
+                anonymous.forEach(v -> volumes.put(v, Map.of()));
+                withVolumes.put("Volumes", volumes);
+            }
+            return new ContainerOptions(entrypoint, workingDir, user, hostname, extraHosts, privileged, init, capAdd,
+                    capDrop, shmSize, memLimit, cpus, stopSeconds, logging, tmpfs, expose, ulimits, aliases,
+                    networkMode, withVolumes, hostConfig, serviceLinks.isEmpty() ? null : serviceLinks);
         }
 
         /** The names the container has on a network: its service's, then the aliases the stack gives there. */

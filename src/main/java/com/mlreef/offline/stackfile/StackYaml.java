@@ -9,10 +9,12 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
@@ -48,6 +50,8 @@ final class StackYaml {
     private static final Set<String> FALSE = Set.of("false", "False", "FALSE");
 
     private final String source;
+    /** The line (from 1) each key's path and each list item's path starts on. */
+    private final Map<String, Integer> lines = new HashMap<>();
     private final Set<Node> open = Collections.newSetFromMap(new IdentityHashMap<>());
     private int nodes;
 
@@ -55,8 +59,17 @@ final class StackYaml {
         this.source = source;
     }
 
+    /** A document's tree (null for an empty document) and the line each path of it starts on. */
+    record Tree(JsonNode root, Map<String, Integer> lines) {
+    }
+
     /** The document's tree, or null for an empty document. */
     static JsonNode read(String text, String source) {
+        return parse(text, source).root();
+    }
+
+    /** The document's tree, with the line of each key and list item. */
+    static Tree parse(String text, String source) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // reported below with their path
         options.setMaxAliasesForCollections(200);
@@ -81,7 +94,11 @@ final class StackYaml {
         } catch (YAMLException e) {
             throw new StackFileException(source + " is not valid YAML: " + oneLine(e.getMessage()));
         }
-        return root == null ? null : new StackYaml(source).tree(root, "");
+        if (root == null) {
+            return new Tree(null, Map.of());
+        }
+        StackYaml yaml = new StackYaml(source);
+        return new Tree(yaml.tree(root, ""), Collections.unmodifiableMap(yaml.lines));
     }
 
     private static String oneLine(String text) {
@@ -145,7 +162,9 @@ final class StackYaml {
             ArrayNode array = NODES.arrayNode();
             int i = 0;
             for (Node item : sequence.getValue()) {
-                array.add(tree(item, path + "[" + i++ + "]"));
+                String itemPath = path + "[" + i++ + "]";
+                lines.putIfAbsent(itemPath, item.getStartMark().getLine() + 1);
+                array.add(tree(item, itemPath));
             }
             return array;
         }
@@ -174,6 +193,7 @@ final class StackYaml {
                 throw new StackFileException(source + ": " + keyPath + ": given twice (line "
                         + (keyNode.getStartMark().getLine() + 1) + ")");
             }
+            lines.putIfAbsent(keyPath, keyNode.getStartMark().getLine() + 1);
             object.set(key, tree(tuple.getValueNode(), keyPath));
         }
         // keys of the mapping itself win over merged ones, and earlier merged mappings over later ones

@@ -60,7 +60,7 @@ class ProjectFilesTest {
                 .toList());
         assertEquals(root, spec.project());
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['./a/../../etc:/x']\n")
-                .contains("services.web.volumes: './a/../../etc' is outside the project folder"));
+                .contains("services.web.volumes (line 4): './a/../../etc' is outside the project folder"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['~/x:/x']\n")
                 .contains("a path in a home folder of this host"));
     }

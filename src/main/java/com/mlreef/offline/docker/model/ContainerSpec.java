@@ -332,9 +332,13 @@ public record ContainerSpec(String image, List<String> cmd, List<String> entrypo
     public record NetworkingConfig(Map<String, EndpointConfig> endpointsConfig) {
     }
 
+    /** @param links {@code CONTAINER:ALIAS} each: names only this container gives others (Compose's links); or null */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record EndpointConfig(List<String> aliases) {
+    public record EndpointConfig(List<String> aliases, List<String> links) {
+        public EndpointConfig(List<String> aliases) {
+            this(aliases, null);
+        }
     }
 
     /** A minimal spec: an image and a command. */
