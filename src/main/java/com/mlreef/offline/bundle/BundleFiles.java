@@ -183,6 +183,10 @@ public final class BundleFiles {
         if (packages != null) {
             return packages;
         }
+        String project = ProjectCheck.problem(m.project());
+        if (project != null) {
+            return "project: " + project;
+        }
         BundleManifest.Executable exe = m.executable();
         if (exe != null && (exe.file() == null || !TOP_FILE.matcher(exe.file()).matches() || exe.sha256() == null
                 || !HEX.matcher(exe.sha256()).matches())) {
@@ -319,6 +323,9 @@ public final class BundleFiles {
             sums.put(manifest.executable().file(), manifest.executable().sha256());
         }
         manifest.packageFiles().forEach(p -> sums.put(p.file(), p.sha256()));
+        if (manifest.project() != null) {
+            sums.put(manifest.project().file(), manifest.project().sha256());
+        }
         sums.put(BundleManifest.FILE_NAME, manifestSha256);
         return sums;
     }

@@ -16,15 +16,17 @@ import java.util.List;
  * @param base    for a differential bundle, the bundle whose layers it leaves out; else null
  * @param packages the Python package files the bundle carries under {@code packages/} (export --pip-dir); null for
  *                none. A differential bundle carries those its base does not.
+ * @param project the files of the stack's project folder it carries, or null for none
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BundleManifest(int format, String id, Tool tool, String created, boolean complete, Stack stack,
-                             List<Image> images, Executable executable, Base base, List<PackageFile> packages) {
+                             List<Image> images, Executable executable, Base base, List<PackageFile> packages,
+                             Project project) {
 
     public BundleManifest(int format, String id, Tool tool, String created, boolean complete, Stack stack,
                           List<Image> images, Executable executable, Base base) {
-        this(format, id, tool, created, complete, stack, images, executable, base, null);
+        this(format, id, tool, created, complete, stack, images, executable, base, null, null);
     }
 
     /** The format of a full bundle. */
@@ -97,19 +99,54 @@ public record BundleManifest(int format, String id, Tool tool, String created, b
     public record PackageFile(String file, long size, String sha256) {
     }
 
+    /**
+     * The files of the project folder a stack references (bind sources, env files, secrets, configs, .env), in one
+     * tar in the bundle (modes, owners and links kept across any file system), readable by its owner only.
+     *
+     * @param envFile the variables file Compose would read (.env, or the one export was given), relative; or null
+     * @param entries every file, folder and link of the tar, parents first
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Project(String file, long size, String sha256, String envFile, List<ProjectEntry> entries) {
+        public static final String FILE_NAME = "project.tar";
+    }
+
+    /**
+     * One entry of the project's tar.
+     *
+     * @param type   file, dir or link
+     * @param mode   the permission bits (07777)
+     * @param sha256 of a file's content; null for others
+     * @param link   a link's target, as written; null for others
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ProjectEntry(String path, String type, int mode, int uid, int gid, long size, String sha256,
+                               String link) {
+        public static final String FILE = "file";
+        public static final String DIR = "dir";
+        public static final String LINK = "link";
+    }
+
     public BundleManifest withImages(List<Image> newImages, boolean isComplete) {
         return new BundleManifest(format, id, tool, created, isComplete, stack, List.copyOf(newImages), executable,
-                base, packages);
+                base, packages, project);
     }
 
     public BundleManifest withPackages(List<PackageFile> files) {
         return new BundleManifest(format, id, tool, created, complete, stack, images, executable, base,
-                files == null || files.isEmpty() ? null : List.copyOf(files));
+                files == null || files.isEmpty() ? null : List.copyOf(files), project);
     }
 
     /** The package files, empty when the bundle carries none. */
     public List<PackageFile> packageFiles() {
         return packages == null ? List.of() : packages;
+    }
+
+    public BundleManifest withProject(Project carried) {
+        return new BundleManifest(format, id, tool, created, complete, stack, images, executable, base, packages,
+                carried);
     }
 
     /** Whether the bundle's files leave out layers of its base. */

@@ -89,7 +89,8 @@ public final class BundleVerifier {
             manifest.images().forEach(i -> sizes.put(i.file(), i.size()));
             long total = sizes.values().stream().mapToLong(Long::longValue).sum();
             total += manifest.packageFiles().stream().mapToLong(BundleManifest.PackageFile::size).sum();
-            return total + (manifest.executable() == null ? 0 : manifest.executable().size());
+            return total + (manifest.executable() == null ? 0 : manifest.executable().size())
+                    + (manifest.project() == null ? 0 : manifest.project().size());
         } catch (BundleException e) {
             long total = 0;
             for (Path tar : PlainFolder.tars(dir)) {
@@ -176,6 +177,10 @@ public final class BundleVerifier {
         }
         manifest.packageFiles().forEach(p -> tasks.add(new FileChecks.Task(dir, p.file(), p.size(), p.sha256(), null,
                 List.of())));
+        if (manifest.project() != null) {
+            BundleManifest.Project project = manifest.project();
+            tasks.add(new FileChecks.Task(dir, project.file(), project.size(), project.sha256(), null, List.of()));
+        }
         return tasks;
     }
 
@@ -250,6 +255,11 @@ public final class BundleVerifier {
             in.transferTo(OutputStream.nullOutputStream());
             return in.hex();
         }
+    }
+
+    /** The sha256 of a few bytes, as hex. */
+    public static String sha256Of(byte[] bytes) {
+        return sha256(bytes);
     }
 
     static String sha256(byte[] bytes) {

@@ -1,6 +1,8 @@
 package com.mlreef.offline.cli;
 
 import com.mlreef.offline.lifecycle.StackControl;
+import com.mlreef.offline.lifecycle.StackFolderRemoval;
+import com.mlreef.offline.stackfile.ProjectFolder;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.ToolException;
@@ -8,6 +10,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +22,10 @@ import picocli.CommandLine.Option;
             + " its data.",
         "--volumes also deletes the stack's volumes and its containers' unnamed volumes (an image's VOLUME), with"
             + " all their data, once you type the stack's name (or with --yes). Volumes the stack did not make are"
-            + " kept."},
+            + " kept.",
+        "The stack folder, where run keeps the files the bundle carries (/var/lib/mlreef-offline/stacks/NAME, or"
+            + " --project-dir), is kept; --volumes asks before it removes it too, with any edits made there (--yes:"
+            + " without asking; without a terminal and --yes it is kept, and down says so)."},
         footer = {"", "Examples:", "  mlreef-offline down", "  mlreef-offline down --volumes      # asks first",
             "", MlreefOffline.EXIT_CODES})
 public final class DownCommand extends BaseCommand {
@@ -33,6 +40,10 @@ public final class DownCommand extends BaseCommand {
 
     @Option(names = "--yes", description = "With --volumes: do not ask.")
     boolean yes;
+
+    @Option(names = "--project-dir", paramLabel = "DIR", description = "The stack folder run was given (default:"
+            + " /var/lib/mlreef-offline/stacks/NAME); only --volumes removes it.")
+    Path projectDir;
 
     @Override
     protected int execute(Console console) throws IOException {
@@ -53,12 +64,35 @@ public final class DownCommand extends BaseCommand {
         if (!names.isEmpty() && !yes) {
             confirm(console, name, names);
         }
+        Path folder = projectDir != null ? projectDir : ProjectFolder.STACKS.resolve(name);
+        boolean removeFolder = volumes && Files.isDirectory(folder) && (yes || confirmFolder(console, folder));
         boolean deleteVolumes = volumes;
         HostLock.changing(console, stack.engine, "removed", () -> {
             control.down(name, deleteVolumes, time.seconds());
+            if (removeFolder) {
+                StackFolderRemoval.remove(folder);
+                console.info("removed the stack folder " + folder);
+            }
             return null;
         });
         return ExitCode.OK;
+    }
+
+    /** Asks on a terminal before the stack folder goes; without one it is kept, and said so. */
+    private static boolean confirmFolder(Console console, Path folder) {
+        if (System.console() == null) {
+            console.info("kept the stack folder " + folder + " (no terminal to ask; --yes removes it)");
+            return false;
+        }
+        console.err().print("Also remove the stack folder " + folder + " with its files, edits made there too?"
+                + " [y/N] ");
+        console.err().flush();
+        String answer = System.console().readLine();
+        boolean agreed = answer != null && answer.strip().equalsIgnoreCase("y");
+        if (!agreed) {
+            console.info("kept the stack folder " + folder);
+        }
+        return agreed;
     }
 
     /** Asks for the stack's name before its volumes are deleted; anything else removes nothing. */

@@ -8,6 +8,7 @@ import com.mlreef.offline.docker.EngineUnreachableException;
 import com.mlreef.offline.docker.RegistryAuth;
 import com.mlreef.offline.export.RegistryImages;
 import com.mlreef.offline.export.StackExporter;
+import com.mlreef.offline.stackfile.StackDocument;
 import com.mlreef.offline.stackfile.StackFile;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
@@ -37,6 +38,11 @@ import picocli.CommandLine.Option;
             + "each checked against its digest and resumed where it broke off, into DIR/.registry-blobs/ (removed once "
             + "the bundle is complete). The files are the same as through the engine. When the engine cannot be "
             + "reached, export says so and takes this way by itself.",
+        "Files the stack references in its folder (relative bind-mount sources such as ./conf, env_file entries, "
+            + "secrets and configs with file:, and the .env beside the stack file) are carried in DIR/project.tar "
+            + "(mode 0600: env files and secrets may hold passwords) with their modes, owners and links; export names "
+            + "them. A path or link that leaves the stack file's folder is refused; absolute host paths stay host "
+            + "paths of the offline host. run puts the files into its stack folder (see 'run --help').",
         "Run again into the same DIR, export keeps every file that is whole and still holds the same image: an "
             + "interrupted export finishes where it stopped."},
         footer = {"", "Examples:",
@@ -66,6 +72,11 @@ public class ExportCommand extends BaseCommand {
     @Option(names = {"-f", "--file"}, paramLabel = "STACK",
             description = "The stack file (default: the embedded MLReef stack; see 'stack show').")
     Path file;
+
+    @Option(names = "--env-file", paramLabel = "FILE", description = "The variables file to read and carry instead of"
+            + " the .env beside the stack file, as Compose's --env-file (it must be in the stack file's folder). The"
+            + " environment's variables win over the file's.")
+    Path envFile;
 
     @Option(names = "--compress", paramLabel = "MODE", defaultValue = "none",
             description = "none (fastest to load), gzip (docker load reads it) or zstd (smaller; run decompresses it)."
@@ -116,7 +127,8 @@ public class ExportCommand extends BaseCommand {
             throw new ToolException(ExitCode.USAGE, "--since: " + since + (java.nio.file.Files.exists(since)
                     ? " is not a folder" : " does not exist") + " (give the folder of the bundle the offline host has)");
         }
-        StackFile.Loaded stack = StackFile.load(file, profile.variables(System.getenv()), console::warn);
+        StackFile.Loaded stack = StackDocument.load(file, console::warn).withEnvFile(envFile)
+                .resolveLoaded(profile.variables(System.getenv()), console::warn);
         StackExporter.Options options = new StackExporter.Options(dir, compression, combined, !noPull,
                 Runtime.getRuntime().availableProcessors(), new VersionProvider().getVersion()[0]
                         .replaceFirst("^mlreef-offline ", ""), NativeExecutable.path(), since, pipDir);

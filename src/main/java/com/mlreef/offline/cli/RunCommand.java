@@ -36,6 +36,13 @@ import picocli.CommandLine.Option;
         "Each service is waited for (its x-offline ready rule: a log line, its healthcheck or an HTTP answer), then its "
             + "after-ready commands run inside it. A folder of plain 'docker save' tars without bundle.json works too, "
             + "with the default stack.",
+        "Files the bundle carries (relative bind-mount sources, env files, secrets, configs, .env; see 'export "
+            + "--help') go into the stack folder, /var/lib/mlreef-offline/stacks/NAME unless --project-dir says, before "
+            + "the containers are created; relative paths resolve against it. A file edited there since the last run "
+            + "is kept and named; one edited there that the bundle also changed is replaced only after a question (or "
+            + "with --yes), its edited copy kept beside it as NAME.local-YYYYMMDD; without a terminal and --yes, run "
+            + "changes nothing and names it. --dry-run lists what would be put, replaced and kept. What run put there "
+            + "is recorded (with hashes) in .mlreef-offline-files.json in that folder. 'down' keeps the folder.",
         "One run at a time per host: run holds a lock (/run/lock/mlreef-offline.lock) while it changes the stacks, and "
             + "stop, start, restart and down wait for it too; a second command says which process holds it and "
             + "waits (Ctrl-C stops waiting)."},
@@ -49,6 +56,7 @@ import picocli.CommandLine.Option;
             "  mlreef-offline run -d mlreef-images-tar --pip                      # the bundle's packages",
             "  mlreef-offline run -d mlreef-images-tar --dry-run                  # the plan only",
             "  mlreef-offline run -d mlreef-v2 --backup-dir /srv/backups         # an upgrade",
+            "  mlreef-offline run -d bundle --project-dir /srv/app --yes          # carried files in /srv/app",
             "  mlreef-offline run -d mlreef-images-tar --registry registry.local:5000/mlreef",
             "                      # images pulled from where 'push' put them; only bundle.json is needed",
             "", MlreefOffline.EXIT_CODES})
@@ -89,6 +97,15 @@ public class RunCommand extends BaseCommand {
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
 
+    @Option(names = "--project-dir", paramLabel = "DIR", description = "Where the stack's carried files go (default:"
+            + " /var/lib/mlreef-offline/stacks/NAME, NAME the stack's name). Relative paths of the stack file resolve"
+            + " against it, as Compose resolves them against the stack file's folder.")
+    Path projectDir;
+
+    @Option(names = "--yes", description = "Replace files edited in the stack folder that the bundle changed, without"
+            + " asking (each edited copy is kept beside it as NAME.local-YYYYMMDD).")
+    boolean yes;
+
     @Option(names = "--remove-orphans", description = "Remove the stack's containers of services it no longer has"
             + " (without it they are left running, with a warning); their volumes are kept.")
     boolean removeOrphans;
@@ -117,7 +134,7 @@ public class RunCommand extends BaseCommand {
         BundleSource source = from == null ? BundleSource.open(dir) : BundleSource.openWithoutImages(dir);
         StackRunner.Options options = new StackRunner.Options(file, pip, wait, dryRun,
                 profile.variables(System.getenv()),
-                engine.local() ? Preflight.PortProbe.BIND : null, removeOrphans);
+                engine.local() ? Preflight.PortProbe.BIND : null, removeOrphans, projectDir, false);
         DockerEngine docker = engine.engine();
         if (this.pip) {
             options = options.withPip(pipService(docker), new VersionProvider().getVersion()[0]
@@ -131,6 +148,9 @@ public class RunCommand extends BaseCommand {
             runner.fromRegistry(from, RegistryAuth.fromDockerConfig(System.getenv(), console::warn));
         }
         runner.check(source, options);
+        if (!dryRun && (yes || confirmReplace(console, runner))) {
+            options = options.withReplaceEdited();
+        }
         if (pip == null && !this.pip && runner.usesPipServer()) {
             pip = inheritedPipServer(console);
             options = pip == null ? options : options.withPipServer(pip);
@@ -183,6 +203,21 @@ public class RunCommand extends BaseCommand {
         String version = new VersionProvider().getVersion()[0];
         return new UpgradeBackups(folder, noBackup, (stack, volumes, target) -> new VolumeBackup(docker, console)
                 .backup(stack, volumes, target, version, Runtime.getRuntime().availableProcessors(), guard).sha256());
+    }
+
+    /**
+     * Whether the operator agrees, on a terminal, that files edited in the stack folder which the bundle changed are
+     * replaced; false without a terminal (run then stops, naming them) or without such files.
+     */
+    private static boolean confirmReplace(Console console, StackRunner runner) {
+        if (runner.folder() == null || runner.folder().conflicts().isEmpty() || System.console() == null) {
+            return false;
+        }
+        console.err().print("Edited here and changed by the bundle: " + String.join(", ", runner.folder()
+                .conflicts()) + ". Replace them with the bundle's (each edited copy is kept beside it)? [y/N] ");
+        console.err().flush();
+        String answer = System.console().readLine();
+        return answer != null && answer.strip().equalsIgnoreCase("y");
     }
 
     /**

@@ -83,6 +83,8 @@ public final class StackExporter {
         warnImageVariables(stack);
         refuseCompressedNames(stack);
         packageFiles = options.pipDir() == null ? null : PackageCopy.list(console, options.pipDir());
+        ProjectCarrier project = new ProjectCarrier(console, stack.spec());
+        project.check();
         BaseBundle since = options.since() == null ? null : BaseBundle.read(options.since(), dir);
         List<ResolvedImage> images = new ArrayList<>();
         for (String reference : stack.spec().images()) {
@@ -94,7 +96,7 @@ public final class StackExporter {
                     + " bundle");
             base = null;
         }
-        return writeLocked(stack, source, options, images, base);
+        return writeLocked(stack, source, options, images, base, project);
     }
 
     private void warnImageVariables(StackFile.Loaded stack) {
@@ -119,7 +121,7 @@ public final class StackExporter {
 
     /** Writes the bundle holding the folder's lock, so that no other export writes into it at the same time. */
     private Result writeLocked(StackFile.Loaded stack, String source, Options options, List<ResolvedImage> images,
-                               BaseBundle base) {
+                               BaseBundle base, ProjectCarrier project) {
         Path dir = options.dir();
         boolean createdDir = !Files.exists(dir);
         try {
@@ -139,7 +141,7 @@ public final class StackExporter {
             Runtime.getRuntime().addShutdownHook(interrupted);
             Result result;
             try {
-                result = write(stack, source, options, images, base);
+                result = write(stack, source, options, images, base, project);
             } finally {
                 // an error is said as it is, not as an interruption
                 try {
@@ -161,7 +163,7 @@ public final class StackExporter {
     }
 
     private Result write(StackFile.Loaded stack, String source, Options options, List<ResolvedImage> images,
-                         BaseBundle base) throws IOException {
+                         BaseBundle base, ProjectCarrier project) throws IOException {
         Path dir = options.dir();
         BundleFolder folder = new BundleFolder(console, dir);
         BundleManifest previous = folder.previous();
@@ -192,6 +194,7 @@ public final class StackExporter {
         folder.checkOwnFiles(previous, toWrite);
         FreeSpace.check(console, dir, toWrite, layouts, options.executable());
         Files.createDirectories(dir.resolve(BundleFiles.IMAGES));
+        BundleManifest.Project carried = project.write(dir);
 
         manifests.start(new BundleManifest.Stack(stack.spec().name(), source, stack.text()), previous, groups,
                 !toWrite.isEmpty(), options.toolVersion(), base == null ? null : base.bundle());
@@ -202,7 +205,7 @@ public final class StackExporter {
             written.put(group.file(), true);
         }
         BundleManifest manifest = manifests.complete(ExecutableCopy.into(console, dir, options.executable(),
-                previous)).withPackages(packages(dir, previous, base));
+                previous)).withPackages(packages(dir, previous, base)).withProject(carried);
         folder.removeReplaced(previous, manifest);
         imageSource.finished();
         folder.warnForeign(ManifestWriter.writeComplete(dir, manifest));

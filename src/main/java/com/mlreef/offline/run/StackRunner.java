@@ -6,6 +6,7 @@ import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.RegistryAuth;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.registry.RegistryLocation;
+import com.mlreef.offline.stackfile.ProjectFolder;
 import com.mlreef.offline.stackfile.StackDocument;
 import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
@@ -35,23 +36,40 @@ public final class StackRunner {
      * @param ports         how host ports are checked; null when the engine runs on another host, whose ports and
      *                      paths are not checked from here
      * @param removeOrphans whether the stack's containers of services it no longer has are removed
+     * @param projectDir    the stack folder the bundle's files go to; null for {@link ProjectFolder#STACKS}/NAME
+     * @param replaceEdited whether files edited in the stack folder that the bundle changed are replaced (the
+     *                      edited copies kept beside them)
      * @param pip           the package index run --pip adds to the stack (its URL is then pipServer), or null
      * @param toolVersion   this tool's version, which the index's image is tagged with
      */
     public record Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
-                          Preflight.PortProbe ports, boolean removeOrphans, PipService pip, String toolVersion) {
+                          Preflight.PortProbe ports, boolean removeOrphans, Path projectDir, boolean replaceEdited,
+                          PipService pip, String toolVersion) {
         public Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
                        Preflight.PortProbe ports, boolean removeOrphans) {
-            this(stackFile, pipServer, timeout, dryRun, env, ports, removeOrphans, null, null);
+            this(stackFile, pipServer, timeout, dryRun, env, ports, removeOrphans, null, false);
+        }
+
+        public Options(Path stackFile, URI pipServer, Duration timeout, boolean dryRun, Map<String, String> env,
+                       Preflight.PortProbe ports, boolean removeOrphans, Path projectDir, boolean replaceEdited) {
+            this(stackFile, pipServer, timeout, dryRun, env, ports, removeOrphans, projectDir, replaceEdited, null,
+                    null);
         }
 
         public Options withPipServer(URI server) {
-            return new Options(stackFile, server, timeout, dryRun, env, ports, removeOrphans, pip, toolVersion);
+            return new Options(stackFile, server, timeout, dryRun, env, ports, removeOrphans, projectDir,
+                    replaceEdited, pip, toolVersion);
+        }
+
+        public Options withReplaceEdited() {
+            return new Options(stackFile, pipServer, timeout, dryRun, env, ports, removeOrphans, projectDir, true,
+                    pip, toolVersion);
         }
 
         /** With the package index of the bundle served as a service of the stack, its URL as PIP_SERVER. */
         public Options withPip(PipService service, String version) {
-            return new Options(stackFile, service.url(), timeout, dryRun, env, ports, removeOrphans, service, version);
+            return new Options(stackFile, service.url(), timeout, dryRun, env, ports, removeOrphans, projectDir,
+                    replaceEdited, service, version);
         }
     }
 
@@ -67,6 +85,8 @@ public final class StackRunner {
     private RegistryPull registryImages;
     /** The stack file, or the bundle's stack, read at the first {@link #stack}; each reading resolves it again. */
     private StackDocument document;
+    /** Where the bundle's stack keeps its carried files; null for a stack file given with -f. */
+    private StackFolder folder;
 
     public StackRunner(DockerEngine engine, Console console) {
         this.engine = engine;
@@ -107,6 +127,11 @@ public final class StackRunner {
         return this;
     }
 
+    /** The stack folder of the bundle's stack (read by {@link #check}), or null for a stack file given with -f. */
+    public StackFolder folder() {
+        return folder;
+    }
+
     /** Whether the stack last read takes ${PIP_SERVER} (the environment's is passed on only then). */
     public boolean usesPipServer() {
         return usesPipServer;
@@ -138,6 +163,9 @@ public final class StackRunner {
         if (options.dryRun()) {
             checks.healthchecks(plan.services(), false);
             pulls.forEach(p -> console.result(p.line()));
+            if (folder != null) {
+                folder.lines().forEach(console::result);
+            }
             plan.lines().forEach(console::result);
             if (options.ports() != null) { // a port run would find taken fails the dry run too
                 checks.ports(plan, options.ports());
@@ -165,6 +193,7 @@ public final class StackRunner {
 
     private StackSpec apply(BundleSource source, Options options, StackSpec spec, Map<String, String> imageIds,
                             RunPlan plan) {
+        putFiles(options);
         applier.prepare(plan, options.ports());
         RunPlan applied = plan;
         if (options.pipServer() != null && PipServer.isLocal(options.pipServer())) {
@@ -209,6 +238,26 @@ public final class StackRunner {
         return packages;
     }
 
+    /** The carried files into the stack folder, before any container that mounts them is created. */
+    private void putFiles(Options options) {
+        if (folder == null) {
+            return;
+        }
+        if (!folder.conflicts().isEmpty() && !options.replaceEdited()) {
+            throw new ToolException(ExitCode.FAILED, "edited in the stack folder and changed by the bundle: "
+                    + String.join(", ", folder.conflicts()) + "; nothing was changed: give --yes to take the"
+                    + " bundle's (each edited copy is kept beside it as NAME.local-DATE), or copy your edits into"
+                    + " the project before export");
+        }
+        for (String line : folder.apply(options.replaceEdited())) {
+            if (line.startsWith("warning: ")) {
+                console.warn(line.substring("warning: ".length()));
+            } else {
+                console.info(line);
+            }
+        }
+    }
+
     /** The stack: -f, else the bundle's, else (plain folder) the default; interpolated with PIP_SERVER. */
     private StackSpec stack(BundleSource source, Options options, String gateway) {
         Consumer<String> warnings = w -> {
@@ -222,16 +271,30 @@ public final class StackRunner {
         }
         if (document == null) { // read once: -f - is standard input, which can be read once
             document = options.stackFile() != null || !source.isBundle()
-                    ? StackDocument.load(options.stackFile(), warnings)
-                    : StackDocument.of(source.stackText(), source.stackSource(), source.manifest().stack().name());
+                    ? StackDocument.load(options.stackFile(), warnings) : bundleStack(source, options);
+        }
+        if (folder != null) {
+            folder.replaceEdited(options.replaceEdited());
         }
         StackSpec spec = document.resolve(vars, warnings);
+        if (folder != null) {
+            spec = folder.labelled(spec);
+        }
         usesPipServer = document.uses("PIP_SERVER");
         if (options.pipServer() != null && !usesPipServer) {
             warnings.accept("-s: stack " + spec.name() + " does not use ${PIP_SERVER}: no container is given the pip"
                     + " server");
         }
         return spec;
+    }
+
+    /** The bundle's stack, its relative paths in its stack folder, its env files read as the run will leave them. */
+    private StackDocument bundleStack(BundleSource source, Options options) {
+        String name = source.manifest().stack().name();
+        Path root = options.projectDir() != null ? options.projectDir() : ProjectFolder.STACKS.resolve(name);
+        folder = StackFolder.plan(root, source.dir(), source.manifest());
+        return StackDocument.of(source.stackText(), source.stackSource(), name)
+                .withProject(ProjectFolder.at(root, folder.texts()), folder.envFile());
     }
 
     /**

@@ -10,9 +10,25 @@ import java.util.Map;
 /** A service's mounts ({@code volumes}): named volumes of the stack and bind mounts, in the short or long syntax. */
 final class MountSyntax {
     private final NodeReader reader;
+    private ProjectRefs refs;
 
     MountSyntax(NodeReader reader) {
         this.reader = reader;
+    }
+
+    /** Relative bind sources resolve against the project folder. */
+    void withFiles(ProjectRefs projectRefs) {
+        this.refs = projectRefs;
+    }
+
+    /** Adds {@code more} mounts (secrets, configs), at most one at each target. */
+    void add(List<MountSpec> mounts, List<MountSpec> more, String path) {
+        for (MountSpec mount : more) {
+            if (mounts.stream().anyMatch(other -> other.target().equals(mount.target()))) {
+                throw reader.error(path, "two mounts at " + mount.target());
+            }
+            mounts.add(mount);
+        }
     }
 
     /**
@@ -74,9 +90,13 @@ final class MountSyntax {
         if (source.startsWith("/")) {
             return new MountSpec(MountSpec.Kind.BIND, source, target, readOnly, relabel);
         }
-        if (source.startsWith(".") || source.startsWith("~") || source.contains("/")) {
-            throw reader.error(path, "'" + text + "': a bind mount needs an absolute host path (the offline host has"
-                    + " no stack folder to resolve a relative one against)");
+        if (ProjectPaths.isRelative(source)) {
+            return new MountSpec(MountSpec.Kind.BIND, refs.source(source, CarriedFile.Use.BIND, path), target,
+                    readOnly, relabel);
+        }
+        if (source.startsWith("~")) {
+            throw reader.error(path, "'" + text + "': a path in a home folder of this host; give an absolute host"
+                    + " path, or a path relative to the stack file's folder (export carries it)");
         }
         VolumeSpec volume = volumes.get(source);
         if (volume == null) {
@@ -107,9 +127,15 @@ final class MountSyntax {
             throw reader.error(path, "a bind mount needs a source");
         }
         String source = reader.string(node.get("source"), path + ".source");
-        if (type.equals("volume") == source.startsWith("/")) {
+        boolean isPath = type.equals("bind") ? !source.startsWith("~")
+                : source.startsWith("/") || ProjectPaths.isRelative(source);
+        if (type.equals("volume") == isPath) {
             throw reader.error(path + ".source", "'" + source + "': a " + type + (type.equals("bind")
-                    ? " mount needs an absolute host path" : " is named, not a path"));
+                    ? " mount needs a host path, absolute or relative to the stack file's folder (./DIR)"
+                    : " is named, not a path"));
+        }
+        if (type.equals("bind") && !source.startsWith("/") && !source.startsWith(".")) {
+            source = "./" + source;
         }
         String selinux = null;
         if (node.has("bind") && !node.get("bind").isNull()) {

@@ -30,12 +30,9 @@ final class ServiceOptions {
     static final Map<String, String> INSTEAD = Map.ofEntries(
             Map.entry("build", "images are built on the online host: build and tag the image there, and name it in"
                     + " image"),
-            Map.entry("env_file", "a bundle carries no other files: write the variables under environment"),
             Map.entry("extends", "write the service out in full"),
             Map.entry("external_links", "join the other containers' network (external: true) and reach them by name"),
             Map.entry("volumes_from", "mount the same named volumes in both services"),
-            Map.entry("secrets", "a bundle carries no other files: mount them from the offline host with volumes"),
-            Map.entry("configs", "a bundle carries no other files: mount them from the offline host with volumes"),
             Map.entry("post_start", "give the commands as x-offline: after-ready, which run runs once the service is"
                     + " ready"),
             Map.entry("pre_stop", "stop sends the container its stop_signal: handle it in the container"),

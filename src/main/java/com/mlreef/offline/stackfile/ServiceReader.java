@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 final class ServiceReader {
     /** A service's keys besides {@link ServiceOptions#KEYS}, {@link EngineSettings#KEYS} and x-offline. */
     static final List<String> KEYS = List.of("image", "container_name", "command", "ports", "volumes", "environment",
-            "networks", "restart", "healthcheck", "labels", "depends_on");
+            "env_file", "secrets", "configs", "networks", "restart", "healthcheck", "labels", "depends_on");
     /** Every key a service takes. */
     private static final List<String> ALL_KEYS = Stream.of(KEYS, ServiceOptions.KEYS, EngineSettings.KEYS,
             ComposeKeys.KEYS, List.of("x-offline")).flatMap(List::stream).toList();
@@ -35,6 +35,8 @@ final class ServiceReader {
     private final PortSyntax ports;
     private final MountSyntax mounts;
     private final NetworkReader networkReader;
+    private ProjectRefs refs;
+    private FileMounts fileMounts;
     private final DeployMapping deploy;
     private final ComposeKeys compose;
 
@@ -56,6 +58,14 @@ final class ServiceReader {
         this.compose = new ComposeKeys(reader);
     }
 
+    /** Resolves relative sources, env files, secrets and configs through the project folder. */
+    ServiceReader withFiles(ProjectRefs projectRefs, FileMounts files) {
+        this.refs = projectRefs;
+        this.fileMounts = files;
+        this.mounts.withFiles(projectRefs);
+        return this;
+    }
+
     /** Whether the service runs with the profiles given (COMPOSE_PROFILES, --profile). */
     boolean active(JsonNode node, String path) {
         return compose.active(node, path);
@@ -73,7 +83,8 @@ final class ServiceReader {
         List<PortSpec> published = reader.attempt(() -> ports.read(node.get("ports"), path + ".ports"), List.of());
         List<String> anonymous = new ArrayList<>();
         List<MountSpec> mounted = reader.attempt(() -> mounts.read(node.get("volumes"), path + ".volumes", volumes,
-                anonymous), List.of());
+                anonymous), new ArrayList<>());
+        reader.attempt(() -> mounts.add(mounted, fileMounts.mounts(node, path), path));
         Map<String, List<String>> aliases = new LinkedHashMap<>();
         String networkMode = reader.attempt(() -> networkReader.networkMode(node, path, published), null);
         List<String> serviceNetworks = networkMode != null ? new ArrayList<>() : reader.attempt(() ->
@@ -95,10 +106,17 @@ final class ServiceReader {
                 ContainerOptions.NONE).withNetworks(networkMode, aliases).withLinksAndVolumes(links, anonymous);
         reader.attempt(() -> checkWithOptions(path, ready[0], afterReady, options));
         return new Service(name, image, containerName, command, published, mounted,
-                reader.attempt(() -> reader.environment(node.get("environment"), path + ".environment"), Map.of()),
+                reader.attempt(() -> environment(node, path), Map.of()),
                 serviceNetworks, restart, healthcheck,
                 reader.attempt(() -> reader.stringMap(node.get("labels"), path + ".labels"), Map.of()), ready[0],
                 afterReady, dependsOn, options);
+    }
+
+    /** env_file's variables, then environment's over them, as in Compose. */
+    private Map<String, String> environment(JsonNode node, String path) {
+        Map<String, String> all = refs.envFiles(node.get("env_file"), path + ".env_file");
+        all.putAll(reader.environment(node.get("environment"), path + ".environment"));
+        return all;
     }
 
     private String image(JsonNode node, String path) {

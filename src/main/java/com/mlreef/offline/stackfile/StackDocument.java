@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,13 +30,21 @@ public final class StackDocument {
     private final JsonNode root;
     private final Map<String, Integer> lines;
     private final Set<String> variables;
+    private final ProjectFolder project;
+    private final String envFile;
 
-    private StackDocument(String text, String source, String defaultName, StackYaml.Tree tree) {
+    private final StackYaml.Tree tree;
+
+    private StackDocument(String text, String source, String defaultName, StackYaml.Tree tree, ProjectFolder project,
+                          String envFile) {
         this.text = text;
         this.source = source;
         this.defaultName = defaultName;
+        this.tree = tree;
         this.root = tree.root();
         this.lines = tree.lines();
+        this.project = project;
+        this.envFile = envFile;
         Set<String> names = new TreeSet<>();
         names(root, names::add);
         this.variables = Collections.unmodifiableSet(names);
@@ -52,7 +61,41 @@ public final class StackDocument {
         if (tree.root() == null || !tree.root().isObject()) {
             throw new StackFileException(source + " is not a stack file: expected a mapping with 'services'");
         }
-        return new StackDocument(text, source, defaultName, tree);
+        return new StackDocument(text, source, defaultName, tree, ProjectFolder.unread(), DOTENV);
+    }
+
+    /** The variables file Compose reads beside the stack file, unless --env-file names another. */
+    public static final String DOTENV = ".env";
+
+    /**
+     * The same document with its relative paths resolved against {@code folder}, and its variables file
+     * ({@link #DOTENV} unless given, relative to the folder) read through it.
+     */
+    public StackDocument withProject(ProjectFolder folder, String variablesFile) {
+        return new StackDocument(text, source, defaultName, tree, folder,
+                variablesFile == null ? DOTENV : variablesFile);
+    }
+
+    /**
+     * The same document reading its variables from {@code file} (a path of this host, as --env-file gives it) instead
+     * of .env; it must be in the project folder, which is all a bundle carries.
+     */
+    public StackDocument withEnvFile(Path file) {
+        if (file == null) {
+            return this;
+        }
+        Path root = project.root(defaultName);
+        Path absolute = file.toAbsolutePath().normalize();
+        if (!absolute.startsWith(root) || absolute.equals(root)) {
+            throw new StackFileException("--env-file: " + file + " is outside the stack file's folder " + root
+                    + ", which is all that export carries: move it there");
+        }
+        return withProject(project, root.relativize(absolute).toString());
+    }
+
+    /** The variables file, relative to the project folder. */
+    public String envFile() {
+        return envFile;
     }
 
     /**
@@ -65,15 +108,12 @@ public final class StackDocument {
         }
         if (file.toString().equals("-")) { // as Compose's -f -; named after the working folder, as Compose does
             return of(standardInput(), "the stack file on standard input",
-                    StackFile.nameFromFile(Path.of("").toAbsolutePath().resolve("compose.yaml")));
+                    StackFile.nameFromFile(Path.of("").toAbsolutePath().resolve("compose.yaml")))
+                    .withProject(ProjectFolder.of(Path.of("")), null);
         }
         String text = readFile(file);
-        Path folder = file.toAbsolutePath().getParent();
-        if (folder != null && Files.isRegularFile(folder.resolve(".env"))) {
-            warnings.accept(folder.resolve(".env") + " is not read (a bundle could not carry it to the offline host):"
-                    + " set its variables in the environment, or give defaults in the stack file (${VAR:-value})");
-        }
-        return of(text, file.toString(), StackFile.nameFromFile(file));
+        Path folder = file.toAbsolutePath().normalize().getParent();
+        return of(text, file.toString(), StackFile.nameFromFile(file)).withProject(ProjectFolder.of(folder), null);
     }
 
     private static String readFile(Path file) {
@@ -163,10 +203,39 @@ public final class StackDocument {
         return resolveLoaded(variables, warnings).spec();
     }
 
+    /**
+     * The variables of the project's variables file ({@code .env}) under {@code variables}: the environment wins, as
+     * in Compose; the file's values take the environment's and its own earlier ones.
+     */
+    private Map<String, String> withDotenv(Map<String, String> variables, Consumer<String> warnings) {
+        String dotenv = project.text(envFile, source);
+        if (dotenv == null) {
+            if (project.readsFiles() && !envFile.equals(DOTENV)) {
+                throw new StackFileException("--env-file: " + project.root(defaultName).resolve(envFile)
+                        + " does not exist");
+            }
+            return variables;
+        }
+        Map<String, String> all = new java.util.HashMap<>(EnvFileSyntax.parse(dotenv,
+                project.root(defaultName).resolve(envFile).toString(), variables::get, warnings));
+        all.putAll(variables);
+        return all;
+    }
+
     /** The stack as {@link #resolve} gives it, with the text and the values the images' variables took. */
     public StackFile.Loaded resolveLoaded(Map<String, String> variables, Consumer<String> warnings) {
-        Interpolation interpolation = new Interpolation(variables, warnings);
-        StackSpec spec = new StackReader(new NodeReader(source, interpolation, lines)).read(root, defaultName);
+        Map<String, String> all = withDotenv(variables, warnings);
+        Interpolation interpolation = new Interpolation(all, warnings);
+        NodeReader reader = new NodeReader(source, interpolation, lines);
+        ProjectRefs refs = new ProjectRefs(reader, project, interpolation, warnings);
+        StackSpec spec = new StackReader(reader, refs, warnings).read(root, defaultName);
+        if (project.text(envFile, source) != null) {
+            List<CarriedFile> carried = new java.util.ArrayList<>(spec.carried());
+            carried.add(new CarriedFile(ProjectPaths.inside(envFile, "--env-file"), CarriedFile.Use.DOTENV,
+                    "the variables file", false));
+            spec = new StackSpec(spec.name(), spec.services(), spec.volumes(), spec.networks(), spec.extraImages(),
+                    spec.files(), List.copyOf(carried), spec.project());
+        }
         Map<String, String> imageVariables = new TreeMap<>();
         interpolation.used().forEach((where, names) -> {
             String path = where.substring(where.lastIndexOf(": ") + 2);

@@ -15,6 +15,11 @@ public final class StackLabels {
     public static final String DEPENDS_LABEL = "com.mlreef.offline.depends-on";
     /** The bundle a container's image came from. */
     public static final String BUNDLE_LABEL = "com.mlreef.offline.bundle";
+    /**
+     * On a container that mounts files of its stack folder: a hash of what they hold, so that a changed file (which
+     * a running container would not see: a file mount keeps the file it was given) replaces the container.
+     */
+    public static final String FILES_LABEL = "com.mlreef.offline.files";
     /** What a container being replaced is renamed with until its successor is ready. */
     public static final String PREVIOUS = "-previous";
 

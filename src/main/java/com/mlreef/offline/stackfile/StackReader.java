@@ -24,16 +24,18 @@ final class StackReader {
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private final NodeReader reader;
+    private final ProjectRefs refs;
+    private final FileMounts fileMounts;
 
-    StackReader(NodeReader reader) {
+    StackReader(NodeReader reader, ProjectRefs refs, java.util.function.Consumer<String> warnings) {
         this.reader = reader;
+        this.refs = refs;
+        this.fileMounts = new FileMounts(reader, refs, warnings);
     }
 
     /** Compose's top-level keys this tool does not take, and what to do instead. */
     static final Map<String, String> UNSUPPORTED = Map.of(
             "include", "copy the services, volumes and networks of the included files into this file",
-            "secrets", "mount the secret's file in the services that use it, with a bind mount under their volumes",
-            "configs", "mount the config's file in the services that use it, with a bind mount under their volumes",
             "models", "models need Docker Model Runner, which an offline engine does not have: run the model's server"
                     + " as a service");
 
@@ -43,8 +45,11 @@ final class StackReader {
      * @param defaultName the stack's name when the file has no {@code name:} key
      */
     StackSpec read(JsonNode root, String defaultName) {
-        reader.keys(root, "", List.of("name", "version", "services", "volumes", "networks", "x-offline"), UNSUPPORTED);
+        reader.keys(root, "", List.of("name", "version", "services", "volumes", "networks", "secrets", "configs",
+                "x-offline"), UNSUPPORTED);
         String name = reader.attempt(() -> name(root, defaultName), defaultName);
+        refs.stack(name);
+        reader.attempt(() -> fileMounts.readTop(root));
         Map<String, VolumeSpec> volumes = new LinkedHashMap<>();
         reader.attempt(() -> reader.entries(root.get("volumes"), "volumes").forEach(e -> reader.attempt(() ->
                 volumes.put(e.getKey(), volume(e.getKey(), e.getValue(), "volumes." + e.getKey())))));
@@ -57,7 +62,8 @@ final class StackReader {
             reader.problems().throwIfAny();
         }
         StartOrder startOrder = new StartOrder(reader);
-        ServiceReader serviceReader = new ServiceReader(reader, volumes, networks, name, startOrder);
+        ServiceReader serviceReader = new ServiceReader(reader, volumes, networks, name, startOrder)
+                .withFiles(refs, fileMounts);
         Map<String, Service> services = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : reader.entries(root.get("services"), "services")) {
             String path = "services." + e.getKey();
@@ -73,7 +79,7 @@ final class StackReader {
         Map<String, String> files = new LinkedHashMap<>();
         reader.attempt(() -> offline(root.get("x-offline"), extra, files));
         Map<String, Service> ordered = reader.attempt(() -> startOrder.of(services), services);
-        StackSpec spec = new StackSpec(name, ordered, volumes, networks, extra, files);
+        StackSpec spec = new StackSpec(name, ordered, volumes, networks, extra, files, refs.carried(), refs.root());
         reader.attempt(() -> checkUnique(spec));
         reader.attempt(() -> checkJoinedNamespaces(spec));
         reader.attempt(() -> checkFiles(spec, files));

@@ -13,11 +13,22 @@ import java.util.TreeMap;
  * What to carry and run: a Compose-file subset plus the {@code x-offline} extension, after interpolation.
  * Volume and network names are used as they are written (no project prefix), so that the default stack keeps the
  * names of the original installer.
+ *
+ * @param carried the files of the project folder the stack references by relative paths (bind sources, env files,
+ *                secrets, configs, .env)
+ * @param project the folder those paths resolve against, or null for a stack that was not read from a file
  */
 public record StackSpec(String name, Map<String, Service> services, Map<String, VolumeSpec> volumes,
-                        Map<String, NetworkSpec> networks, List<String> extraImages, Map<String, String> files) {
+                        Map<String, NetworkSpec> networks, List<String> extraImages, Map<String, String> files,
+                        List<CarriedFile> carried, java.nio.file.Path project) {
     /** The longest file name a bundle's image file takes before .gz/.zst (and .partial while written). */
     public static final int MAX_FILE_NAME = 200;
+
+    /** A stack that references no file of a project folder. */
+    public StackSpec(String name, Map<String, Service> services, Map<String, VolumeSpec> volumes,
+                     Map<String, NetworkSpec> networks, List<String> extraImages, Map<String, String> files) {
+        this(name, services, volumes, networks, extraImages, files, List.of(), null);
+    }
 
 
     public record Service(String name, String image, String containerName, List<String> command,
@@ -25,6 +36,14 @@ public record StackSpec(String name, Map<String, Service> services, Map<String, 
                           List<String> networks, String restart, HealthcheckSpec healthcheck,
                           Map<String, String> labels, ReadyRule ready, List<List<String>> afterReady,
                           Map<String, String> dependsOn, ContainerOptions options) {
+
+        /** The same service with {@code more} labels. */
+        public Service withLabels(Map<String, String> more) {
+            Map<String, String> all = new java.util.LinkedHashMap<>(labels);
+            all.putAll(more);
+            return new Service(name, image, containerName, command, ports, mounts, environment, networks, restart,
+                    healthcheck, all, ready, afterReady, dependsOn, options);
+        }
 
         /** The same service waiting for {@code rule} to be ready. */
         public Service withReady(ReadyRule rule) {

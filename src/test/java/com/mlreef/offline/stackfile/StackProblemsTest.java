@@ -36,9 +36,7 @@ class StackProblemsTest {
                 include: [other.yaml]
                 """);
         assertEquals("""
-                stack.yaml has 10 problems:
-                  secrets: not supported: mount the secret's file in the services that use it, with a bind mount\
-                 under their volumes (line 1)
+                stack.yaml has 9 problems:
                   services.web.portz: unknown key; did you mean ports? (line 6)
                   services.web.ports: '70000:80': ports go from 1 to 65535 (line 7)
                   services.web.restart: 'sometimes' is not one of no, always, unless-stopped, on-failure[:N] (line 8)
@@ -50,7 +48,7 @@ class StackProblemsTest {
                   services.db.cpus: 'lots' is not a number of CPUs such as 0.5 or 2 (line 13)
                   include: not supported: copy the services, volumes and networks of the included files into this\
                  file (line 14)""", e.getMessage());
-        assertEquals(1, e.line(), "the first problem's line");
+        assertEquals(6, e.line(), "the first problem's line (secrets from files are read since)");
     }
 
     @Test

@@ -1,0 +1,108 @@
+package com.mlreef.offline.stackfile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mlreef.offline.stackfile.CarriedFile.Use;
+import com.mlreef.offline.stackfile.StackSpec.MountSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The stack's {@code secrets} and {@code configs} from files, and a service's use of them, mounted read-only as
+ * Compose mounts them without Swarm: a secret at {@code /run/secrets/NAME} (or its target there), a config at its
+ * target or {@code /NAME}.
+ */
+final class FileMounts {
+    private final NodeReader reader;
+    private final ProjectRefs refs;
+    private final Consumer<String> warnings;
+    private final Map<String, String> secrets = new LinkedHashMap<>();
+    private final Map<String, String> configs = new LinkedHashMap<>();
+
+    FileMounts(NodeReader reader, ProjectRefs refs, Consumer<String> warnings) {
+        this.reader = reader;
+        this.refs = refs;
+        this.warnings = warnings;
+    }
+
+    /** Reads the top-level {@code secrets} and {@code configs}. */
+    void readTop(JsonNode root) {
+        top(root.get("secrets"), "secrets", Use.SECRET, secrets);
+        top(root.get("configs"), "configs", Use.CONFIG, configs);
+    }
+
+    private void top(JsonNode node, String key, Use use, Map<String, String> into) {
+        for (Map.Entry<String, JsonNode> e : reader.entries(node, key)) {
+            String path = key + "." + e.getKey();
+            if (!NodeReader.NAME.matcher(e.getKey()).matches()) {
+                throw reader.error(path, "'" + e.getKey() + "' is not a valid name");
+            }
+            JsonNode value = e.getValue();
+            if (value == null || !value.isObject()) {
+                throw reader.error(path, "expected a mapping with file: PATH");
+            }
+            for (String other : List.of("external", "environment", "content", "driver", "template_driver")) {
+                if (value.has(other)) {
+                    throw reader.error(path + "." + other, "not supported: " + other + " is for Swarm or needs"
+                            + " Compose's own engine; give the " + key.substring(0, key.length() - 1)
+                            + " as file: PATH in the stack file's folder");
+                }
+            }
+            reader.keys(value, path, "file", "name", "labels");
+            if (!value.has("file")) {
+                throw reader.error(path, "needs file: PATH (a file in the stack file's folder)");
+            }
+            into.put(e.getKey(), refs.fileSource(reader.string(value.get("file"), path + ".file"), use,
+                    path + ".file"));
+        }
+    }
+
+    /** A service's {@code secrets} and {@code configs}, as read-only bind mounts. */
+    List<MountSpec> mounts(JsonNode service, String path) {
+        List<MountSpec> mounts = new ArrayList<>();
+        uses(service.get("secrets"), path + ".secrets", secrets, "secrets", mounts);
+        uses(service.get("configs"), path + ".configs", configs, "configs", mounts);
+        return mounts;
+    }
+
+    private void uses(JsonNode node, String path, Map<String, String> declared, String key, List<MountSpec> into) {
+        if (node == null || node.isNull()) {
+            return;
+        }
+        if (!node.isArray()) {
+            throw reader.error(path, "expected a list of names, or of mappings with source and target");
+        }
+        int i = 0;
+        for (JsonNode item : node) {
+            String itemPath = path + "[" + i++ + "]";
+            String name;
+            String target = null;
+            if (item != null && item.isObject()) {
+                reader.keys(item, itemPath, "source", "target", "uid", "gid", "mode");
+                name = reader.string(item.get("source"), itemPath + ".source");
+                target = item.has("target") ? reader.string(item.get("target"), itemPath + ".target") : null;
+                if (item.has("uid") || item.has("gid") || item.has("mode")) {
+                    warnings.accept(reader.where(itemPath) + ": uid, gid and mode are Swarm's: the file is mounted"
+                            + " with the owner and mode it has in the stack folder");
+                }
+            } else {
+                name = reader.string(item, itemPath);
+            }
+            String source = declared.get(name);
+            if (source == null) {
+                throw reader.error(itemPath, "'" + name + "' is not declared under the top-level " + key);
+            }
+            into.add(new MountSpec(MountSpec.Kind.BIND, source, target(key, name, target), true, null));
+        }
+    }
+
+    private static String target(String key, String name, String target) {
+        if (target != null && target.startsWith("/")) {
+            return target;
+        }
+        String file = target == null ? name : target;
+        return key.equals("secrets") ? "/run/secrets/" + file : "/" + file;
+    }
+}

@@ -1,0 +1,46 @@
+package com.mlreef.offline.stackfile;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Relative paths of a stack file: which sources are relative, and their place inside the project folder. */
+final class ProjectPaths {
+    private ProjectPaths() {
+    }
+
+    /** Whether a bind source is a path relative to the stack file's folder (./x, ../x, x/y, . or ..). */
+    static boolean isRelative(String source) {
+        return !source.startsWith("/") && !source.startsWith("~")
+                && (source.startsWith(".") || source.contains("/"));
+    }
+
+    /**
+     * A relative path inside the project folder, normalized ({@code ./conf/../a} is {@code a}; the folder itself is
+     * {@code .}); an absolute path or one that leaves the folder is refused by name.
+     */
+    static String inside(String path, String where) {
+        if (path.startsWith("/") || path.startsWith("~")) {
+            throw new StackFileException(where + ": '" + path + "' is not a path relative to the stack file's folder");
+        }
+        if (path.indexOf('\0') >= 0 || path.contains("\\")) {
+            throw new StackFileException(where + ": '" + path + "' has a character a carried path cannot have");
+        }
+        List<String> names = new ArrayList<>();
+        for (String name : path.split("/")) {
+            if (name.isEmpty() || name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                if (names.isEmpty()) {
+                    throw new StackFileException(where + ": '" + path + "' is outside the project folder (the stack"
+                            + " file's folder), which is all that export carries: move it into that folder, or give"
+                            + " an absolute path of the offline host");
+                }
+                names.remove(names.size() - 1);
+                continue;
+            }
+            names.add(name);
+        }
+        return names.isEmpty() ? "." : String.join("/", names);
+    }
+}

@@ -1,0 +1,116 @@
+package com.mlreef.offline.stackfile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mlreef.offline.stackfile.CarriedFile.Use;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * What a stack's keys reference in its project folder, while the stack is read: relative sources resolved against the
+ * folder, env files read through it, and every such file listed for {@code export} to carry.
+ */
+final class ProjectRefs {
+    private final NodeReader reader;
+    private final ProjectFolder folder;
+    private final Interpolation interpolation;
+    private final Consumer<String> warnings;
+    private final List<CarriedFile> carried = new ArrayList<>();
+    private Path root;
+
+    ProjectRefs(NodeReader reader, ProjectFolder folder, Interpolation interpolation, Consumer<String> warnings) {
+        this.reader = reader;
+        this.folder = folder;
+        this.interpolation = interpolation;
+        this.warnings = warnings;
+    }
+
+    /** Once the stack's name is known: the folder its relative paths resolve against. */
+    void stack(String name) {
+        root = folder.root(name);
+    }
+
+    /** The folder relative paths resolve against. */
+    Path root() {
+        return root;
+    }
+
+    /** The files the stack references, each once, in the order it names them. */
+    List<CarriedFile> carried() {
+        Map<String, CarriedFile> once = new LinkedHashMap<>();
+        carried.forEach(c -> once.merge(c.path() + " " + c.use(), c, (a, b) -> a.required() ? a : b));
+        return List.copyOf(once.values());
+    }
+
+    /** A source as the engine takes it: an absolute path as given, a relative one inside the project folder. */
+    String source(String source, Use use, String path) {
+        if (!ProjectPaths.isRelative(source)) {
+            return source;
+        }
+        String relative = inside(source, path);
+        carried.add(new CarriedFile(relative, use, path, true));
+        return relative.equals(".") ? root.toString() : root.resolve(relative).toString();
+    }
+
+    /** A file's source: relative even without ./ (secrets' and configs' file:). */
+    String fileSource(String file, Use use, String path) {
+        return file.startsWith("/") ? file : source(file.startsWith(".") ? file : "./" + file, use, path);
+    }
+
+    /** The variables of a service's env_file entries, later files over earlier ones. */
+    Map<String, String> envFiles(JsonNode node, String path) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return values;
+        }
+        List<JsonNode> items = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(items::add);
+        } else {
+            items.add(node);
+        }
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = items.get(i);
+            String itemPath = node.isArray() ? path + "[" + i + "]" : path;
+            boolean required = true;
+            String file;
+            if (item != null && item.isObject()) {
+                reader.keys(item, itemPath, "path", "required", "format");
+                file = reader.string(item.get("path"), itemPath + ".path");
+                required = !item.has("required") || reader.bool(item.get("required"), itemPath + ".required");
+                if (item.has("format") && !reader.string(item.get("format"), itemPath + ".format").equals("raw")) {
+                    throw reader.error(itemPath + ".format", "only raw is a format besides the default");
+                }
+            } else {
+                file = reader.string(item, itemPath);
+            }
+            values.putAll(envFile(file, required, itemPath));
+        }
+        return values;
+    }
+
+    private Map<String, String> envFile(String file, boolean required, String path) {
+        if (file.startsWith("/")) {
+            throw reader.error(path, "'" + file + "' is a path of this host, which a bundle does not carry: put the"
+                    + " file in the stack file's folder and give its relative path");
+        }
+        String relative = inside(file, path);
+        carried.add(new CarriedFile(relative, Use.ENV_FILE, path, required));
+        String text = folder.text(relative, path);
+        if (text == null) {
+            if (required && folder.readsFiles()) {
+                throw reader.error(path, "env file " + root.resolve(relative) + " does not exist (give required:"
+                        + " false if it may be missing)");
+            }
+            return Map.of();
+        }
+        return EnvFileSyntax.parse(text, root.resolve(relative).toString(), interpolation::value, warnings);
+    }
+
+    private String inside(String relative, String path) {
+        return ProjectPaths.inside(relative, reader.where(path));
+    }
+}

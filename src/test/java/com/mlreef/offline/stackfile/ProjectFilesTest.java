@@ -1,0 +1,104 @@
+package com.mlreef.offline.stackfile;
+
+import com.mlreef.offline.stackfile.CarriedFile.Use;
+import com.mlreef.offline.stackfile.StackSpec.MountSpec;
+import com.mlreef.offline.stackfile.StackSpec.Service;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Relative paths, env files, secrets and configs of a stack file, resolved against its project folder. */
+class ProjectFilesTest {
+    @TempDir
+    Path dir;
+    private final List<String> warnings = new ArrayList<>();
+
+    private StackSpec load(String yaml, Map<String, String> env) throws Exception {
+        Path file = dir.resolve("compose.yaml");
+        Files.writeString(file, yaml);
+        return StackFile.load(file, env, warnings::add).spec();
+    }
+
+    private String failure(String yaml) {
+        return assertThrows(StackFileException.class, () -> load(yaml, Map.of())).getMessage();
+    }
+
+    @Test
+    void relativePathsAreInsideTheProjectFolderOrRefusedByName() {
+        assertEquals("a", ProjectPaths.inside("./a", "w"));
+        assertEquals("b/c", ProjectPaths.inside("a/../b/./c/", "w"));
+        assertEquals(".", ProjectPaths.inside(".", "w"));
+        assertEquals("x: '../data' is outside the project folder (the stack file's folder), which is all that export"
+                + " carries: move it into that folder, or give an absolute path of the offline host",
+                assertThrows(StackFileException.class, () -> ProjectPaths.inside("../data", "x")).getMessage());
+        assertTrue(assertThrows(StackFileException.class, () -> ProjectPaths.inside("a/../../b", "x")).getMessage()
+                .contains("'a/../../b' is outside the project folder"));
+        assertTrue(assertThrows(StackFileException.class, () -> ProjectPaths.inside("/etc/app", "x")).getMessage()
+                .contains("not a path relative"));
+        assertTrue(ProjectPaths.isRelative("./a") && ProjectPaths.isRelative("a/b") && ProjectPaths.isRelative(".."));
+        assertTrue(!ProjectPaths.isRelative("data") && !ProjectPaths.isRelative("/abs") && !ProjectPaths.isRelative("~/x"));
+    }
+
+    @Test
+    void bindSourcesResolveAgainstTheStackFilesFolderAndAreListedToCarry() throws Exception {
+        StackSpec spec = load("services:\n  web:\n    image: busybox:1\n    volumes:\n"
+                + "      - ./conf/app.conf:/etc/app.conf:ro\n      - site/html:/www\n      - /var/log:/host-log\n"
+                + "      - {type: bind, source: data, target: /data}\n", Map.of());
+        Service web = spec.services().get("web");
+        Path root = dir.toAbsolutePath().normalize();
+        assertEquals(List.of(root + "/conf/app.conf", root + "/site/html", "/var/log", root + "/data"),
+                web.mounts().stream().map(MountSpec::source).toList());
+        assertTrue(web.mounts().get(0).readOnly());
+        assertEquals(List.of("conf/app.conf", "site/html", "data"), spec.carried().stream().map(CarriedFile::path)
+                .toList());
+        assertEquals(root, spec.project());
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['./a/../../etc:/x']\n")
+                .contains("services.web.volumes (line 4): './a/../../etc' is outside the project folder"));
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['~/x:/x']\n")
+                .contains("a path in a home folder of this host"));
+    }
+
+    @Test
+    void envFilesFollowComposeEnvironmentWinsAndAMissingOptionalOneIsSkipped() throws Exception {
+        Files.writeString(dir.resolve("app.env"), "# comment\nexport A=1\nB = 'lit $X'\nC=\"x\\ny ${A}\"\n"
+                + "D=plain # note\nFROM_HOST\nE=${UNSET:-dflt}\n\n");
+        Files.writeString(dir.resolve("more.env"), "A=2\n");
+        StackSpec spec = load("services:\n  web:\n    image: busybox:1\n    env_file:\n      - app.env\n"
+                + "      - path: ./more.env\n      - {path: missing.env, required: false}\n"
+                + "    environment: {D: over}\n", Map.of("FROM_HOST", "h"));
+        assertEquals(Map.of("A", "2", "B", "lit $X", "C", "x\ny 1", "D", "over", "FROM_HOST", "h", "E", "dflt"),
+                spec.services().get("web").environment());
+        assertEquals(List.of(new CarriedFile("app.env", Use.ENV_FILE, "services.web.env_file[0]", true),
+                new CarriedFile("more.env", Use.ENV_FILE, "services.web.env_file[1]", true),
+                new CarriedFile("missing.env", Use.ENV_FILE, "services.web.env_file[2]", false)), spec.carried());
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    env_file: nope.env\n")
+                .contains("env file " + dir.toAbsolutePath().normalize().resolve("nope.env") + " does not exist"));
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    env_file: /etc/app.env\n")
+                .contains("a path of this host, which a bundle does not carry"));
+    }
+
+    @Test
+    void secretsAndConfigsFromFilesAreMountedReadOnlyWhereComposeMountsThem() throws Exception {
+        StackSpec spec = load("services:\n  web:\n    image: busybox:1\n    secrets: [db_password, {source: api,"
+                + " target: api.key}]\n    configs: [site, {source: site, target: /etc/site.conf}]\n"
+                + "secrets:\n  db_password: {file: ./secrets/db.txt}\n  api: {file: api.txt}\n"
+                + "configs:\n  site: {file: conf/site.conf}\n", Map.of());
+        Path root = dir.toAbsolutePath().normalize();
+        assertEquals(List.of(root + "/secrets/db.txt:/run/secrets/db_password:ro", root + "/api.txt:/run/secrets/api.key:ro",
+                root + "/conf/site.conf:/site:ro", root + "/conf/site.conf:/etc/site.conf:ro"),
+                spec.services().get("web").mounts().stream().map(MountSpec::bind).toList());
+        assertEquals(List.of(Use.SECRET, Use.SECRET, Use.CONFIG), spec.carried().stream().map(CarriedFile::use)
+                .toList());
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    secrets: [nope]\n")
+                .contains("'nope' is not declared under the top-level secrets"));
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\nsecrets:\n  s: {external: true}\n")
+                .contains("secrets.s.external: not supported"));
+    }
+}
