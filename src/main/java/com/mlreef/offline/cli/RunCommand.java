@@ -35,8 +35,8 @@ import picocli.CommandLine.Option;
             + "stop, start, restart and down wait for it too; a second command says which process holds it and "
             + "waits (Ctrl-C stops waiting)."},
         footer = {"", "Examples:", "  mlreef-offline run -d mlreef-images-tar",
-            "  mlreef-offline run -d mlreef-images-tar -s localhost:8080/simple   # pip server here",
-            "  mlreef-offline run -d mlreef-images-tar --dry-run                  # the plan only",
+            "  mlreef-offline run -d mlreef-images-tar -s localhost:8080   # pip server here",
+            "  mlreef-offline run -d mlreef-images-tar --dry-run           # the plan only",
             "", MlreefOffline.EXIT_CODES})
 public class RunCommand extends BaseCommand {
     @Mixin
@@ -47,7 +47,8 @@ public class RunCommand extends BaseCommand {
 
     @Option(names = {"-s", "--pip-server"}, paramLabel = "PIP_SERVER", description = "A pip index for ML jobs: an "
             + "http(s) URL (with USER:PASSWORD@ if it wants them; the password is never printed) or host:port[/path]"
-            + " (http:// is added). localhost and 127.0.0.1 are rewritten to the stack network's gateway. Without it, PIP_SERVER in the"
+            + " (http:// is added); localhost and 127.0.0.1 are rewritten to the stack network's gateway."
+            + " Without it, PIP_SERVER in the"
             + " environment is taken as -s when the stack uses $${PIP_SERVER}.")
     String pipServer;
 
