@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (apt) and starts what the tests and the demo need, when absent:
-# curl, a Docker Engine on unix:///var/run/docker.sock, busybox-static, zstd, and a registry on 127.0.0.1:5000.
+# a Docker Engine on unix:///var/run/docker.sock, busybox-static, zstd, and a registry on 127.0.0.1:5000.
 # Idempotent: whatever already answers is left alone. Needs root (no init system is assumed).
 set -euo pipefail
 

@@ -72,7 +72,8 @@ public class RunCommand extends BaseCommand {
 
     @Option(names = {"-s", "--pip-server"}, paramLabel = "PIP_SERVER", description = "A pip index for ML jobs: an "
             + "http(s) URL (with USER:PASSWORD@ if it wants them; the password is never printed) or host:port[/path]"
-            + " (http:// is added). localhost and 127.0.0.1 are rewritten to the stack network's gateway. Without it, PIP_SERVER in the"
+            + " (http:// is added); localhost and 127.0.0.1 are rewritten to the stack network's gateway."
+            + " Without it, PIP_SERVER in the"
             + " environment is taken as -s when the stack uses $${PIP_SERVER}.")
     String pipServer;
 

@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code -s} pip server: an http(s) URL, or {@code host:port} with an optional path
- * ({@code localhost:8080/simple}), which the original installer took too and which becomes {@code http://...}. A server on this host ({@code localhost},
- * {@code 127.0.0.1}) is unreachable under that name from inside a container, so it is rewritten to the gateway of the
- * stack's network, as the original installer did, for https too. A user and password in the URL
+ * ({@code localhost:8080/simple}), which the original installer took too and which becomes {@code http://...}.
+ * A server on this host ({@code localhost}, {@code 127.0.0.1}) is unreachable under that name from inside a
+ * container, so it is rewritten to the gateway of the stack's network, as the original installer did, for https too. A user and password in the URL
  * ({@code http://user:pw@host/simple}, as pip takes them) are passed on, and never printed.
  */
 public final class PipServer {

@@ -2,6 +2,7 @@ package com.mlreef.offline.backup;
 
 import com.mlreef.offline.docker.DockerClient;
 import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.testing.CliProcess;
 import com.mlreef.offline.testing.Created;
@@ -55,8 +56,7 @@ class BackupIT {
     void down() throws Exception {
         if (stack != null) {
             // a failed test may leave a helper container, which holds the volumes until it is removed
-            engine.listContainers(List.of(StackLabels.HELPER_LABEL), true).forEach(c -> engine.removeContainer(
-                    c.id(), true));
+            helpers(stack, "").forEach(c -> engine.removeContainer(c.id(), true));
             CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes");
             for (String v : List.of("-data", "-etc")) { // and volumes down does not see without a container
                 DockerEngine.orNull(() -> {
@@ -192,7 +192,7 @@ class BackupIT {
         Path logs = Files.createDirectories(tmp.resolve(stack + "-logs"));
         Process restore = CliProcess.start(logs, "restore", file.toString());
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (engine.listContainers(List.of(StackLabels.HELPER_LABEL + "=restore"), true).isEmpty()) {
+        while (helpers(stack, "=restore").isEmpty()) {
             assertTrue(restore.isAlive() && System.nanoTime() < deadline, "the restore began writing: "
                     + Files.readString(logs.resolve("stderr.txt")));
             Thread.sleep(20);
@@ -237,8 +237,18 @@ class BackupIT {
     }
 
     /** No helper container and no helper image stay behind. */
-    private static void assertNothingLeft() {
-        assertEquals(List.of(), engine.listContainers(List.of(StackLabels.HELPER_LABEL), true));
-        assertNull(DockerEngine.orNull(() -> engine.inspectImage("mlreef-offline/empty:1")));
+    private void assertNothingLeft() {
+        assertEquals(List.of(), helpers(stack, ""));
+        // the helper image goes with the last helper: another backup on this engine may still use it
+        if (engine.listContainers(List.of(StackLabels.HELPER_LABEL), true).isEmpty()) {
+            assertNull(DockerEngine.orNull(() -> engine.inspectImage("mlreef-offline/empty:1")));
+        }
+    }
+
+    /** The helper containers of this test's stack (named after it): those of other stacks are not this test's. */
+    private static List<ContainerSummary> helpers(String stack, String kind) {
+        return engine.listContainers(List.of(StackLabels.HELPER_LABEL + kind), true).stream()
+                .filter(c -> c.names() != null && c.names().stream().anyMatch(n -> n.contains("-" + stack + "-")))
+                .toList();
     }
 }

@@ -44,8 +44,9 @@ final class CommandReference {
 
     private static String fileName(CommandLine command) {
         CommandLine.Model.CommandSpec spec = command.getCommandSpec();
-        return (spec.parent() == null ? spec.name() : spec.qualifiedName("-").substring(spec.root().name().length() + 1))
-                + ".md";
+        String name = spec.parent() == null ? spec.name()
+                : spec.qualifiedName("-").substring(spec.root().name().length() + 1);
+        return name + ".md";
     }
 
     private static String page(CommandLine command) {

@@ -80,8 +80,8 @@ class DoctorIT {
             String name = created.container(TestEngine.unique("port-holder"));
             ContainerSpec spec = new ContainerSpec(image, List.of("sleep", "300"), null, null, null,
                     Map.of("6000/tcp", Map.of()), null, null, null, false,
-                    new ContainerSpec.HostConfig(null, Map.of("6000/tcp", List.of(new ContainerSpec.PortBinding("", port))),
-                            null, null), null);
+                    new ContainerSpec.HostConfig(null,
+                            Map.of("6000/tcp", List.of(new ContainerSpec.PortBinding("", port))), null, null), null);
             engine.startContainer(engine.createContainer(name, spec));
             CliProcess.Result r = CliProcess.run(Map.of(), "doctor", "-f", stack.toString());
             assertEquals(1, r.exit(), r.toString());

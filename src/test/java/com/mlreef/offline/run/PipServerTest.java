@@ -33,7 +33,8 @@ class PipServerTest {
         forms.put("localhost:10010/simple/", "http://172.18.0.1:10010/simple/");
         forms.put("http://localhost:10010", "http://172.18.0.1:10010");
         forms.put("http://localhost:10010/simple", "http://172.18.0.1:10010/simple");
-        forms.put("http://localhost:8081/repository/pypi-all/simple", "http://172.18.0.1:8081/repository/pypi-all/simple");
+        forms.put("http://localhost:8081/repository/pypi-all/simple",
+                "http://172.18.0.1:8081/repository/pypi-all/simple");
         // left as they were by the original; a bare host:port[/path] gets the scheme pip needs
         forms.put("pypi.intranet:8080/simple", "http://pypi.intranet:8080/simple");
         forms.put("10.0.0.5:8080/simple", "http://10.0.0.5:8080/simple");
