@@ -231,6 +231,40 @@ class UpgradeBackupIT {
         }
     }
 
+    @Test
+    void aBackupThatFailsWhileTheStackIsStoppedStartsItAgainAndChangesNothingElse() throws Exception {
+        runFirstVersion();
+        String firstId = engine.inspectContainer(stack + "-app").id();
+        Path noFiles = Files.createDirectories(tmp.resolve("no-files"));
+        // room enough, but no inode left for a file: the backup fails once the stack is stopped
+        command("mount", "-t", "tmpfs", "-o", "size=20m,nr_inodes=1", "tmpfs", noFiles.toString());
+        try {
+            CliProcess.Result r = run("-f", version(next, "v2").toString(), "--backup-dir", noFiles.toString());
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.err().contains("stopped " + stack + "-app for the backup"), r.toString());
+            assertTrue(r.err().contains("error: the backup before the upgrade failed: cannot write " + noFiles)
+                    && r.err().contains("; started again, as before the backup: " + stack + "-app; nothing else was"
+                    + " changed"), r.toString());
+            ContainerInspectView after = new ContainerInspectView(stack + "-app");
+            assertEquals(firstId, after.id(), "not replaced");
+            assertTrue(after.running(), "running again");
+            assertEquals("VERSION=v1", after.version());
+            assertEquals(List.of(), engine.listContainers(List.of(StackLabels.HELPER_LABEL), true));
+        } finally {
+            command("umount", noFiles.toString());
+        }
+        assertEquals("v1 data", volumeFile(stack + "-data", "version.txt"));
+    }
+
+    /** The container of a service as the engine has it now. */
+    private record ContainerInspectView(String id, boolean running, String version) {
+        ContainerInspectView(String name) {
+            this(engine.inspectContainer(name).id(), engine.inspectContainer(name).state().running(),
+                    engine.inspectContainer(name).config().env().stream().filter(e -> e.startsWith("VERSION="))
+                            .findFirst().orElse(""));
+        }
+    }
+
     private static void command(String... args) throws Exception {
         Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
