@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (apt) and starts what the tests and the demo need, when absent:
-# a Docker Engine on unix:///var/run/docker.sock, busybox-static, zstd, and a registry on 127.0.0.1:5000.
+# a Docker Engine on unix:///var/run/docker.sock, busybox-static, zstd, Debian's pip, and a registry on 127.0.0.1:5000.
 # Idempotent: whatever already answers is left alone. Needs root (no init system is assumed).
 set -euo pipefail
 
@@ -16,6 +16,10 @@ command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
 command -v zstd >/dev/null 2>&1 || need_pkgs+=(zstd)
 # the registry tests make certificates (TLS, and the token endpoint's signing key) with openssl
 command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
+# the package index tests use Debian's pip as the client, and build a source distribution with setuptools
+/usr/bin/python3 -m pip --version >/dev/null 2>&1 || need_pkgs+=(python3-pip)
+/usr/bin/python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
+/usr/bin/python3 -c 'import setuptools, wheel' >/dev/null 2>&1 || need_pkgs+=(python3-setuptools python3-wheel)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
     log "installing ${need_pkgs[*]}"
     apt-get update -qq

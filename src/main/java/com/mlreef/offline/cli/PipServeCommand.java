@@ -29,11 +29,13 @@ import picocli.CommandLine.Parameters;
             + "whole wheels. Files added to DIR show within a second, without a restart. Hidden files and links "
             + "that lead out of DIR are not served.",
         "By default it listens where the stack's containers reach this host (the gateway of the stack's network, "
-            + "else of the engine's default bridge, docker0), and prints the -s value to give 'run'. It runs in the "
-            + "foreground until Ctrl-C or SIGTERM, and logs each request on stderr."},
+            + "else of the engine's default bridge, docker0; the engine is asked only then), and prints the -s value "
+            + "to give 'run'. It runs in the foreground until Ctrl-C or SIGTERM, and logs each request on stderr."},
         footer = {"", "Examples:",
             "  pip download -d packages -r requirements.txt       # on a host with internet",
-            "  mlreef-offline pip-serve packages                  # on the offline host: prints -s http://172.17.0.1:8080/simple/",
+            "  mlreef-offline pip-serve packages                  # on the offline host",
+            "    (prints the -s value, such as: -s http://172.17.0.1:8080/simple/)",
+            "  mlreef-offline run -d mlreef-images-tar -s http://172.17.0.1:8080/simple/",
             "  mlreef-offline pip-serve packages -p 9000 --bind 0.0.0.0",
             "  pip install --index-url http://172.17.0.1:8080/simple/ numpy",
             "", "Exit codes: 130 (Ctrl-C) or 143 (SIGTERM) after a clean stop; 1 the port cannot be listened on; "

@@ -6,7 +6,10 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-/** One line a request, in the common log format with the time taken: {@code ADDR - - [TIME] "GET /simple/ HTTP/1.1" 200 1234 2ms}. */
+/**
+ * One line a request, in the common log format with the time taken:
+ * {@code ADDR - - [TIME] "GET /simple/ HTTP/1.1" 200 1234 2ms}.
+ */
 public final class AccessLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
     private final PrintStream out;

@@ -29,11 +29,18 @@ public final class FolderIndex {
     public record Entry(Path file, String relative, DistributionName name) {
     }
 
+    /** A page's bytes and its entity tag (a hash of them). */
+    record Page(byte[] body, String etag) {
+        static Page of(byte[] body) {
+            return new Page(body, "\"" + FileFacts.sha256(body).substring(0, 32) + "\"");
+        }
+    }
+
     /** One scan: the folders' modification times and the distributions by normalised project name. */
     public static final class Snapshot {
         private final Map<Path, FileTime> folders;
         private final SortedMap<String, List<Entry>> projects;
-        private final Map<String, byte[]> pages = new ConcurrentHashMap<>();
+        private final Map<String, Page> pages = new ConcurrentHashMap<>();
 
         Snapshot(Map<Path, FileTime> folders, SortedMap<String, List<Entry>> projects) {
             this.folders = folders;
@@ -45,8 +52,8 @@ public final class FolderIndex {
         }
 
         /** A page made of this scan alone (the project list), made once per scan and form. */
-        byte[] page(String key, java.util.function.Supplier<byte[]> render) {
-            return pages.computeIfAbsent(key, k -> render.get());
+        Page page(String key, java.util.function.Supplier<byte[]> render) {
+            return pages.computeIfAbsent(key, k -> Page.of(render.get()));
         }
     }
 

@@ -73,8 +73,9 @@ final class IndexHandler implements HttpHandler {
         ex.getResponseHeaders().set("Vary", "Accept");
         FolderIndex.Snapshot snapshot = index.current();
         if (rest.size() == 1 && rest.get(0).isEmpty()) {
-            byte[] page = snapshot.page(form.name(), () -> SimplePages.projectList(snapshot.projects().keySet(), form));
-            return Responses.send(ex, 200, form.contentType(), page, etag(page));
+            FolderIndex.Page page = snapshot.page(form.name(),
+                    () -> SimplePages.projectList(snapshot.projects().keySet(), form));
+            return Responses.send(ex, 200, form.contentType(), page.body(), page.etag());
         }
         String name = rest.get(0);
         String normalized = DistributionName.normalize(name);
@@ -96,8 +97,8 @@ final class IndexHandler implements HttpHandler {
                 // removed since the scan: left out
             }
         }
-        byte[] page = SimplePages.project(normalized, links, form);
-        return Responses.send(ex, 200, form.contentType(), page, etag(page));
+        FolderIndex.Page page = FolderIndex.Page.of(SimplePages.project(normalized, links, form));
+        return Responses.send(ex, 200, form.contentType(), page.body(), page.etag());
     }
 
     private long packages(HttpExchange ex, List<String> path) throws IOException {
@@ -123,9 +124,5 @@ final class IndexHandler implements HttpHandler {
             return Responses.text(ex, 404, "the wheel has no METADATA");
         }
         return Responses.send(ex, 200, "text/plain; charset=utf-8", body, "\"" + FileFacts.sha256(body) + "\"");
-    }
-
-    private static String etag(byte[] page) {
-        return "\"" + FileFacts.sha256(page).substring(0, 32) + "\"";
     }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 @QuarkusMainTest
 class CommandLineTest {
     private static final List<String> COMMANDS = List.of("export", "verify", "run", "status", "logs", "stop", "start",
-            "restart", "down", "backup", "restore", "doctor", "stack", "completion");
+            "restart", "down", "backup", "restore", "doctor", "stack", "completion",
+            "pip-serve");
 
     @Test
     void helpListsEveryCommandAndTheExitCodes(QuarkusMainLauncher launcher) {
