@@ -42,8 +42,10 @@ final class RegistryArchive {
             String config = LayerFetcher.hex(image.config().digest()) + ".json";
             entry.put("Config", config);
             ArrayNode tags = entry.putArray("RepoTags");
-            if (image.name().tag() != null && !image.reference().contains("@")) {
-                tags.add(image.reference());
+            if (!image.reference().contains("@")) {
+                // as docker save writes it: a reference without a tag gets :latest (docker load wants a tag)
+                String ref = image.reference();
+                tags.add(ref.lastIndexOf(':') > ref.lastIndexOf('/') ? ref : ref + ":latest");
             }
             ArrayNode layerNames = entry.putArray("Layers");
             for (String diffId : image.diffIds()) {

@@ -2,14 +2,16 @@ package com.mlreef.offline.registry;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 
 /**
  * A manifest as the registry sent it: its bytes (small JSON, kept: the digest is over them), its media type and
- * digest.
+ * digest. Registered like the JSON records: the native check matches records by the name they are read as.
  */
+@RegisterForReflection
 public record Manifest(String mediaType, String digest, byte[] bytes) {
     public static final String DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
     public static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";

@@ -49,10 +49,10 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     private <T> T rest(URI base, Class<T> type) {
+        // no exception for a 4xx or 5xx: the status, a 401's challenge and the error body are read here
         T client = QuarkusRestClientBuilder.newBuilder().baseUri(base).connectTimeout(30, TimeUnit.SECONDS)
-                .readTimeout(120, TimeUnit.SECONDS)
-                // every status is read here (a 401's challenge, a HEAD's 404): not thrown by the client
-                .property("microprofile.rest.client.disable.default.mapper", true).build(type);
+                .readTimeout(120, TimeUnit.SECONDS).property("microprofile.rest.client.disable.default.mapper", true)
+                .build(type);
         synchronized (restClients) {
             restClients.add(client);
         }
