@@ -166,7 +166,8 @@ public final class StackDocument {
     /** The stack as {@link #resolve} gives it, with the text and the values the images' variables took. */
     public StackFile.Loaded resolveLoaded(Map<String, String> variables, Consumer<String> warnings) {
         Interpolation interpolation = new Interpolation(variables, warnings);
-        StackSpec spec = new StackReader(new NodeReader(source, interpolation, lines)).read(root, defaultName);
+        StackReader stackReader = new StackReader(new NodeReader(source, interpolation, lines));
+        StackSpec spec = stackReader.read(root, defaultName);
         Map<String, String> imageVariables = new TreeMap<>();
         interpolation.used().forEach((where, names) -> {
             String path = where.substring(where.lastIndexOf(": ") + 2);
@@ -174,6 +175,6 @@ public final class StackDocument {
                 names.forEach(n -> imageVariables.put(n, variables.get(n)));
             }
         });
-        return new StackFile.Loaded(text, spec, imageVariables);
+        return new StackFile.Loaded(text, spec, imageVariables, Map.copyOf(stackReader.builds()));
     }
 }

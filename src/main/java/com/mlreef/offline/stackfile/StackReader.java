@@ -24,9 +24,16 @@ final class StackReader {
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private final NodeReader reader;
+    /** The services' builds, by service, once read. */
+    private final Map<String, StackFile.Build> builds = new LinkedHashMap<>();
 
     StackReader(NodeReader reader) {
         this.reader = reader;
+    }
+
+    /** The builds of the services read, by service name. */
+    Map<String, StackFile.Build> builds() {
+        return builds;
     }
 
     /** Compose's top-level keys this tool does not take, and what to do instead. */
@@ -57,7 +64,7 @@ final class StackReader {
             reader.problems().throwIfAny();
         }
         StartOrder startOrder = new StartOrder(reader);
-        ServiceReader serviceReader = new ServiceReader(reader, volumes, networks, name, startOrder);
+        ServiceReader serviceReader = new ServiceReader(reader, volumes, networks, name, startOrder, builds);
         Map<String, Service> services = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : reader.entries(root.get("services"), "services")) {
             String path = "services." + e.getKey();
