@@ -89,6 +89,10 @@ public class ExportCommand extends BaseCommand {
     @Option(names = "--no-pull", description = "Do not pull: save the images the engine has (each must be there).")
     boolean noPull;
 
+    @Option(names = "--no-build", description = "Carry the image the engine has for each service with build: (built"
+            + " beforehand with docker build -t IMAGE; a service without image: is tagged STACK-SERVICE).")
+    boolean noBuild;
+
     @Option(names = "--since", paramLabel = "OLD_DIR",
             description = "Write a differential bundle: leave out every layer that the bundle in OLD_DIR holds. "
                     + "It runs only on an engine that has that bundle's images (run it first); verify it with "
@@ -129,6 +133,8 @@ public class ExportCommand extends BaseCommand {
         }
         StackFile.Loaded stack = StackDocument.load(file, console::warn).withEnvFile(envFile)
                 .resolveLoaded(profile.variables(System.getenv()), console::warn);
+        com.mlreef.offline.export.BuiltImages.check(stack, noBuild, engine.engine(),
+                file == null ? null : file.toAbsolutePath().getParent());
         StackExporter.Options options = new StackExporter.Options(dir, compression, combined, !noPull,
                 Runtime.getRuntime().availableProcessors(), new VersionProvider().getVersion()[0]
                         .replaceFirst("^mlreef-offline ", ""), NativeExecutable.path(), since, pipDir);

@@ -28,8 +28,6 @@ final class ServiceOptions {
             "tmpfs", "expose", "ulimits", "network_mode");
     /** Compose keys this tool does not take, and what to do instead. */
     static final Map<String, String> INSTEAD = Map.ofEntries(
-            Map.entry("build", "images are built on the online host: build and tag the image there, and name it in"
-                    + " image"),
             Map.entry("extends", "write the service out in full"),
             Map.entry("external_links", "join the other containers' network (external: true) and reach them by name"),
             Map.entry("volumes_from", "mount the same named volumes in both services"),

@@ -20,8 +20,9 @@ import java.util.stream.Stream;
 /** A service of the stack: its own keys here, its container's settings in {@link ServiceOptions}. */
 final class ServiceReader {
     /** A service's keys besides {@link ServiceOptions#KEYS}, {@link EngineSettings#KEYS} and x-offline. */
-    static final List<String> KEYS = List.of("image", "container_name", "command", "ports", "volumes", "environment",
-            "env_file", "secrets", "configs", "networks", "restart", "healthcheck", "labels", "depends_on");
+    static final List<String> KEYS = List.of("image", "build", "container_name", "command", "ports", "volumes",
+            "environment", "env_file", "secrets", "configs", "networks", "restart", "healthcheck", "labels",
+            "depends_on");
     /** Every key a service takes. */
     private static final List<String> ALL_KEYS = Stream.of(KEYS, ServiceOptions.KEYS, EngineSettings.KEYS,
             ComposeKeys.KEYS, List.of("x-offline")).flatMap(List::stream).toList();
@@ -38,14 +39,17 @@ final class ServiceReader {
     private ProjectRefs refs;
     private FileMounts fileMounts;
     private final DeployMapping deploy;
+    private final Map<String, StackFile.Build> builds;
     private final ComposeKeys compose;
 
     /**
      * @param networks the stack's, given its default network when a service joins it
      * @param stack    the stack's name
      */
+    /** @param builds filled with the services' builds, by service name */
     ServiceReader(NodeReader reader, Map<String, VolumeSpec> volumes, Map<String, NetworkSpec> networks, String stack,
-                  StartOrder startOrder) {
+                  StartOrder startOrder, Map<String, StackFile.Build> builds) {
+        this.builds = builds;
         this.reader = reader;
         this.volumes = volumes;
         this.networks = networks;
@@ -76,7 +80,13 @@ final class ServiceReader {
         JsonNode node = reader.attempt(() -> deploy.apply(given, path), given);
         checkKeys(name, node, path);
         compose.check(node, path);
-        String image = reader.attempt(() -> image(node, path), "");
+        StackFile.Build build = reader.attempt(() -> new BuildReader(reader).read(node.get("build"), path + ".build"),
+                null);
+        if (build != null) {
+            builds.put(name, build);
+        }
+        String image = reader.attempt(() -> node.has("image") || !node.has("build") ? image(node, path)
+                : reader.image(BuildReader.defaultImage(stack, name), path + ".build"), "");
         String containerName = reader.attempt(() -> containerName(node, path), null);
         List<String> command = reader.attempt(() -> node.has("command")
                 ? reader.command(node.get("command"), path + ".command") : null, null);
@@ -121,7 +131,7 @@ final class ServiceReader {
 
     private String image(JsonNode node, String path) {
         if (!node.has("image")) {
-            throw reader.error(path, "a service needs an image");
+            throw reader.error(path, "a service needs an image, or a build");
         }
         return reader.image(reader.string(node.get("image"), path + ".image"), path + ".image");
     }

@@ -228,7 +228,8 @@ public final class StackDocument {
         Interpolation interpolation = new Interpolation(all, warnings);
         NodeReader reader = new NodeReader(source, interpolation, lines);
         ProjectRefs refs = new ProjectRefs(reader, project, interpolation, warnings);
-        StackSpec spec = new StackReader(reader, refs, warnings).read(root, defaultName);
+        StackReader stackReader = new StackReader(reader, refs, warnings);
+        StackSpec spec = stackReader.read(root, defaultName);
         if (project.text(envFile, source) != null) {
             List<CarriedFile> carried = new java.util.ArrayList<>(spec.carried());
             carried.add(new CarriedFile(ProjectPaths.inside(envFile, "--env-file"), CarriedFile.Use.DOTENV,
@@ -243,6 +244,6 @@ public final class StackDocument {
                 names.forEach(n -> imageVariables.put(n, variables.get(n)));
             }
         });
-        return new StackFile.Loaded(text, spec, imageVariables);
+        return new StackFile.Loaded(text, spec, imageVariables, Map.copyOf(stackReader.builds()));
     }
 }

@@ -60,7 +60,20 @@ public final class StackFile {
      *
      * @param imageVariables the variables the images' names take, with their values (null: not set)
      */
-    public record Loaded(String text, StackSpec spec, Map<String, String> imageVariables) {
+    public record Loaded(String text, StackSpec spec, Map<String, String> imageVariables, Map<String, Build> builds) {
+        public Loaded(String text, StackSpec spec, Map<String, String> imageVariables) {
+            this(text, spec, imageVariables, Map.of());
+        }
+    }
+
+    /**
+     * A service's {@code build:}: export builds its image from {@code context} (relative to the stack file's folder)
+     * on the online host; run never builds.
+     *
+     * @param args   the build arguments, their variables resolved
+     * @param target the Dockerfile's stage to build, or null for its last
+     */
+    public record Build(String context, String dockerfile, Map<String, String> args, String target) {
     }
 
     /**

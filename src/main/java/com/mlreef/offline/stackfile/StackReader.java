@@ -26,11 +26,18 @@ final class StackReader {
     private final NodeReader reader;
     private final ProjectRefs refs;
     private final FileMounts fileMounts;
+    /** The services' builds, by service, once read. */
+    private final Map<String, StackFile.Build> builds = new LinkedHashMap<>();
 
     StackReader(NodeReader reader, ProjectRefs refs, java.util.function.Consumer<String> warnings) {
         this.reader = reader;
         this.refs = refs;
         this.fileMounts = new FileMounts(reader, refs, warnings);
+    }
+
+    /** The builds of the services read, by service name. */
+    Map<String, StackFile.Build> builds() {
+        return builds;
     }
 
     /** Compose's top-level keys this tool does not take, and what to do instead. */
@@ -62,7 +69,7 @@ final class StackReader {
             reader.problems().throwIfAny();
         }
         StartOrder startOrder = new StartOrder(reader);
-        ServiceReader serviceReader = new ServiceReader(reader, volumes, networks, name, startOrder)
+        ServiceReader serviceReader = new ServiceReader(reader, volumes, networks, name, startOrder, builds)
                 .withFiles(refs, fileMounts);
         Map<String, Service> services = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : reader.entries(root.get("services"), "services")) {

@@ -150,4 +150,34 @@ class ComposeConstructsTest {
         assertTrue(failure("services:\n  a:\n    image: busybox:1\n    deploy: {resources: {limits: {memory: lots}}}\n")
                 .contains("'lots' is not a size"));
     }
+
+    @Test
+    void aBuiltServiceIsTaggedAsItsImageOrStackDashService() {
+        StackFile.Loaded loaded = StackDocument.of("""
+                services:
+                  api:
+                    build: ./api
+                  web:
+                    image: registry.example/web:2
+                    build:
+                      context: web
+                      dockerfile: docker/Web.Dockerfile
+                      args: {VERSION: '2', FROM_ENV: null}
+                      target: runtime
+                      cache_from: [registry.example/web:cache]
+                """, "stack.yaml", "shop").resolveLoaded(Map.of("FROM_ENV", "set"), warnings::add);
+        assertEquals("shop-api", loaded.spec().services().get("api").image());
+        assertEquals("registry.example/web:2", loaded.spec().services().get("web").image());
+        assertEquals(new StackFile.Build("./api", "Dockerfile", Map.of(), null), loaded.builds().get("api"));
+        assertEquals(new StackFile.Build("web", "docker/Web.Dockerfile", Map.of("VERSION", "2", "FROM_ENV", "set"),
+                "runtime"), loaded.builds().get("web"));
+        assertEquals(List.of("shop-api", "registry.example/web:2"), loaded.spec().images());
+        assertEquals("docker build -t registry.example/web:2 -f /p/web/docker/Web.Dockerfile --build-arg"
+                + " FROM_ENV=set --build-arg VERSION=2 --target runtime /p/web",
+                com.mlreef.offline.export.BuiltImages.command("registry.example/web:2", loaded.builds().get("web"),
+                        java.nio.file.Path.of("/p")));
+        assertTrue(failure("services:\n  a:\n    build: {context: ., dockerfile_inline: 'FROM x'}\n")
+                .contains("dockerfile_inline: not supported"));
+        assertTrue(failure("services:\n  a:\n    command: [x]\n").contains("a service needs an image, or a build"));
+    }
 }

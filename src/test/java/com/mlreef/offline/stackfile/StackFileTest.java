@@ -156,9 +156,8 @@ class StackFileTest {
                 + " keys a service takes) (line 4)", failure("services:\n  web:\n    image: busybox:1\n    no_such_key: {}\n"));
         assertEquals("stack.yaml: volumes.data.size: unknown key (known here: name, external, labels, driver,"
                 + " driver_opts) (line 5)", failure("services:\n  web:\n    image: busybox:1\nvolumes:\n  data: {size: 1g}\n"));
-        assertEquals("stack.yaml: services.web.build: not supported: images are built on the online host: build and tag"
-                + " the image there, and name it in image (line 5)",
-                failure("services:\n  web:\n    image: busybox:1\n    x-custom: ok\n    build: .\n"));
+        assertEquals("stack.yaml: services.web.extends: not supported: write the service out in full (line 5)",
+                failure("services:\n  web:\n    image: busybox:1\n    x-custom: ok\n    extends: {service: x}\n"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    ports: ['80']\n")
                 .contains("'80' is not [HOST_IP:]HOST_PORT:CONTAINER_PORT"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    ports: ['70000:80']\n")

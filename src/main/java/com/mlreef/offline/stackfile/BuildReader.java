@@ -1,0 +1,51 @@
+package com.mlreef.offline.stackfile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A service's {@code build:} (a context folder, or a mapping of context, dockerfile, args, target and Compose's other
+ * build keys): what export builds the service's image from, on the online host. run never builds.
+ */
+final class BuildReader {
+    /** The build keys read; Compose's others (cache, platforms, ssh...) are taken and have no effect here. */
+    static final List<String> KEYS = List.of("context", "dockerfile", "args", "target", "labels", "cache_from",
+            "cache_to", "network", "shm_size", "extra_hosts", "platforms", "pull", "no_cache", "tags", "ssh",
+            "secrets", "additional_contexts", "dockerfile_inline", "isolation", "privileged", "ulimits",
+            "entitlements", "provenance", "sbom");
+
+    private final NodeReader reader;
+
+    BuildReader(NodeReader reader) {
+        this.reader = reader;
+    }
+
+    /** The service's build, or null when it has none. */
+    StackFile.Build read(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isValueNode()) {
+            return new StackFile.Build(reader.string(node, path), "Dockerfile", Map.of(), null);
+        }
+        reader.keys(node, path, KEYS);
+        String context = node.has("context") ? reader.string(node.get("context"), path + ".context") : ".";
+        String dockerfile = node.has("dockerfile") ? reader.string(node.get("dockerfile"), path + ".dockerfile")
+                : "Dockerfile";
+        if (node.has("dockerfile_inline")) {
+            throw reader.error(path + ".dockerfile_inline", "not supported: write the Dockerfile in the context folder"
+                    + " and name it with dockerfile");
+        }
+        // an argument without a value takes the environment's, and is left out when that has none, as in Compose
+        Map<String, String> args = new TreeMap<>(reader.environment(node.get("args"), path + ".args"));
+        String target = node.has("target") ? reader.string(node.get("target"), path + ".target") : null;
+        return new StackFile.Build(context, dockerfile, args, target);
+    }
+
+    /** The image a built service is tagged as when it names none: STACK-SERVICE, as Compose names it. */
+    static String defaultImage(String stack, String service) {
+        return stack + "-" + service;
+    }
+}
