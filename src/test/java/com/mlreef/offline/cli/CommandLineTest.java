@@ -171,7 +171,7 @@ class CommandLineTest {
         LaunchResult r = launcher.launch("stack", "show", "--help");
         assertEquals(0, r.exitCode());
         String help = r.getOutput().replaceAll("\\s+", " ");
-        for (String text : List.of("A service: image, container_name,", "depends_on;", "stop_grace_period,", "ulimits, network_mode;",
+        for (String text : List.of("A service: image, build, container_name,", "depends_on;", "stop_grace_period,", "ulimits, network_mode;",
                 "after-ready", "${VAR}, ${VAR:-default}, ${VAR:?message}", "a .env file is not read")) {
             assertTrue(help.contains(text), text + " in:\n" + r.getOutput());
         }
