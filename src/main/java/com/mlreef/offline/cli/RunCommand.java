@@ -152,16 +152,7 @@ public class RunCommand extends BaseCommand {
         if (!dryRun && (yes || confirmReplace(console, runner))) {
             options = options.withReplaceEdited();
         }
-        if (pip == null && !this.pip && runner.usesPipServer()) {
-            pip = inheritedPipServer(console);
-            options = pip == null ? options : options.withPipServer(pip);
-        }
-        if (pip != null && !this.pip && runner.usesPipServer()) {
-            String warning = PipServer.check(pip);
-            if (warning != null) {
-                console.warn(warning);
-            }
-        }
+        options = withPipServer(console, runner, options, pip);
         StackSpec spec;
         if (dryRun) {
             spec = runner.run(source, options);
@@ -180,6 +171,12 @@ public class RunCommand extends BaseCommand {
             interrupted.changing();
             spec = runner.run(source, options);
         }
+        running(console, docker, spec, start);
+        return ExitCode.OK;
+    }
+
+    /** What the run left running: the stack's ports, and the commands to look at it. */
+    private static void running(Console console, DockerEngine docker, StackSpec spec, long start) {
         console.result("stack " + spec.name() + " is running");
         spec.services().values().forEach(s -> s.ports().forEach(p -> console.result("  " + s.name() + ": "
                 + address(p) + ("tcp".equals(p.protocol()) && (p.containerPort() == 80 || p.containerPort() == 8080
@@ -191,7 +188,23 @@ public class RunCommand extends BaseCommand {
         console.info("run done in " + Sizes.seconds(System.nanoTime() - start) + "; next: 'mlreef-offline status"
                 + " --stack " + spec.name() + "' shows the containers and volumes, 'mlreef-offline logs --stack "
                 + spec.name() + " SERVICE' a service's logs");
-        return ExitCode.OK;
+    }
+
+    /** -s, or the environment's PIP_SERVER when the stack takes it, checked; unchanged with --pip. */
+    private StackRunner.Options withPipServer(Console console, StackRunner runner, StackRunner.Options options,
+                                              URI given) {
+        if (this.pip || !runner.usesPipServer()) {
+            return options;
+        }
+        URI pip = given != null ? given : inheritedPipServer(console);
+        if (pip == null) {
+            return options;
+        }
+        String warning = PipServer.check(pip);
+        if (warning != null) {
+            console.warn(warning);
+        }
+        return given != null ? options : options.withPipServer(pip);
     }
 
     /** The backups before an upgrade: --backup-dir, else backups/ beside the bundle folder, written as 'backup'. */
