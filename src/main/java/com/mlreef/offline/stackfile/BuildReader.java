@@ -28,12 +28,14 @@ final class BuildReader {
             return null;
         }
         if (node.isValueNode()) {
-            return new StackFile.Build(reader.string(node, path), "Dockerfile", Map.of(), null);
+            String context = context(reader.string(node, path), path);
+            return new StackFile.Build(context, "Dockerfile", Map.of(), null, Map.of());
         }
         reader.keys(node, path, KEYS);
-        String context = node.has("context") ? reader.string(node.get("context"), path + ".context") : ".";
-        String dockerfile = node.has("dockerfile") ? reader.string(node.get("dockerfile"), path + ".dockerfile")
-                : "Dockerfile";
+        String context = node.has("context") ? context(reader.string(node.get("context"), path + ".context"),
+                path + ".context") : ".";
+        String dockerfile = node.has("dockerfile") ? dockerfile(context, reader.string(node.get("dockerfile"),
+                path + ".dockerfile"), path + ".dockerfile") : "Dockerfile";
         if (node.has("dockerfile_inline")) {
             throw reader.error(path + ".dockerfile_inline", "not supported: write the Dockerfile in the context folder"
                     + " and name it with dockerfile");
@@ -41,7 +43,36 @@ final class BuildReader {
         // an argument without a value takes the environment's, and is left out when that has none, as in Compose
         Map<String, String> args = new TreeMap<>(reader.environment(node.get("args"), path + ".args"));
         String target = node.has("target") ? reader.string(node.get("target"), path + ".target") : null;
-        return new StackFile.Build(context, dockerfile, args, target);
+        Map<String, String> labels = new TreeMap<>(reader.stringMap(node.get("labels"), path + ".labels"));
+        return new StackFile.Build(context, dockerfile, args, target, labels);
+    }
+
+    /**
+     * The context folder: an absolute path as given, a relative one normalized inside the project folder (the stack
+     * file's); a URL (a Git repository, a tarball) is refused, as export builds from folders only.
+     */
+    private String context(String context, String path) {
+        if (context.matches("(?i)[a-z][a-z0-9+.-]*://.*|git@.*|github\\.com/.*")) {
+            throw reader.error(path, "'" + context + "' is not a folder: export builds from a folder of this host"
+                    + " (clone or unpack it into the project folder)");
+        }
+        if (context.startsWith("/")) {
+            return ProjectPaths.normalizedAbsolute(context, reader.where(path));
+        }
+        return ProjectPaths.inside(context, reader.where(path));
+    }
+
+    /**
+     * The Dockerfile, relative to the context (it may leave it, as docker allows, but not the project folder when the
+     * context is relative); an absolute path as given.
+     */
+    private String dockerfile(String context, String dockerfile, String path) {
+        if (dockerfile.startsWith("/") || context.startsWith("/")) {
+            ProjectPaths.normalizedAbsolute(dockerfile, reader.where(path));
+            return dockerfile;
+        }
+        ProjectPaths.inside(context + "/" + dockerfile, reader.where(path));
+        return dockerfile;
     }
 
     /** The image a built service is tagged as when it names none: STACK-SERVICE, as Compose names it. */

@@ -43,4 +43,12 @@ final class ProjectPaths {
         }
         return names.isEmpty() ? "." : String.join("/", names);
     }
+
+    /** An absolute path as the user gave it, normalized; one that names no file, or holds a NUL, is refused. */
+    static String normalizedAbsolute(String path, String where) {
+        if (path.indexOf('\0') >= 0) {
+            throw new StackFileException(where + ": '" + path.replace('\0', '?') + "' has a NUL character");
+        }
+        return java.nio.file.Path.of(path).normalize().toString();
+    }
 }

@@ -71,9 +71,16 @@ public final class StackFile {
      * on the online host; run never builds.
      *
      * @param args   the build arguments, their variables resolved
-     * @param target the Dockerfile's stage to build, or null for its last
+     * @param context    the context folder: relative to the project folder (normalized, inside it), or absolute
+     * @param dockerfile the Dockerfile, relative to the context (it may lie outside it), or absolute
+     * @param target     the Dockerfile's stage to build, or null for its last
+     * @param labels     the labels the built image gets
      */
-    public record Build(String context, String dockerfile, Map<String, String> args, String target) {
+    public record Build(String context, String dockerfile, Map<String, String> args, String target,
+                        Map<String, String> labels) {
+        public Build(String context, String dockerfile, Map<String, String> args, String target) {
+            this(context, dockerfile, args, target, Map.of());
+        }
     }
 
     /**

@@ -168,7 +168,7 @@ class ComposeConstructsTest {
                 """, "stack.yaml", "shop").resolveLoaded(Map.of("FROM_ENV", "set"), warnings::add);
         assertEquals("shop-api", loaded.spec().services().get("api").image());
         assertEquals("registry.example/web:2", loaded.spec().services().get("web").image());
-        assertEquals(new StackFile.Build("./api", "Dockerfile", Map.of(), null), loaded.builds().get("api"));
+        assertEquals(new StackFile.Build("api", "Dockerfile", Map.of(), null), loaded.builds().get("api"));
         assertEquals(new StackFile.Build("web", "docker/Web.Dockerfile", Map.of("VERSION", "2", "FROM_ENV", "set"),
                 "runtime"), loaded.builds().get("web"));
         assertEquals(List.of("shop-api", "registry.example/web:2"), loaded.spec().images());
@@ -179,5 +179,29 @@ class ComposeConstructsTest {
         assertTrue(failure("services:\n  a:\n    build: {context: ., dockerfile_inline: 'FROM x'}\n")
                 .contains("dockerfile_inline: not supported"));
         assertTrue(failure("services:\n  a:\n    command: [x]\n").contains("a service needs an image, or a build"));
+    }
+
+    @Test
+    void aBuildStaysInTheProjectFolderUnlessGivenAsAnAbsolutePath() {
+        StackFile.Loaded loaded = StackDocument.of("""
+                services:
+                  a:
+                    build: {context: ./app/../app/, dockerfile: ../docker/A.Dockerfile, labels: [team=core]}
+                  b:
+                    build: {context: /srv/b/./src, dockerfile: /opt/B.Dockerfile}
+                  c:
+                    build: /srv/c
+                """, "stack.yaml", "shop").resolveLoaded(Map.of(), warnings::add);
+        assertEquals(new StackFile.Build("app", "../docker/A.Dockerfile", Map.of(), null, Map.of("team", "core")),
+                loaded.builds().get("a"));
+        assertEquals(new StackFile.Build("/srv/b/src", "/opt/B.Dockerfile", Map.of(), null),
+                loaded.builds().get("b"));
+        assertEquals("/srv/c", loaded.builds().get("c").context());
+        assertTrue(failure("services:\n  a:\n    build: ../elsewhere\n")
+                .contains("'../elsewhere' is outside the project folder"));
+        assertTrue(failure("services:\n  a:\n    build: {context: app, dockerfile: ../../Dockerfile}\n")
+                .contains("'app/../../Dockerfile' is outside the project folder"));
+        assertTrue(failure("services:\n  a:\n    build: https://github.com/x/y.git\n")
+                .contains("is not a folder: export builds from a folder of this host"));
     }
 }
