@@ -178,6 +178,11 @@ public final class DockerClient implements DockerEngine {
     }
 
     @Override
+    public String buildImage(BuildOptions options, BodyWriter context, ProgressListener progress) {
+        return images.build(options, context, progress);
+    }
+
+    @Override
     public InputStream saveImages(List<String> names) {
         return images.save(names);
     }

@@ -95,6 +95,21 @@ public interface DockerEngine {
     /** {@code POST /images/create?fromSrc=-}: makes a one-layer image from a root file system tar. Returns its ID. */
     String importImage(InputStream rootfsTar, String repository, String tag);
 
+    /** Writes a request body as it is produced (a build context tar), never holding it whole. */
+    @FunctionalInterface
+    interface BodyWriter {
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
+    /**
+     * {@code POST /build} with the classic builder: the context tar is written into the request as it is made, each
+     * progress message (the builder's {@code stream} lines) handed over as it arrives; an {@code error} in the stream
+     * is thrown as an {@link ApiException}. The steps' containers are removed, also after a failed step.
+     *
+     * @return the built image's ID
+     */
+    String buildImage(BuildOptions options, BodyWriter context, ProgressListener progress);
+
     /** {@code GET /images/get?names=}: the docker-archive of the images, streamed; the caller closes it. */
     InputStream saveImages(List<String> names);
 

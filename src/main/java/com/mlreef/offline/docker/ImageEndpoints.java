@@ -72,6 +72,37 @@ final class ImageEndpoints {
         return id[0];
     }
 
+    String build(BuildOptions options, DockerEngine.BodyWriter context, ProgressListener progress) {
+        Query query = new Query().add("t", options.tag()).add("dockerfile", options.dockerfile())
+                .add("version", "1").add("rm", "1").add("forcerm", "1"); // no failed step's container left behind
+        try {
+            if (!options.buildArgs().isEmpty()) {
+                query.add("buildargs", DockerJson.MAPPER.writeValueAsString(options.buildArgs()));
+            }
+            if (!options.labels().isEmpty()) {
+                query.add("labels", DockerJson.MAPPER.writeValueAsString(options.labels()));
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw EngineErrors.io("building " + options.tag(), e);
+        }
+        if (options.target() != null) {
+            query.add("target", options.target());
+        }
+        String[] id = new String[1];
+        RequestBody body = new RequestBody() {
+            public long length() { return -1; }
+            public String contentType() { return "application/x-tar"; }
+            public void writeTo(java.io.OutputStream out) throws java.io.IOException { context.writeTo(out); }
+        };
+        engine.stream("building " + options.tag(), engine.request("POST", "/build" + query, Map.of(), body), m -> {
+            if (m.aux() != null && m.aux().hasNonNull("ID")) {
+                id[0] = m.aux().get("ID").asText();
+            }
+            progress.onProgress(m);
+        });
+        return id[0];
+    }
+
     InputStream save(List<String> names) {
         Query query = new Query();
         names.forEach(n -> query.add("names", n));
