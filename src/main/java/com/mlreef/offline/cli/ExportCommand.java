@@ -6,6 +6,7 @@ import com.mlreef.offline.bundle.Compression;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.EngineUnreachableException;
 import com.mlreef.offline.docker.RegistryAuth;
+import com.mlreef.offline.export.BuiltImages;
 import com.mlreef.offline.export.RegistryImages;
 import com.mlreef.offline.export.StackExporter;
 import com.mlreef.offline.stackfile.StackDocument;
@@ -43,6 +44,12 @@ import picocli.CommandLine.Option;
             + "(mode 0600: env files and secrets may hold passwords) with their modes, owners and links; export names "
             + "them. A path or link that leaves the stack file's folder is refused; absolute host paths stay host "
             + "paths of the offline host. run puts the files into its stack folder (see 'run --help').",
+        "A service with build: has its image built first through the engine's classic builder (POST /build): its "
+            + "context folder is streamed as a tar, less what its .dockerignore leaves out, with dockerfile, args, "
+            + "target and labels; the image is tagged as its image: (or STACK-SERVICE) and carried like the others, "
+            + "never pulled. The builder's output is shown line by line, prefixed with the service. A FROM image "
+            + "the engine lacks is pulled by the engine. The context and the Dockerfile must be in the stack file's "
+            + "folder unless given as absolute paths. run never builds.",
         "Run again into the same DIR, export keeps every file that is whole and still holds the same image: an "
             + "interrupted export finishes where it stopped."},
         footer = {"", "Examples:",
@@ -89,8 +96,8 @@ public class ExportCommand extends BaseCommand {
     @Option(names = "--no-pull", description = "Do not pull: save the images the engine has (each must be there).")
     boolean noPull;
 
-    @Option(names = "--no-build", description = "Carry the image the engine has for each service with build: (built"
-            + " beforehand with docker build -t IMAGE; a service without image: is tagged STACK-SERVICE).")
+    @Option(names = "--no-build", description = "Do not build: carry the image the engine already has for each"
+            + " service with build: (its image:, or STACK-SERVICE without one); each must be there.")
     boolean noBuild;
 
     @Option(names = "--since", paramLabel = "OLD_DIR",
@@ -133,12 +140,15 @@ public class ExportCommand extends BaseCommand {
         }
         StackFile.Loaded stack = StackDocument.load(file, console::warn).withEnvFile(envFile)
                 .resolveLoaded(profile.variables(System.getenv()), console::warn);
-        com.mlreef.offline.export.BuiltImages.check(stack, noBuild, engine.engine(),
-                file == null ? null : file.toAbsolutePath().getParent());
+        StackExporter exporter = exporter(console, !stack.builds().isEmpty());
+        if (!stack.builds().isEmpty()) {
+            new BuiltImages(engine.engine(), console).prepare(stack, noBuild, stack.spec().project() != null
+                    ? stack.spec().project() : file == null ? null : file.toAbsolutePath().getParent());
+        }
         StackExporter.Options options = new StackExporter.Options(dir, compression, combined, !noPull,
                 Runtime.getRuntime().availableProcessors(), new VersionProvider().getVersion()[0]
                         .replaceFirst("^mlreef-offline ", ""), NativeExecutable.path(), since, pipDir);
-        StackExporter.Result result = exporter(console).export(stack, file == null ? "embedded default"
+        StackExporter.Result result = exporter.export(stack, file == null ? "embedded default"
                 : file.toString(), options);
 
         BundleManifest manifest = result.manifest();
@@ -174,8 +184,11 @@ public class ExportCommand extends BaseCommand {
         return ExitCode.OK;
     }
 
-    /** Through the engine; straight from the registries with --from-registry, or when the engine is not there. */
-    private StackExporter exporter(Console console) {
+    /**
+     * Through the engine; straight from the registries with --from-registry, or when the engine is not there and
+     * the stack builds no image.
+     */
+    private StackExporter exporter(Console console, boolean builds) {
         if (!fromRegistry && (platform != null || insecure)) {
             throw new ToolException(ExitCode.USAGE, (platform != null ? "--platform" : "--insecure") + " goes with"
                     + " --from-registry (through the engine, it pulls for its own platform)");
@@ -184,6 +197,10 @@ public class ExportCommand extends BaseCommand {
             throw new ToolException(ExitCode.USAGE, "--no-pull takes the engine's images; --from-registry takes the"
                     + " registries': give one of them");
         }
+        if (fromRegistry && builds) {
+            throw new ToolException(ExitCode.USAGE, "the stack builds images (build:), which only the Docker Engine"
+                    + " can do: export without --from-registry");
+        }
         boolean registries = fromRegistry;
         DockerEngine docker = null;
         if (!registries) {
@@ -191,7 +208,7 @@ public class ExportCommand extends BaseCommand {
             try {
                 docker.version();
             } catch (EngineUnreachableException e) {
-                if (noPull) {
+                if (noPull || builds) {
                     throw e;
                 }
                 console.info("no Docker Engine at " + engine.address() + ": exporting straight from the registries"

@@ -87,8 +87,11 @@ public final class StackExporter {
         project.check();
         BaseBundle since = options.since() == null ? null : BaseBundle.read(options.since(), dir);
         List<ResolvedImage> images = new ArrayList<>();
+        java.util.Set<String> built = BuiltImages.references(stack);
         for (String reference : stack.spec().images()) {
-            images.add(new ResolvedImage(reference, imageSource.resolve(reference, options.pull())));
+            // a built image is the engine's own: no registry has it
+            images.add(new ResolvedImage(reference, imageSource.resolve(reference, options.pull()
+                    && !built.contains(reference))));
         }
         BaseBundle base = since;
         if (since != null && images.stream().allMatch(i -> since.leftOut(i) == 0)) {
