@@ -16,6 +16,10 @@ final class BuildReader {
             "secrets", "additional_contexts", "dockerfile_inline", "isolation", "privileged", "ulimits",
             "entitlements", "provenance", "sbom");
 
+    /** Why a relative build path may not leave the project folder, and what to do. */
+    private static final String OUTSIDE = "where a relative build path must stay: move it into that folder, or give"
+            + " its absolute path on this host";
+
     private final NodeReader reader;
 
     BuildReader(NodeReader reader) {
@@ -59,7 +63,7 @@ final class BuildReader {
         if (context.startsWith("/")) {
             return ProjectPaths.normalizedAbsolute(context, reader.where(path));
         }
-        return ProjectPaths.inside(context, reader.where(path));
+        return ProjectPaths.inside(context, reader.where(path), OUTSIDE);
     }
 
     /**
@@ -71,7 +75,7 @@ final class BuildReader {
             ProjectPaths.normalizedAbsolute(dockerfile, reader.where(path));
             return dockerfile;
         }
-        ProjectPaths.inside(context + "/" + dockerfile, reader.where(path));
+        ProjectPaths.inside(context + "/" + dockerfile, reader.where(path), OUTSIDE);
         return dockerfile;
     }
 

@@ -19,6 +19,12 @@ final class ProjectPaths {
      * {@code .}); an absolute path or one that leaves the folder is refused by name.
      */
     static String inside(String path, String where) {
+        return inside(path, where, "which is all that export carries: move it into that folder, or give an absolute"
+                + " path of the offline host");
+    }
+
+    /** The same, saying {@code why} after "outside the project folder (the stack file's folder), ". */
+    static String inside(String path, String where, String why) {
         if (path.startsWith("/") || path.startsWith("~")) {
             throw new StackFileException(where + ": '" + path + "' is not a path relative to the stack file's folder");
         }
@@ -33,8 +39,7 @@ final class ProjectPaths {
             if (name.equals("..")) {
                 if (names.isEmpty()) {
                     throw new StackFileException(where + ": '" + path + "' is outside the project folder (the stack"
-                            + " file's folder), which is all that export carries: move it into that folder, or give"
-                            + " an absolute path of the offline host");
+                            + " file's folder), " + why);
                 }
                 names.remove(names.size() - 1);
                 continue;

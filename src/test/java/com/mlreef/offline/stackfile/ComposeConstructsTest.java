@@ -198,7 +198,8 @@ class ComposeConstructsTest {
                 loaded.builds().get("b"));
         assertEquals("/srv/c", loaded.builds().get("c").context());
         assertTrue(failure("services:\n  a:\n    build: ../elsewhere\n")
-                .contains("'../elsewhere' is outside the project folder"));
+                .contains("'../elsewhere' is outside the project folder (the stack file's folder), where a relative"
+                        + " build path must stay: move it into that folder, or give its absolute path on this host"));
         assertTrue(failure("services:\n  a:\n    build: {context: app, dockerfile: ../../Dockerfile}\n")
                 .contains("'app/../../Dockerfile' is outside the project folder"));
         assertTrue(failure("services:\n  a:\n    build: https://github.com/x/y.git\n")
