@@ -30,8 +30,9 @@ import java.util.stream.Collectors;
 
 /**
  * The Python package files of {@code export --pip-dir DIR} (as {@code pip download -d DIR} leaves them) copied into
- * the bundle's {@code packages/}, subfolders kept, each hashed in the same pass. A differential bundle leaves out the files its base
- * carries (same name and sha256); {@code run --pip} adds the new ones to those the host already has.
+ * the bundle's {@code packages/}, in the same subfolders, each hashed in the same pass. A differential bundle leaves
+ * out the files its base carries (same name and sha256, in any subfolder); {@code run --pip} adds the new ones to those
+ * the host already has.
  */
 final class PackageCopy {
     private PackageCopy() {
@@ -120,7 +121,8 @@ final class PackageCopy {
             if (first == null) {
                 kept.add(file);
             } else if (first.name().equals(file.name()) && Files.size(first.path()) == Files.size(file.path())
-                    && BundleVerifier.sha256(first.path(), n -> { }).equals(BundleVerifier.sha256(file.path(), n -> { }))) {
+                    && BundleVerifier.sha256(first.path(), n -> { })
+                            .equals(BundleVerifier.sha256(file.path(), n -> { }))) {
                 console.info("--pip-dir: " + file.relative() + " left out: the same file as " + first.relative());
             } else {
                 throw new ToolException(ExitCode.USAGE, "--pip-dir: " + first.relative() + " and " + file.relative()
