@@ -4,10 +4,11 @@
 #   requests per second and p99 latency of the project list (/simple/) and of project pages (/simple/NAME/, all 500
 #   in turn), from 8 concurrent connections for $BENCH_SECONDS (10) seconds each (wrk)     aim: >= 2x, lower p99
 #   wall time of one pip download of 20 packages from each
-#   peak RSS of each server; pip-serve's also on a folder of 5,000 packages                aim: flat
-# pypiserver: installed into a virtual environment with pip when the package registry answers; else from a source
-# checkout named by PYPISERVER_SRC (run with PYTHONPATH; it needs Debian's python3-packaging and python3-defusedxml).
-# It runs with waitress, the server it chooses first, when that is importable (Debian's python3-waitress).
+#   peak RSS of each server on 500 and on 5,000 packages (with requests/s of pages there)  aim: flat
+# pypiserver: first installed into a virtual environment (python3 -m venv) by pip, from the index pip is configured
+# with; when that fails, from a source checkout named by PYPISERVER_SRC (run with PYTHONPATH; it needs Debian's
+# python3-packaging and python3-defusedxml). The script says which. It runs with waitress, the server it chooses
+# first. What these routes need (python3-venv, the Debian packages, wrk) is installed with apt when missing.
 # Usage: bench/pip.sh    MLREEF_OFFLINE=path/to/mlreef-offline measures that executable; else the native
 # executable built with the kit (scripts/native-kit.sh), else the jar.
 set -euo pipefail
@@ -19,7 +20,10 @@ py=/usr/bin/python3
 need=()
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 $py -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
-$py -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+$py -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)          # pypiserver's first route
+$py -c 'import packaging' >/dev/null 2>&1 || need+=(python3-packaging)              # its source checkout's
+$py -c 'import defusedxml' >/dev/null 2>&1 || need+=(python3-defusedxml)
+$py -c 'import waitress' >/dev/null 2>&1 || need+=(python3-waitress)
 if [ "${#need[@]}" -gt 0 ]; then
     echo "== installing ${need[*]}" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -60,18 +64,25 @@ PY
 # pypiserver's command, in the array pypi, and options of its run command in pypi_run
 pypi_run=()
 find_pypiserver() {
-    if $py -m venv "$work/venv" >/dev/null 2>&1 \
-            && "$work/venv/bin/pip" install -q --timeout 5 --retries 0 pypiserver waitress >/dev/null 2>&1; then
+    # first: a virtual environment, filled by pip from the index it is configured with
+    echo "== pypiserver: python3 -m venv, then pip install pypiserver waitress" >&2
+    if $py -m venv "$work/venv" >"$work/venv.log" 2>&1 \
+            && "$work/venv/bin/pip" install -q --timeout 5 --retries 0 pypiserver waitress >>"$work/venv.log" 2>&1; then
         pypi=("$work/venv/bin/python" -m pypiserver)
-        echo "== pypiserver $("$work/venv/bin/python" -m pypiserver --version) from the package registry" >&2
-    elif [ -n "${PYPISERVER_SRC:-}" ] && [ -d "$PYPISERVER_SRC/pypiserver" ]; then
+        echo "== pypiserver $("$work/venv/bin/python" -m pypiserver --version) installed from the package registry" \
+            "into a virtual environment" >&2
+        return
+    fi
+    echo "== that failed: $(grep -v '^ *$' "$work/venv.log" | tail -1)" >&2
+    if [ -n "${PYPISERVER_SRC:-}" ] && [ -d "$PYPISERVER_SRC/pypiserver" ]; then
         # --welcome: on Python 3.11 without importlib_resources (a dependency pip would install) it finds no default
         pypi=(env "PYTHONPATH=$PYPISERVER_SRC" $py -m pypiserver)
         pypi_run=(--welcome "$PYPISERVER_SRC/pypiserver/welcome.html")
-        echo "== pypiserver from $PYPISERVER_SRC (the package registry did not answer), with" \
+        echo "== pypiserver from the source checkout $PYPISERVER_SRC instead, with" \
             "$($py -c 'import waitress' 2>/dev/null && echo waitress || echo "wsgiref (no waitress)")" >&2
     else
-        echo "pypiserver could not be installed (no package registry): set PYPISERVER_SRC to a source checkout" >&2
+        echo "pypiserver could not be installed into a virtual environment, and PYPISERVER_SRC names no source" \
+            "checkout: set it" >&2
         exit 2
     fi
 }
@@ -155,20 +166,32 @@ serve pypi 18942 "${pypi[@]}" run "${pypi_run[@]}" -p 18942 -i 127.0.0.1 "$work/
 measure pypi 18942
 pypi_rss=$(stop pypi)
 
-echo "== pip-serve on 5,000 packages" >&2
-serve big 18943 "${tool[@]}" pip-serve "$work/packages5000" -p 18943 --bind 127.0.0.1
-big_pages=()
-for i in $(seq 0 25 4999); do big_pages+=("/simple/$(printf 'bench-pkg-%04d' "$i")/"); done
-read -r big_rps _ < <(load 18943 "${big_pages[@]}")
-curl -sf -o /dev/null http://127.0.0.1:18943/simple/
-big_rss=$(stop big)
+# big NAME PORT COMMAND...: a server on the 5,000 packages: every 25th project page under load, then the list;
+# sets NAME_rps and NAME_rss
+big() {
+    local name=$1 port=$2 pages=() rps
+    shift 2
+    serve "$name" "$port" "$@"
+    for i in $(seq 0 25 4999); do pages+=("/simple/$(printf 'bench-pkg-%04d' "$i")/"); done
+    read -r rps _ < <(load "$port" "${pages[@]}")
+    curl -sf -o /dev/null "http://127.0.0.1:$port/simple/"
+    eval "${name}_rps=$rps ${name}_rss=$(stop "$name")"
+}
 
-printf '\n%-44s %12s %12s %8s\n' "figure" "pip-serve" "pypiserver" "ratio"
-row() { printf '%-44s %12s %12s %8s\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
+echo "== pip-serve on 5,000 packages" >&2
+big ours5k 18943 "${tool[@]}" pip-serve "$work/packages5000" -p 18943 --bind 127.0.0.1
+echo "== pypiserver on 5,000 packages" >&2
+big pypi5k 18944 "${pypi[@]}" run "${pypi_run[@]}" -p 18944 -i 127.0.0.1 "$work/packages5000"
+
+printf '\n%-46s %12s %12s %8s\n' "figure" "pip-serve" "pypiserver" "ratio"
+row() { printf '%-46s %12s %12s %8s\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
 row "project list, requests/s (aim ratio >= 2)" "$ours_list_rps" "$pypi_list_rps"
 row "project list, p99 ms (aim < 1)" "$ours_list_p99" "$pypi_list_p99"
 row "project pages, requests/s (aim ratio >= 2)" "$ours_page_rps" "$pypi_page_rps"
 row "project pages, p99 ms (aim < 1)" "$ours_page_p99" "$pypi_page_p99"
 row "pip download of 20 packages, s" "$ours_pip" "$pypi_pip"
 row "peak RSS, MB (500 packages)" "$ours_rss" "$pypi_rss"
-printf '%-44s %12s %12s %8s\n' "pip-serve, 5,000 packages: peak RSS MB, req/s" "$big_rss" "$big_rps" "$(ratio "$big_rss" "$ours_rss")"
+row "peak RSS, MB (5,000 packages; aim: flat)" "$ours5k_rss" "$pypi5k_rss"
+row "project pages, requests/s (5,000 packages)" "$ours5k_rps" "$pypi5k_rps"
+printf '%-46s %12s %12s\n' "peak RSS 5,000 / 500 packages" "$(ratio "$ours5k_rss" "$ours_rss")" \
+    "$(ratio "$pypi5k_rss" "$pypi_rss")"

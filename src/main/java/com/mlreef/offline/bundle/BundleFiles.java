@@ -45,6 +45,7 @@ public final class BundleFiles {
     private static final Pattern PACKAGE_NAME = Pattern.compile(
             "[A-Za-z0-9][A-Za-z0-9._+-]*\\.(whl|tar\\.gz|zip|tar\\.bz2)");
 
+    private static final Pattern PACKAGE_FOLDER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final Pattern IMAGE_FILE = Pattern.compile(IMAGES + "/[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern TOP_FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern IMAGE_ID = Pattern.compile("sha256:[0-9a-f]{64}");
@@ -200,6 +201,22 @@ public final class BundleFiles {
         return name != null && PACKAGE_NAME.matcher(name).matches() && !name.contains("..");
     }
 
+    /** Whether a name is that of a subfolder of packages/: plain, as a package file's without its ending. */
+    public static boolean isPackageFolderName(String name) {
+        return name != null && PACKAGE_FOLDER.matcher(name).matches() && !name.contains("..");
+    }
+
+    /** Whether a path under packages/ is plain: plain folder names, then a package file name. */
+    static boolean isPackagePath(String relative) {
+        String[] segments = relative.split("/", -1);
+        for (int i = 0; i < segments.length - 1; i++) {
+            if (!isPackageFolderName(segments[i])) {
+                return false;
+            }
+        }
+        return isPackageName(segments[segments.length - 1]);
+    }
+
     /** What is wrong with the manifest's package files, or null. */
     private static String checkPackages(BundleManifest m) {
         Set<String> seen = new HashSet<>();
@@ -207,14 +224,15 @@ public final class BundleFiles {
             BundleManifest.PackageFile p = m.packageFiles().get(i);
             String where = "packages[" + i + "]";
             if (p == null || p.file() == null || !p.file().startsWith(PACKAGES + "/")
-                    || !isPackageName(p.file().substring(PACKAGES.length() + 1))) {
+                    || !isPackagePath(p.file().substring(PACKAGES.length() + 1))) {
                 return where + ": not a package file (.whl, .tar.gz, .zip, .tar.bz2) under " + PACKAGES + "/";
             }
             if (p.sha256() == null || !HEX.matcher(p.sha256()).matches() || p.size() < 0) {
                 return where + ": no valid size or sha256 for " + p.file();
             }
-            if (!seen.add(p.file())) {
-                return where + ": " + p.file() + " is listed twice";
+            // one name once, whichever the folder: run --pip copies them all into one folder
+            if (!seen.add(p.file().substring(p.file().lastIndexOf('/') + 1).toLowerCase(Locale.ROOT))) {
+                return where + ": " + p.file() + "'s name is listed twice (names compared ignoring case)";
             }
         }
         return null;

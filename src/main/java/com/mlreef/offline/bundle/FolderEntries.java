@@ -4,6 +4,7 @@ import com.mlreef.offline.ui.IoReason;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,16 +37,21 @@ final class FolderEntries {
                 .toList();
     }
 
-    /** Every entry of the folder, of images/ and of packages/, relative to the folder; a folder other than images/ counts too. */
+    /**
+     * Every entry of the folder, of images/ and below packages/ (its subfolders walked), relative to the folder; a
+     * folder other than these counts too.
+     */
     static List<String> list(Path dir) {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> top = Files.newDirectoryStream(dir)) {
             for (Path p : top) {
                 String name = p.getFileName().toString();
-                if ((name.equals(BundleFiles.IMAGES) || name.equals(BundleFiles.PACKAGES)) && Files.isDirectory(p)) {
+                if (name.equals(BundleFiles.IMAGES) && Files.isDirectory(p)) {
                     try (DirectoryStream<Path> images = Files.newDirectoryStream(p)) {
                         images.forEach(i -> names.add(name + "/" + i.getFileName()));
                     }
+                } else if (name.equals(BundleFiles.PACKAGES) && Files.isDirectory(p)) {
+                    below(p, name + "/", names);
                 } else {
                     names.add(name);
                 }
@@ -55,6 +61,20 @@ final class FolderEntries {
         }
         names.sort(Comparator.naturalOrder());
         return names;
+    }
+
+    /** The entries below a folder, its subfolders' (not links to folders) walked, relative with the prefix. */
+    private static void below(Path folder, String prefix, List<String> names) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
+            for (Path p : entries) {
+                String name = prefix + p.getFileName();
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    below(p, name + "/", names);
+                } else {
+                    names.add(name);
+                }
+            }
+        }
     }
 
     /**

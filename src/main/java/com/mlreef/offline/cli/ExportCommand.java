@@ -109,8 +109,9 @@ public class ExportCommand extends BaseCommand {
     @Option(names = "--pip-dir", paramLabel = "PKG_DIR",
             description = "Carry the Python packages of PKG_DIR (made with 'pip download -d PKG_DIR -r "
                     + "requirements.txt') in DIR/packages/, hashed in bundle.json and SHA256SUMS; 'run --pip' serves "
-                    + "them to the stack. Only .whl, .tar.gz, .zip and .tar.bz2 files at the top of PKG_DIR are taken. "
-                    + "With --since, files the older bundle carries are left out.")
+                    + "them to the stack. Only .whl, .tar.gz, .zip and .tar.bz2 files are taken, in PKG_DIR and its "
+                    + "subfolders (kept); two different files of one name are refused. With --since, files the older "
+                    + "bundle carries are left out.")
     Path pipDir;
     @Option(names = "--from-registry", description = "Fetch the images straight from their registries: no Docker "
             + "Engine needed. Credentials are those of 'docker login', as above.")

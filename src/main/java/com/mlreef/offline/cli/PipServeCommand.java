@@ -52,6 +52,12 @@ public class PipServeCommand extends BaseCommand {
             + "stack's containers reach this host; 0.0.0.0: every interface; 127.0.0.1: this host only).")
     String bind;
 
+    @Option(names = "--metadata-for-old-pip", description = "Give pip 22.3 to 23.0 (Debian 12's pip is 23.0.1) the "
+            + "wheels' metadata too, in the HTML form they read it from, so they resolve without downloading whole "
+            + "wheels. Off by default: these pips then refuse a package whose requirement is spelt other than its "
+            + "metadata's Name (typing-extensions for typing_extensions), a defect of theirs that pip 23.2 fixed.")
+    boolean metadataForOldPip;
+
     @Mixin
     EngineOptions engine;
 
@@ -66,7 +72,8 @@ public class PipServeCommand extends BaseCommand {
         InetAddress address = address(console);
         PipIndexServer server;
         try {
-            server = PipIndexServer.start(dir, new InetSocketAddress(address, port), new AccessLog(console.err()));
+            server = PipIndexServer.start(dir, new InetSocketAddress(address, port), new AccessLog(console.err()),
+                    metadataForOldPip);
         } catch (BindException e) {
             throw new ToolException(ExitCode.FAILED, "cannot listen on " + address.getHostAddress() + ":" + port + ": "
                     + e.getMessage() + "; give another -p PORT or --bind ADDRESS");

@@ -45,8 +45,8 @@ record BaseBundle(BundleManifest.Base bundle, Set<String> chains, Map<String, Lo
             }
         }
         Map<String, String> packages = new HashMap<>();
-        // by file name, as export --pip-dir names them in packages/
-        old.packageFiles().forEach(p -> packages.put(p.file().substring(p.file().indexOf('/') + 1), p.sha256()));
+        // by file name, in whichever subfolder of packages/ (export --pip-dir carries a name once)
+        old.packageFiles().forEach(p -> packages.put(p.file().substring(p.file().lastIndexOf('/') + 1), p.sha256()));
         return new BaseBundle(new BundleManifest.Base(old.id(), old.created()), LayerChain.heldBy(old), sizes,
                 packages);
     }

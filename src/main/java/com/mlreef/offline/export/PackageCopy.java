@@ -13,54 +13,54 @@ import com.mlreef.offline.ui.Progress;
 import com.mlreef.offline.ui.ToolException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * The Python package files of {@code export --pip-dir DIR} (as {@code pip download -d DIR} leaves them) copied into
- * the bundle's {@code packages/}, each hashed in the same pass. A differential bundle leaves out the files its base
- * carries (same name and sha256); {@code run --pip} adds the new ones to those the host already has.
+ * the bundle's {@code packages/}, in the same subfolders, each hashed in the same pass. A differential bundle leaves
+ * out the files its base carries (same name and sha256, in any subfolder); {@code run --pip} adds the new ones to those
+ * the host already has.
  */
 final class PackageCopy {
     private PackageCopy() {
     }
 
+    /** A package file of {@code --pip-dir} and its path relative to the folder ({@code sub/name.whl}). */
+    record Source(Path path, String relative) {
+        String name() {
+            return relative.substring(relative.lastIndexOf('/') + 1);
+        }
+    }
+
     /**
-     * The package files at the top of {@code pipDir}, by name; a file that is not a package is skipped (said), an
-     * unsafe name or a link leaving the folder refused.
+     * The package files in {@code pipDir} and its subfolders, by relative path; a file that is not a package and a
+     * hidden one ({@code .name}) are skipped (said), an unsafe name, a link leaving the folder and two different
+     * files of one name (ignoring case) refused; of two same files of one name, the first is kept.
      */
-    static List<Path> list(Console console, Path pipDir) {
+    static List<Source> list(Console console, Path pipDir) {
         if (!Files.isDirectory(pipDir)) {
             throw new ToolException(ExitCode.USAGE, "--pip-dir: " + pipDir + (Files.exists(pipDir) ? " is not a folder"
                     : " does not exist") + " (give the folder 'pip download -d DIR -r requirements.txt' filled)");
         }
-        List<Path> files = new ArrayList<>();
+        List<Source> files = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(pipDir)) {
-            Path root = pipDir.toRealPath();
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (!looksLikePackage(name) || Files.isDirectory(entry)) {
-                    skipped.add(name);
-                    continue;
-                }
-                if (!BundleFiles.isPackageName(name)) {
-                    throw new ToolException(ExitCode.USAGE, "--pip-dir: " + entry + ": not a plain package file name"
-                            + " (letters, digits and . _ + - only); rename it or move it out");
-                }
-                if (!entry.toRealPath().startsWith(root)) {
-                    throw new ToolException(ExitCode.USAGE, "--pip-dir: " + entry + " is a link to "
-                            + entry.toRealPath() + ", outside the folder; put the file itself in the folder");
-                }
-                files.add(entry);
-            }
+        try {
+            walk(pipDir, pipDir.toRealPath(), "", files, skipped);
+            files.sort(Comparator.comparing(Source::relative));
+            files = unique(console, files);
         } catch (IOException e) {
             throw new ToolException(ExitCode.USAGE, "--pip-dir: cannot read " + pipDir + ": " + IoReason.of(e));
         }
@@ -72,8 +72,64 @@ final class PackageCopy {
             throw new ToolException(ExitCode.USAGE, "--pip-dir: " + pipDir + " holds no package files (.whl, .tar.gz,"
                     + " .zip, .tar.bz2); fill it with 'pip download -d " + pipDir + " -r requirements.txt'");
         }
-        files.sort(Comparator.comparing(p -> p.getFileName().toString()));
         return files;
+    }
+
+    private static void walk(Path folder, Path root, String prefix, List<Source> files, List<String> skipped)
+            throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                String relative = prefix + name;
+                boolean directory = Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS);
+                boolean linkedFolder = !directory && Files.isDirectory(entry);
+                if (name.startsWith(".") || !directory && !linkedFolder && !looksLikePackage(name)) {
+                    skipped.add(relative);
+                    continue;
+                }
+                if (!entry.toRealPath().startsWith(root)) {
+                    throw new ToolException(ExitCode.USAGE, "--pip-dir: " + entry + " is a link to "
+                            + entry.toRealPath() + ", outside the folder; put the file itself in the folder");
+                }
+                if (linkedFolder) {
+                    skipped.add(relative + " (a link to a folder)");
+                    continue;
+                }
+                if (directory ? !BundleFiles.isPackageFolderName(name) : !BundleFiles.isPackageName(name)) {
+                    throw new ToolException(ExitCode.USAGE, "--pip-dir: " + entry + ": not a plain package "
+                            + (directory ? "folder" : "file") + " name (letters, digits and . _ + - only); rename it"
+                            + " or move it out");
+                }
+                if (directory) {
+                    walk(entry, root, relative + "/", files, skipped);
+                } else {
+                    files.add(new Source(entry, relative));
+                }
+            }
+        }
+    }
+
+    /**
+     * The files with the others of the same name (ignoring case: they collide on such file systems, and pip takes
+     * either) left out when their content is the same, refused when it differs.
+     */
+    private static List<Source> unique(Console console, List<Source> files) throws IOException {
+        Map<String, Source> byName = new HashMap<>();
+        List<Source> kept = new ArrayList<>();
+        for (Source file : files) {
+            Source first = byName.putIfAbsent(file.name().toLowerCase(Locale.ROOT), file);
+            if (first == null) {
+                kept.add(file);
+            } else if (first.name().equals(file.name()) && Files.size(first.path()) == Files.size(file.path())
+                    && BundleVerifier.sha256(first.path(), n -> { })
+                            .equals(BundleVerifier.sha256(file.path(), n -> { }))) {
+                console.info("--pip-dir: " + file.relative() + " left out: the same file as " + first.relative());
+            } else {
+                throw new ToolException(ExitCode.USAGE, "--pip-dir: " + first.relative() + " and " + file.relative()
+                        + " are different files of one name (pip would take either); keep one of them");
+            }
+        }
+        return kept;
     }
 
     private static boolean looksLikePackage(String name) {
@@ -87,24 +143,25 @@ final class PackageCopy {
      *
      * @param inBase the base bundle's package files, by name to sha256; empty for a full bundle
      */
-    static List<BundleManifest.PackageFile> into(Console console, Path dir, List<Path> files, BundleManifest previous,
+    static List<BundleManifest.PackageFile> into(Console console, Path dir, List<Source> files, BundleManifest previous,
                                                  Map<String, String> inBase) throws IOException {
         Path target = dir.resolve(BundleFiles.PACKAGES);
         Files.createDirectories(target);
-        removePartials(target);
+        tidy(target, true);
         Map<String, BundleManifest.PackageFile> old = previous == null ? Map.of() : previous.packageFiles().stream()
                 .collect(Collectors.toMap(BundleManifest.PackageFile::file, p -> p, (a, b) -> a));
         List<BundleManifest.PackageFile> carried = new ArrayList<>();
         long total = 0;
-        for (Path f : files) {
-            total += Files.size(f);
+        for (Source f : files) {
+            total += Files.size(f.path());
         }
         int leftOut = 0;
         try (Progress progress = Progress.start(console, "copying " + files.size() + " package files", total)) {
             long[] done = {0};
-            for (Path source : files) {
-                String name = source.getFileName().toString();
-                String file = BundleFiles.PACKAGES + "/" + name;
+            for (Source pkg : files) {
+                Path source = pkg.path();
+                String name = pkg.name();
+                String file = BundleFiles.PACKAGES + "/" + pkg.relative();
                 long size = Files.size(source);
                 if (inBase.containsKey(name) && inBase.get(name).equals(BundleVerifier.sha256(source, n -> { }))) {
                     leftOut++;
@@ -133,6 +190,7 @@ final class PackageCopy {
     private static BundleManifest.PackageFile copied(Path source, Path target, String file,
                                                      java.util.function.LongConsumer progress) throws IOException {
         String sha256;
+        Files.createDirectories(target.getParent());
         try (AtomicFile copy = AtomicFile.create(target)) {
             ImageFileWriter.HashingStream hashed = new ImageFileWriter.HashingStream(copy.stream(), progress);
             Files.copy(source, hashed);
@@ -162,6 +220,9 @@ final class PackageCopy {
             console.info(removed + " package files no longer part of the bundle, removed");
         }
         Path folder = dir.resolve(BundleFiles.PACKAGES);
+        if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+            tidy(folder, false);
+        }
         if (now.isEmpty() && Files.isDirectory(folder)) {
             try (DirectoryStream<Path> rest = Files.newDirectoryStream(folder)) {
                 if (!rest.iterator().hasNext()) {
@@ -171,13 +232,28 @@ final class PackageCopy {
         }
     }
 
-    private static void removePartials(Path folder) throws IOException {
-        try (DirectoryStream<Path> partials = Files.newDirectoryStream(folder, "*" + AtomicFile.PARTIAL)) {
-            for (Path p : partials) {
-                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.delete(p);
+    /** Removes the subfolders of {@code folder} left empty, and with {@code partials} the copies a killed export left. */
+    private static void tidy(Path folder, boolean partials) throws IOException {
+        Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (partials && attrs.isRegularFile() && file.getFileName().toString().endsWith(AtomicFile.PARTIAL)) {
+                    Files.delete(file);
                 }
+                return FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (!dir.equals(folder)) {
+                    try (DirectoryStream<Path> rest = Files.newDirectoryStream(dir)) {
+                        if (!rest.iterator().hasNext()) {
+                            Files.delete(dir);
+                        }
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 }

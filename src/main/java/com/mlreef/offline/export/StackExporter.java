@@ -53,7 +53,7 @@ public final class StackExporter {
     private final ImageSource imageSource;
     private final Console console;
     /** The package files of --pip-dir, listed (and checked) before anything is pulled; null without it. */
-    private List<Path> packageFiles;
+    private List<PackageCopy.Source> packageFiles;
 
     /** @param auth the credentials sent with each pull (those of {@code docker login}), or {@link RegistryAuth#NONE} */
     public StackExporter(DockerEngine engine, Console console, RegistryAuth auth) {

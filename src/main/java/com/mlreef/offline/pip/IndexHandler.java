@@ -16,10 +16,12 @@ final class IndexHandler implements HttpHandler {
     private static final String METADATA = ".metadata";
     private final FolderIndex index;
     private final AccessLog log;
+    private final boolean metadataForOldPip;
 
-    IndexHandler(FolderIndex index, AccessLog log) {
+    IndexHandler(FolderIndex index, AccessLog log, boolean metadataForOldPip) {
         this.index = index;
         this.log = log;
+        this.metadataForOldPip = metadataForOldPip;
     }
 
     @Override
@@ -69,8 +71,9 @@ final class IndexHandler implements HttpHandler {
         if (rest.isEmpty()) {
             return Responses.redirect(ex, "/simple/");
         }
-        PageForm form = PageForm.negotiate(ex.getRequestHeaders().getFirst("Accept"));
-        ex.getResponseHeaders().set("Vary", "Accept");
+        PageForm form = PageForm.negotiate(ex.getRequestHeaders().getFirst("Accept"),
+                ex.getRequestHeaders().getFirst("User-Agent"), metadataForOldPip);
+        ex.getResponseHeaders().set("Vary", metadataForOldPip ? "Accept, User-Agent" : "Accept");
         FolderIndex.Snapshot snapshot = index.current();
         if (rest.size() == 1 && rest.get(0).isEmpty()) {
             FolderIndex.Page page = snapshot.page(form.name(),

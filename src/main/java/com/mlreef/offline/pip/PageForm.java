@@ -1,6 +1,8 @@
 package com.mlreef.offline.pip;
 
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The forms of a simple index page, and PEP 691's content negotiation: the form the {@code Accept} header ranks
@@ -11,6 +13,7 @@ public enum PageForm {
     HTML("application/vnd.pypi.simple.v1+html"),
     LEGACY_HTML("text/html; charset=utf-8");
 
+    private static final Pattern PIP_VERSION = Pattern.compile("pip/(\\d{1,4})\\.(\\d{1,4})");
     private final String contentType;
 
     PageForm(String contentType) {
@@ -19,6 +22,33 @@ public enum PageForm {
 
     public String contentType() {
         return contentType;
+    }
+
+    /**
+     * The rule for pip 22.3 to 23.0 (User-Agent {@code pip/X.Y.Z ...}): they ask for JSON first but read a wheel's
+     * metadata (PEP 658) only from the HTML form's {@code data-dist-info-metadata} attribute, and fail on that key in
+     * JSON. When the index is told to give them metadata, they get the HTML form.
+     */
+    public static boolean readsMetadataFromHtmlOnly(String userAgent) {
+        if (userAgent == null || !userAgent.startsWith("pip/")) {
+            return false;
+        }
+        Matcher m = PIP_VERSION.matcher(userAgent);
+        if (!m.lookingAt()) {
+            return false;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major == 22 && minor >= 3 || major == 23 && minor == 0;
+    }
+
+    /**
+     * The form to answer a client with: {@link #negotiate(String)}, except that a pip that reads metadata from HTML
+     * only ({@link #readsMetadataFromHtmlOnly}) gets HTML when {@code metadataForOldPip} is set and it asked for JSON.
+     */
+    public static PageForm negotiate(String accept, String userAgent, boolean metadataForOldPip) {
+        PageForm form = negotiate(accept);
+        return form == JSON && metadataForOldPip && readsMetadataFromHtmlOnly(userAgent) ? HTML : form;
     }
 
     /** The form to answer an {@code Accept} header (null: none) with. */

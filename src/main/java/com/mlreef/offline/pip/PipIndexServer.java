@@ -25,6 +25,15 @@ public final class PipIndexServer implements AutoCloseable {
 
     /** Scans the folder and listens on the address (port 0: any free port). */
     public static PipIndexServer start(Path folder, InetSocketAddress address, AccessLog log) throws IOException {
+        return start(folder, address, log, false);
+    }
+
+    /**
+     * As {@link #start(Path, InetSocketAddress, AccessLog)}; {@code metadataForOldPip}: give pip 22.3 to 23.0 the
+     * wheels' metadata too ({@link PageForm#readsMetadataFromHtmlOnly}).
+     */
+    public static PipIndexServer start(Path folder, InetSocketAddress address, AccessLog log, boolean metadataForOldPip)
+            throws IOException {
         // small answers on kept-alive connections: without it Nagle's algorithm delays them (40 ms)
         System.setProperty("sun.net.httpserver.nodelay", "true");
         FolderIndex index = new FolderIndex(folder);
@@ -35,7 +44,7 @@ public final class PipIndexServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        server.createContext("/", new IndexHandler(index, log));
+        server.createContext("/", new IndexHandler(index, log, metadataForOldPip));
         server.setExecutor(threads);
         server.start();
         return new PipIndexServer(server, threads);

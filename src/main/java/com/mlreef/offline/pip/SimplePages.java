@@ -62,7 +62,8 @@ final class SimplePages {
             }
             if (facts.metadataSha256() != null) {
                 // both names (PEP 658, PEP 714): pip 22.3 to 23.0 read the first, and only from HTML, which they
-                // ask for after JSON: they get JSON, without it, and so escape their name check's bug
+                // ask for after JSON: they get JSON, without it, and so escape their name check's bug, unless the
+                // index gives them metadata (PageForm.readsMetadataFromHtmlOnly)
                 String value = "sha256=" + facts.metadataSha256();
                 html.append(" data-dist-info-metadata=\"").append(value).append('"')
                         .append(" data-core-metadata=\"").append(value).append('"');

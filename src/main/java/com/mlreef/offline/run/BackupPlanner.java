@@ -71,7 +71,7 @@ final class BackupPlanner {
                 : volumes.stream().mapToLong(v -> sizes.get(v.name())).sum();
         checkSpace(stack, bytes);
         List<ContainerSummary> running = stopping(stack, services);
-        Set<String> leaving = removeOrphans ? Set.of() : orphans.stream().map(o -> o.container().id())
+        Set<String> leaving = orphans.stream().filter(o -> !o.removed(removeOrphans)).map(o -> o.container().id())
                 .collect(Collectors.toSet());
         return new BackupStep(BackupFiles.next(settings.dir(), stack.name(), Instant.now()), volumes, bytes, running,
                 running.stream().filter(c -> leaving.contains(c.id())).toList(), before);
@@ -90,8 +90,10 @@ final class BackupPlanner {
 
     /** The first container the run replaces or removes, as the plan says it, or null: none. */
     static String firstChange(List<ServicePlan> services, List<RunPlan.Orphan> orphans, boolean removeOrphans) {
-        if (removeOrphans && !orphans.isEmpty()) {
-            return "removing container " + orphans.get(0).container().name();
+        // the package index of an earlier --pip, always removed, holds no data: not a reason for a backup
+        RunPlan.Orphan removed = orphans.stream().filter(o -> removeOrphans && !o.always()).findFirst().orElse(null);
+        if (removed != null) {
+            return "removing container " + removed.container().name();
         }
         return services.stream().filter(s -> s.action() == ServicePlan.Action.REPLACE
                         || s.action() == ServicePlan.Action.CREATE && s.previousId() != null)

@@ -2,10 +2,13 @@ package com.mlreef.offline.run;
 
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.NotFoundException;
+import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.ToolException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +29,25 @@ public record PipService(int port, String gateway) {
     public static final String SERVICE = "pip";
     /** Where the packages folder is mounted in the container. */
     static final String PACKAGES = "/packages";
+
+    /** Why run removes the index's container when it runs the stack without --pip (the words of any dropped service). */
+    static final String DROPPED = "service " + SERVICE + " is no longer in the stack: run without --pip; its packages"
+            + " are kept";
+
+    /**
+     * Whether a container of the stack is the package index an earlier {@code run --pip} made: service {@code pip},
+     * made from the index's image (tagged, or the image ID once the tag moved on) or mounting the packages folder.
+     */
+    static boolean isIndex(ContainerSummary c) {
+        if (c.labels() == null || !SERVICE.equals(c.labels().get(StackLabels.SERVICE_LABEL))) {
+            return false;
+        }
+        if (c.image() != null && c.image().startsWith(PipImage.REPOSITORY + ":")) {
+            return true;
+        }
+        return c.mounts() != null && c.mounts().stream().anyMatch(m -> PACKAGES.equals(m.destination())
+                && m.source() != null && Path.of(m.source()).startsWith(PipPackages.ROOT));
+    }
 
     /** The default bridge's gateway on an engine of this host; refused when it has none. */
     public static PipService on(DockerEngine engine, int port) {

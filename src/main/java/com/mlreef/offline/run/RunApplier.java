@@ -63,8 +63,8 @@ final class RunApplier {
      * @param ports how host ports are checked, or null: not checked
      */
     void prepare(RunPlan plan, Preflight.PortProbe ports) {
-        List<RunPlan.Orphan> orphans = plan.orphans();
-        if (!orphans.isEmpty() && !plan.removeOrphans()) {
+        List<RunPlan.Orphan> orphans = plan.left();
+        if (!orphans.isEmpty()) {
             console.warn("container" + (orphans.size() == 1 ? " " : "s ") + String.join(", ", orphans.stream()
                     .map(o -> o.container().name() + " (" + o.reason() + ")").toList()) + " of stack "
                     + plan.stack().name() + (orphans.size() == 1 ? " is" : " are") + " left as "
@@ -80,13 +80,11 @@ final class RunApplier {
         if (plan.backup() != null && !plan.backup().skipped()) {
             backups.apply(plan.stack().name(), plan.backup(), note -> interruption = note);
         }
-        if (plan.removeOrphans()) {
-            for (RunPlan.Orphan orphan : orphans) {
-                engine.stopContainer(orphan.container().id(), null);
-                engine.removeContainer(orphan.container().id(), true);
-                console.info("removed container " + orphan.container().name() + " (" + orphan.reason()
-                        + "; its volumes are kept)");
-            }
+        for (RunPlan.Orphan orphan : plan.removed()) {
+            engine.stopContainer(orphan.container().id(), null);
+            engine.removeContainer(orphan.container().id(), true);
+            console.info("removed container " + orphan.container().name() + " (" + orphan.reason()
+                    + "; its volumes are kept)");
         }
         for (StackSpec.NetworkSpec network : plan.stack().networks().values()) {
             ensureNetwork(plan.stack(), network);

@@ -12,7 +12,7 @@ import java.util.Map;
  * and renamed back when it was renamed by hand) and the stack's other containers (removed, or left).
  *
  * @param imageIds      the image ID each reference of the bundle names (see {@link RunPlanner#imageIds})
- * @param removeOrphans whether the orphans are removed (else left as they are)
+ * @param removeOrphans whether the orphans are removed (else left as they are, but those always removed)
  * @param backup        the backup of the stack's volumes before its first replacement or removal, or null: none
  */
 public record RunPlan(StackSpec stack, List<ImageLoader.FileLoad> loads, Map<String, String> imageIds,
@@ -32,10 +32,24 @@ public record RunPlan(StackSpec stack, List<ImageLoader.FileLoad> loads, Map<Str
         }
     }
 
-    /** A container of the stack that no service of it will use, and why. */
-    public record Orphan(ContainerSummary container, String reason) {
-        String line(boolean remove) {
-            return (remove ? "remove container " : "leave  container ") + container.name() + " (" + reason + ")";
+    /**
+     * A container of the stack that no service of it will use, and why.
+     *
+     * @param always whether run removes it even without --remove-orphans (the package index of an earlier --pip)
+     */
+    public record Orphan(ContainerSummary container, String reason, boolean always) {
+        public Orphan(ContainerSummary container, String reason) {
+            this(container, reason, false);
+        }
+
+        /** Whether run removes it, given --remove-orphans. */
+        boolean removed(boolean removeOrphans) {
+            return always || removeOrphans;
+        }
+
+        String line(boolean removeOrphans) {
+            return (removed(removeOrphans) ? "remove container " : "leave  container ") + container.name() + " ("
+                    + reason + ")";
         }
     }
 
@@ -58,7 +72,17 @@ public record RunPlan(StackSpec stack, List<ImageLoader.FileLoad> loads, Map<Str
 
     /** The orphans that run removes before it starts anything (their host ports are then free). */
     List<ContainerSummary> leaving() {
-        return removeOrphans ? orphans.stream().map(Orphan::container).toList() : List.of();
+        return removed().stream().map(Orphan::container).toList();
+    }
+
+    /** The orphans that run removes. */
+    List<Orphan> removed() {
+        return orphans.stream().filter(o -> o.removed(removeOrphans)).toList();
+    }
+
+    /** The orphans that run leaves as they are. */
+    List<Orphan> left() {
+        return orphans.stream().filter(o -> !o.removed(removeOrphans)).toList();
     }
 
     /** This plan for the stack read again, with the services planned for it. */

@@ -60,7 +60,7 @@ final class RunPlanner {
         refuseUnfinishedRestore(planned);
         List<RunPlan.Resource> volumes = volumes(planned);
         List<RunPlan.Orphan> orphans = orphans(planned, services).stream()
-                .map(o -> new RunPlan.Orphan(o, orphanReason(planned, o))).toList();
+                .map(o -> orphan(planned, o)).toList();
         if (bindSources) {
             Preflight.missingBindSources(planned).forEach(m -> console.warn("service " + m.service() + " mounts host"
                     + " path " + m.source() + ", which does not exist on this host: the engine will create an empty"
@@ -341,6 +341,17 @@ final class RunPlanner {
                 .filter(c -> c.labels() != null && c.labels().get(StackLabels.SERVICE_LABEL) != null
                         && !used.contains(c.name()) && !used.contains(c.id()))
                 .toList();
+    }
+
+    /**
+     * An orphan, and why it is one, for the plan. The package index of an earlier {@code run --pip} is removed: the
+     * operator dropped --pip, it holds no data, and left running it would keep the port others may need.
+     */
+    static RunPlan.Orphan orphan(StackSpec spec, ContainerSummary orphan) {
+        if (!spec.services().containsKey(PipService.SERVICE) && PipService.isIndex(orphan)) {
+            return new RunPlan.Orphan(orphan, PipService.DROPPED, true);
+        }
+        return new RunPlan.Orphan(orphan, orphanReason(spec, orphan));
     }
 
     /** Why an orphan is one, for the plan. */

@@ -48,6 +48,23 @@ class BundleFilesTest {
     }
 
     @Test
+    void packageFilesMayBeInPlainSubfoldersEachNameOnce() {
+        BundleManifest m = manifest(1, "images/a.tar");
+        for (String good : List.of("packages/a-1.0.tar.gz", "packages/proj/a-1.0.tar.gz", "packages/p_1/d.2/a-1.0.whl")) {
+            assertNull(BundleFiles.check(m.withPackages(List.of(new BundleManifest.PackageFile(good, 1, SHA)))), good);
+        }
+        for (String bad : List.of("packages/../a-1.0.whl", "packages/../../etc/a.whl", "packages//a-1.0.whl",
+                "packages/.hidden/a-1.0.whl", "packages/a b/a-1.0.whl", "packages/proj/", "packages/a/..",
+                "packages/x/a-1.0.txt", "images/a-1.0.whl")) {
+            String problem = BundleFiles.check(m.withPackages(List.of(new BundleManifest.PackageFile(bad, 1, SHA))));
+            assertTrue(problem != null && problem.contains("not a package file"), bad + ": " + problem);
+        }
+        String twice = BundleFiles.check(m.withPackages(List.of(new BundleManifest.PackageFile("packages/a/x-1.0.whl",
+                1, SHA), new BundleManifest.PackageFile("packages/b/X-1.0.whl", 1, SHA))));
+        assertEquals("packages[1]: packages/b/X-1.0.whl's name is listed twice (names compared ignoring case)", twice);
+    }
+
+    @Test
     void aManifestWithoutItsIdOrStackIsRefused() {
         BundleManifest m = manifest(1, "images/a.tar");
         assertEquals("no bundle id", BundleFiles.check(new BundleManifest(1, null, m.tool(), m.created(), true,

@@ -127,6 +127,62 @@ class PackageExportIT {
     }
 
     @Test
+    void subfoldersAreCarriedWithTheirPathsOnceEachName() throws Exception {
+        Path pkgs = packages("pkgs", "a-1.0-py3-none-any.whl");
+        Files.createDirectories(pkgs.resolve("proj1/deep"));
+        Files.createDirectories(pkgs.resolve("proj2"));
+        Files.createDirectories(pkgs.resolve(".cache"));
+        Files.writeString(pkgs.resolve("proj1/b-1.0.tar.gz"), "b");
+        Files.writeString(pkgs.resolve("proj1/deep/c-1.0.zip"), "c");
+        Files.copy(pkgs.resolve("a-1.0-py3-none-any.whl"), pkgs.resolve("proj2/a-1.0-py3-none-any.whl"));
+        Files.writeString(pkgs.resolve(".cache/hidden-1.0.tar.gz"), "hidden");
+        Path v1 = tmp.resolve("v1");
+        CliProcess.Result r = tool("export", "-f", stack().toString(), "-o", v1.toString(), "--no-pull",
+                "--pip-dir", pkgs.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("proj2/a-1.0-py3-none-any.whl left out: the same file as a-1.0-py3-none-any.whl"),
+                r.toString());
+        assertEquals(List.of("packages/a-1.0-py3-none-any.whl", "packages/proj1/b-1.0.tar.gz",
+                "packages/proj1/deep/c-1.0.zip"), listed(v1));
+        String sums = Files.readString(v1.resolve("SHA256SUMS"));
+        assertTrue(sums.contains(TestImages.sha256(new ByteArrayInputStream("c".getBytes())) + "  packages/proj1/deep/c-1.0.zip\n"), sums);
+        CliProcess.Result verified = tool("verify", "-d", v1.toString());
+        assertEquals(0, verified.exit(), verified.toString());
+        assertFalse(verified.err().contains("packages/proj1"), verified.toString());
+        Files.writeString(v1.resolve("packages/proj1/deep/c-1.0.zip"), "x");
+        CliProcess.Result changed = tool("verify", "-d", v1.toString());
+        assertEquals(1, changed.exit(), changed.toString());
+        assertTrue((changed.out() + changed.err()).contains(v1.resolve("packages/proj1/deep/c-1.0.zip") + ": "),
+                changed.toString());
+        Files.writeString(v1.resolve("packages/proj1/deep/c-1.0.zip"), "c");
+
+        // an upgrade bundle: only the new file, whichever its folder; a file moved to another folder is not new
+        Files.move(pkgs.resolve("proj1/b-1.0.tar.gz"), pkgs.resolve("proj2/b-1.0.tar.gz"));
+        Files.writeString(Files.createDirectories(pkgs.resolve("proj3")).resolve("d-1.0-py3-none-any.whl"), "d");
+        Path v2 = tmp.resolve("v2");
+        CliProcess.Result delta = tool("export", "-f", stack().toString(), "-o", v2.toString(), "--no-pull",
+                "--pip-dir", pkgs.toString(), "--since", v1.toString());
+        assertEquals(0, delta.exit(), delta.toString());
+        assertEquals(List.of("packages/proj3/d-1.0-py3-none-any.whl"), listed(v2));
+        assertEquals(0, tool("verify", "-d", v2.toString(), "--base", v1.toString()).exit());
+
+        // exported again without the deep file: it goes, and so does its folder, left empty
+        Files.delete(pkgs.resolve("proj1/deep/c-1.0.zip"));
+        assertEquals(0, tool("export", "-f", stack().toString(), "-o", v1.toString(), "--no-pull",
+                "--pip-dir", pkgs.toString()).exit());
+        assertFalse(Files.exists(v1.resolve("packages/proj1")));
+        assertEquals(0, tool("verify", "-d", v1.toString()).exit());
+
+        // two different files of one name (ignoring case) are refused
+        Files.writeString(pkgs.resolve("proj3/A-1.0-py3-none-any.whl"), "another a");
+        CliProcess.Result clash = tool("export", "-f", stack().toString(), "-o", tmp.resolve("v3").toString(),
+                "--no-pull", "--pip-dir", pkgs.toString());
+        assertEquals(2, clash.exit(), clash.toString());
+        assertTrue(clash.err().contains("a-1.0-py3-none-any.whl and proj3/A-1.0-py3-none-any.whl are different files"
+                + " of one name"), clash.toString());
+    }
+
+    @Test
     void linksOutOfTheFolderAndUnsafeNamesAreRefused() throws Exception {
         Path outside = Files.writeString(tmp.resolve("secret-1.0.tar.gz"), "not to be carried");
         Path pkgs = packages("pkgs", "ok-1.0-py3-none-any.whl");
@@ -139,6 +195,15 @@ class PackageExportIT {
                 + ", outside the folder"), link.toString());
         assertFalse(Files.exists(bundle), "refused before anything is written");
         Files.delete(pkgs.resolve("link-1.0.tar.gz"));
+        Path outsideFolder = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.writeString(outsideFolder.resolve("far-1.0.tar.gz"), "not to be carried");
+        Files.createSymbolicLink(pkgs.resolve("sub"), outsideFolder);
+        CliProcess.Result folderLink = tool("export", "-f", stack().toString(), "-o", bundle.toString(), "--no-pull",
+                "--pip-dir", pkgs.toString());
+        assertEquals(2, folderLink.exit(), folderLink.toString());
+        assertTrue(folderLink.err().contains(pkgs.resolve("sub") + " is a link to " + outsideFolder.toRealPath()
+                + ", outside the folder"), folderLink.toString());
+        Files.delete(pkgs.resolve("sub"));
         packages("pkgs", "bad name-1.0.whl");
         CliProcess.Result name = tool("export", "-f", stack().toString(), "-o", bundle.toString(), "--no-pull",
                 "--pip-dir", pkgs.toString());

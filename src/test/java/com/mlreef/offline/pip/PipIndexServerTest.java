@@ -81,6 +81,26 @@ class PipIndexServerTest {
     }
 
     @Test
+    void pip22Point3To23Point0GetHtmlOnlyWhenTheIndexGivesThemMetadata() throws IOException {
+        String pipAccept = JSON + ", application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01";
+        String pip2301 = "pip/23.0.1 {\"installer\":{\"name\":\"pip\",\"version\":\"23.0.1\"}}";
+        http().header("Accept", pipAccept).header("User-Agent", pip2301).get("/simple/tiny-mixed-case/").then()
+                .contentType(JSON).header("Vary", "Accept");
+        try (PipIndexServer old = PipIndexServer.start(dir, new InetSocketAddress("127.0.0.1", 0),
+                new AccessLog(new PrintStream(log, true, StandardCharsets.UTF_8)), true)) {
+            RequestSpecification http = given().baseUri("http://127.0.0.1").port(old.address().getPort());
+            http.header("Accept", pipAccept).header("User-Agent", pip2301).get("/simple/tiny-mixed-case/").then()
+                    .statusCode(200).contentType("application/vnd.pypi.simple.v1+html")
+                    .header("Vary", "Accept, User-Agent").body(containsString(" data-dist-info-metadata=\"sha256="));
+            for (String other : List.of("pip/22.3", "pip/23.1.2 {}", "pip/22.2.2 {}", "pip/24.0", "uv/0.4.0", "")) {
+                given().baseUri("http://127.0.0.1").port(old.address().getPort()).header("Accept", pipAccept)
+                        .header("User-Agent", other).get("/simple/tiny-mixed-case/").then()
+                        .contentType(other.equals("pip/22.3") ? "application/vnd.pypi.simple.v1+html" : JSON);
+            }
+        }
+    }
+
+    @Test
     void aProjectPageLinksEachFileWithItsHashesAndRequiresPython() throws IOException {
         String wheelSha = TestDistributions.sha256(wheel);
         Response metadata = http().get("/packages/" + wheel.getFileName() + ".metadata");

@@ -86,6 +86,46 @@ class PipServeIT {
     }
 
     @Test
+    void withMetadataForOldPipThisPipResolvesFromMetadataFiles() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("packages"));
+        Path top = TestDistributions.wheel(dir, "chaintop", "1.0", "chaintop", null, List.of("chainmid>=1"));
+        Path mid = TestDistributions.wheel(Files.createDirectories(dir.resolve("sub")), "chainmid", "1.1", "chainmid",
+                null, List.of("chainleaf"));
+        Path leaf = TestDistributions.wheel(dir, "chainleaf", "2.0", "chainleaf", null, List.of());
+        Path logs = Files.createDirectories(tmp.resolve("logs"));
+        Process server = CliProcess.start(logs, "pip-serve", dir.toString(), "-p", "0", "--bind", "127.0.0.1",
+                "--metadata-for-old-pip");
+        try {
+            String url = waitForSValue(server, logs).group(1);
+            Path downloads = tmp.resolve("downloads");
+            Result download = pipResult("download", "--index-url", url, "-d", downloads.toString(), "chaintop");
+            assertEquals(0, download.exit, download.out);
+            assertTrue(download.out.contains("Obtaining dependency information for chainmid"), download.out);
+            for (Path wheel : List.of(top, mid, leaf)) {
+                // the wheel as served, checked by pip against the hash in its link
+                assertEquals(TestDistributions.sha256(wheel), TestDistributions.sha256(downloads.resolve(wheel.getFileName())));
+            }
+            Path target = tmp.resolve("target");
+            pip("install", "--index-url", url, "--no-deps", "--target", target.toString(), "chainmid==1.1");
+            assertTrue(Files.isRegularFile(target.resolve("chainmid.py")));
+
+            String log = Files.readString(logs.resolve("stderr.txt"));
+            for (String metadata : List.of("chaintop-1.0-py3-none-any.whl", "sub/chainmid-1.1-py3-none-any.whl",
+                    "chainleaf-2.0-py3-none-any.whl")) {
+                assertTrue(log.contains("\"GET /packages/" + metadata + ".metadata HTTP/1.1\" 200 "), log);
+            }
+            // pinned hashes are still checked (pip then reads no metadata file: it needs the checked wheel)
+            Path wrong = Files.writeString(tmp.resolve("wrong.txt"), "chainleaf==2.0 --hash=sha256:" + "0".repeat(64));
+            Result refused = pipResult("download", "--index-url", url, "--require-hashes", "-d",
+                    tmp.resolve("refused").toString(), "-r", wrong.toString());
+            assertTrue(refused.exit != 0 && refused.out.contains("THESE PACKAGES DO NOT MATCH THE HASHES"), refused.out);
+        } finally {
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void byDefaultItListensWhereContainersReachTheHost() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("packages"));
         TestDistributions.wheel(dir, "solo", "1.0", "solo", null, List.of());

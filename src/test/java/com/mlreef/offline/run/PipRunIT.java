@@ -153,6 +153,17 @@ class PipRunIT {
         Exec gone = docker("run", "--rm", "--network", "bridge", busybox, "wget", "-T", "5", "-qO-", url);
         assertNotEquals(0, gone.exit(), gone.out());
         assertFalse(gone.out().contains("demo-lib"), gone.out());
+
+        // run again with --pip, then without: the index goes as a service dropped from the stack, unasked
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", bundle.toString(), "--pip", "--pip-port",
+                Integer.toString(port)).exit());
+        CliProcess.Result without = CliProcess.run(Map.of(), "run", "-d", bundle.toString());
+        assertEquals(0, without.exit(), without.toString());
+        assertTrue(without.err().contains("removed container " + stack + "-pip (service pip is no longer in the"
+                + " stack: run without --pip"), without.toString());
+        assertFalse(without.err().contains("left as it is"), without.toString());
+        Exec dropped = docker("run", "--rm", "--network", "bridge", busybox, "wget", "-T", "5", "-qO-", url);
+        assertNotEquals(0, dropped.exit(), dropped.out());
     }
 
     @Test
