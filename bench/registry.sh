@@ -6,6 +6,9 @@
 #   push / skopeo copy docker-archive:... docker://...                         aim <= 0.6
 #   peak RSS of both tools at two image sizes (about 340 MB and 810 MB)        flat in image size
 # Also, once: the engine's pull of what each pushed (push: uncompressed layers; skopeo: gzip), end to end.
+# Export compares like with like (both write an uncompressed docker-archive: export --compress none). Push does
+# not: skopeo gzips each layer and uploads that (about 270 MB of the 807 MB image, the random layer and a few MB of
+# text), push uploads the bundle's uncompressed layers (all of it) and spends nothing compressing.
 # The image is bench/lib.sh's (a 256 MiB random layer and a text layer); the registry holds it as docker push
 # leaves it (gzip layers), as a registry on the internet does. push reads a bundle without compression, skopeo the
 # docker save tar of the same image.
@@ -81,9 +84,11 @@ timed() {
     [ "$size" = big ] && process[$name]="${process[$name]:-} $(elapsed "$t0" "$t1")"
     grep '^peak_rss_kb=' "$work/err.txt" >> "$work/rss-$name-$size.txt"
 }
+# both write the same kind of output: an uncompressed docker-archive (the gzip layers uncompressed on the way)
 ours_export() {
     rm -rf "$work/exported"
-    timed ours_export "$1" "${tool[@]}" export -q --from-registry -f "$work/export-$1.yaml" -o "$work/exported"
+    timed ours_export "$1" "${tool[@]}" export -q --from-registry --compress none -f "$work/export-$1.yaml" \
+        -o "$work/exported"
 }
 skopeo_export() {
     rm -f "$work/skopeo.tar"

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
             + "mlreef:latest becomes HOST/PREFIX/mlreef/mlreef:latest, postgres:11 HOST/PREFIX/library/postgres:11.",
         "The registry is asked first which blobs it has: those are skipped, so a second push uploads nothing; a blob"
             + " that another repository of the registry has is mounted from there; the others are read from the"
-            + " bundle's files (each file once, gzip and zstd decompressed on the way) and uploaded in chunks, layers"
+            + " bundle's files (gzip and zstd decompressed on the way) and each sent in one streamed request, layers"
             + " uncompressed (the engine pulls them as it pulls gzip, without the cost of compressing). An upload that"
             + " breaks off goes on where the registry has it. Each image's manifest (Docker schema 2) is put last; a"
             + " pull of it gives the bundle's image ID.",

@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The layers of images from their registries, made into what a docker-archive holds: each blob downloaded (a few at
- * a time, each once however many images share it), then uncompressed into {@code DIFFHEX.tar} in the cache folder,
- * its SHA-256 checked against the diff ID the image's config gives. Files stream through; nothing is held.
+ * a time, each once however many images share it) and uncompressed as it arrives into {@code DIFFHEX.tar} in the
+ * cache folder, its digest and the SHA-256 of the tar (against the diff ID the image's config gives) checked on the
+ * way. Only the uncompressed tar is written; nothing is held.
  */
 final class LayerFetcher {
     private static final int BUFFER = 1 << 16;
@@ -114,37 +115,34 @@ final class LayerFetcher {
         }
     }
 
+    /** Downloads the blob and uncompresses it as it arrives; no compressed copy is kept. */
     private void one(Job job, Progress progress, AtomicLong done) throws IOException {
-        Path blob = cache.resolve(hex(job.blob().digest()) + ".blob");
-        if (!Files.exists(blob)) {
-            long[] last = {0};
-            job.image().client().download(job.image().reference(), job.image().name().repository(), job.blob(), blob,
-                    new BlobDownload.Listener() {
-                        @Override
-                        public void progress(long bytes) {
-                            progress.update(done.addAndGet(bytes - last[0]));
-                            last[0] = bytes;
-                        }
+        long[] last = {0};
+        BlobDownload.Listener listener = new BlobDownload.Listener() {
+            @Override
+            public void progress(long bytes) {
+                progress.update(done.addAndGet(bytes - last[0]));
+                last[0] = bytes;
+            }
 
-                        @Override
-                        public void resumed(long offset, String why) {
-                            console.info(job.image().reference() + ": layer " + job.blob().digest().substring(7, 19)
-                                    + " resumed at " + Sizes.bytes(offset) + " (" + why + ")");
-                        }
-                    });
-        } else {
-            progress.update(done.addAndGet(job.blob().size()));
+            @Override
+            public void resumed(long offset, String why) {
+                console.info(job.image().reference() + ": layer " + job.blob().digest().substring(7, 19)
+                        + " resumed at " + Sizes.bytes(offset) + " (" + why + ")");
+            }
+        };
+        try (InputStream blob = job.image().client().stream(job.image().reference(),
+                job.image().name().repository(), job.blob(), listener)) {
+            uncompress(job, blob);
         }
-        uncompress(job, blob);
-        Files.delete(blob);
     }
 
     /** The blob's tar, uncompressed, to {@code DIFFHEX.tar}; refused when it does not hash to the diff ID. */
-    private void uncompress(Job job, Path blob) throws IOException {
+    private void uncompress(Job job, InputStream blob) throws IOException {
         Path target = layerFile(job.diffId());
         Path part = target.resolveSibling(target.getFileName() + ".part");
         MessageDigest digest = ImageFileWriter.sha256();
-        try (BufferedInputStream in = new BufferedInputStream(Files.newInputStream(blob), BUFFER);
+        try (BufferedInputStream in = new BufferedInputStream(blob, BUFFER);
              InputStream tar = Compression.detect(in).decompressor(in);
              OutputStream out = Files.newOutputStream(part)) {
             byte[] buffer = new byte[BUFFER];
@@ -153,16 +151,18 @@ final class LayerFetcher {
                 digest.update(buffer, 0, n);
                 out.write(buffer, 0, n);
             }
+            in.transferTo(OutputStream.nullOutputStream()); // to the blob's end, where its digest is checked
         } catch (java.util.zip.ZipException e) {
             Files.deleteIfExists(part);
-            Files.deleteIfExists(blob);
             throw new RegistryException(job.image().reference() + ": layer " + job.blob().digest() + " is not a valid"
                     + " compressed tar: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(part);
+            throw e;
         }
         String got = "sha256:" + HexFormat.of().formatHex(digest.digest());
         if (!got.equals(job.diffId())) {
             Files.deleteIfExists(part);
-            Files.deleteIfExists(blob);
             throw new RegistryException(job.image().reference() + ": layer " + job.blob().digest() + " is refused:"
                     + " uncompressed, it hashes to " + got + ", not to the diff ID " + job.diffId() + " the image's"
                     + " config gives");

@@ -99,8 +99,7 @@ final class BlobTable {
                 continue;
             }
             for (String repository : List.copyOf(blob.lacking)) {
-                BlobUpload upload = new BlobUpload(client, "pushing " + blob.what + " to " + repository, repository,
-                        null);
+                BlobUpload upload = new BlobUpload(client, "pushing " + blob.what + " to " + repository, repository);
                 if (upload.mount(digest, blob.source)) {
                     blob.lacking.remove(repository);
                     mounted++;

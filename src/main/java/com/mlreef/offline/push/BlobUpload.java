@@ -3,33 +3,35 @@ package com.mlreef.offline.push;
 import com.mlreef.offline.registry.RegistryClient;
 import com.mlreef.offline.registry.RegistryException;
 import java.io.IOException;
+import java.io.FilterInputStream;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * One blob into one repository of a registry: mounted from another repository when the registry allows, else
- * uploaded in chunks (POST, a PATCH a chunk, then PUT with the digest, which the registry checks). A chunk is kept
- * until the registry acknowledges it: when a PATCH breaks off, the upload's status (GET, its Range) says how much
- * arrived, and the upload goes on from there; a registry that dropped the upload has it started again from the
- * blob's first byte ({@link Source#reopen}).
+ * uploaded in one streamed request (POST, a PATCH of all its bytes read from the source as they go, then PUT with the
+ * digest, which the registry checks). Nothing of the blob is held. When the PATCH breaks off, the upload's status
+ * (GET, its Range) says how much arrived, and a PATCH of the rest goes on from there (the source read again up to
+ * that offset); a registry that dropped the upload has it started again from the blob's first byte.
  */
 final class BlobUpload {
-    static final int CHUNK = 8 << 20;
     private static final int CUTS = 5;
     private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-([0-9]+)");
 
-    /** The blob's bytes, from its first; {@link #reopen} gives them again from the first. */
+    /** The blob's bytes. */
     interface Source {
-        InputStream open() throws IOException;
-
-        InputStream reopen() throws IOException;
+        /** The bytes from {@code offset} on; each call gives a stream of its own (or the first, not yet read). */
+        InputStream open(long offset) throws IOException;
     }
 
     /** What an upload did. */
@@ -39,13 +41,11 @@ final class BlobUpload {
     private final RegistryClient client;
     private final String what;
     private final String repository;
-    private final byte[] chunk;
 
-    BlobUpload(RegistryClient client, String what, String repository, byte[] chunk) {
+    BlobUpload(RegistryClient client, String what, String repository) {
         this.client = client;
         this.what = what;
         this.repository = repository;
-        this.chunk = chunk;
     }
 
     /** Mounts the blob from {@code from} of the same registry; false when the registry does not (then upload it). */
@@ -62,77 +62,107 @@ final class BlobUpload {
         throw refused("mounting it from " + from, r);
     }
 
-    /** Uploads the blob; progress is told the bytes acknowledged so far. */
-    Result upload(String digest, Source source, LongConsumer progress) throws IOException {
+    /** Uploads the blob of {@code size} bytes; progress is told the bytes sent so far. */
+    Result upload(String digest, long size, Source source, LongConsumer progress) throws IOException {
         int resumed = 0;
         int restarted = 0;
-        for (int attempt = 0; ; attempt++) {
-            try (InputStream in = attempt == 0 ? source.open() : source.reopen()) {
-                Chunks chunks = new Chunks(start(), 0);
-                int[] cuts = {resumed};
-                long sent = chunks.send(in, progress, cuts);
-                resumed = cuts[0];
-                finish(chunks.location, digest);
-                return new Result(sent, resumed, restarted);
-            } catch (Restart e) {
-                if (++restarted > CUTS) {
-                    throw new RegistryException(what + ": the upload broke off " + restarted + " times; " + e.reason);
+        URI location = start();
+        long from = 0;
+        while (true) {
+            try {
+                if (from < size) {
+                    location = patch(location, source, from, size, progress);
+                }
+                finish(location, digest);
+                return new Result(size, resumed, restarted);
+            } catch (IOException e) {
+                if (resumed + restarted >= CUTS) {
+                    throw new RegistryException(what + ": the upload broke off " + (resumed + restarted + 1)
+                            + " times: " + e.getMessage(), e);
+                }
+                long kept = status(location);
+                if (kept >= from && kept <= size) {
+                    resumed++;
+                    from = kept;
+                } else {
+                    restarted++;
+                    if (kept >= 0) {
+                        cancel(location);
+                    }
+                    location = start();
+                    from = 0;
                 }
             }
         }
     }
 
-    /** A PATCH a chunk; the registry's Location after each. */
-    private final class Chunks {
-        URI location;
-        long committed;
+    /** One PATCH of the blob's bytes {@code [from, size)}; the registry's Location after it. */
+    private URI patch(URI location, Source source, long from, long size, LongConsumer progress) throws IOException {
+        List<InputStream> opened = new ArrayList<>();
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> {
+                    try {
+                        // a request sent again (a 401 answered) reads the source again
+                        InputStream in = source.open(from);
+                        synchronized (opened) {
+                            opened.add(in);
+                        }
+                        return new Counting(in, from, progress);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }), size - from);
+        try {
+            return patch(location, body, from, size);
+        } finally {
+            synchronized (opened) {
+                for (InputStream in : opened) {
+                    in.close();
+                }
+            }
+        }
+    }
 
-        Chunks(URI location, long committed) {
-            this.location = location;
-            this.committed = committed;
+    private URI patch(URI location, HttpRequest.BodyPublisher body, long from, long size) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(location)
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Range", from + "-" + (size - 1))
+                .method("PATCH", body);
+        HttpResponse<String> r = client.send(repository, "pull,push", request, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 202) {
+            throw refused("sending bytes " + from + "-" + (size - 1), r);
+        }
+        return location(r);
+    }
+
+    /** The bytes read, told to progress with the offset they start at. */
+    private static final class Counting extends FilterInputStream {
+        private final LongConsumer progress;
+        private long offset;
+
+        Counting(InputStream in, long offset, LongConsumer progress) {
+            super(in);
+            this.offset = offset;
+            this.progress = progress;
         }
 
-        long send(InputStream in, LongConsumer progress, int[] cuts) throws IOException {
-            int n;
-            while ((n = in.readNBytes(chunk, 0, chunk.length)) > 0) {
-                int off = 0;
-                while (off < n) {
-                    off = patch(off, n, cuts);
-                }
-                progress.accept(committed);
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                progress.accept(++offset);
             }
-            return committed;
+            return b;
         }
 
-        /** Sends chunk[off, n); returns the offset in the chunk up to which the registry has it. */
-        private int patch(int off, int n, int[] cuts) throws IOException {
-            long start = committed;
-            long chunkStart = committed - off;
-            HttpRequest.Builder request = HttpRequest.newBuilder(location)
-                    .header("Content-Type", "application/octet-stream")
-                    .header("Content-Range", start + "-" + (chunkStart + n - 1))
-                    .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(chunk, off, n - off));
-            try {
-                HttpResponse<String> r = client.send(repository, "pull,push", request,
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 202) {
-                    throw refused("sending bytes " + start + "-" + (chunkStart + n - 1), r);
-                }
-                location = location(r);
-                committed = chunkStart + n;
-                return n;
-            } catch (IOException e) {
-                if (++cuts[0] > CUTS) {
-                    throw new RegistryException(what + ": the upload broke off " + cuts[0] + " times: "
-                            + e.getMessage(), e);
-                }
-                long has = status(location);
-                if (has < chunkStart || has > chunkStart + n) {
-                    throw new Restart("the registry kept " + (has < 0 ? "nothing" : has + " bytes") + " of it");
-                }
-                committed = has;
-                return (int) (has - chunkStart);
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                offset += n;
+                progress.accept(offset);
             }
+            return n;
         }
     }
 
@@ -201,15 +231,5 @@ final class BlobUpload {
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    /** The registry lost the upload: it starts again from the blob's first byte. */
-    private static final class Restart extends IOException {
-        final String reason;
-
-        Restart(String reason) {
-            super(reason);
-            this.reason = reason;
-        }
     }
 }

@@ -3,6 +3,7 @@ package com.mlreef.offline.push;
 import com.mlreef.offline.bundle.BundleException;
 import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleSource;
+import com.mlreef.offline.bundle.Compression;
 import com.mlreef.offline.registry.Manifest;
 import com.mlreef.offline.registry.RegistryClient;
 import com.mlreef.offline.registry.RegistryException;
@@ -22,15 +23,24 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code push}: every image of a bundle into a registry, no engine needed. The registry is asked first which blobs
  * it has (those are skipped); a blob another repository of it has is mounted from there; the others are streamed
- * from the bundle's files, each file read once from first to last byte (gzip and zstd decompressed on the way), the
- * layers uploaded uncompressed in chunks ({@link BlobUpload}). Each image's manifest is put last, under each of its
+ * from the bundle's files, each in one streamed request ({@link BlobUpload}), the layers uncompressed as the bundle
+ * holds them: from an uncompressed file a few at once, each read at its place in the file; from a gzip or zstd file
+ * one after the other as the file is read once from first to last byte. Each image's manifest is put last, under each of its
  * references, so a pull never finds an image whose blobs are missing.
  */
 public final class BundlePusher {
+    /** How many blobs of an uncompressed file upload at once. */
+    static final int PARALLEL = 3;
+
     /** What a push did. */
     public record Report(int images, int uploaded, long uploadedBytes, int mounted, int present, int manifests,
                          int unchanged, int resumed, int restarted) {
@@ -40,7 +50,6 @@ public final class BundlePusher {
     private final RegistryLocation location;
     private final Console console;
     private final BlobTable table;
-    private final byte[] chunk = new byte[BlobUpload.CHUNK];
     private int uploaded;
     private long uploadedBytes;
     private int resumed;
@@ -126,16 +135,12 @@ public final class BundlePusher {
         }
         BundleManifest.Image first = images.get(0).image();
         try (Progress progress = Progress.start(console, "pushing " + file.getFileName(), total)) {
-            long[] done = {0};
-            ArchiveBlobs.walk(file, first.compression(), (name, size, content) -> {
-                String digest = byEntry.get(name);
-                BlobTable.Blob blob = digest == null ? null : table.get(digest);
-                if (blob != null && !blob.lacking.isEmpty()) {
-                    upload(file, first, blob, name, content, n -> progress.update(done[0] + n));
-                    done[0] += blob.size;
-                    table.mount(List.of(digest));
-                }
-            });
+            AtomicLong done = new AtomicLong();
+            if (first.compression() == null || first.compression() == Compression.NONE) {
+                uploadInPlace(file, byEntry, progress, done);
+            } else {
+                uploadInTurn(file, first.compression(), byEntry, progress, done);
+            }
             progress.done("pushed " + file.getFileName() + " in " + Sizes.seconds(progress.elapsed()));
         }
         digests.stream().map(table::get).filter(b -> !b.lacking.isEmpty()).findFirst().ifPresent(b -> {
@@ -144,24 +149,94 @@ public final class BundlePusher {
         });
     }
 
-    private void upload(Path file, BundleManifest.Image image, BlobTable.Blob blob, String entry, InputStream content,
-                        java.util.function.LongConsumer progress) throws IOException {
-        String repository = blob.lacking.iterator().next();
-        BlobUpload upload = new BlobUpload(client, "pushing " + blob.what + " to " + location.host() + "/"
-                + repository, repository, chunk);
-        BlobUpload.Result result = upload.upload(blob.digest, new BlobUpload.Source() {
-            @Override
-            public InputStream open() {
-                return content;
+    /** An uncompressed file: its entries read where they are, {@value #PARALLEL} uploads at a time. */
+    private void uploadInPlace(Path file, Map<String, String> byEntry, Progress progress, AtomicLong done)
+            throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, r -> {
+            Thread t = new Thread(r, "upload blobs");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Map<String, Future<BlobUpload.Result>> uploads = new LinkedHashMap<>();
+            Map<String, String> repositories = new LinkedHashMap<>();
+            for (ArchiveBlobs.Entry entry : ArchiveBlobs.entries(file)) {
+                String digest = byEntry.get(entry.name());
+                BlobTable.Blob blob = digest == null ? null : table.get(digest);
+                if (blob == null || blob.lacking.isEmpty() || uploads.containsKey(digest)) {
+                    continue;
+                }
+                String repository = blob.lacking.iterator().next();
+                repositories.put(digest, repository);
+                uploads.put(digest, pool.submit(() -> send(blob, repository, entry.size(),
+                        from -> ArchiveBlobs.range(file, entry, from), progress, done)));
             }
+            for (Map.Entry<String, Future<BlobUpload.Result>> upload : uploads.entrySet()) {
+                String digest = upload.getKey();
+                uploaded(table.get(digest), repositories.get(digest), result(upload.getValue()));
+                table.mount(List.of(digest));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 
-            @Override
-            public InputStream reopen() throws IOException {
-                console.info("the registry dropped the upload of " + blob.what + ": sending it again from "
-                        + file.getFileName());
-                return ArchiveBlobs.open(file, image.compression(), entry);
+    /** A compressed file: read once from first to last byte, its blobs uploaded one after the other as they come. */
+    private void uploadInTurn(Path file, Compression compression, Map<String, String> byEntry, Progress progress,
+                              AtomicLong done) throws IOException {
+        ArchiveBlobs.walk(file, compression, (name, size, content) -> {
+            String digest = byEntry.get(name);
+            BlobTable.Blob blob = digest == null ? null : table.get(digest);
+            if (blob == null || blob.lacking.isEmpty()) {
+                return;
             }
-        }, progress);
+            boolean[] read = {false};
+            String repository = blob.lacking.iterator().next();
+            BlobUpload.Result result = send(blob, repository, size, from -> {
+                if (!read[0] && from == 0) {
+                    read[0] = true;
+                    return content;
+                }
+                console.info("sending " + blob.what + " from byte " + from + ": reading " + file.getFileName()
+                        + " again up to there");
+                InputStream again = ArchiveBlobs.open(file, compression, name);
+                again.skipNBytes(from);
+                return again;
+            }, progress, done);
+            uploaded(blob, repository, result);
+            table.mount(List.of(digest));
+        });
+    }
+
+    private BlobUpload.Result send(BlobTable.Blob blob, String repository, long size, BlobUpload.Source source,
+                                   Progress progress, AtomicLong done) throws IOException {
+        BlobUpload upload = new BlobUpload(client, "pushing " + blob.what + " to " + location.host() + "/"
+                + repository, repository);
+        long[] last = {0};
+        return upload.upload(blob.digest, size, source, n -> {
+            progress.update(done.addAndGet(n - last[0]));
+            last[0] = n;
+        });
+    }
+
+    private static BlobUpload.Result result(Future<BlobUpload.Result> upload) throws IOException {
+        try {
+            return upload.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void uploaded(BlobTable.Blob blob, String repository, BlobUpload.Result result) {
         blob.lacking.remove(repository);
         blob.source = repository;
         blob.size = result.bytes();

@@ -19,7 +19,8 @@ import java.util.HexFormat;
  * One blob streamed into a file: written to {@code NAME.part} while its SHA-256 is computed, renamed to {@code NAME}
  * only when all its bytes are there and match its digest. A connection that breaks off is resumed where it stopped
  * with a range request (a registry that ignores ranges sends it whole again); a {@code .part} left by an earlier run
- * is resumed too. A redirect (to the registry's storage) is followed without the registry's header.
+ * is resumed too. A redirect (to the registry's storage) is followed without the registry's header. A blob can also
+ * be read as a stream ({@link #stream}), resumed the same way while it is read, checked at its end.
  */
 public final class BlobDownload {
     private static final int BUFFER = 64 << 10;
@@ -50,10 +51,7 @@ public final class BlobDownload {
     }
 
     void to(Path target) throws IOException {
-        if (!blob.digest().matches("sha256:[0-9a-f]{64}")) {
-            throw new RegistryException(what + ": the manifest names a blob '" + blob.digest() + "' that is not a"
-                    + " sha256 digest");
-        }
+        checkDigest();
         Path part = target.resolveSibling(target.getFileName() + ".part");
         MessageDigest digest = ImageFileWriter.sha256();
         long offset = resumeFrom(part, digest);
@@ -85,6 +83,13 @@ public final class BlobDownload {
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    private void checkDigest() {
+        if (!blob.digest().matches("sha256:[0-9a-f]{64}")) {
+            throw new RegistryException(what + ": the manifest names a blob '" + blob.digest() + "' that is not a"
+                    + " sha256 digest");
+        }
+    }
+
     /** The bytes an earlier run left in {@code part}, hashed; 0 when there are none (or too many). */
     private long resumeFrom(Path part, MessageDigest digest) throws IOException {
         if (!Files.exists(part)) {
@@ -111,6 +116,11 @@ public final class BlobDownload {
 
     /** One GET from {@code offset} on; returns the new offset (the end when the stream ended). */
     private long fetch(Path part, long offset, MessageDigest digest) throws IOException {
+        return read(respond(offset), part, offset, digest);
+    }
+
+    /** The registry's answer to a GET of the blob from {@code offset} on, redirects followed. */
+    private HttpResponse<InputStream> respond(long offset) throws IOException {
         URI uri = client.address().base().resolve("/v2/" + repository + "/blobs/" + blob.digest());
         HttpResponse<InputStream> response = null;
         for (int hop = 0; hop <= REDIRECTS; hop++) {
@@ -131,7 +141,118 @@ public final class BlobDownload {
             }
             uri = uri.resolve(location);
         }
-        return read(response, part, offset, digest);
+        return response;
+    }
+
+    /** The body of a response that is not 200 or 206 closed, and refused. */
+    private RegistryException refused(HttpResponse<InputStream> response) throws IOException {
+        response.body().close();
+        int status = response.statusCode();
+        return new RegistryException(what + ": blob " + blob.digest() + ": " + client.address().registry()
+                + " answered " + status + (status == 401 ? "; " + client.authenticator().refusal() : ""));
+    }
+
+    /**
+     * The blob's bytes as they arrive, nothing kept: a connection that breaks off is resumed with a range request
+     * (the bytes before the offset skipped when the registry sends it whole again), and the end of the stream is
+     * refused when the bytes do not match the digest.
+     */
+    InputStream stream() {
+        checkDigest();
+        return new Resuming();
+    }
+
+    private final class Resuming extends InputStream {
+        private final MessageDigest digest = ImageFileWriter.sha256();
+        private InputStream body;
+        private long offset;
+        private int cuts;
+        private boolean checked;
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                int n;
+                try {
+                    if (body == null) {
+                        body = open();
+                    }
+                    n = body.read(b, off, len);
+                    if (n < 0 && offset < blob.size()) {
+                        throw new java.io.EOFException("the connection ended at " + offset + " bytes");
+                    }
+                } catch (IOException e) {
+                    closeBody();
+                    if (++cuts >= ATTEMPTS) {
+                        throw new RegistryException(what + ": blob " + blob.digest() + " stopped at " + offset
+                                + " of " + blob.size() + " bytes: " + RegistryClient.reason(e), e);
+                    }
+                    listener.resumed(offset, RegistryClient.reason(e));
+                    continue;
+                }
+                return n < 0 ? end() : counted(b, off, n);
+            }
+        }
+
+        private int counted(byte[] b, int off, int n) {
+            digest.update(b, off, n);
+            offset += n;
+            listener.progress(offset);
+            if (offset > blob.size()) {
+                throw new RegistryException(what + ": blob " + blob.digest() + " from " + client.address().registry()
+                        + " is refused: it has more bytes than the " + blob.size() + " its manifest gives");
+            }
+            return n;
+        }
+
+        private int end() {
+            if (!checked) {
+                checked = true;
+                String got = "sha256:" + HexFormat.of().formatHex(digest.digest());
+                if (!got.equals(blob.digest())) {
+                    throw new RegistryException(what + ": blob " + blob.digest() + " from "
+                            + client.address().registry() + " is refused: its bytes do not match its digest (they"
+                            + " hash to " + got + ")");
+                }
+            }
+            return -1;
+        }
+
+        /** The body from the offset on. */
+        private InputStream open() throws IOException {
+            HttpResponse<InputStream> response = respond(offset);
+            int status = response.statusCode();
+            if (status != 200 && status != 206) {
+                throw refused(response);
+            }
+            InputStream in = response.body();
+            if (status == 200 && offset > 0) {
+                in.skipNBytes(offset); // the registry sent it whole: the bytes had are passed over
+            }
+            return in;
+        }
+
+        private void closeBody() {
+            if (body != null) {
+                try {
+                    body.close();
+                } catch (IOException e) {
+                    // a broken connection: nothing more to read from it
+                }
+                body = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            closeBody();
+        }
     }
 
     private HttpResponse<InputStream> send(HttpRequest.Builder request) throws IOException {
@@ -152,8 +273,7 @@ public final class BlobDownload {
                 digest.reset();
                 Files.deleteIfExists(part);
             } else if (status != 200 && status != 206) {
-                throw new RegistryException(what + ": blob " + blob.digest() + ": " + client.address().registry()
-                        + " answered " + status + (status == 401 ? "; " + client.authenticator().refusal() : ""));
+                throw refused(response);
             }
             try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND)) {

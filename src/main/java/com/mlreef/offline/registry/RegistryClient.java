@@ -7,6 +7,7 @@ import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -139,6 +140,16 @@ public final class RegistryClient implements AutoCloseable {
             throws IOException {
         ImageName.checkRepository(what, repository);
         new BlobDownload(this, what, repository, blob, listener).to(target);
+    }
+
+    /**
+     * A blob's bytes as they arrive, nothing kept: a cut connection is resumed with a range request, and the end of
+     * the stream is refused, naming {@code what}, when the bytes do not match the digest. Closing it closes the
+     * connection.
+     */
+    public InputStream stream(String what, String repository, Descriptor blob, BlobDownload.Listener listener) {
+        ImageName.checkRepository(what, repository);
+        return new BlobDownload(this, what, repository, blob, listener).stream();
     }
 
     /**

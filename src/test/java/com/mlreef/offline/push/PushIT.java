@@ -39,6 +39,7 @@ class PushIT {
     private static DockerClient engine;
     private static Created created;
     private static Path bundle;
+    private static Path plain;
     /** Each image's references in the bundle, with its ID. */
     private static final Map<String, String> IDS = new LinkedHashMap<>();
 
@@ -51,7 +52,7 @@ class PushIT {
         created = new Created(engine);
         String base = TestImages.busybox(engine, created, "pushbase");
         String app = created.image(TestEngine.unique("pushapp") + ":1");
-        // 24 MiB of random bytes: three upload chunks, and a layer a cut falls into
+        // 24 MiB of random bytes: a layer a cut falls into
         TestImages.build("FROM " + base + "\nRUN head -c 25165824 /dev/urandom > /random\nRUN echo two > /two\n", app);
         String name = TestEngine.unique("push").replace("mlro-test-", "mlrot");
         Path file = tmp.resolve("stack.yaml");
@@ -66,6 +67,11 @@ class PushIT {
         bundle = tmp.resolve("bundle");
         CliProcess.Result export = CliProcess.run(Map.of(), "export", "-q", "--no-pull", "-f", file.toString(), "-o",
                 bundle.toString(), "--compress", "zstd");
+        assertEquals(0, export.exit(), export.toString());
+        // uncompressed, its blobs upload a few at once, each read at its place in the file
+        plain = tmp.resolve("plain");
+        export = CliProcess.run(Map.of(), "export", "-q", "--no-pull", "-f", file.toString(), "-o",
+                plain.toString(), "--compress", "none");
         assertEquals(0, export.exit(), export.toString());
         for (JsonNode image : new ObjectMapper().readTree(bundle.resolve("bundle.json").toFile()).path("images")) {
             image.path("references").forEach(r -> IDS.put(r.asText(), image.path("id").asText()));
@@ -101,7 +107,7 @@ class PushIT {
     void aPushPulledBackGivesTheBundlesImagesAndASecondPushUploadsNothing() throws Exception {
         try (RegistryProxy proxy = new RegistryProxy(InetAddress.getLoopbackAddress(), REGISTRY)) {
             String registry = "127.0.0.1:" + proxy.port() + "/" + prefix();
-            CliProcess.Result first = CliProcess.run(Map.of(), "push", "-d", bundle.toString(), "--registry",
+            CliProcess.Result first = CliProcess.run(Map.of(), "push", "-d", plain.toString(), "--registry",
                     registry);
             assertEquals(0, first.exit(), first.toString());
             assertTrue(first.out().contains("pushed 2 images to " + registry + ":"), first.toString());
@@ -110,7 +116,7 @@ class PushIT {
             pulledBack(RegistryLocation.parse("--registry", registry));
 
             proxy.record();
-            CliProcess.Result second = CliProcess.run(Map.of(), "push", "-d", bundle.toString(), "--registry",
+            CliProcess.Result second = CliProcess.run(Map.of(), "push", "-d", plain.toString(), "--registry",
                     registry);
             assertEquals(0, second.exit(), second.toString());
             assertTrue(second.out().contains("0 blobs uploaded (0 B), 0 mounted"), second.toString());
@@ -124,25 +130,28 @@ class PushIT {
 
     @Test
     void anUploadCutMidwayGoesOn() throws Exception {
-        try (RegistryProxy proxy = new RegistryProxy(InetAddress.getLoopbackAddress(), REGISTRY)) {
-            String registry = "127.0.0.1:" + proxy.port() + "/" + prefix();
-            proxy.cutAfter(13L << 20);
-            CliProcess.Result r = CliProcess.run(Map.of(), "push", "-d", bundle.toString(), "--registry", registry);
-            assertTrue(proxy.wasCut(), "the proxy cut a connection");
-            assertEquals(0, r.exit(), r.toString());
-            // Distribution drops an upload whose PATCH broke off midway: the layer is sent again from the bundle
-            assertTrue(r.err().contains("uploads that broke off: 0 went on where the registry had them, 1 started"
-                    + " again"), r.toString());
-            pulledBack(RegistryLocation.parse("--registry", registry));
+        // zstd: the file is read again up to the layer; uncompressed: the layer is read again at its place
+        for (Path dir : List.of(bundle, plain)) {
+            try (RegistryProxy proxy = new RegistryProxy(InetAddress.getLoopbackAddress(), REGISTRY)) {
+                String registry = "127.0.0.1:" + proxy.port() + "/" + prefix();
+                proxy.cutAfter(13L << 20);
+                CliProcess.Result r = CliProcess.run(Map.of(), "push", "-d", dir.toString(), "--registry", registry);
+                assertTrue(proxy.wasCut(), "the proxy cut a connection");
+                assertEquals(0, r.exit(), r.toString());
+                // Distribution drops an upload whose PATCH broke off midway: the layer is sent again from the bundle
+                assertTrue(r.err().contains("uploads that broke off: 0 went on where the registry had them, 1"
+                        + " started again"), r.toString());
+                pulledBack(RegistryLocation.parse("--registry", registry));
+            }
         }
     }
 
     @Test
-    void anUploadCutBetweenChunksGoesOnFromTheRegistrysRange() throws Exception {
+    void anUploadCutBeforeItsBytesGoesOnFromTheRegistrysRange() throws Exception {
         try (RegistryProxy proxy = new RegistryProxy(InetAddress.getLoopbackAddress(), REGISTRY)) {
             String registry = "127.0.0.1:" + proxy.port() + "/" + prefix();
-            proxy.dropRequest("PATCH", 2); // the second chunk of the first layer of more than one
-            CliProcess.Result r = CliProcess.run(Map.of(), "push", "-d", bundle.toString(), "--registry", registry);
+            proxy.dropRequest("PATCH", 2); // a blob's PATCH cut before its bytes: the registry's Range says 0
+            CliProcess.Result r = CliProcess.run(Map.of(), "push", "-d", plain.toString(), "--registry", registry);
             assertTrue(proxy.wasCut(), "the proxy cut a connection");
             assertEquals(0, r.exit(), r.toString());
             assertTrue(r.err().contains("uploads that broke off: 1 went on where the registry had them, 0 started"
