@@ -2,7 +2,6 @@ package com.mlreef.offline.backup;
 
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.model.ContainerSpec;
-import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.ui.Console;
 import java.io.ByteArrayInputStream;
@@ -30,26 +29,35 @@ final class ArchiveContainers {
     }
 
     /**
-     * A created, never started, container of the empty helper image with the volumes at /volumes/NAME. Leftover
-     * helpers of the same kind, backup or probe, of any stack (an interrupted command: the host lock lets one run at a
-     * time) are removed first; named volumes are never removed with a container.
+     * A created, never started, container of the empty helper image with the volumes at /volumes/NAME, under a name
+     * of its own. Other helpers are left alone, whatever their stack: they may be another command's, at work on this
+     * engine from another host (a restore's is its journal). Should the creation fail, a container it may have left
+     * under that name is removed; named volumes are never removed with a container.
      */
     String create(String kind, String stack, List<String> volumes, boolean readOnly, Map<String, String> labels) {
         String image = helperImage();
         Map<String, String> all = new LinkedHashMap<>(labels);
         all.put(StackLabels.HELPER_LABEL, kind);
-        if (!"restore".equals(kind)) { // a restore's helper is its journal: interrupted() decides about it
-            for (ContainerSummary c : engine.listContainers(List.of(StackLabels.HELPER_LABEL + "=" + kind), true)) {
-                engine.removeContainer(c.id(), true);
-            }
-        }
         List<String> binds = volumes.stream().map(v -> v + ":" + MOUNTS + "/" + v + (readOnly ? ":ro" : ""))
                 .toList();
         ContainerSpec spec = new ContainerSpec(image, List.of("/never-started"), null, null, all, null, null, null,
                 null, false, new ContainerSpec.HostConfig(binds, null, null, "none"), null);
         String name = "mlreef-offline-" + kind + (stack.isEmpty() ? "" : "-" + stack) + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
-        return engine.createContainer(name, spec);
+        try {
+            return engine.createContainer(name, spec);
+        } catch (RuntimeException e) {
+            // the engine may have made it before the answer failed (a cut connection, a timeout)
+            try {
+                engine.removeContainer(name, true);
+            } catch (com.mlreef.offline.docker.NotFoundException gone) {
+                // it was not made
+            } catch (RuntimeException left) {
+                e.addSuppressed(left);
+                console.warn("the helper container " + name + " may be left: 'docker rm " + name + "' removes it");
+            }
+            throw e;
+        }
     }
 
     /** The empty image of helper containers: made from an empty root file system when the engine lacks it. */

@@ -2,6 +2,7 @@ package com.mlreef.offline.cli;
 
 import com.mlreef.offline.lifecycle.StackControl;
 import com.mlreef.offline.lifecycle.StackFolderRemoval;
+import com.mlreef.offline.run.StackFolder;
 import com.mlreef.offline.stackfile.ProjectFolder;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
@@ -20,12 +21,16 @@ import picocli.CommandLine.Option;
 @Command(name = "down", mixinStandardHelpOptions = true, description = {
         "Remove the stack's containers and networks. Volumes and images are kept: 'run' brings the stack back with"
             + " its data.",
-        "--volumes also deletes the stack's volumes and its containers' unnamed volumes (an image's VOLUME), with"
-            + " all their data, once you type the stack's name (or with --yes). Volumes the stack did not make are"
-            + " kept.",
+        "--volumes also deletes the stack's volumes and its containers' unnamed volumes ('- /PATH', an image's"
+            + " VOLUME), with all their data, once you type the stack's name (or with --yes). Volumes the stack did"
+            + " not make are kept.",
         "The stack folder, where run keeps the files the bundle carries (/var/lib/mlreef-offline/stacks/NAME, or"
-            + " --project-dir), is kept; --volumes asks before it removes it too, with any edits made there (--yes:"
-            + " without asking; without a terminal and --yes it is kept, and down says so)."},
+            + " the --project-dir run was given, which run records on the containers), is kept; --volumes asks before"
+            + " it removes it too, with any edits made there (--yes: without asking; without a terminal and --yes it"
+            + " is kept, and down says so). A --project-dir that was there before run is never removed.",
+        "Without --volumes, unnamed volumes (a stack's anonymous volumes, '- /PATH', and an image's VOLUME) are"
+            + " kept with their data, which the next run does not use: down names them and the command that deletes"
+            + " them."},
         footer = {"", "Examples:", "  mlreef-offline down", "  mlreef-offline down --volumes      # asks first",
             "", MlreefOffline.EXIT_CODES})
 public final class DownCommand extends BaseCommand {
@@ -41,8 +46,9 @@ public final class DownCommand extends BaseCommand {
     @Option(names = "--yes", description = "With --volumes: do not ask.")
     boolean yes;
 
-    @Option(names = "--project-dir", paramLabel = "DIR", description = "The stack folder run was given (default:"
-            + " /var/lib/mlreef-offline/stacks/NAME); only --volumes removes it.")
+    @Option(names = "--project-dir", paramLabel = "DIR", description = "The stack folder (default: the one the last"
+            + " run recorded on the containers, else /var/lib/mlreef-offline/stacks/NAME); only --volumes removes it,"
+            + " and only if run made it.")
     Path projectDir;
 
     @Override
@@ -64,18 +70,43 @@ public final class DownCommand extends BaseCommand {
         if (!names.isEmpty() && !yes) {
             confirm(console, name, names);
         }
-        Path folder = projectDir != null ? projectDir : ProjectFolder.STACKS.resolve(name);
-        boolean removeFolder = volumes && Files.isDirectory(folder) && (yes || confirmFolder(console, folder));
+        Path folder = folder(control, name);
+        boolean removeFolder = volumes && Files.isDirectory(folder) && removable(console, folder, name)
+                && (yes || confirmFolder(console, folder));
         boolean deleteVolumes = volumes;
         HostLock.changing(console, stack.engine, "removed", () -> {
             control.down(name, deleteVolumes, time.seconds());
             if (removeFolder) {
                 StackFolderRemoval.remove(folder);
                 console.info("removed the stack folder " + folder);
+            } else if (!volumes && Files.isDirectory(folder)) {
+                // the containers that recorded it are gone: the next run is told where it is
+                console.info("kept the stack folder " + folder + " with the stack's files (" + (folder.equals(
+                        ProjectFolder.STACKS.resolve(name)) ? "" : "'run --project-dir " + folder + "' uses it again;")
+                        + " 'down --volumes' asks before it removes it)");
             }
             return null;
         });
         return ExitCode.OK;
+    }
+
+    /** --project-dir, else the stack folder the last run recorded on the containers, else the default one. */
+    private Path folder(StackControl control, String name) {
+        if (projectDir != null) {
+            return projectDir.toAbsolutePath().normalize();
+        }
+        Path recorded = control.recorded(name).folder();
+        return recorded != null ? recorded : ProjectFolder.STACKS.resolve(name);
+    }
+
+    /** Whether the folder may go: the default one, or one run made; a folder that was there before run stays. */
+    private static boolean removable(Console console, Path folder, String name) {
+        if (StackFolder.removable(folder, name)) {
+            return true;
+        }
+        console.info("kept the stack folder " + folder + ": it was there before run put the stack's files in it"
+                + " (remove what you no longer need yourself)");
+        return false;
     }
 
     /** Asks on a terminal before the stack folder goes; without one it is kept, and said so. */

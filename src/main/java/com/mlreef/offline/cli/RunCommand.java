@@ -20,6 +20,7 @@ import com.mlreef.offline.ui.ToolException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,7 +43,8 @@ import picocli.CommandLine.Option;
             + "is kept and named; one edited there that the bundle also changed is replaced only after a question (or "
             + "with --yes), its edited copy kept beside it as NAME.local-YYYYMMDD; without a terminal and --yes, run "
             + "changes nothing and names it. --dry-run lists what would be put, replaced and kept. What run put there "
-            + "is recorded (with hashes) in .mlreef-offline-files.json in that folder. 'down' keeps the folder.",
+            + "is recorded (with hashes) in .mlreef-offline-files.json in that folder. 'down' keeps the folder; 'down "
+            + "--volumes' asks before it removes it, and never removes a --project-dir that was there before run.",
         "One run at a time per host: run holds a lock (/run/lock/mlreef-offline.lock) while it changes the stacks, and "
             + "stop, start, restart and down wait for it too; a second command says which process holds it and "
             + "waits (Ctrl-C stops waiting)."},
@@ -99,9 +101,19 @@ public class RunCommand extends BaseCommand {
     boolean dryRun;
 
     @Option(names = "--project-dir", paramLabel = "DIR", description = "Where the stack's carried files go (default:"
-            + " /var/lib/mlreef-offline/stacks/NAME, NAME the stack's name). Relative paths of the stack file resolve"
-            + " against it, as Compose resolves them against the stack file's folder.")
+            + " the folder the last run of the stack was given, else /var/lib/mlreef-offline/stacks/NAME, NAME the"
+            + " stack's name). Relative paths of the stack file resolve against it, as Compose resolves them against"
+            + " the stack file's folder. It is recorded on the containers: status, logs, stop, start, restart and"
+            + " down use it too.")
     Path projectDir;
+
+    @Option(names = "--env-file", paramLabel = "FILE", description = "Read the stack's $${VAR} values from this"
+            + " file of this host instead of the bundle's .env (which still goes into the stack folder), as Compose's"
+            + " --env-file: variables set in the environment win over it; repeat it for several files, a later one's"
+            + " values winning. Values are taken at run, so this is where a password or a host name changes: give"
+            + " the bundle's .env first to change a few of its values, or edit .env in the stack folder (kept across"
+            + " runs). The files are recorded on the containers, which status, logs and down then read.")
+    List<Path> envFiles = new java.util.ArrayList<>();
 
     @Option(names = "--yes", description = "Replace files edited in the stack folder that the bundle changed, without"
             + " asking (each edited copy is kept beside it as NAME.local-YYYYMMDD).")
@@ -144,7 +156,8 @@ public class RunCommand extends BaseCommand {
         }
         // a stack file with a mistake, or an engine that cannot be reached, says so before the lock is waited for
         VolumeBackup.Guard guard = new VolumeBackup.Guard();
-        StackRunner runner = new StackRunner(docker, console).withBackups(backups(docker, console, guard));
+        StackRunner runner = new StackRunner(docker, console).withBackups(backups(docker, console, guard))
+                .withEnvFiles(envFiles);
         if (from != null) {
             runner.fromRegistry(from, RegistryAuth.fromDockerConfig(System.getenv(), console::warn));
         }

@@ -134,8 +134,8 @@ public abstract class StackOptions {
     }
 
     /** The services the stack file or bundle has that have no container (removed by hand), as status rows. */
-    List<StackControl.ContainerStatus> missing(StackControl.Status status) {
-        return StackControl.missing(status, StackFinder.specOf(document(), dir()));
+    List<StackControl.ContainerStatus> missing(StackControl control, StackControl.Status status) {
+        return StackControl.missing(status, StackFinder.specOf(document(), dir(), control.recorded(status.stack())));
     }
 
     /** The stack group of a command, or null when it takes none. */

@@ -51,7 +51,7 @@ public final class StackServices {
         if (!stack.tellsServices() || !target.services().isEmpty()) {
             return; // a service named without a container is an error already
         }
-        stack.missing(target.control().status(target.stack())).forEach(m -> console.warn("service " + m.service()
+        stack.missing(target.control(), target.control().status(target.stack())).forEach(m -> console.warn("service " + m.service()
                 + " has no container (" + m.container() + " was removed?); 'run' creates it"));
     }
 }

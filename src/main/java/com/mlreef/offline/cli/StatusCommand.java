@@ -35,7 +35,7 @@ public final class StatusCommand extends BaseCommand {
         if (stack.tellsServices() && !status.containers().isEmpty()) {
             // the stack file or bundle tells which services there should be: a container removed by hand shows
             List<StackControl.ContainerStatus> rows = new ArrayList<>(status.containers());
-            rows.addAll(stack.missing(status));
+            rows.addAll(stack.missing(control, status));
             status = new StackControl.Status(status.stack(), rows, status.volumes());
         }
         int exit = status.ok() ? ExitCode.OK : ExitCode.FAILED;

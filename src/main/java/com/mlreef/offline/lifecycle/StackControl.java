@@ -112,6 +112,14 @@ public final class StackControl {
         return finder.resolve(stack);
     }
 
+    /**
+     * What the last run of the stack recorded on its containers: the stack folder it used (null: the default one) and
+     * the files it read variables from with --env-file.
+     */
+    public StackLabels.Recorded recorded(String stack) {
+        return finder.recorded(stack);
+    }
+
     public Status status(String stack) {
         return status.status(stack);
     }

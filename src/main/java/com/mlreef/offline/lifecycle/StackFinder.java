@@ -1,14 +1,20 @@
 package com.mlreef.offline.lifecycle;
 
+import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.docker.DockerEngine;
+import com.mlreef.offline.docker.model.ContainerSummary;
+import com.mlreef.offline.stackfile.ProjectFolder;
 import com.mlreef.offline.stackfile.StackDocument;
 import com.mlreef.offline.stackfile.StackFile;
 import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.ExitCode;
 import com.mlreef.offline.ui.ToolException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,14 +32,32 @@ public final class StackFinder {
      * bundle in {@code dir} (a folder of plain tars runs the default stack); else the default stack.
      */
     public static StackSpec specOf(StackDocument file, Path dir) {
+        return specOf(file, dir, new StackLabels.Recorded(null, List.of()));
+    }
+
+    /**
+     * The same, read as the last run read it ({@code last}, from its containers' labels): the bundle's stack with its
+     * stack folder (the .env and env files run put there), the variables files given to run with --env-file (those
+     * still there).
+     */
+    public static StackSpec specOf(StackDocument file, Path dir, StackLabels.Recorded last) {
         StackDocument document = file;
         if (file == null && dir != null) {
             BundleSource source = BundleSource.open(dir);
             if (source.isBundle()) {
-                document = StackDocument.of(source.stackText(), source.stackSource(), source.manifest().stack().name());
+                String name = source.manifest().stack().name();
+                document = StackDocument.of(source.stackText(), source.stackSource(), name);
+                Path root = last.folder() != null ? last.folder() : ProjectFolder.STACKS.resolve(name);
+                if (Files.isDirectory(root)) {
+                    BundleManifest.Project project = source.manifest().project();
+                    document = document.withProject(ProjectFolder.at(root, relative -> ProjectFolder.readText(
+                            root.resolve(relative))), project == null ? null : project.envFile());
+                }
             }
         }
-        return (document != null ? document : StackDocument.load(null, s -> { })).resolve(System.getenv(), s -> { });
+        document = document != null ? document : StackDocument.load(null, s -> { });
+        List<Path> envFiles = last.envFiles().stream().filter(Files::isRegularFile).toList();
+        return document.withVariablesFiles(envFiles).resolve(System.getenv(), s -> { });
     }
 
     /** The name of the stack a bundle folder runs: its own stack's, or the default one's for plain docker save tars. */
@@ -41,6 +65,15 @@ public final class StackFinder {
         BundleSource source = BundleSource.open(dir);
         return source.isBundle() ? source.manifest().stack().name()
                 : StackFile.load(null, System.getenv(), s -> { }).spec().name();
+    }
+
+    /** What the last run of the stack recorded on its containers: its stack folder and --env-file files. */
+    StackLabels.Recorded recorded(String stack) {
+        List<ContainerSummary> containers = new ArrayList<>(engine.listContainers(
+                List.of(StackLabels.STACK_LABEL + "=" + stack), true));
+        containers.sort(Comparator.comparing((ContainerSummary c) -> c.created() == null ? 0L : c.created())
+                .reversed());
+        return StackLabels.Recorded.of(containers.stream().map(ContainerSummary::labels).toList());
     }
 
     /**

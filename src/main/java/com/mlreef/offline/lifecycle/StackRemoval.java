@@ -130,11 +130,19 @@ final class StackRemoval {
             console.info("kept volumes " + String.join(", ", stackVolumes.stream().map(Volume::name).toList())
                     + " ('down --volumes' deletes them)");
         }
-        // an image's VOLUME the stack mounted nothing on: the next run's container gets a new one
+        // an anonymous volume of the stack (- /PATH) or an image's VOLUME: a replacement took it over, but the next
+        // run's container gets a new one, so its data stays behind unused
+        List<String> unnamed = new ArrayList<>();
         containers.stream().filter(c -> c.mounts() != null).forEach(c -> c.mounts().stream()
-                .filter(ContainerInspect.Mount::unnamed).forEach(m -> console.info("kept the unnamed volume of "
-                        + c.name() + " at " + m.destination() + ", which run does not use again ('docker volume"
-                        + " rm " + m.name() + "' deletes it)")));
+                .filter(ContainerInspect.Mount::unnamed).forEach(m -> {
+                    unnamed.add(m.name());
+                    console.warn("kept the unnamed volume of " + c.name() + " at " + m.destination() + ", which"
+                            + " run does not use again ('docker volume rm " + m.name() + "' deletes it)");
+                }));
+        if (unnamed.size() > 1) {
+            console.warn("their data stays on disk: 'docker volume rm " + String.join(" ", unnamed) + "' deletes"
+                    + " them all");
+        }
     }
 
     /** The containers attached to a network, with their stacks: "NAME (stack S)". */

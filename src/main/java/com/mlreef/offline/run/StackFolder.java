@@ -227,10 +227,12 @@ public final class StackFolder {
         if (project == null) {
             return List.of();
         }
+        CarriedState previous = readState();
+        // a folder run makes is run's to remove; one that was there before (the operator's) never is
+        boolean created = previous != null ? previous.created() : !Files.exists(root, LinkOption.NOFOLLOW_LINKS);
         try (InputStream in = Files.newInputStream(tar)) {
             List<String> said = new StackFolderFiles(root, changes, replaceEdited).write(in);
             Map<String, ProjectEntry> recorded = new java.util.LinkedHashMap<>();
-            CarriedState previous = readState();
             if (previous != null) {
                 recorded.putAll(previous.files());
             }
@@ -238,11 +240,24 @@ public final class StackFolder {
                 recorded.put(c.entry().path(), c.entry());
             }
             com.mlreef.offline.bundle.AtomicFile.write(root.resolve(CarriedState.FILE_NAME),
-                    JSON.writeValueAsBytes(new CarriedState(bundleId, recorded)));
+                    JSON.writeValueAsBytes(new CarriedState(bundleId, recorded, created)));
             return said;
         } catch (IOException e) {
             throw new BundleException("putting the stack's files into " + root + ": " + IoReason.of(e), e);
         }
+    }
+
+    /**
+     * Whether down --volumes may offer to remove {@code folder}, the stack folder of {@code stack}: the default one
+     * is this tool's own; another only when run made it (its record says so).
+     */
+    public static boolean removable(Path folder, String stack) {
+        Path root = folder.toAbsolutePath().normalize();
+        if (root.equals(ProjectFolder.STACKS.resolve(stack))) {
+            return true;
+        }
+        CarriedState state = new StackFolder(root, null, null, null).readState();
+        return state != null && state.created();
     }
 
     static boolean exists(Path p) {

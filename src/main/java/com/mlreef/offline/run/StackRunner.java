@@ -5,9 +5,11 @@ import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.docker.DockerEngine;
 import com.mlreef.offline.docker.RegistryAuth;
 import com.mlreef.offline.docker.model.ContainerSpec;
+import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.registry.RegistryLocation;
 import com.mlreef.offline.stackfile.ProjectFolder;
 import com.mlreef.offline.stackfile.StackDocument;
+import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
@@ -87,6 +89,11 @@ public final class StackRunner {
     private StackDocument document;
     /** Where the bundle's stack keeps its carried files; null for a stack file given with -f. */
     private StackFolder folder;
+    /** The variables files given with --env-file (absolute), read instead of the project's; none: the project's. */
+    private List<Path> envFiles = List.of();
+    /** What the last run of the stack recorded on its containers, read at the first {@link #stack}. */
+    private StackLabels.Recorded last;
+    private boolean ranBefore;
 
     public StackRunner(DockerEngine engine, Console console) {
         this.engine = engine;
@@ -124,6 +131,15 @@ public final class StackRunner {
      */
     public StackRunner fromRegistry(RegistryLocation registry, RegistryAuth auth) {
         this.registryImages = new RegistryPull(engine, console, registry, auth);
+        return this;
+    }
+
+    /**
+     * Reads the stack's variables from {@code files} of this host, a later file's value over an earlier's, instead of
+     * the project's variables file (the bundle's .env), as Compose's --env-file; the environment wins over them.
+     */
+    public StackRunner withEnvFiles(List<Path> files) {
+        this.envFiles = files.stream().map(f -> f.toAbsolutePath().normalize()).toList();
         return this;
     }
 
@@ -270,8 +286,9 @@ public final class StackRunner {
             vars.put("PIP_SERVER", PipServer.forContainers(options.pipServer(), gateway));
         }
         if (document == null) { // read once: -f - is standard input, which can be read once
-            document = options.stackFile() != null || !source.isBundle()
-                    ? StackDocument.load(options.stackFile(), warnings) : bundleStack(source, options);
+            document = (options.stackFile() != null || !source.isBundle()
+                    ? StackDocument.load(options.stackFile(), warnings) : bundleStack(source, options))
+                    .withVariablesFiles(envFiles);
         }
         if (folder != null) {
             folder.replaceEdited(options.replaceEdited());
@@ -280,6 +297,7 @@ public final class StackRunner {
         if (folder != null) {
             spec = folder.labelled(spec);
         }
+        spec = recorded(spec, warnings);
         usesPipServer = document.uses("PIP_SERVER");
         if (options.pipServer() != null && !usesPipServer) {
             warnings.accept("-s: stack " + spec.name() + " does not use ${PIP_SERVER}: no container is given the pip"
@@ -288,10 +306,64 @@ public final class StackRunner {
         return spec;
     }
 
-    /** The bundle's stack, its relative paths in its stack folder, its env files read as the run will leave them. */
+    /**
+     * The stack with labels on each service's container that record its stack folder (when not the default one) and
+     * its --env-file files, for the commands after this run; a change of either replaces the containers.
+     */
+    private StackSpec recorded(StackSpec spec, Consumer<String> warnings) {
+        if (!lastOf(spec.name()).envFiles().equals(envFiles) && ranBefore) {
+            warnings.accept("the last run of stack " + spec.name() + " read its variables from " + envFilesText(
+                    last.envFiles()) + "; this one from " + envFilesText(envFiles) + " (containers whose values"
+                    + " change are replaced)");
+        }
+        Path root = folder == null || folder.root().equals(ProjectFolder.STACKS.resolve(spec.name())) ? null
+                : folder.root();
+        Map<String, String> labels = StackLabels.Recorded.labels(root, envFiles);
+        if (labels.isEmpty()) {
+            return spec;
+        }
+        Map<String, StackSpec.Service> services = new LinkedHashMap<>();
+        spec.services().values().forEach(s -> services.put(s.name(), s.withLabels(labels)));
+        return new StackSpec(spec.name(), services, spec.volumes(), spec.networks(), spec.extraImages(), spec.files(),
+                spec.carried(), spec.project());
+    }
+
+    private static String envFilesText(List<Path> files) {
+        return files.isEmpty() ? "the project's variables file (.env)" : "--env-file " + String.join(", ",
+                files.stream().map(Path::toString).toList());
+    }
+
+    /** What the last run of the stack recorded on its containers (nothing when the engine has none of them). */
+    private StackLabels.Recorded lastOf(String stack) {
+        if (last == null) {
+            List<ContainerSummary> containers;
+            try {
+                containers = new java.util.ArrayList<>(engine.listContainers(
+                        List.of(StackLabels.STACK_LABEL + "=" + stack), true));
+            } catch (com.mlreef.offline.docker.DockerException e) {
+                return new StackLabels.Recorded(null, List.of()); // the run says so when it reaches the engine
+            }
+            ranBefore = !containers.isEmpty();
+            containers.sort(java.util.Comparator.comparing((ContainerSummary c) -> c.created() == null ? 0L
+                    : c.created()).reversed());
+            last = StackLabels.Recorded.of(containers.stream().map(ContainerSummary::labels).toList());
+        }
+        return last;
+    }
+
+    /**
+     * The bundle's stack, its relative paths in its stack folder (--project-dir, else the one the last run used,
+     * else the default one), its env files read as the run will leave them.
+     */
     private StackDocument bundleStack(BundleSource source, Options options) {
         String name = source.manifest().stack().name();
-        Path root = options.projectDir() != null ? options.projectDir() : ProjectFolder.STACKS.resolve(name);
+        Path lastFolder = lastOf(name).folder();
+        Path root = options.projectDir() != null ? options.projectDir()
+                : lastFolder != null ? lastFolder : ProjectFolder.STACKS.resolve(name);
+        if (options.projectDir() == null && lastFolder != null) {
+            console.info("stack folder " + lastFolder + ", as the last run's --project-dir (--project-dir chooses"
+                    + " another)");
+        }
         folder = StackFolder.plan(root, source.dir(), source.manifest());
         return StackDocument.of(source.stackText(), source.stackSource(), name)
                 .withProject(ProjectFolder.at(root, folder.texts()), folder.envFile());

@@ -34,6 +34,8 @@ public final class StackDocument {
     private final String envFile;
 
     private final StackYaml.Tree tree;
+    /** Files of this host the variables are read from instead of the project's variables file (run --env-file). */
+    private List<Path> variablesFiles = List.of();
 
     private StackDocument(String text, String source, String defaultName, StackYaml.Tree tree, ProjectFolder project,
                           String envFile) {
@@ -72,8 +74,20 @@ public final class StackDocument {
      * ({@link #DOTENV} unless given, relative to the folder) read through it.
      */
     public StackDocument withProject(ProjectFolder folder, String variablesFile) {
-        return new StackDocument(text, source, defaultName, tree, folder,
+        StackDocument document = new StackDocument(text, source, defaultName, tree, folder,
                 variablesFile == null ? DOTENV : variablesFile);
+        document.variablesFiles = variablesFiles;
+        return document;
+    }
+
+    /**
+     * The same document reading its variables from {@code files} of this host, in their order (a later file's value
+     * wins), instead of the project's variables file, as Compose's --env-file: the environment still wins over them.
+     */
+    public StackDocument withVariablesFiles(List<Path> files) {
+        StackDocument document = withProject(project, envFile);
+        document.variablesFiles = List.copyOf(files);
+        return document;
     }
 
     /**
@@ -208,6 +222,9 @@ public final class StackDocument {
      * in Compose; the file's values take the environment's and its own earlier ones.
      */
     private Map<String, String> withDotenv(Map<String, String> variables, Consumer<String> warnings) {
+        if (!variablesFiles.isEmpty()) {
+            return fromFiles(variables, warnings);
+        }
         String dotenv = project.text(envFile, source);
         if (dotenv == null) {
             if (project.readsFiles() && !envFile.equals(DOTENV)) {
@@ -218,6 +235,26 @@ public final class StackDocument {
         }
         Map<String, String> all = new java.util.HashMap<>(EnvFileSyntax.parse(dotenv,
                 project.root(defaultName).resolve(envFile).toString(), variables::get, warnings));
+        all.putAll(variables);
+        return all;
+    }
+
+    /** The variables of {@link #variablesFiles}, a later file's over an earlier's, under {@code variables}. */
+    private Map<String, String> fromFiles(Map<String, String> variables, Consumer<String> warnings) {
+        Map<String, String> all = new java.util.HashMap<>();
+        for (Path file : variablesFiles) {
+            String content;
+            try {
+                content = ProjectFolder.readText(file);
+            } catch (IOException e) {
+                throw new StackFileException("--env-file: cannot read " + file + ": " + IoReason.of(e));
+            }
+            if (content == null) {
+                throw new StackFileException("--env-file: " + file + " does not exist");
+            }
+            all.putAll(EnvFileSyntax.parse(content, file.toString(),
+                    n -> variables.containsKey(n) ? variables.get(n) : all.get(n), warnings));
+        }
         all.putAll(variables);
         return all;
     }

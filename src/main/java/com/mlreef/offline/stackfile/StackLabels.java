@@ -20,6 +20,14 @@ public final class StackLabels {
      * a running container would not see: a file mount keeps the file it was given) replaces the container.
      */
     public static final String FILES_LABEL = "com.mlreef.offline.files";
+    /**
+     * On the containers of a bundle's stack whose carried files run put elsewhere than the default stack folder
+     * (--project-dir): that folder, which down and the other commands use too, and the next run without
+     * --project-dir.
+     */
+    public static final String FOLDER_LABEL = "com.mlreef.offline.stack-folder";
+    /** On a stack's containers when run read its variables from files given with --env-file: their paths, a line each. */
+    public static final String ENV_FILES_LABEL = "com.mlreef.offline.env-files";
     /** What a container being replaced is renamed with until its successor is ready. */
     public static final String PREVIOUS = "-previous";
 
@@ -36,5 +44,41 @@ public final class StackLabels {
     public static final String COMPLETED_MARK = ".mlreef-offline-completed";
 
     private StackLabels() {
+    }
+
+    /**
+     * What run recorded on a stack's containers about where it read the stack: the stack folder (null: the default
+     * one) and the variables files given with --env-file (none: the project's own).
+     */
+    public record Recorded(java.nio.file.Path folder, java.util.List<java.nio.file.Path> envFiles) {
+        /**
+         * From the labels of the stack's containers, newest first: the newest that records anything decides (a run
+         * that records nothing replaces every container that did, its labels being part of their configuration).
+         */
+        public static Recorded of(java.util.List<java.util.Map<String, String>> labels) {
+            for (java.util.Map<String, String> l : labels) {
+                String folder = l == null ? null : l.get(FOLDER_LABEL);
+                String files = l == null ? null : l.get(ENV_FILES_LABEL);
+                if (folder != null || files != null) {
+                    return new Recorded(folder == null ? null : java.nio.file.Path.of(folder), files == null
+                            ? java.util.List.of() : java.util.Arrays.stream(files.split("\n")).filter(f -> !f.isEmpty())
+                            .map(java.nio.file.Path::of).toList());
+                }
+            }
+            return new Recorded(null, java.util.List.of());
+        }
+
+        /** The labels that record {@code folder} (null: the default one) and {@code envFiles}. */
+        public static java.util.Map<String, String> labels(java.nio.file.Path folder,
+                                                           java.util.List<java.nio.file.Path> envFiles) {
+            java.util.Map<String, String> labels = new java.util.TreeMap<>();
+            if (folder != null) {
+                labels.put(FOLDER_LABEL, folder.toString());
+            }
+            if (!envFiles.isEmpty()) {
+                labels.put(ENV_FILES_LABEL, String.join("\n", envFiles.stream().map(Object::toString).toList()));
+            }
+            return labels;
+        }
     }
 }
