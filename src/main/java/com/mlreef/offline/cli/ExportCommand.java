@@ -77,8 +77,9 @@ public class ExportCommand extends BaseCommand {
     Path dir;
 
     @Option(names = {"-f", "--file"}, paramLabel = "STACK",
-            description = "The stack file (default: the embedded MLReef stack; see 'stack show').")
-    Path file;
+            description = "The stack file (default: the embedded MLReef stack; see 'stack show'). Given again: files"
+                    + " merged over it, as docker compose merges them; the bundle keeps the merged stack.")
+    List<Path> files = new java.util.ArrayList<>();
 
     @Option(names = "--env-file", paramLabel = "FILE", description = "The variables file to read and carry instead of"
             + " the .env beside the stack file, as Compose's --env-file (it must be in the stack file's folder). The"
@@ -139,7 +140,8 @@ public class ExportCommand extends BaseCommand {
             throw new ToolException(ExitCode.USAGE, "--since: " + since + (java.nio.file.Files.exists(since)
                     ? " is not a folder" : " does not exist") + " (give the folder of the bundle the offline host has)");
         }
-        StackFile.Loaded stack = StackDocument.load(file, console::warn).withEnvFile(envFile)
+        Path file = files.isEmpty() ? null : files.get(0);
+        StackFile.Loaded stack = StackDocument.loadAll(files, console::warn).withEnvFile(envFile)
                 .resolveLoaded(profile.variables(System.getenv()), console::warn);
         StackExporter exporter = exporter(console, !stack.builds().isEmpty());
         if (!stack.builds().isEmpty()) {

@@ -25,7 +25,8 @@ public class StackCommand implements Runnable {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = {
             "Print a stack file: the embedded default (the MLReef Nautilus stack), or the one given with -f once it "
-                + "is checked. Copy the default, adapt it and pass it with -f to export and run."})
+                + "is checked, as written (several files: merged into one, variables not resolved). Copy the default,"
+                + " adapt it and pass it with -f to export and run."})
     public static class Show extends BaseCommand {
         /**
          * Gives {@code show}'s help its footer, which lists a service's keys as the stack file's readers do (an
@@ -54,12 +55,15 @@ public class StackCommand implements Runnable {
         @picocli.CommandLine.Mixin
     ProfileOption profile = new ProfileOption();
 
-    @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "A stack file to check and print.")
-        Path file;
+    @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "A stack file to check and print. Give it"
+            + " again for files merged over it, as docker compose merges them; compose.yaml (or docker-compose.yml)"
+            + " alone is merged with the compose.override.yaml (docker-compose.override.yml) beside it.")
+        java.util.List<Path> files = new java.util.ArrayList<>();
 
         @Override
         protected int execute(Console console) {
-            StackFile.Loaded stack = StackFile.load(file, profile.variables(System.getenv()), console::warn);
+            StackFile.Loaded stack = com.mlreef.offline.stackfile.StackDocument.loadAll(files, console::warn)
+                    .resolveLoaded(profile.variables(System.getenv()), console::warn);
             console.out().print(stack.text());
             console.out().flush();
             return ExitCode.OK;

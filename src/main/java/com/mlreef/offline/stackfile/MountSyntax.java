@@ -95,14 +95,32 @@ final class MountSyntax {
                     readOnly, relabel);
         }
         if (source.startsWith("~")) {
-            throw reader.error(path, "'" + text + "': a path in a home folder of this host; give an absolute host"
-                    + " path, or a path relative to the stack file's folder (export carries it)");
+            return new MountSpec(MountSpec.Kind.BIND, home(source, text, path), target, readOnly, relabel);
         }
         VolumeSpec volume = volumes.get(source);
         if (volume == null) {
             throw reader.error(path, "volume '" + source + "' is not declared under the top-level volumes");
         }
         return new MountSpec(MountSpec.Kind.VOLUME, volume.name(), target, readOnly, relabel);
+    }
+
+    /**
+     * A source in the home folder ({@code ~} or {@code ~/path}), as Compose expands it: the home folder of the user
+     * who reads the stack ({@code HOME} of the variables, else the JVM's); run reads it on the offline host, so there
+     * it is that host's. A path of the host, neither carried nor checked here, as an absolute one.
+     */
+    private String home(String source, String text, String path) {
+        if (!source.equals("~") && !source.startsWith("~/")) {
+            throw reader.error(path, "'" + text + "': ~USER is not taken; give ~/PATH (the home folder of the user"
+                    + " who runs the stack), an absolute host path, or a path relative to the stack file's folder");
+        }
+        String home = reader.variable("HOME");
+        if (home == null || !home.startsWith("/")) {
+            home = System.getProperty("user.home");
+        }
+        String rest = source.substring(1).replaceFirst("^/+", "");
+        String folder = home.endsWith("/") && home.length() > 1 ? home.substring(0, home.length() - 1) : home;
+        return rest.isEmpty() ? folder : (folder.equals("/") ? "" : folder) + "/" + rest;
     }
 
     /** A mount in Compose's long syntax (type volume or bind, source, target, read_only, bind.selinux), as the short one. */
@@ -127,14 +145,14 @@ final class MountSyntax {
             throw reader.error(path, "a bind mount needs a source");
         }
         String source = reader.string(node.get("source"), path + ".source");
-        boolean isPath = type.equals("bind") ? !source.startsWith("~")
-                : source.startsWith("/") || ProjectPaths.isRelative(source);
+        boolean isPath = type.equals("bind")
+                || source.startsWith("/") || source.startsWith("~") || ProjectPaths.isRelative(source);
         if (type.equals("volume") == isPath) {
             throw reader.error(path + ".source", "'" + source + "': a " + type + (type.equals("bind")
                     ? " mount needs a host path, absolute or relative to the stack file's folder (./DIR)"
                     : " is named, not a path"));
         }
-        if (type.equals("bind") && !source.startsWith("/") && !source.startsWith(".")) {
+        if (type.equals("bind") && !source.startsWith("/") && !source.startsWith(".") && !source.startsWith("~")) {
             source = "./" + source;
         }
         String selinux = null;

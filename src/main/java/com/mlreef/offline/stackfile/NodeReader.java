@@ -31,6 +31,7 @@ final class NodeReader {
     private final String source;
     private final Interpolation interpolation;
     private final Map<String, Integer> lines;
+    private final Map<String, String> origins;
     private final Problems problems;
 
     /**
@@ -38,9 +39,15 @@ final class NodeReader {
      * @param lines  the line each key's path starts on, for messages
      */
     NodeReader(String source, Interpolation interpolation, Map<String, Integer> lines) {
+        this(source, interpolation, lines, Map.of());
+    }
+
+    /** @param origins the file of each path of a merged tree that is not {@code source}, for messages */
+    NodeReader(String source, Interpolation interpolation, Map<String, Integer> lines, Map<String, String> origins) {
         this.source = source;
         this.interpolation = interpolation;
         this.lines = lines;
+        this.origins = origins;
         this.problems = new Problems(source);
     }
 
@@ -302,28 +309,34 @@ final class NodeReader {
 
     /** Where {@code path} is, for a warning: the file, the path and its line. */
     String where(String path) {
-        int line = line(path);
-        return source + ": " + path + (line > 0 ? " (line " + line + ")" : "");
+        return source + ": " + path + lineText(path);
     }
 
     /** A problem at {@code path}: its message names the file, the path and the line. */
     StackFileException error(String path, String message) {
+        return new StackFileException(source + ": " + path + ": " + message + lineText(path), line(path));
+    }
+
+    /** " (line N)", or " (line N of FILE)" for a line of another file merged into this one; "" when not known. */
+    private String lineText(String path) {
         int line = line(path);
-        return new StackFileException(source + ": " + path + ": " + message + (line > 0 ? " (line " + line + ")" : ""),
-                line);
+        String file = origins.get(linePath(path));
+        return line == 0 ? "" : " (line " + line + (file == null ? "" : " of " + file) + ")";
     }
 
     /** The line {@code path} starts on, or of the nearest key above it; 0 when not known. */
     int line(String path) {
+        Integer line = lines.get(linePath(path));
+        return line == null ? 0 : line;
+    }
+
+    /** {@code path}, or the nearest key above it that has a line; "" when none has. */
+    private String linePath(String path) {
         String p = path;
-        while (!p.isEmpty()) {
-            Integer line = lines.get(p);
-            if (line != null) {
-                return line;
-            }
+        while (!p.isEmpty() && !lines.containsKey(p)) {
             int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
             p = cut < 0 ? "" : p.substring(0, cut);
         }
-        return 0;
+        return p;
     }
 }

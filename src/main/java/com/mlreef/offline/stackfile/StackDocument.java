@@ -113,13 +113,18 @@ public final class StackDocument {
     }
 
     /**
-     * Reads a stack file, or the embedded default when {@code file} is null, or standard input for {@code -}. A file
-     * without a {@code name:} key names its stack after itself, as Compose names a project after its folder.
+     * Reads a stack file (with its override file, as {@link #loadAll}), or the embedded default when {@code file} is
+     * null, or standard input for {@code -}. A file without a {@code name:} key names its stack after itself, as
+     * Compose names a project after its folder.
      */
     public static StackDocument load(Path file, Consumer<String> warnings) {
         if (file == null) {
             return of(StackFile.defaultText(), "the default stack", "mlreef");
         }
+        return loadAll(List.of(file), warnings);
+    }
+
+    private static StackDocument loadOne(Path file) {
         if (file.toString().equals("-")) { // as Compose's -f -; named after the working folder, as Compose does
             return of(standardInput(), "the stack file on standard input",
                     StackFile.nameFromFile(Path.of("").toAbsolutePath().resolve("compose.yaml")))
@@ -128,6 +133,69 @@ public final class StackDocument {
         String text = readFile(file);
         Path folder = file.toAbsolutePath().normalize().getParent();
         return of(text, file.toString(), StackFile.nameFromFile(file)).withProject(ProjectFolder.of(folder), null);
+    }
+
+    /**
+     * Reads the stack files given ({@code -f A -f B}), each merged over the ones before it as Compose merges them;
+     * one file of Compose's names (compose.yaml, docker-compose.yml...) with an override file beside it
+     * (compose.override.yaml, docker-compose.override.yml...) is merged with it, as docker compose does in that folder.
+     * None: the embedded default. Relative paths resolve against the first file's folder; the merged text is what a
+     * bundle keeps.
+     */
+    public static StackDocument loadAll(List<Path> files, Consumer<String> warnings) {
+        if (files == null || files.isEmpty()) {
+            return load(null, warnings);
+        }
+        List<Path> all = new java.util.ArrayList<>(files);
+        if (all.size() == 1 && !all.get(0).toString().equals("-")) {
+            Path override = override(all.get(0));
+            if (override != null) {
+                warnings.accept("reading " + override + " too, as docker compose does beside "
+                        + all.get(0).getFileName() + " (give -f " + all.get(0) + " -f " + override
+                        + " to say so, or rename it to leave it out)");
+                all.add(override);
+            }
+        }
+        if (all.size() == 1) {
+            return loadOne(all.get(0));
+        }
+        List<ComposeMerge.Part> parts = new java.util.ArrayList<>();
+        for (Path file : all) {
+            if (file.toString().equals("-")) {
+                throw new StackFileException("-f -: standard input is taken as the only stack file");
+            }
+            StackYaml.Tree tree = StackYaml.parse(readFile(file), file.toString());
+            if (tree.root() == null || !tree.root().isObject()) {
+                throw new StackFileException(file + " is not a stack file: expected a mapping");
+            }
+            parts.add(new ComposeMerge.Part(tree, file.toString()));
+        }
+        ComposeMerge.Merged merged = ComposeMerge.merge(parts);
+        Path first = all.get(0);
+        StackYaml.Tree tree = new StackYaml.Tree(merged.root(), merged.lines(), Map.of(), merged.origins());
+        return new StackDocument(ComposeYaml.write(merged.root()), first.toString(), StackFile.nameFromFile(first),
+                tree, ProjectFolder.of(first.toAbsolutePath().normalize().getParent()), DOTENV);
+    }
+
+    /** Compose's override files, looked for beside a file of Compose's own names. */
+    private static final List<String> OVERRIDES = List.of("compose.override.yaml", "compose.override.yml",
+            "docker-compose.override.yml", "docker-compose.override.yaml");
+    private static final Set<String> COMPOSE_FILES = Set.of("compose.yaml", "compose.yml", "docker-compose.yml",
+            "docker-compose.yaml");
+
+    /** The override file beside a file of Compose's names, or null. */
+    static Path override(Path file) {
+        if (file.getFileName() == null || !COMPOSE_FILES.contains(file.getFileName().toString())) {
+            return null;
+        }
+        Path folder = file.getParent() == null ? Path.of("") : file.getParent();
+        for (String name : OVERRIDES) {
+            Path candidate = folder.resolve(name);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     private static String readFile(Path file) {
@@ -263,7 +331,7 @@ public final class StackDocument {
     public StackFile.Loaded resolveLoaded(Map<String, String> variables, Consumer<String> warnings) {
         Map<String, String> all = withDotenv(variables, warnings);
         Interpolation interpolation = new Interpolation(all, warnings);
-        NodeReader reader = new NodeReader(source, interpolation, lines);
+        NodeReader reader = new NodeReader(source, interpolation, lines, tree.origins());
         ProjectRefs refs = new ProjectRefs(reader, project, interpolation, warnings);
         StackReader stackReader = new StackReader(reader, refs, warnings);
         StackSpec spec = stackReader.read(root, defaultName);

@@ -52,6 +52,8 @@ final class StackYaml {
     private final String source;
     /** The line (from 1) each key's path and each list item's path starts on. */
     private final Map<String, Integer> lines = new HashMap<>();
+    /** The paths whose value is tagged !reset or !override, which merging with another file heeds. */
+    private final Map<String, String> tags = new HashMap<>();
     private final Set<Node> open = Collections.newSetFromMap(new IdentityHashMap<>());
     private int nodes;
 
@@ -59,8 +61,15 @@ final class StackYaml {
         this.source = source;
     }
 
-    /** A document's tree (null for an empty document) and the line each path of it starts on. */
-    record Tree(JsonNode root, Map<String, Integer> lines) {
+    /**
+     * A document's tree (null for an empty document), the line each path of it starts on, the paths tagged
+     * {@code !reset} or {@code !override}, and, for a tree merged from several files, the file of each path that is
+     * not the first file's.
+     */
+    record Tree(JsonNode root, Map<String, Integer> lines, Map<String, String> tags, Map<String, String> origins) {
+        Tree(JsonNode root, Map<String, Integer> lines) {
+            this(root, lines, Map.of(), Map.of());
+        }
     }
 
     /** The document's tree, or null for an empty document. */
@@ -98,7 +107,9 @@ final class StackYaml {
             return new Tree(null, Map.of());
         }
         StackYaml yaml = new StackYaml(source);
-        return new Tree(yaml.tree(root, ""), Collections.unmodifiableMap(yaml.lines));
+        JsonNode tree = yaml.tree(root, "");
+        return new Tree(tree, Collections.unmodifiableMap(yaml.lines), Collections.unmodifiableMap(yaml.tags),
+                Map.of());
     }
 
     private static String oneLine(String text) {
@@ -109,6 +120,10 @@ final class StackYaml {
         if (++nodes > MAX_NODES) {
             throw new StackFileException(source + ": more than " + MAX_NODES + " values once aliases are expanded"
                     + " (line " + (node.getStartMark().getLine() + 1) + ")");
+        }
+        String tag = node.getTag().getValue();
+        if (tag.equals("!reset") || tag.equals("!override")) {
+            tags.put(path, tag);
         }
         if (node instanceof ScalarNode scalar) {
             return scalar.getTag().equals(Tag.NULL) ? NODES.nullNode() : NODES.textNode(text(scalar));

@@ -61,8 +61,23 @@ class ProjectFilesTest {
         assertEquals(root, spec.project());
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['./a/../../etc:/x']\n")
                 .contains("services.web.volumes (line 4): './a/../../etc' is outside the project folder"));
-        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['~/x:/x']\n")
-                .contains("a path in a home folder of this host"));
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['~other/x:/x']\n")
+                .contains("'~other/x:/x': ~USER is not taken"));
+    }
+
+    @Test
+    void aHomeFolderSourceIsTheHomeOfWhoReadsTheStackAndIsNotCarried() throws Exception {
+        StackSpec spec = load("services:\n  web:\n    image: busybox:1\n    volumes:\n      - ~/.app/conf:/conf:ro\n"
+                + "      - ~:/home/me\n      - {type: bind, source: ~/data, target: /data}\n", Map.of("HOME", "/home/op/"));
+        assertEquals(List.of("/home/op/.app/conf", "/home/op", "/home/op/data"),
+                spec.services().get("web").mounts().stream().map(MountSpec::source).toList());
+        assertTrue(spec.services().get("web").mounts().get(0).readOnly());
+        assertEquals(List.of(), spec.carried());
+        String jvmHome = System.getProperty("user.home");
+        assertEquals(jvmHome + "/x", load("services:\n  web:\n    image: busybox:1\n    volumes: ['~/x:/x']\n",
+                Map.of()).services().get("web").mounts().get(0).source().replace("//", "/"));
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes:\n"
+                + "      - {type: volume, source: ~/x, target: /x}\n").contains("a volume is named, not a path"));
     }
 
     @Test
