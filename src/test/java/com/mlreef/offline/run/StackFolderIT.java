@@ -191,6 +191,16 @@ class StackFolderIT {
         CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", bundle.toString(), "--project-dir",
                 folder.toString(), "--env-file", secrets.toString());
         assertEquals(0, again.exit(), again.toString());
+        // without a terminal to ask on, the volumes go once the stack's name is typed, the folder stays
+        Path answer = Files.writeString(tmp.resolve("answer"), stack + "\n");
+        CliProcess.Result asked = CliProcess.runIn(null, answer, List.of(), Map.of(), "down", "--stack", stack,
+                "--volumes");
+        assertEquals(0, asked.exit(), asked.toString());
+        assertTrue(asked.err().contains("kept the stack folder " + folder + " (no terminal to ask; --yes removes it)"),
+                asked.err());
+        assertTrue(Files.isDirectory(folder));
+        assertEquals(0, CliProcess.run(Map.of(), "run", "-d", bundle.toString(), "--project-dir", folder.toString(),
+                "--env-file", secrets.toString()).exit());
         CliProcess.Result volumes = CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes");
         assertEquals(0, volumes.exit(), volumes.toString());
         assertTrue(volumes.err().contains("removed the stack folder " + folder), volumes.err());
