@@ -49,6 +49,7 @@ public class StackCommand implements Runnable {
                     "  host's environment (and -s as PIP_SERVER); a .env file is not read.",
                     "", "Examples:", "  mlreef-offline stack show > stack.yaml",
                     "  mlreef-offline stack show -f stack.yaml   # checks keys, ports, volumes",
+                    "  mlreef-offline stack show -f compose.yaml --resolved   # as docker compose config",
                     "", "Exit codes: 0 printed (the file is valid), 2 the file has a mistake (the error names it).");
         }
 
@@ -60,11 +61,19 @@ public class StackCommand implements Runnable {
             + " alone is merged with the compose.override.yaml (docker-compose.override.yml) beside it.")
         java.util.List<Path> files = new java.util.ArrayList<>();
 
+        @Option(names = "--resolved", description = "Print the stack as docker compose config does instead: its"
+                + " name, variables resolved ($ written $$$$), services of profiles not given left out, relative paths"
+                + " and ~ made absolute.")
+        boolean resolved;
+
         @Override
         protected int execute(Console console) {
-            StackFile.Loaded stack = com.mlreef.offline.stackfile.StackDocument.loadAll(files, console::warn)
-                    .resolveLoaded(profile.variables(System.getenv()), console::warn);
-            console.out().print(stack.text());
+            com.mlreef.offline.stackfile.StackDocument document = com.mlreef.offline.stackfile.StackDocument
+                    .loadAll(files, console::warn);
+            java.util.Map<String, String> variables = profile.variables(System.getenv());
+            String text = resolved ? document.resolvedText(variables, console::warn)
+                    : document.resolveLoaded(variables, console::warn).text();
+            console.out().print(text);
             console.out().flush();
             return ExitCode.OK;
         }

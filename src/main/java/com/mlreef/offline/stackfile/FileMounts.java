@@ -74,28 +74,32 @@ final class FileMounts {
         if (!node.isArray()) {
             throw reader.error(path, "expected a list of names, or of mappings with source and target");
         }
-        int i = 0;
-        for (JsonNode item : node) {
-            String itemPath = path + "[" + i++ + "]";
-            String name;
-            String target = null;
-            if (item != null && item.isObject()) {
-                reader.keys(item, itemPath, "source", "target", "uid", "gid", "mode");
-                name = reader.string(item.get("source"), itemPath + ".source");
-                target = item.has("target") ? reader.string(item.get("target"), itemPath + ".target") : null;
-                if (item.has("uid") || item.has("gid") || item.has("mode")) {
-                    warnings.accept(reader.where(itemPath) + ": uid, gid and mode are Swarm's: the file is mounted"
-                            + " with the owner and mode it has in the stack folder");
-                }
-            } else {
-                name = reader.string(item, itemPath);
-            }
-            String source = declared.get(name);
-            if (source == null) {
-                throw reader.error(itemPath, "'" + name + "' is not declared under the top-level " + key);
-            }
-            into.add(new MountSpec(MountSpec.Kind.BIND, source, target(key, name, target), true, null));
+        for (int i = 0; i < node.size(); i++) {
+            String itemPath = path + "[" + i + "]";
+            JsonNode item = node.get(i);
+            reader.attempt(() -> use(item, itemPath, declared, key, into)); // each reference's problem is kept
         }
+    }
+
+    private void use(JsonNode item, String itemPath, Map<String, String> declared, String key, List<MountSpec> into) {
+        String name;
+        String target = null;
+        if (item != null && item.isObject()) {
+            reader.keys(item, itemPath, "source", "target", "uid", "gid", "mode");
+            name = reader.string(item.get("source"), itemPath + ".source");
+            target = item.has("target") ? reader.string(item.get("target"), itemPath + ".target") : null;
+            if (item.has("uid") || item.has("gid") || item.has("mode")) {
+                warnings.accept(reader.where(itemPath) + ": uid, gid and mode are Swarm's: the file is mounted"
+                        + " with the owner and mode it has in the stack folder");
+            }
+        } else {
+            name = reader.string(item, itemPath);
+        }
+        String source = declared.get(name);
+        if (source == null) {
+            throw reader.error(itemPath, "'" + name + "' is not declared under the top-level " + key);
+        }
+        into.add(new MountSpec(MountSpec.Kind.BIND, source, target(key, name, target), true, null));
     }
 
     private static String target(String key, String name, String target) {

@@ -327,6 +327,16 @@ public final class StackDocument {
         return all;
     }
 
+    /**
+     * The stack checked, then written in Compose form with its variables resolved, as {@code docker compose config}
+     * prints it (see {@link ResolvedYaml}).
+     */
+    public String resolvedText(Map<String, String> variables, Consumer<String> warnings) {
+        StackSpec spec = resolve(variables, warnings);
+        Interpolation quiet = new Interpolation(withDotenv(variables, w -> { }), w -> { });
+        return ResolvedYaml.write(root, spec, quiet);
+    }
+
     /** The stack as {@link #resolve} gives it, with the text and the values the images' variables took. */
     public StackFile.Loaded resolveLoaded(Map<String, String> variables, Consumer<String> warnings) {
         Map<String, String> all = withDotenv(variables, warnings);

@@ -159,8 +159,8 @@ final class StackReader {
     private void checkFiles(StackSpec spec, Map<String, String> files) {
         for (String image : files.keySet()) {
             if (!spec.images().contains(image)) {
-                throw reader.error("x-offline.files." + image, "names an image the stack neither runs nor lists in"
-                        + " x-offline.images");
+                reader.problems().add(reader.error("x-offline.files." + image, "names an image the stack neither"
+                        + " runs nor lists in x-offline.images"));
             }
         }
         Map<String, String> byName = new LinkedHashMap<>();
@@ -174,7 +174,10 @@ final class StackReader {
         }
     }
 
-    /** No two services share a container name or a host port (on the same address and protocol). */
+    /**
+     * No two services share a container name or a host port (on the same address and protocol); each clash is kept
+     * as a problem.
+     */
     private void checkUnique(StackSpec spec) {
         Map<String, String> containers = new LinkedHashMap<>();
         Map<String, List<String>> published = new LinkedHashMap<>();
@@ -182,19 +185,15 @@ final class StackReader {
             String path = "services." + service.name();
             String other = containers.putIfAbsent(service.containerName(spec.name()), service.name());
             if (other != null) {
-                throw reader.error(path + ".container_name", "'" + service.containerName(spec.name()) + "' is also"
-                        + " the container name of service " + other);
+                reader.problems().add(reader.error(path + ".container_name", "'" + service.containerName(spec.name())
+                        + "' is also the container name of service " + other));
             }
             for (PortSpec port : service.ports()) {
                 String key = port.hostPort() + "/" + port.protocol();
                 List<String> holders = published.computeIfAbsent(key, k -> new ArrayList<>());
-                for (String holder : holders) {
-                    String[] ipAndService = holder.split(" ", 2);
-                    if (PortSyntax.overlaps(ipAndService[0], port.hostIp())) {
-                        throw reader.error(path + ".ports", "host port " + key + " is also published by service "
-                                + ipAndService[1]);
-                    }
-                }
+                holders.stream().map(h -> h.split(" ", 2)).filter(h -> PortSyntax.overlaps(h[0], port.hostIp()))
+                        .findFirst().ifPresent(h -> reader.problems().add(reader.error(path + ".ports", "host port "
+                                + key + " is also published by service " + h[1])));
                 holders.add(port.hostIp() + " " + service.name());
             }
         }
@@ -213,10 +212,10 @@ final class StackReader {
                 Object mode = host == null ? null : host.get(key.equals("pid") ? "PidMode" : "IpcMode");
                 if (mode instanceof String m && m.startsWith("container:")
                         && containers.contains(m.substring("container:".length()))) {
-                    throw reader.error("services." + service.name() + "." + key, "'" + m + "' joins a container of"
+                    reader.problems().add(reader.error("services." + service.name() + "." + key, "'" + m + "' joins a container of"
                             + " this stack, which run replaces when it changes, leaving " + service.name() + " unable"
                             + " to start; share it through the host (" + key + ": host" + (key.equals("ipc")
-                            ? ", or a tmpfs volume both mount" : "") + ") instead");
+                            ? ", or a tmpfs volume both mount" : "") + ") instead"));
                 }
             }
         }

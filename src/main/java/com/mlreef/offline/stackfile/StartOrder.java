@@ -60,15 +60,17 @@ final class StartOrder {
 
     /**
      * The services in the order run starts them. A service another waits for as healthy or completed gets that as its
-     * ready rule when it has none of its own.
+     * ready rule when it has none of its own. Every dependency's problem is kept, each with its line.
      */
     Map<String, Service> of(Map<String, Service> services) {
         Map<String, Service> byName = new LinkedHashMap<>(services);
         Map<String, String> waitedAs = new LinkedHashMap<>(); // dependency: "CONDITION by SERVICE"
         for (Service service : services.values()) {
             for (Map.Entry<String, String> dep : new ArrayList<>(service.dependsOn().entrySet())) {
-                waitFor(service, dep.getKey(), dep.getValue(), byName, waitedAs);
+                reader.attempt(() -> waitFor(service, dep.getKey(), dep.getValue(), byName, waitedAs));
             }
+            // a dependency refused above is kept as a problem, and left out of the order
+            service.dependsOn().keySet().removeIf(d -> !byName.containsKey(d) || d.equals(service.name()));
         }
         Map<String, Service> ordered = new LinkedHashMap<>();
         List<String> visiting = new ArrayList<>();

@@ -77,4 +77,37 @@ class StackProblemsTest {
         assertEquals("stack.yaml: services.a.restart: 'sometimes' is not one of no, always, unless-stopped,"
                 + " on-failure[:N] (line 2)", e.getMessage());
     }
+
+    @Test
+    void checksAcrossServicesNameEveryProblemWithItsLine() {
+        StackFileException e = failure("""
+                secrets:
+                  token: {file: ./token}
+                services:
+                  web:
+                    image: busybox:1
+                    container_name: same
+                    ports: ['8080:80']
+                    depends_on: [ghost]
+                    secrets: [token, nope]
+                  api:
+                    image: busybox:1
+                    container_name: same
+                    network_mode: service:phantom
+                    configs: [missing]
+                  cache:
+                    image: busybox:1
+                    ports: ['8080:81']
+                """);
+        String message = e.getMessage();
+        assertTrue(message.startsWith("stack.yaml has 6 problems:\n"), message);
+        List<String> lines = List.of(message.split("\n")).subList(1, 7);
+        assertEquals(List.of(
+                "  services.web.depends_on: 'ghost' is not a service of this stack (line 8)",
+                "  services.web.secrets[1]: 'nope' is not declared under the top-level secrets (line 9)",
+                "  services.api.depends_on: 'phantom' is not a service of this stack (line 10)",
+                "  services.api.container_name: 'same' is also the container name of service web (line 12)",
+                "  services.api.configs[0]: 'missing' is not declared under the top-level configs (line 14)",
+                "  services.cache.ports: host port 8080/tcp is also published by service web (line 17)"), lines);
+    }
 }
