@@ -24,9 +24,9 @@ public class StackCommand implements Runnable {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = {
-            "Print a stack file: the embedded default (the MLReef Nautilus stack), or the one given with -f once it "
-                + "is checked, as written (several files: merged into one, variables not resolved). Copy the default,"
-                + " adapt it and pass it with -f to export and run."})
+            "Print a stack file: the embedded default (the MLReef Nautilus stack) as written, or the one given with -f"
+                + " once it is checked, resolved as docker compose config prints it. Copy the default, adapt it and"
+                + " pass it with -f to export and run."})
     public static class Show extends BaseCommand {
         /**
          * Gives {@code show}'s help its footer, which lists a service's keys as the stack file's readers do (an
@@ -46,32 +46,33 @@ public class StackCommand implements Runnable {
                     "  x-offline: ready ({log: LINE}, {healthcheck: true} or {http: URL}, with",
                     "  timeout) and after-ready (commands run in the container once it is ready).",
                     "$${VAR}, $${VAR:-default}, $${VAR:?message} and the other Compose forms take this",
-                    "  host's environment (and -s as PIP_SERVER); a .env file is not read.",
+                    "  host's environment (and -s as PIP_SERVER), then the .env beside the file.",
                     "", "Examples:", "  mlreef-offline stack show > stack.yaml",
-                    "  mlreef-offline stack show -f stack.yaml   # checks keys, ports, volumes",
-                    "  mlreef-offline stack show -f compose.yaml --resolved   # as docker compose config",
+                    "  mlreef-offline stack show -f compose.yaml   # checks it, prints it resolved",
+                    "  mlreef-offline stack show -f compose.yaml --as-written   # merged, not resolved",
                     "", "Exit codes: 0 printed (the file is valid), 2 the file has a mistake (the error names it).");
         }
 
         @picocli.CommandLine.Mixin
-    ProfileOption profile = new ProfileOption();
+        ProfileOption profile = new ProfileOption();
 
     @Option(names = {"-f", "--file"}, paramLabel = "STACK", description = "A stack file to check and print. Give it"
             + " again for files merged over it, as docker compose merges them; compose.yaml (or docker-compose.yml)"
             + " alone is merged with the compose.override.yaml (docker-compose.override.yml) beside it.")
         java.util.List<Path> files = new java.util.ArrayList<>();
 
-        @Option(names = "--resolved", description = "Print the stack as docker compose config does instead: its"
-                + " name, variables resolved ($ written $$$$), services of profiles not given left out, relative paths"
-                + " and ~ made absolute.")
-        boolean resolved;
+        @Option(names = "--as-written", description = "With -f, print the file as written (several files: merged into"
+                + " one) instead of resolved. Resolved is as docker compose config prints it: its name, variables"
+                + " resolved ($ written $$$$), services of profiles not given left out, relative paths and ~ made"
+                + " absolute.")
+        boolean asWritten;
 
         @Override
         protected int execute(Console console) {
             com.mlreef.offline.stackfile.StackDocument document = com.mlreef.offline.stackfile.StackDocument
                     .loadAll(files, console::warn);
             java.util.Map<String, String> variables = profile.variables(System.getenv());
-            String text = resolved ? document.resolvedText(variables, console::warn)
+            String text = !files.isEmpty() && !asWritten ? document.resolvedText(variables, console::warn)
                     : document.resolveLoaded(variables, console::warn).text();
             console.out().print(text);
             console.out().flush();

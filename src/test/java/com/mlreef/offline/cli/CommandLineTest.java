@@ -172,7 +172,7 @@ class CommandLineTest {
         assertEquals(0, r.exitCode());
         String help = r.getOutput().replaceAll("\\s+", " ");
         for (String text : List.of("A service: image, build, container_name,", "depends_on;", "stop_grace_period,", "ulimits, network_mode;",
-                "after-ready", "${VAR}, ${VAR:-default}, ${VAR:?message}", "a .env file is not read")) {
+                "after-ready", "${VAR}, ${VAR:-default}, ${VAR:?message}", "then the .env beside the file")) {
             assertTrue(help.contains(text), text + " in:\n" + r.getOutput());
         }
     }

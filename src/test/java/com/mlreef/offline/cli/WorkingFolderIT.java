@@ -68,7 +68,8 @@ class WorkingFolderIT {
         Path project = Files.createDirectories(dir.resolve("Billing-" + suffix));
         Path stack = dir.resolve("stack.txt");
         Files.writeString(stack, "services:\n  web:\n    image: busybox:1\n    ports: ['18080:80']\n");
-        CliProcess.Result shown = CliProcess.runIn(project, stack, List.of(), Map.of(), "stack", "show", "-f", "-");
+        CliProcess.Result shown = CliProcess.runIn(project, stack, List.of(), Map.of(), "stack", "show", "-f", "-",
+                "--as-written");
         assertEquals(0, shown.exit(), shown.toString());
         assertEquals(Files.readString(stack), shown.out());
         CliProcess.Result status = CliProcess.runIn(project, stack, List.of(), Map.of(), "status", "-f", "-");
