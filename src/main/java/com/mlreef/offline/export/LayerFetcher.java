@@ -142,20 +142,22 @@ final class LayerFetcher {
         Path target = layerFile(job.diffId());
         Path part = target.resolveSibling(target.getFileName() + ".part");
         MessageDigest digest = ImageFileWriter.sha256();
-        try (BufferedInputStream in = new BufferedInputStream(blob, BUFFER);
-             InputStream tar = Compression.detect(in).decompressor(in);
-             OutputStream out = Files.newOutputStream(part)) {
-            byte[] buffer = new byte[BUFFER];
-            int n;
-            while ((n = tar.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
-                out.write(buffer, 0, n);
+        try (BufferedInputStream in = new BufferedInputStream(blob, BUFFER)) {
+            try (InputStream tar = Compression.detect(in).decompressor(new KeptOpen(in));
+                 OutputStream out = Files.newOutputStream(part)) {
+                byte[] buffer = new byte[BUFFER];
+                int n;
+                while ((n = tar.read(buffer)) > 0) {
+                    digest.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                }
+            } catch (java.util.zip.ZipException e) {
+                // bytes that do not match the blob's digest are the cause to name, when they are
+                in.transferTo(OutputStream.nullOutputStream());
+                throw new RegistryException(job.image().reference() + ": layer " + job.blob().digest() + " is not a"
+                        + " valid compressed tar: " + e.getMessage());
             }
             in.transferTo(OutputStream.nullOutputStream()); // to the blob's end, where its digest is checked
-        } catch (java.util.zip.ZipException e) {
-            Files.deleteIfExists(part);
-            throw new RegistryException(job.image().reference() + ": layer " + job.blob().digest() + " is not a valid"
-                    + " compressed tar: " + e.getMessage());
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(part);
             throw e;
@@ -168,6 +170,17 @@ final class LayerFetcher {
                     + " config gives");
         }
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The blob's stream, left open when the decompressor over it is closed, to be read to its end. */
+    private static final class KeptOpen extends java.io.FilterInputStream {
+        KeptOpen(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     static String hex(String digest) {
