@@ -182,6 +182,7 @@ public final class StackRunner {
             if (folder != null) {
                 folder.lines().forEach(console::result);
             }
+            WrittenFiles.lines(spec.written()).forEach(console::result);
             plan.lines().forEach(console::result);
             if (options.ports() != null) { // a port run would find taken fails the dry run too
                 checks.ports(plan, options.ports());

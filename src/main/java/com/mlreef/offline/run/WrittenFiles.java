@@ -53,6 +53,22 @@ final class WrittenFiles {
         return spec.withServices(services);
     }
 
+    /** The plan's lines: each file a run would write (its text or mode differs from what is there), never the text. */
+    static List<String> lines(List<WrittenFile> files) {
+        List<String> lines = new ArrayList<>();
+        for (WrittenFile file : files) {
+            try {
+                if (!holds(Path.of(file.source()), file)) {
+                    lines.add("write " + (file.secret() ? "secret " : "config ") + file.source());
+                }
+            } catch (IOException e) {
+                lines.add("write " + (file.secret() ? "secret " : "config ") + file.source() + " (" + IoReason.of(e)
+                        + ")");
+            }
+        }
+        return lines;
+    }
+
     /** Writes each file whose text or mode differs from what is there; the lines that say which (never the text). */
     static List<String> write(List<WrittenFile> files) {
         List<String> said = new ArrayList<>();

@@ -205,6 +205,12 @@ class ProjectFilesIT {
         assertFalse(again.out().contains("replace"), again.out());
 
         // a changed value replaces the container that mounts it
+        CliProcess.Result planned = CliProcess.run(Map.of("API_TOKEN", "rotated-token"), "run", "-d",
+                bundle.toString(), "--project-dir", stackDir.toString(), "--dry-run");
+        assertEquals(0, planned.exit(), planned.toString());
+        assertTrue(planned.out().contains("write secret " + stackDir + "/.mlreef-offline-written/secrets/api_token"),
+                planned.out());
+        assertFalse(planned.out().contains("rotated-token") || planned.err().contains("rotated-token"), planned.out());
         CliProcess.Result rotated = CliProcess.run(Map.of("API_TOKEN", "rotated-token"), "run", "-d",
                 bundle.toString(), "--project-dir", stackDir.toString());
         assertEquals(0, rotated.exit(), rotated.toString());

@@ -33,8 +33,10 @@ class WrittenFilesTest {
     @Test
     void aSecretIsWrittenReadableByItsOwnerOnlyAConfigByAllAndOnlyWhenChanged() throws Exception {
         StackSpec spec = load(Map.of("DB_PASSWORD", "pw-1", "PORT", "80"));
-        List<String> said = WrittenFiles.write(spec.written());
         Path secret = dir.toAbsolutePath().normalize().resolve(".mlreef-offline-written/secrets/db");
+        assertEquals(List.of("write secret " + secret, "write config " + secret.getParent().getParent()
+                .resolve("configs/site")), WrittenFiles.lines(spec.written()), "a dry run's lines");
+        List<String> said = WrittenFiles.write(spec.written());
         Path config = dir.toAbsolutePath().normalize().resolve(".mlreef-offline-written/configs/site");
         assertEquals(List.of("wrote " + secret, "wrote " + config), said, "the lines name the files, not their text");
         assertEquals("pw-1", Files.readString(secret));
@@ -43,6 +45,7 @@ class WrittenFilesTest {
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(secret.getParent())));
         assertEquals(List.of(), WrittenFiles.write(spec.written()), "unchanged: not written again");
+        assertEquals(List.of(), WrittenFiles.lines(spec.written()));
 
         StackSpec changed = load(Map.of("DB_PASSWORD", "pw-2", "PORT", "80"));
         assertEquals(List.of("wrote " + secret), WrittenFiles.write(changed.written()));
