@@ -88,7 +88,7 @@ public record PipService(int port, String gateway) {
                 List.of(), Map.of(), StackSpec.ContainerOptions.NONE.withNetworks("host", Map.of()));
         Map<String, StackSpec.Service> services = new LinkedHashMap<>(spec.services());
         services.put(SERVICE, service);
-        return new StackSpec(spec.name(), services, spec.volumes(), spec.networks(), spec.extraImages(), spec.files());
+        return spec.withServices(services);
     }
 
     /** The restart policy most of the stack's services have (they come back after a reboot: so does the index). */

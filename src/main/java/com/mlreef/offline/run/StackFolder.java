@@ -122,12 +122,10 @@ public final class StackFolder {
 
     /**
      * The stack, each service that mounts files of this folder labelled with a hash of what they will hold after this
-     * run ({@link StackLabels#FILES_LABEL}): a changed file then replaces the containers that mount it.
+     * run ({@link StackLabels#FILES_LABEL}): a changed file (or secret's or config's text the stack gives) then
+     * replaces the containers that mount it.
      */
     public StackSpec labelled(StackSpec spec) {
-        if (project == null) {
-            return spec;
-        }
         Map<String, Service> services = new java.util.LinkedHashMap<>();
         for (Service service : spec.services().values()) {
             StringBuilder held = new StringBuilder();
@@ -143,12 +141,13 @@ public final class StackFolder {
                         held.append(path).append(' ').append(describe(after(c))).append('\n');
                     }
                 }
+                spec.written().stream().filter(w -> w.source().equals(mount.source())).forEach(w -> held
+                        .append(under).append(' ').append(WrittenFiles.describe(w)).append('\n'));
             }
             services.put(service.name(), held.length() == 0 ? service : service.withLabels(Map.of(
                     StackLabels.FILES_LABEL, BundleVerifier.sha256Of(held.toString().getBytes(StandardCharsets.UTF_8)))));
         }
-        return new StackSpec(spec.name(), services, spec.volumes(), spec.networks(), spec.extraImages(), spec.files(),
-                spec.carried(), spec.project());
+        return spec.withServices(services);
     }
 
     /** What the folder holds at an entry's place once this run is done. */

@@ -182,6 +182,7 @@ public final class StackRunner {
             if (folder != null) {
                 folder.lines().forEach(console::result);
             }
+            WrittenFiles.lines(spec.written()).forEach(console::result);
             plan.lines().forEach(console::result);
             if (options.ports() != null) { // a port run would find taken fails the dry run too
                 checks.ports(plan, options.ports());
@@ -210,6 +211,7 @@ public final class StackRunner {
     private StackSpec apply(BundleSource source, Options options, StackSpec spec, Map<String, String> imageIds,
                             RunPlan plan) {
         putFiles(options);
+        WrittenFiles.write(spec.written()).forEach(console::info);
         applier.prepare(plan, options.ports());
         RunPlan applied = plan;
         if (options.pipServer() != null && PipServer.isLocal(options.pipServer())) {
@@ -294,9 +296,7 @@ public final class StackRunner {
             folder.replaceEdited(options.replaceEdited());
         }
         StackSpec spec = document.resolve(vars, warnings);
-        if (folder != null) {
-            spec = folder.labelled(spec);
-        }
+        spec = folder != null ? folder.labelled(spec) : WrittenFiles.labelled(spec);
         spec = recorded(spec, warnings);
         usesPipServer = document.uses("PIP_SERVER");
         if (options.pipServer() != null && !usesPipServer) {
@@ -324,8 +324,7 @@ public final class StackRunner {
         }
         Map<String, StackSpec.Service> services = new LinkedHashMap<>();
         spec.services().values().forEach(s -> services.put(s.name(), s.withLabels(labels)));
-        return new StackSpec(spec.name(), services, spec.volumes(), spec.networks(), spec.extraImages(), spec.files(),
-                spec.carried(), spec.project());
+        return spec.withServices(services);
     }
 
     private static String envFilesText(List<Path> files) {

@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The stack's {@code secrets} and {@code configs} from files, and a service's use of them, mounted read-only as
+ * The stack's {@code secrets} and {@code configs} (files of the project folder, or text from a variable or the stack
+ * itself, which run writes into the stack folder), and a service's use of them, mounted read-only as
  * Compose mounts them without Swarm: a secret at {@code /run/secrets/NAME} (or its target there), a config at its
  * target or {@code /NAME}.
  */
@@ -20,6 +21,7 @@ final class FileMounts {
     private final Consumer<String> warnings;
     private final Map<String, String> secrets = new LinkedHashMap<>();
     private final Map<String, String> configs = new LinkedHashMap<>();
+    private final java.util.Set<String> refused = new java.util.HashSet<>();
 
     FileMounts(NodeReader reader, ProjectRefs refs, Consumer<String> warnings) {
         this.reader = reader;
@@ -36,27 +38,59 @@ final class FileMounts {
     private void top(JsonNode node, String key, Use use, Map<String, String> into) {
         for (Map.Entry<String, JsonNode> e : reader.entries(node, key)) {
             String path = key + "." + e.getKey();
-            if (!NodeReader.NAME.matcher(e.getKey()).matches()) {
-                throw reader.error(path, "'" + e.getKey() + "' is not a valid name");
-            }
-            JsonNode value = e.getValue();
-            if (value == null || !value.isObject()) {
-                throw reader.error(path, "expected a mapping with file: PATH");
-            }
-            for (String other : List.of("external", "environment", "content", "driver", "template_driver")) {
-                if (value.has(other)) {
-                    throw reader.error(path + "." + other, "not supported: " + other + " is for Swarm or needs"
-                            + " Compose's own engine; give the " + key.substring(0, key.length() - 1)
-                            + " as file: PATH in the stack file's folder");
-                }
-            }
-            reader.keys(value, path, "file", "name", "labels");
-            if (!value.has("file")) {
-                throw reader.error(path, "needs file: PATH (a file in the stack file's folder)");
-            }
-            into.put(e.getKey(), refs.fileSource(reader.string(value.get("file"), path + ".file"), use,
-                    path + ".file"));
+            reader.attempt(() -> {
+                refused.add(key + " " + e.getKey()); // until it is read: its uses are then not reported too
+                into.put(e.getKey(), source(e.getKey(), e.getValue(), key, use, path));
+                refused.remove(key + " " + e.getKey());
+            });
         }
+    }
+
+    /** Where the secret or config is mounted from: its file, or the file run writes with the text the stack gives. */
+    private String source(String name, JsonNode value, String key, Use use, String path) {
+        if (!NodeReader.NAME.matcher(name).matches()) {
+            throw reader.error(path, "'" + name + "' is not a valid name");
+        }
+        String one = key.substring(0, key.length() - 1);
+        List<String> givers = key.equals("secrets") ? List.of("file", "environment")
+                : List.of("file", "environment", "content");
+        if (value == null || !value.isObject()) {
+            throw reader.error(path, "expected a mapping with " + String.join(", ", givers.stream()
+                    .map(g -> g + ":").toList()));
+        }
+        for (String other : List.of("external", "driver", "template_driver", "content")) {
+            if (value.has(other) && !givers.contains(other)) {
+                throw reader.error(path + "." + other, "not supported: " + other + " is for Swarm or needs"
+                        + " Compose's own engine; give the " + one + " as " + String.join(" or ", givers.stream()
+                        .map(g -> g + ":").toList()));
+            }
+        }
+        reader.keys(value, path, "file", "environment", "content", "name", "labels");
+        List<String> given = givers.stream().filter(value::has).toList();
+        if (given.size() != 1) {
+            throw reader.error(path, (given.isEmpty() ? "needs " : "gives both " + String.join(" and ", given)
+                    + ": give one of ") + String.join(", ", givers.stream().map(g -> g + ":").toList())
+                    + " (file: PATH is a file in the stack file's folder)");
+        }
+        String giver = given.get(0);
+        if (giver.equals("file")) {
+            return refs.fileSource(reader.string(value.get("file"), path + ".file"), use, path + ".file");
+        }
+        String text;
+        if (giver.equals("content")) {
+            text = reader.string(value.get("content"), path + ".content");
+        } else {
+            String variable = reader.string(value.get("environment"), path + ".environment");
+            if (!Interpolation.isName(variable)) {
+                throw reader.error(path + ".environment", "'" + variable + "' is not a variable's name");
+            }
+            text = reader.variable(variable, path + ".environment");
+            if (text == null) {
+                throw reader.error(path + ".environment", "the " + one + " " + name + " takes its value from "
+                        + variable + ", which is not set");
+            }
+        }
+        return refs.written(key, name, text, path + "." + giver);
     }
 
     /** A service's {@code secrets} and {@code configs}, as read-only bind mounts. */
@@ -96,6 +130,9 @@ final class FileMounts {
             name = reader.string(item, itemPath);
         }
         String source = declared.get(name);
+        if (source == null && refused.contains(key + " " + name)) {
+            return; // its declaration's problem is the one reported
+        }
         if (source == null) {
             throw reader.error(itemPath, "'" + name + "' is not declared under the top-level " + key);
         }

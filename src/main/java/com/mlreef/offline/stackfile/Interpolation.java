@@ -51,6 +51,25 @@ public final class Interpolation {
         return variables.get(name);
     }
 
+    /** A variable's value, or null when it is not set; recorded as used at {@code where}. */
+    String value(String name, String where) {
+        used.computeIfAbsent(where, w -> new LinkedHashSet<>()).add(name);
+        return variables.get(name);
+    }
+
+    /** Whether {@code name} is a variable's name. */
+    static boolean isName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (!isNameChar(name.charAt(i), i == 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** @param where the key's path, for messages */
     public String apply(String text, String where) {
         if (text.indexOf('$') < 0) {

@@ -307,6 +307,11 @@ final class NodeReader {
         return interpolation.value(name);
     }
 
+    /** A variable's value (null when not set) that the value at {@code path} takes. */
+    String variable(String name, String path) {
+        return interpolation.value(name, source + ": " + path);
+    }
+
     /** Where {@code path} is, for a warning: the file, the path and its line. */
     String where(String path) {
         return source + ": " + path + lineText(path);

@@ -14,11 +14,15 @@ import java.util.function.Consumer;
  * folder, env files read through it, and every such file listed for {@code export} to carry.
  */
 final class ProjectRefs {
+    /** The stack folder's folder of secrets and configs written from variables or inline text. */
+    static final String WRITTEN = ".mlreef-offline-written";
+
     private final NodeReader reader;
     private final ProjectFolder folder;
     private final Interpolation interpolation;
     private final Consumer<String> warnings;
     private final List<CarriedFile> carried = new ArrayList<>();
+    private final List<StackSpec.WrittenFile> written = new ArrayList<>();
     private Path root;
 
     ProjectRefs(NodeReader reader, ProjectFolder folder, Interpolation interpolation, Consumer<String> warnings) {
@@ -43,6 +47,21 @@ final class ProjectRefs {
         Map<String, CarriedFile> once = new LinkedHashMap<>();
         carried.forEach(c -> once.merge(c.path() + " " + c.use(), c, (a, b) -> a.required() ? a : b));
         return List.copyOf(once.values());
+    }
+
+    /** The secrets and configs whose text the stack gives, which run writes into the stack folder. */
+    List<StackSpec.WrittenFile> written() {
+        return List.copyOf(written);
+    }
+
+    /**
+     * Where run writes a secret's or config's text given by the stack ({@code key} secrets or configs): in the
+     * folder's {@value #WRITTEN} folder.
+     */
+    String written(String key, String name, String text, String path) {
+        String source = root.resolve(WRITTEN).resolve(key).resolve(name).toString();
+        written.add(new StackSpec.WrittenFile(source, text, key.equals("secrets"), reader.where(path)));
+        return source;
     }
 
     /** A source as the engine takes it: an absolute path as given, a relative one inside the project folder. */

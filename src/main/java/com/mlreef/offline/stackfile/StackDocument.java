@@ -350,7 +350,7 @@ public final class StackDocument {
             carried.add(new CarriedFile(ProjectPaths.inside(envFile, "--env-file"), CarriedFile.Use.DOTENV,
                     "the variables file", false));
             spec = new StackSpec(spec.name(), spec.services(), spec.volumes(), spec.networks(), spec.extraImages(),
-                    spec.files(), List.copyOf(carried), spec.project());
+                    spec.files(), List.copyOf(carried), spec.project(), spec.written());
         }
         Map<String, String> imageVariables = new TreeMap<>();
         interpolation.used().forEach((where, names) -> {

@@ -86,7 +86,8 @@ final class StackReader {
         Map<String, String> files = new LinkedHashMap<>();
         reader.attempt(() -> offline(root.get("x-offline"), extra, files));
         Map<String, Service> ordered = reader.attempt(() -> startOrder.of(services), services);
-        StackSpec spec = new StackSpec(name, ordered, volumes, networks, extra, files, refs.carried(), refs.root());
+        StackSpec spec = new StackSpec(name, ordered, volumes, networks, extra, files, refs.carried(), refs.root(),
+                refs.written());
         reader.attempt(() -> checkUnique(spec));
         reader.attempt(() -> checkJoinedNamespaces(spec));
         reader.attempt(() -> checkFiles(spec, files));

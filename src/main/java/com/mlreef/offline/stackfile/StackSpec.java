@@ -17,17 +17,45 @@ import java.util.TreeMap;
  * @param carried the files of the project folder the stack references by relative paths (bind sources, env files,
  *                secrets, configs, .env)
  * @param project the folder those paths resolve against, or null for a stack that was not read from a file
+ * @param written the secrets and configs given by {@code environment:} or {@code content:}, which run writes into the
+ *                stack folder before the containers that mount them are created
  */
 public record StackSpec(String name, Map<String, Service> services, Map<String, VolumeSpec> volumes,
                         Map<String, NetworkSpec> networks, List<String> extraImages, Map<String, String> files,
-                        List<CarriedFile> carried, java.nio.file.Path project) {
+                        List<CarriedFile> carried, java.nio.file.Path project, List<WrittenFile> written) {
     /** The longest file name a bundle's image file takes before .gz/.zst (and .partial while written). */
     public static final int MAX_FILE_NAME = 200;
 
     /** A stack that references no file of a project folder. */
     public StackSpec(String name, Map<String, Service> services, Map<String, VolumeSpec> volumes,
                      Map<String, NetworkSpec> networks, List<String> extraImages, Map<String, String> files) {
-        this(name, services, volumes, networks, extraImages, files, List.of(), null);
+        this(name, services, volumes, networks, extraImages, files, List.of(), null, List.of());
+    }
+
+    /** A stack whose secrets and configs are all files of its project folder. */
+    public StackSpec(String name, Map<String, Service> services, Map<String, VolumeSpec> volumes,
+                     Map<String, NetworkSpec> networks, List<String> extraImages, Map<String, String> files,
+                     List<CarriedFile> carried, java.nio.file.Path project) {
+        this(name, services, volumes, networks, extraImages, files, carried, project, List.of());
+    }
+
+    /** The same stack with other services. */
+    public StackSpec withServices(Map<String, Service> other) {
+        return new StackSpec(name, other, volumes, networks, extraImages, files, carried, project, written);
+    }
+
+    /**
+     * A secret or config whose text the stack gives ({@code environment: VAR}, {@code content:}): run writes it at
+     * {@code source}, readable by its owner only when it is a secret. Its text is never printed.
+     *
+     * @param source absolute path the services mount
+     * @param where  the key that gives it, for messages
+     */
+    public record WrittenFile(String source, String text, boolean secret, String where) {
+        @Override
+        public String toString() {
+            return "WrittenFile[" + source + " from " + where + "]";
+        }
     }
 
 

@@ -14,6 +14,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static com.mlreef.offline.testing.DockerCli.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,6 +43,8 @@ class ProjectFilesIT {
     Path tmp;
 
     private String stack;
+    /** The value of the stack's secret from a variable: it must be set for export and run. */
+    private static final Map<String, String> TOKEN = Map.of("API_TOKEN", "token");
 
     @BeforeAll
     static void images() throws Exception {
@@ -81,13 +85,18 @@ class ProjectFilesIT {
                       - {path: ./optional.env, required: false}
                     environment:
                       GREETING: ${GREETING}
-                    secrets: [db_password]
+                    secrets: [db_password, api_token]
                     configs:
                       - {source: site_conf, target: /etc/site.conf}
+                      - {source: motd, target: /etc/motd}
                 secrets:
                   db_password: {file: ./secrets/db.txt}
+                  api_token: {environment: API_TOKEN}
                 configs:
                   site_conf: {file: conf/site.conf}
+                  motd:
+                    content: |
+                      motd ${GREETING}
                 """.formatted(stack, image));
         Files.createDirectories(p.resolve("conf"));
         write(p.resolve("conf/app.conf"), "listen 80\n", "rw-r-----", 1234, 2345);
@@ -150,7 +159,7 @@ class ProjectFilesIT {
         Path checkout = project();
         Map<String, String> want = expected(checkout);
         Path bundle = tmp.resolve("bundle");
-        CliProcess.Result export = CliProcess.run(Map.of(), "export", "--no-pull", "-f",
+        CliProcess.Result export = CliProcess.run(Map.of("API_TOKEN", "online-token"), "export", "--no-pull", "-f",
                 checkout.resolve("compose.yaml").toString(), "-o", bundle.toString());
         assertEquals(0, export.exit(), export.toString());
         assertTrue(export.err().contains("carried from " + checkout.toRealPath()), export.err());
@@ -159,15 +168,15 @@ class ProjectFilesIT {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
                 bundle.resolve("project.tar"))));
         assertTrue(Files.readString(bundle.resolve("SHA256SUMS")).contains("  project.tar\n"));
-        CliProcess.Result verify = CliProcess.run(Map.of(), "verify", "-d", bundle.toString());
+        CliProcess.Result verify = CliProcess.run(TOKEN, "verify", "-d", bundle.toString());
         assertEquals(0, verify.exit(), verify.toString());
 
         // the offline host: no project folder, only the bundle
         Path elsewhere = tmp.resolve("checkout-gone");
         Files.move(checkout, elsewhere);
         Path stackDir = tmp.resolve("stacks/" + stack);
-        CliProcess.Result run = CliProcess.run(Map.of(), "run", "-d", bundle.toString(), "--project-dir",
-                stackDir.toString());
+        CliProcess.Result run = CliProcess.run(Map.of("API_TOKEN", "offline-token"), "run", "-d", bundle.toString(),
+                "--project-dir", stackDir.toString());
         assertEquals(0, run.exit(), run.toString());
         String container = stack + "-app";
         for (Map.Entry<String, String> file : want.entrySet()) {
@@ -179,23 +188,48 @@ class ProjectFilesIT {
                 env);
         assertTrue(docker("inspect", "-f", "{{json .Mounts}}", container).contains("\"RW\":false"));
         assertTrue(Files.isRegularFile(stackDir.resolve(CarriedState.FILE_NAME)));
+        // a secret from a variable and a config written inline: this host's values, never shown or kept elsewhere
+        assertEquals("600 0:0 file offline-token", seen(container, "/run/secrets/api_token"));
+        assertEquals("644 0:0 file motd hello from dotenv", seen(container, "/etc/motd"));
+        String bundleJson = Files.readString(bundle.resolve("bundle.json"));
+        String labels = docker("inspect", "-f", "{{json .Config.Labels}}", container);
+        for (String text : List.of(run.out(), run.err(), bundleJson, labels)) {
+            assertFalse(text.contains("offline-token") || text.contains("online-token"), text);
+        }
 
         // a second run changes nothing
-        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", bundle.toString(), "--project-dir",
+        CliProcess.Result again = CliProcess.run(Map.of("API_TOKEN", "offline-token"), "run", "-d", bundle.toString(), "--project-dir",
                 stackDir.toString(), "--dry-run");
         assertEquals(0, again.exit(), again.toString());
         assertFalse(again.out().contains(stackDir.toString()), again.out());
         assertFalse(again.out().contains("replace"), again.out());
+
+        // a changed value replaces the container that mounts it
+        CliProcess.Result planned = CliProcess.run(Map.of("API_TOKEN", "rotated-token"), "run", "-d",
+                bundle.toString(), "--project-dir", stackDir.toString(), "--dry-run");
+        assertEquals(0, planned.exit(), planned.toString());
+        assertTrue(planned.out().contains("write secret " + stackDir + "/.mlreef-offline-written/secrets/api_token"),
+                planned.out());
+        assertFalse(planned.out().contains("rotated-token") || planned.err().contains("rotated-token"), planned.out());
+        CliProcess.Result rotated = CliProcess.run(Map.of("API_TOKEN", "rotated-token"), "run", "-d",
+                bundle.toString(), "--project-dir", stackDir.toString());
+        assertEquals(0, rotated.exit(), rotated.toString());
+        assertEquals("600 0:0 file rotated-token", seen(container, "/run/secrets/api_token"));
+        CliProcess.Result unset = CliProcess.run(Map.of(), "run", "-d", bundle.toString(), "--project-dir",
+                stackDir.toString(), "--dry-run");
+        assertNotEquals(0, unset.exit(), unset.toString());
+        assertTrue(unset.err().contains("the secret api_token takes its value from API_TOKEN, which is not set"),
+                unset.toString());
     }
 
     @Test
     void anEditOnTheOfflineHostIsNotLostToANewBundle() throws Exception {
         Path checkout = project();
         Path bundle = tmp.resolve("bundle-1");
-        assertEquals(0, CliProcess.run(Map.of(), "export", "-q", "--no-pull", "-f",
+        assertEquals(0, CliProcess.run(TOKEN, "export", "-q", "--no-pull", "-f",
                 checkout.resolve("compose.yaml").toString(), "-o", bundle.toString()).exit());
         Path stackDir = tmp.resolve("stacks/" + stack);
-        CliProcess.Result first = CliProcess.run(Map.of(), "run", "-d", bundle.toString(), "--project-dir",
+        CliProcess.Result first = CliProcess.run(TOKEN, "run", "-d", bundle.toString(), "--project-dir",
                 stackDir.toString());
         assertEquals(0, first.exit(), first.toString());
 
@@ -204,24 +238,24 @@ class ProjectFilesIT {
         Files.writeString(stackDir.resolve("conf/app.conf"), "listen 8080\n");
         Files.writeString(checkout.resolve("conf/site.conf"), "site v2\n");
         Path bundle2 = tmp.resolve("bundle-2");
-        assertEquals(0, CliProcess.run(Map.of(), "export", "-q", "--no-pull", "-f",
+        assertEquals(0, CliProcess.run(TOKEN, "export", "-q", "--no-pull", "-f",
                 checkout.resolve("compose.yaml").toString(), "-o", bundle2.toString()).exit());
 
-        CliProcess.Result plan = CliProcess.run(Map.of(), "run", "-d", bundle2.toString(), "--project-dir",
+        CliProcess.Result plan = CliProcess.run(TOKEN, "run", "-d", bundle2.toString(), "--project-dir",
                 stackDir.toString(), "--dry-run");
         assertEquals(0, plan.exit(), plan.toString());
         assertTrue(plan.out().contains("replace file " + stackDir + "/conf/site.conf, edited here and changed by the"
                 + " bundle (needs --yes"), plan.out());
         assertTrue(plan.out().contains("keep file " + stackDir + "/conf/app.conf as edited here"), plan.out());
 
-        CliProcess.Result refused = CliProcess.run(Map.of(), "run", "-d", bundle2.toString(), "--project-dir",
+        CliProcess.Result refused = CliProcess.run(TOKEN, "run", "-d", bundle2.toString(), "--project-dir",
                 stackDir.toString());
         assertEquals(1, refused.exit(), refused.toString());
         assertTrue(refused.err().contains("edited in the stack folder and changed by the bundle: " + stackDir
                 + "/conf/site.conf; nothing was changed"), refused.err());
         assertEquals("site edited here\n", Files.readString(stackDir.resolve("conf/site.conf")));
 
-        CliProcess.Result yes = CliProcess.run(Map.of(), "run", "-d", bundle2.toString(), "--project-dir",
+        CliProcess.Result yes = CliProcess.run(TOKEN, "run", "-d", bundle2.toString(), "--project-dir",
                 stackDir.toString(), "--yes");
         assertEquals(0, yes.exit(), yes.toString());
         String date = LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE);

@@ -116,4 +116,51 @@ class ProjectFilesTest {
         assertTrue(failure("services:\n  web:\n    image: busybox:1\nsecrets:\n  s: {external: true}\n")
                 .contains("secrets.s.external: not supported"));
     }
+
+    @Test
+    void environmentSecretsAndContentConfigsAreWrittenFromTheVariablesAndMountedAsFileOnes() throws Exception {
+        String yaml = "services:\n  web:\n    image: busybox:1\n    secrets: [db, {source: db, target: db.txt}]\n"
+                + "    configs: [{source: site, target: /etc/site.conf}, greeting]\n"
+                + "secrets:\n  db: {environment: DB_PASSWORD}\n"
+                + "configs:\n  site:\n    content: |\n      host=${SITE_HOST}\n      port=80\n"
+                + "  greeting: {environment: GREETING}\n";
+        StackSpec spec = load(yaml, Map.of("DB_PASSWORD", "s3cret-value", "SITE_HOST", "example.invalid",
+                "GREETING", "hello"));
+        Path written = dir.toAbsolutePath().normalize().resolve(".mlreef-offline-written");
+        assertEquals(List.of(written + "/secrets/db:/run/secrets/db:ro", written + "/secrets/db:/run/secrets/db.txt:ro",
+                written + "/configs/site:/etc/site.conf:ro", written + "/configs/greeting:/greeting:ro"),
+                spec.services().get("web").mounts().stream().map(MountSpec::bind).toList());
+        assertEquals(List.of(), spec.carried(), "nothing of the project folder is carried for them");
+        assertEquals(List.of("s3cret-value true", "host=example.invalid\nport=80\n false", "hello false"),
+                spec.written().stream().map(w -> w.text() + " " + w.secret()).toList());
+        assertTrue(!spec.toString().contains("s3cret-value"), spec.toString());
+        Files.writeString(dir.resolve("compose.yaml"), yaml);
+        String shown = StackDocument.load(dir.resolve("compose.yaml"), warnings::add)
+                .resolvedText(Map.of("DB_PASSWORD", "s3cret-value", "SITE_HOST", "h", "GREETING", "hello"), w -> { });
+        assertTrue(!shown.contains("s3cret-value") && shown.contains("environment: DB_PASSWORD"), shown);
+        assertTrue(warnings.stream().noneMatch(w -> w.contains("s3cret-value")), warnings.toString());
+    }
+
+    @Test
+    void anUnsetVariableOfASecretIsOneProblemNamingTheSecretAndTheVariable() {
+        String message = failure("services:\n  web:\n    image: busybox:1\n    secrets: [db]\n  worker:\n"
+                + "    image: busybox:1\n    secrets: [db]\nsecrets:\n  db:\n    environment: DB_PASSWORD\n");
+        assertEquals(dir.resolve("compose.yaml") + ": secrets.db.environment: the secret db takes its value from"
+                + " DB_PASSWORD, which is not set (line 10)", message);
+    }
+
+    @Test
+    void aRefusedSecretOrConfigIsNotReportedAgainForEachServiceThatUsesIt() {
+        String message = failure("services:\n  web:\n    image: busybox:1\n    secrets: [s]\n    configs: [c]\n"
+                + "  db:\n    image: busybox:1\n    secrets: [s]\n    configs: [c, nope]\n"
+                + "secrets:\n  s: {external: true}\nconfigs:\n  c: {file: c.txt, content: x}\n");
+        assertTrue(message.contains("secrets.s.external: not supported"), message);
+        assertTrue(message.contains("configs.c: gives both file and content"), message);
+        assertTrue(message.contains("'nope' is not declared under the top-level configs"), message);
+        assertTrue(!message.contains("'s' is not declared") && !message.contains("'c' is not declared"), message);
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\nsecrets:\n  s: {content: x}\n")
+                .contains("secrets.s.content: not supported"));
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\nconfigs:\n  c: {environment: 'A B'}\n")
+                .contains("configs.c.environment: 'A B' is not a variable's name"));
+    }
 }
