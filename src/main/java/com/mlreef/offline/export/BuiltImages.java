@@ -7,7 +7,6 @@ import com.mlreef.offline.docker.DockerException;
 import com.mlreef.offline.stackfile.StackFile;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.Sizes;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Locale;
@@ -38,7 +37,7 @@ public final class BuiltImages {
     /**
      * Builds each built service's image, or with {@code noBuild} checks that the engine has it.
      *
-     * @param folder the project folder (the stack file's), which relative contexts are in; null for the current one
+     * @param folder the stack file's folder, which relative contexts are relative to; null for the current one
      */
     public void prepare(StackFile.Loaded stack, boolean noBuild, Path folder) {
         Path project = (folder == null ? Path.of("") : folder).toAbsolutePath().normalize();
@@ -60,13 +59,7 @@ public final class BuiltImages {
     private void build(String service, String image, StackFile.Build build, Path project) {
         String where = "service " + service;
         Path context = project.resolve(build.context()).normalize();
-        if (!Path.of(build.context()).isAbsolute()) {
-            ProjectFolderCheck.inside(project, context, where + ": build context");
-        }
         Path dockerfile = context.resolve(build.dockerfile()).normalize();
-        if (!Path.of(build.context()).isAbsolute() && !Path.of(build.dockerfile()).isAbsolute()) {
-            ProjectFolderCheck.inside(project, dockerfile, where + ": Dockerfile");
-        }
         BuildContext tar = BuildContext.of(context, dockerfile, where);
         long start = System.nanoTime();
         console.info(where + ": building " + image + " from " + context);
@@ -113,23 +106,5 @@ public final class BuiltImages {
             line.append(" --target ").append(build.target());
         }
         return line.append(" ").append(context).toString();
-    }
-
-    /** Where a relative context or Dockerfile really is: inside the project folder, links followed. */
-    private static final class ProjectFolderCheck {
-        static void inside(Path project, Path path, String what) {
-            try {
-                if (!java.nio.file.Files.exists(path)) {
-                    return; // said by BuildContext
-                }
-                Path real = path.toRealPath();
-                if (!real.startsWith(project.toRealPath())) {
-                    throw new BundleException(what + " " + path + " is " + real + ", outside the project folder "
-                            + project + ": copy it into that folder, or give an absolute path");
-                }
-            } catch (IOException e) {
-                throw new BundleException(what + " " + path + ": " + e.getMessage(), e);
-            }
-        }
     }
 }

@@ -16,10 +16,6 @@ final class BuildReader {
             "secrets", "additional_contexts", "dockerfile_inline", "isolation", "privileged", "ulimits",
             "entitlements", "provenance", "sbom");
 
-    /** Why a relative build path may not leave the project folder, and what to do. */
-    private static final String OUTSIDE = "where a relative build path must stay: move it into that folder, or give"
-            + " its absolute path on this host";
-
     private final NodeReader reader;
 
     BuildReader(NodeReader reader) {
@@ -52,8 +48,9 @@ final class BuildReader {
     }
 
     /**
-     * The context folder: an absolute path as given, a relative one normalized inside the project folder (the stack
-     * file's); a URL (a Git repository, a tarball) is refused, as export builds from folders only.
+     * The context folder: an absolute path as given, a relative one normalized against the stack file's folder (it
+     * may leave it, {@code ..} as often: a build is sent to the online host's engine, not carried); a URL (a Git
+     * repository, a tarball) is refused, as export builds from folders only.
      */
     private String context(String context, String path) {
         if (context.matches("(?i)[a-z][a-z0-9+.-]*://.*|git@.*|github\\.com/.*")) {
@@ -63,19 +60,16 @@ final class BuildReader {
         if (context.startsWith("/")) {
             return ProjectPaths.normalizedAbsolute(context, reader.where(path));
         }
-        return ProjectPaths.inside(context, reader.where(path), OUTSIDE);
+        return ProjectPaths.normalizedRelative(context, reader.where(path));
     }
 
-    /**
-     * The Dockerfile, relative to the context (it may leave it, as docker allows, but not the project folder when the
-     * context is relative); an absolute path as given.
-     */
+    /** The Dockerfile, relative to the context (it may leave it, as docker allows); an absolute path as given. */
     private String dockerfile(String context, String dockerfile, String path) {
         if (dockerfile.startsWith("/") || context.startsWith("/")) {
             ProjectPaths.normalizedAbsolute(dockerfile, reader.where(path));
             return dockerfile;
         }
-        ProjectPaths.inside(context + "/" + dockerfile, reader.where(path), OUTSIDE);
+        ProjectPaths.normalizedRelative(context + "/" + dockerfile, reader.where(path));
         return dockerfile;
     }
 

@@ -49,6 +49,18 @@ final class ProjectPaths {
         return names.isEmpty() ? "." : String.join("/", names);
     }
 
+    /**
+     * A relative path normalized, leading {@code ..} kept ({@code ./app/../app/} is {@code app}, {@code ../x/..} is
+     * {@code ..}); one that holds a NUL is refused.
+     */
+    static String normalizedRelative(String path, String where) {
+        if (path.indexOf('\0') >= 0) {
+            throw new StackFileException(where + ": '" + path.replace('\0', '?') + "' has a NUL character");
+        }
+        String normalized = java.nio.file.Path.of(path).normalize().toString();
+        return normalized.isEmpty() ? "." : normalized;
+    }
+
     /** An absolute path as the user gave it, normalized; one that names no file, or holds a NUL, is refused. */
     static String normalizedAbsolute(String path, String where) {
         if (path.indexOf('\0') >= 0) {

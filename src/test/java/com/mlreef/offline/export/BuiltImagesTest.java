@@ -112,17 +112,17 @@ class BuiltImagesTest {
     }
 
     @Test
-    void aContextOrDockerfileLeavingTheProjectFolderThroughALinkIsRefusedBeforeBuilding() throws IOException {
-        Files.createDirectories(tmp.resolve("outside"));
-        Files.writeString(tmp.resolve("outside/Dockerfile"), "FROM base\n");
-        Files.createDirectories(tmp.resolve("project"));
-        Files.createSymbolicLink(tmp.resolve("project/api"), tmp.resolve("outside"));
+    void aContextAboveTheStackFilesFolderIsBuiltFromThere() throws IOException {
+        // a stack file in docker/ that builds the repository's root: the context is sent, not carried
+        Files.createDirectories(tmp.resolve("repo/docker"));
+        Files.writeString(tmp.resolve("repo/Dockerfile"), "FROM base\n");
+        Files.writeString(tmp.resolve("repo/app.py"), "print(1)\n");
         Builder builder = new Builder(List.of(), null);
-        BundleException e = assertThrows(BundleException.class, () -> new BuiltImages(FakeEngine.of(builder),
-                console).prepare(stack("./api"), false, tmp.resolve("project")));
-        assertTrue(e.getMessage().startsWith("service api: build context " + tmp.resolve("project/api") + " is "
-                + tmp.resolve("outside").toRealPath() + ", outside the project folder"), e.getMessage());
-        assertEquals(List.of(), builder.builds);
+        new BuiltImages(FakeEngine.of(builder), console).prepare(stack("../"), false, tmp.resolve("repo/docker"));
+        assertEquals(List.of(new BuildOptions("shop-api", "Dockerfile", Map.of(), null, Map.of())), builder.builds);
+        assertTrue(builder.tarSizes.get(0) >= 3 * 512, "a tar of the root's files: " + builder.tarSizes);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("building shop-api from " + tmp.resolve("repo")),
+                err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
