@@ -209,9 +209,9 @@ class PipServeIT {
         List<String> command = new ArrayList<>(List.of(PYTHON, "-m", "pip", "--no-cache-dir", "--disable-pip-version-check"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        // pip reads every option from PIP_* variables too (PIP_FIND_LINKS, PIP_NO_INDEX...): only the arguments count
+        pb.environment().keySet().removeIf(name -> name.startsWith("PIP_"));
         pb.environment().put("PIP_CONFIG_FILE", "/dev/null");
-        pb.environment().remove("PIP_INDEX_URL");
-        pb.environment().remove("PIP_EXTRA_INDEX_URL");
         Process p = pb.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
