@@ -364,8 +364,9 @@ public final class StackRunner {
                     + " another)");
         }
         folder = StackFolder.plan(root, source.dir(), source.manifest());
+        ProjectFolder project = ProjectFolder.at(root, folder.subpath(), folder.texts());
         return StackDocument.of(source.stackText(), source.stackSource(), name)
-                .withProject(ProjectFolder.at(root, folder.texts()), folder.envFile());
+                .withProject(project, project.fromTree(folder.envFile()));
     }
 
     /**
