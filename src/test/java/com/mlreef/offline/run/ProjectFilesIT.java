@@ -329,6 +329,7 @@ class ProjectFilesIT {
         Path stackDir = com.mlreef.offline.stackfile.ProjectFolder.STACKS.resolve(stack);
         CliProcess.Result run = CliProcess.run(Map.of(), "run", "-d", bundle.toString());
         assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.err().contains("stack folder " + stackDir + " (the default"), run.err());
         String container = stack + "-app";
         for (Map.Entry<String, String> file : want.entrySet()) {
             assertEquals(file.getValue(), seen(container, file.getKey()), file.getKey());
