@@ -21,6 +21,8 @@ import java.util.function.Consumer;
  */
 public final class ProjectDirRecord {
     static final String SUFFIX = ".project-dir";
+    /** A stack's name as a stack file gives it: anything else (a label set by hand) has no record. */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]{0,200}");
     private static final int MAX_BYTES = 4096;
 
     private final Path stacks;
@@ -44,6 +46,9 @@ public final class ProjectDirRecord {
      * normalized path of a folder other than / and the stacks' own is warned about and ignored.
      */
     public Path read(String name, Consumer<String> warnings) {
+        if (!NAME.matcher(name).matches()) {
+            return null;
+        }
         Path file = file(name);
         String text;
         try {
@@ -100,6 +105,9 @@ public final class ProjectDirRecord {
      * removes the record.
      */
     public void write(String name, Path folder) {
+        if (!NAME.matcher(name).matches()) {
+            return;
+        }
         Path file = file(name);
         try {
             Path absolute = folder == null ? null : folder.toAbsolutePath().normalize();

@@ -33,6 +33,10 @@ class ProjectDirRecordTest {
         assertFalse(Files.exists(stacks.resolve("app.project-dir")));
         record.forget("app");
         assertEquals(List.of(), warnings);
+        Files.writeString(dir.resolve("x.project-dir"), "/srv/x\n");
+        record.forget("../x");
+        assertNull(record.read("../x", warnings::add), "a name that is no stack's has no record");
+        assertTrue(Files.exists(dir.resolve("x.project-dir")), "nothing outside the stacks' folder is touched");
     }
 
     @Test
