@@ -103,13 +103,30 @@ public record BundleManifest(int format, String id, Tool tool, String created, b
      * The files of the project folder a stack references (bind sources, env files, secrets, configs, .env), in one
      * tar in the bundle (modes, owners and links kept across any file system), readable by its owner only.
      *
-     * @param envFile the variables file Compose would read (.env, or the one export was given), relative; or null
+     * The tar's paths are relative to the folder export carried from: the stack file's folder, or the folder above it
+     * that holds every path the stack references ({@code ../conf} from a stack file in {@code docker/}).
+     *
+     * @param envFile the variables file Compose would read (.env, or the one export was given), a path of the tar; or
+     *                null
      * @param entries every file, folder and link of the tar, parents first
+     * @param subpath where the stack file's folder lies in the tar ({@code docker}); empty when it is its root, and
+     *                null in bundles of older versions (the same)
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Project(String file, long size, String sha256, String envFile, List<ProjectEntry> entries) {
+    public record Project(String file, long size, String sha256, String envFile, List<ProjectEntry> entries,
+                          String subpath) {
         public static final String FILE_NAME = "project.tar";
+
+        /** A project whose stack file lies at the tar's root. */
+        public Project(String file, long size, String sha256, String envFile, List<ProjectEntry> entries) {
+            this(file, size, sha256, envFile, entries, "");
+        }
+
+        /** Where the stack file's folder lies in the tar ({@code ""}: its root). */
+        public String stackFolder() {
+            return subpath == null ? "" : subpath;
+        }
     }
 
     /**

@@ -21,10 +21,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
- * Writes the files of a project folder that a stack references into the bundle's {@code project.tar}: each file,
- * folder and link under the paths given, with its mode, owner and modification time, and the folders above them;
- * each file hashed while it streams into the tar. A link that leaves the tree it is in, or a path whose real place is
- * outside the project folder, is refused by name.
+ * Writes the files of a project that a stack references into the bundle's {@code project.tar}: each file, folder
+ * and link under the paths given (relative to the tree carried: the stack file's folder or a folder above it), with
+ * its mode, owner and modification time, and the folders above them; each file hashed while it streams into the tar.
+ * A link that leaves the tree it is in, or a path whose real place is outside the carried tree, is refused by name.
  */
 public final class ProjectArchive {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
@@ -70,7 +70,8 @@ public final class ProjectArchive {
         Path real = file.toRealPath();
         if (!real.startsWith(realRoot)) {
             throw new BundleException(file + " is " + real + ", outside the project folder " + root
-                    + ", which is all that export carries: copy it into that folder");
+                    + ", which is all that export carries (the folder that holds the stack file's folder and the"
+                    + " paths it references): copy it into that folder");
         }
         for (Path parent = file.getParent(); parent != null && parent.startsWith(root) && !parent.equals(root);
              parent = parent.getParent()) {
@@ -114,8 +115,11 @@ public final class ProjectArchive {
         return root.relativize(p).toString();
     }
 
-    /** Writes the tar (mode 0600) at {@code target}; what it holds, hashed. */
-    public Project write(Path target, String envFile) throws IOException {
+    /**
+     * Writes the tar (mode 0600) at {@code target}; what it holds, hashed. {@code subpath}: where the stack file's
+     * folder lies in the tree ({@code ""}: its root).
+     */
+    public Project write(Path target, String envFile, String subpath) throws IOException {
         List<ProjectEntry> written = new ArrayList<>();
         try (AtomicFile file = AtomicFile.create(target)) {
             Files.setPosixFilePermissions(file.temporary(), PosixFilePermissions.fromString("rw-------"));
@@ -131,7 +135,7 @@ public final class ProjectArchive {
             }
             file.commit();
             return new Project(target.getFileName().toString(), hashing.count(), hashing.hex(), envFile,
-                    List.copyOf(written));
+                    List.copyOf(written), subpath);
         }
     }
 

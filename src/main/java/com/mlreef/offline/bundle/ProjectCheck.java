@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * The project files bundle.json lists, checked before run writes any of them: plain relative paths (no {@code ..},
- * nothing absolute), each once, below a folder listed before them, links that stay inside the project.
+ * nothing absolute), each once, below a folder listed before them, links that stay inside the project; the stack
+ * file's place among them (subpath) plain too.
  */
 public final class ProjectCheck {
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
@@ -26,6 +27,9 @@ public final class ProjectCheck {
         if (!Project.FILE_NAME.equals(p.file()) || p.sha256() == null || !HEX.matcher(p.sha256()).matches()
                 || p.size() < 0 || p.entries() == null) {
             return "not " + Project.FILE_NAME + " with a size and sha256 and its entries";
+        }
+        if (!p.stackFolder().isEmpty() && !isPlain(p.stackFolder())) {
+            return "subpath '" + p.subpath() + "' is not empty nor a plain relative path (no .., not absolute)";
         }
         if (p.envFile() != null && !isPlain(p.envFile())) {
             return "envFile '" + p.envFile() + "' is not a plain relative path";

@@ -3,6 +3,7 @@ package com.mlreef.offline.cli;
 import com.mlreef.offline.lifecycle.StackControl;
 import com.mlreef.offline.lifecycle.StackFolderRemoval;
 import com.mlreef.offline.run.StackFolder;
+import com.mlreef.offline.stackfile.ProjectDirRecord;
 import com.mlreef.offline.stackfile.ProjectFolder;
 import com.mlreef.offline.ui.Console;
 import com.mlreef.offline.ui.ExitCode;
@@ -25,9 +26,11 @@ import picocli.CommandLine.Option;
             + " VOLUME), with all their data, once you type the stack's name (or with --yes). Volumes the stack did"
             + " not make are kept.",
         "The stack folder, where run keeps the files the bundle carries (/var/lib/mlreef-offline/stacks/NAME, or"
-            + " the --project-dir run was given, which run records on the containers), is kept; --volumes asks before"
+            + " the --project-dir run was given, which run records on the containers and in"
+            + " /var/lib/mlreef-offline/stacks/NAME.project-dir for the next run), is kept; --volumes asks before"
             + " it removes it too, with any edits made there (--yes: without asking; without a terminal and --yes it"
-            + " is kept, and down says so). A --project-dir that was there before run is never removed.",
+            + " is kept, and down says so), and forgets that record. A --project-dir that was there before run is"
+            + " never removed.",
         "Without --volumes, unnamed volumes (a stack's anonymous volumes, '- /PATH', and an image's VOLUME) are"
             + " kept with their data, which the next run does not use: down names them and the command that deletes"
             + " them."},
@@ -47,8 +50,8 @@ public final class DownCommand extends BaseCommand {
     boolean yes;
 
     @Option(names = "--project-dir", paramLabel = "DIR", description = "The stack folder (default: the one the last"
-            + " run recorded on the containers, else /var/lib/mlreef-offline/stacks/NAME); only --volumes removes it,"
-            + " and only if run made it.")
+            + " run recorded on the containers, else in /var/lib/mlreef-offline/stacks/NAME.project-dir, else"
+            + " /var/lib/mlreef-offline/stacks/NAME); only --volumes removes it, and only if run made it.")
     Path projectDir;
 
     @Override
@@ -70,7 +73,7 @@ public final class DownCommand extends BaseCommand {
         if (!names.isEmpty() && !yes) {
             confirm(console, name, names);
         }
-        Path folder = folder(control, name);
+        Path folder = folder(control, name, console);
         boolean removeFolder = volumes && Files.isDirectory(folder) && removable(console, folder, name)
                 && (yes || confirmFolder(console, folder));
         boolean deleteVolumes = volumes;
@@ -80,23 +83,34 @@ public final class DownCommand extends BaseCommand {
                 StackFolderRemoval.remove(folder);
                 console.info("removed the stack folder " + folder);
             } else if (!volumes && Files.isDirectory(folder)) {
-                // the containers that recorded it are gone: the next run is told where it is
+                // the containers that recorded it are gone: the record beside the stack folders keeps it
                 console.info("kept the stack folder " + folder + " with the stack's files (" + (folder.equals(
-                        ProjectFolder.STACKS.resolve(name)) ? "" : "'run --project-dir " + folder + "' uses it again;")
-                        + " 'down --volumes' asks before it removes it)");
+                        ProjectFolder.STACKS.resolve(name)) ? "" : "the next run uses it again, as recorded in "
+                        + ProjectDirRecord.standard().file(name) + ";") + " 'down --volumes' asks before it removes"
+                        + " it)");
+            }
+            if (volumes) {
+                ProjectDirRecord.standard().forget(name); // the stack is gone: the next run starts afresh
             }
             return null;
         });
         return ExitCode.OK;
     }
 
-    /** --project-dir, else the stack folder the last run recorded on the containers, else the default one. */
-    private Path folder(StackControl control, String name) {
+    /**
+     * --project-dir, else the stack folder the last run recorded on the containers, else the one an earlier run's
+     * --project-dir left in its record, else the default one.
+     */
+    private Path folder(StackControl control, String name, Console console) {
         if (projectDir != null) {
             return projectDir.toAbsolutePath().normalize();
         }
         Path recorded = control.recorded(name).folder();
-        return recorded != null ? recorded : ProjectFolder.STACKS.resolve(name);
+        if (recorded != null) {
+            return recorded;
+        }
+        Path remembered = ProjectDirRecord.standard().read(name, console::warn);
+        return remembered != null ? remembered : ProjectFolder.STACKS.resolve(name);
     }
 
     /** Whether the folder may go: the default one, or one run made; a folder that was there before run stays. */

@@ -82,8 +82,8 @@ public class ExportCommand extends BaseCommand {
     List<Path> files = new java.util.ArrayList<>();
 
     @Option(names = "--env-file", paramLabel = "FILE", description = "The variables file to read and carry instead of"
-            + " the .env beside the stack file, as Compose's --env-file (it must be in the stack file's folder). The"
-            + " environment's variables win over the file's.")
+            + " the .env beside the stack file, as Compose's --env-file (carried with the project's files, it may lie"
+            + " above the stack file's folder as they may). The environment's variables win over the file's.")
     Path envFile;
 
     @Option(names = "--compress", paramLabel = "MODE", defaultValue = "none",

@@ -101,10 +101,11 @@ public class RunCommand extends BaseCommand {
     boolean dryRun;
 
     @Option(names = "--project-dir", paramLabel = "DIR", description = "Where the stack's carried files go (default:"
-            + " the folder the last run of the stack was given, else /var/lib/mlreef-offline/stacks/NAME, NAME the"
-            + " stack's name). Relative paths of the stack file resolve against it, as Compose resolves them against"
-            + " the stack file's folder. It is recorded on the containers: status, logs, stop, start, restart and"
-            + " down use it too.")
+            + " the folder an earlier run of the stack was given, else /var/lib/mlreef-offline/stacks/NAME, NAME the"
+            + " stack's name); run says which it uses. Relative paths of the stack file resolve against it, as Compose"
+            + " resolves them against the stack file's folder. It is recorded on the containers (status, logs, stop,"
+            + " start, restart and down use it too) and in /var/lib/mlreef-offline/stacks/NAME.project-dir, which"
+            + " outlives down (down --volumes forgets it).")
     Path projectDir;
 
     @Option(names = "--env-file", paramLabel = "FILE", description = "Read the stack's $${VAR} values from this"

@@ -6,7 +6,8 @@ import com.mlreef.offline.bundle.BundleManifest;
 import com.mlreef.offline.bundle.BundleSource;
 import com.mlreef.offline.bundle.BundleVerifier;
 import com.mlreef.offline.run.EngineLayers;
-import com.mlreef.offline.stackfile.StackFile;
+import com.mlreef.offline.stackfile.ProjectFolder;
+import com.mlreef.offline.stackfile.StackDocument;
 import com.mlreef.offline.stackfile.StackFileException;
 import com.mlreef.offline.stackfile.StackSpec;
 import com.mlreef.offline.ui.Console;
@@ -140,8 +141,9 @@ public class VerifyCommand extends BaseCommand {
         Path file = dir.resolve(BundleManifest.FILE_NAME);
         StackSpec stack;
         try {
-            stack = StackFile.parse(manifest.stack().text(), BundleSource.stackSource(dir), manifest.stack().name(),
-                    System.getenv(), w -> { });
+            String subpath = manifest.project() == null ? "" : manifest.project().stackFolder();
+            stack = StackDocument.of(manifest.stack().text(), BundleSource.stackSource(dir), manifest.stack().name())
+                    .withProject(ProjectFolder.unread(subpath), null).resolve(System.getenv(), w -> { });
         } catch (StackFileException e) {
             return List.of(e.getMessage()); // it names the stack of bundle.json
         }

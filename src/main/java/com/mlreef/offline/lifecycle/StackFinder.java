@@ -48,11 +48,11 @@ public final class StackFinder {
                 String name = source.manifest().stack().name();
                 document = StackDocument.of(source.stackText(), source.stackSource(), name);
                 Path root = last.folder() != null ? last.folder() : ProjectFolder.STACKS.resolve(name);
-                if (Files.isDirectory(root)) {
-                    BundleManifest.Project project = source.manifest().project();
-                    document = document.withProject(ProjectFolder.at(root, relative -> ProjectFolder.readText(
-                            root.resolve(relative))), project == null ? null : project.envFile());
-                }
+                BundleManifest.Project project = source.manifest().project();
+                String subpath = project == null ? "" : project.stackFolder();
+                ProjectFolder folder = Files.isDirectory(root) ? ProjectFolder.at(root, subpath,
+                        relative -> ProjectFolder.readText(root.resolve(relative))) : ProjectFolder.unread(subpath);
+                document = document.withProject(folder, project == null ? null : folder.fromTree(project.envFile()));
             }
         }
         document = document != null ? document : StackDocument.load(null, s -> { });

@@ -67,9 +67,17 @@ public final class StackFolder {
         return root;
     }
 
-    /** The bundle's variables file (.env or the one export was given), or null. */
+    /** The bundle's variables file (.env or the one export was given), a path of the folder; or null. */
     public String envFile() {
         return project == null ? null : project.envFile();
+    }
+
+    /**
+     * Where the stack file lies in the folder, as it lay in the tree export carried ({@code ""}: in the folder
+     * itself): its relative paths resolve against that place.
+     */
+    public String subpath() {
+        return project == null ? "" : project.stackFolder();
     }
 
     /** Whether the bundle carries files into the folder. */

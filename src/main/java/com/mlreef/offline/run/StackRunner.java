@@ -7,6 +7,7 @@ import com.mlreef.offline.docker.RegistryAuth;
 import com.mlreef.offline.docker.model.ContainerSpec;
 import com.mlreef.offline.docker.model.ContainerSummary;
 import com.mlreef.offline.registry.RegistryLocation;
+import com.mlreef.offline.stackfile.ProjectDirRecord;
 import com.mlreef.offline.stackfile.ProjectFolder;
 import com.mlreef.offline.stackfile.StackDocument;
 import com.mlreef.offline.stackfile.StackLabels;
@@ -210,7 +211,7 @@ public final class StackRunner {
 
     private StackSpec apply(BundleSource source, Options options, StackSpec spec, Map<String, String> imageIds,
                             RunPlan plan) {
-        putFiles(options);
+        putFiles(options, spec.name());
         WrittenFiles.write(spec.written()).forEach(console::info);
         applier.prepare(plan, options.ports());
         RunPlan applied = plan;
@@ -256,8 +257,11 @@ public final class StackRunner {
         return packages;
     }
 
-    /** The carried files into the stack folder, before any container that mounts them is created. */
-    private void putFiles(Options options) {
+    /**
+     * The carried files into the stack folder, before any container that mounts them is created; a folder other than
+     * the default one is recorded for the runs after this one.
+     */
+    private void putFiles(Options options, String stack) {
         if (folder == null) {
             return;
         }
@@ -267,6 +271,7 @@ public final class StackRunner {
                     + " bundle's (each edited copy is kept beside it as NAME.local-DATE), or copy your edits into"
                     + " the project before export");
         }
+        ProjectDirRecord.standard().write(stack, folder.root()); // the next run finds it after a plain down
         for (String line : folder.apply(options.replaceEdited())) {
             if (line.startsWith("warning: ")) {
                 console.warn(line.substring("warning: ".length()));
@@ -356,16 +361,43 @@ public final class StackRunner {
      */
     private StackDocument bundleStack(BundleSource source, Options options) {
         String name = source.manifest().stack().name();
+        Path root = stackFolder(name, options);
+        folder = StackFolder.plan(root, source.dir(), source.manifest());
+        ProjectFolder project = ProjectFolder.at(root, folder.subpath(), folder.texts());
+        return StackDocument.of(source.stackText(), source.stackSource(), name)
+                .withProject(project, project.fromTree(folder.envFile()));
+    }
+
+    /**
+     * The stack folder, said: --project-dir, else the one the last run's containers recorded, else the one an earlier
+     * run's --project-dir left in {@link ProjectDirRecord}, else the default one.
+     */
+    private Path stackFolder(String name, Options options) {
+        if (options.projectDir() != null) {
+            Path given = options.projectDir().toAbsolutePath().normalize();
+            console.info("stack folder " + given + " (--project-dir)");
+            return given;
+        }
         Path lastFolder = lastOf(name).folder();
-        Path root = options.projectDir() != null ? options.projectDir()
-                : lastFolder != null ? lastFolder : ProjectFolder.STACKS.resolve(name);
-        if (options.projectDir() == null && lastFolder != null) {
+        if (lastFolder != null) {
             console.info("stack folder " + lastFolder + ", as the last run's --project-dir (--project-dir chooses"
                     + " another)");
+            return lastFolder;
         }
-        folder = StackFolder.plan(root, source.dir(), source.manifest());
-        return StackDocument.of(source.stackText(), source.stackSource(), name)
-                .withProject(ProjectFolder.at(root, folder.texts()), folder.envFile());
+        ProjectDirRecord record = ProjectDirRecord.standard();
+        Path remembered = record.read(name, w -> {
+            if (warned.add(w)) {
+                console.warn(w);
+            }
+        });
+        if (remembered != null) {
+            console.info("stack folder " + remembered + ", as an earlier run's --project-dir (recorded in "
+                    + record.file(name) + "; --project-dir chooses another)");
+            return remembered;
+        }
+        console.info("stack folder " + ProjectFolder.STACKS.resolve(name) + " (the default; --project-dir chooses"
+                + " another)");
+        return ProjectFolder.STACKS.resolve(name);
     }
 
     /**

@@ -4,7 +4,8 @@ package com.mlreef.offline.stackfile;
  * A file or folder of the project that a stack references by a relative path, which {@code export} carries and
  * {@code run} puts into the stack folder.
  *
- * @param path     relative to the project folder, normalized, with {@code /} between names
+ * @param path     relative to the stack file's folder, normalized lexically, with {@code /} between names; it may
+ *                 lead above the folder ({@code ../conf}), and export then carries from the folder that holds both
  * @param use      what references it
  * @param where    the key that names it, for messages
  * @param required false for an env file given {@code required: false}, and for {@code .env}

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * What a stack's keys reference in its project folder, while the stack is read: relative sources resolved against the
- * folder, env files read through it, and every such file listed for {@code export} to carry.
+ * What a stack's keys reference in its project, while the stack is read: relative sources resolved against the stack
+ * file's folder (they may lead above it), env files read through it, and every such file listed for {@code export} to
+ * carry.
  */
 final class ProjectRefs {
     /** The stack folder's folder of secrets and configs written from variables or inline text. */
@@ -24,6 +25,7 @@ final class ProjectRefs {
     private final List<CarriedFile> carried = new ArrayList<>();
     private final List<StackSpec.WrittenFile> written = new ArrayList<>();
     private Path root;
+    private Path base;
 
     ProjectRefs(NodeReader reader, ProjectFolder folder, Interpolation interpolation, Consumer<String> warnings) {
         this.reader = reader;
@@ -35,6 +37,7 @@ final class ProjectRefs {
     /** Once the stack's name is known: the folder its relative paths resolve against. */
     void stack(String name) {
         root = folder.root(name);
+        base = folder.base(name);
     }
 
     /** The folder relative paths resolve against. */
@@ -56,22 +59,29 @@ final class ProjectRefs {
 
     /**
      * Where run writes a secret's or config's text given by the stack ({@code key} secrets or configs): in the
-     * folder's {@value #WRITTEN} folder.
+     * stack folder's {@value #WRITTEN} folder.
      */
     String written(String key, String name, String text, String path) {
-        String source = root.resolve(WRITTEN).resolve(key).resolve(name).toString();
+        String source = base.resolve(WRITTEN).resolve(key).resolve(name).toString();
         written.add(new StackSpec.WrittenFile(source, text, key.equals("secrets"), reader.where(path)));
         return source;
     }
 
-    /** A source as the engine takes it: an absolute path as given, a relative one inside the project folder. */
+    /**
+     * A source as the engine takes it: an absolute path as given, a relative one resolved against the stack file's
+     * folder (lexically, as Compose does: {@code ../conf} is the folder beside it).
+     */
     String source(String source, Use use, String path) {
         if (!ProjectPaths.isRelative(source)) {
             return source;
         }
-        String relative = inside(source, path);
+        String relative = relative(source, path);
         carried.add(new CarriedFile(relative, use, path, true));
-        return relative.equals(".") ? root.toString() : root.resolve(relative).toString();
+        return resolve(relative).toString();
+    }
+
+    private Path resolve(String relative) {
+        return relative.equals(".") ? root : root.resolve(relative).normalize();
     }
 
     /** A file's source: relative even without ./ (secrets' and configs' file:). */
@@ -114,22 +124,22 @@ final class ProjectRefs {
     private Map<String, String> envFile(String file, boolean required, String path) {
         if (file.startsWith("/")) {
             throw reader.error(path, "'" + file + "' is a path of this host, which a bundle does not carry: put the"
-                    + " file in the stack file's folder and give its relative path");
+                    + " file in the project and give its path relative to the stack file's folder");
         }
-        String relative = inside(file, path);
+        String relative = relative(file, path);
         carried.add(new CarriedFile(relative, Use.ENV_FILE, path, required));
         String text = folder.text(relative, path);
         if (text == null) {
             if (required && folder.readsFiles()) {
-                throw reader.error(path, "env file " + root.resolve(relative) + " does not exist (give required:"
+                throw reader.error(path, "env file " + resolve(relative) + " does not exist (give required:"
                         + " false if it may be missing)");
             }
             return Map.of();
         }
-        return EnvFileSyntax.parse(text, root.resolve(relative).toString(), interpolation::value, warnings);
+        return EnvFileSyntax.parse(text, resolve(relative).toString(), interpolation::value, warnings);
     }
 
-    private String inside(String relative, String path) {
-        return ProjectPaths.inside(relative, reader.where(path));
+    private String relative(String relative, String path) {
+        return folder.relative(relative, reader.where(path));
     }
 }

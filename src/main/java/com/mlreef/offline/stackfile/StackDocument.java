@@ -92,7 +92,8 @@ public final class StackDocument {
 
     /**
      * The same document reading its variables from {@code file} (a path of this host, as --env-file gives it) instead
-     * of .env; it must be in the project folder, which is all a bundle carries.
+     * of .env; export carries it with the project's other files, so it may lie above the stack file's folder as they
+     * may.
      */
     public StackDocument withEnvFile(Path file) {
         if (file == null) {
@@ -100,14 +101,14 @@ public final class StackDocument {
         }
         Path root = project.root(defaultName);
         Path absolute = file.toAbsolutePath().normalize();
-        if (!absolute.startsWith(root) || absolute.equals(root)) {
-            throw new StackFileException("--env-file: " + file + " is outside the stack file's folder " + root
-                    + ", which is all that export carries: move it there");
+        if (absolute.equals(root) || root.startsWith(absolute)) {
+            throw new StackFileException("--env-file: " + file + " is a folder that holds the stack file, not a"
+                    + " variables file");
         }
-        return withProject(project, root.relativize(absolute).toString());
+        return withProject(project, project.relative(root.relativize(absolute).toString(), "--env-file"));
     }
 
-    /** The variables file, relative to the project folder. */
+    /** The variables file, relative to the stack file's folder. */
     public String envFile() {
         return envFile;
     }
@@ -297,12 +298,12 @@ public final class StackDocument {
         if (dotenv == null) {
             if (project.readsFiles() && !envFile.equals(DOTENV)) {
                 throw new StackFileException("--env-file: " + project.root(defaultName).resolve(envFile)
-                        + " does not exist");
+                        .normalize() + " does not exist");
             }
             return variables;
         }
         Map<String, String> all = new java.util.HashMap<>(EnvFileSyntax.parse(dotenv,
-                project.root(defaultName).resolve(envFile).toString(), variables::get, warnings));
+                project.root(defaultName).resolve(envFile).normalize().toString(), variables::get, warnings));
         all.putAll(variables);
         return all;
     }
@@ -347,7 +348,7 @@ public final class StackDocument {
         StackSpec spec = stackReader.read(root, defaultName);
         if (project.text(envFile, source) != null) {
             List<CarriedFile> carried = new java.util.ArrayList<>(spec.carried());
-            carried.add(new CarriedFile(ProjectPaths.inside(envFile, "--env-file"), CarriedFile.Use.DOTENV,
+            carried.add(new CarriedFile(project.relative(envFile, "--env-file"), CarriedFile.Use.DOTENV,
                     "the variables file", false));
             spec = new StackSpec(spec.name(), spec.services(), spec.volumes(), spec.networks(), spec.extraImages(),
                     spec.files(), List.copyOf(carried), spec.project(), spec.written());

@@ -30,7 +30,7 @@ class ProjectArchiveTest {
         ProjectArchive archive = ProjectArchive.of(project, List.of("conf", "secret.txt", "gone"), missing::add);
         assertEquals(List.of("gone"), missing);
         assertEquals(List.of("conf", "conf/link", "conf/sub", "conf/sub/a.txt", "secret.txt"), archive.paths());
-        BundleManifest.Project written = archive.write(dir.resolve("project.tar"), null);
+        BundleManifest.Project written = archive.write(dir.resolve("project.tar"), null, "");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("project.tar"))));
         assertEquals(Files.size(dir.resolve("project.tar")), written.size());
         assertEquals(BundleVerifier.sha256(dir.resolve("project.tar"), n -> { }), written.sha256());
@@ -77,5 +77,34 @@ class ProjectArchiveTest {
                 new ProjectEntry("l", "link", 0777, 0, 0, 0, null, "../../etc")))).contains("outside the project"));
         assertTrue(ProjectCheck.problem(new BundleManifest.Project("../p.tar", 1, sha, null, List.of()))
                 .startsWith("not project.tar"));
+    }
+
+    @Test
+    void theStackFilesPlaceInTheTreeIsPlainAndAbsentInOlderBundlesMeansTheRoot() throws Exception {
+        String sha = "0".repeat(64);
+        List<ProjectEntry> entries = List.of(new ProjectEntry("docker", "dir", 0755, 0, 0, 0, null, null));
+        for (String bad : List.of("..", "../docker", "/srv/docker", "docker/../..", "a//b", "./docker")) {
+            String problem = ProjectCheck.problem(new BundleManifest.Project("project.tar", 1, sha, null, entries,
+                    bad));
+            assertEquals("subpath '" + bad + "' is not empty nor a plain relative path (no .., not absolute)",
+                    problem, bad);
+        }
+        assertNull(ProjectCheck.problem(new BundleManifest.Project("project.tar", 1, sha, null, entries, "docker")));
+        assertNull(ProjectCheck.problem(new BundleManifest.Project("project.tar", 1, sha, null, entries, "")));
+
+        BundleManifest manifest = BundleFilesTest.manifest(1, "images/a.tar").withProject(
+                new BundleManifest.Project("project.tar", 1, sha, "docker/.env", entries, "docker"));
+        BundleFiles.write(dir, manifest);
+        assertTrue(Files.readString(dir.resolve("bundle.json")).contains("\"subpath\" : \"docker\""));
+        assertEquals("docker", BundleFiles.read(dir).project().stackFolder());
+        Files.writeString(dir.resolve("bundle.json"), Files.readString(dir.resolve("bundle.json"))
+                .replace("\"subpath\" : \"docker\"", "\"subpath\" : \"../docker\""));
+        assertTrue(assertThrows(BundleException.class, () -> BundleFiles.read(dir)).getMessage()
+                .contains("project: subpath '../docker' is not empty nor a plain relative path"));
+        String older = Files.readString(dir.resolve("bundle.json")).replace(",\n    \"subpath\" : \"../docker\"", "");
+        assertFalse(older.contains("subpath"), older);
+        Files.writeString(dir.resolve("bundle.json"), older);
+        assertNull(BundleFiles.read(dir).project().subpath());
+        assertEquals("", BundleFiles.read(dir).project().stackFolder(), "a bundle of an older version: the root");
     }
 }

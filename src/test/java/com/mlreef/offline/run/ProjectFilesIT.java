@@ -268,4 +268,105 @@ class ProjectFilesIT {
         assertEquals("site v2", docker("exec", stack + "-app", "cat", "/etc/site.conf").strip());
         assertEquals("listen 8080", docker("exec", stack + "-app", "cat", "/etc/app.conf").strip());
     }
+
+    /**
+     * A stack file in a subfolder of its project ({@code docker/compose.yaml}) that references files beside that
+     * folder: export carries them from the project's folder, and run puts them into the default stack folder as they
+     * lay there, the stack file's paths resolved against its place in it.
+     */
+    @Test
+    void aStackFileInASubfolderCarriesTheFilesAboveIt() throws Exception {
+        stack = TestEngine.unique("above").replace("mlro-test-", "mlroa");
+        Path p = Files.createDirectories(tmp.resolve("project"));
+        Path docker = Files.createDirectories(p.resolve("docker"));
+        Files.writeString(docker.resolve("compose.yaml"), """
+                name: %s
+                services:
+                  app:
+                    image: %s
+                    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+                    volumes:
+                      - ../conf:/conf:ro
+                      - ./local.txt:/local.txt:ro
+                    env_file: ../common.env
+                    environment:
+                      FROM_DOTENV: ${FROM_DOTENV}
+                    secrets:
+                      - s
+                secrets:
+                  s:
+                    file: ../secrets/s.txt
+                """.formatted(stack, image));
+        Files.createDirectories(p.resolve("conf/sub"));
+        write(p.resolve("conf/app.conf"), "listen 80\n", "rw-r-----", 1234, 2345);
+        write(p.resolve("conf/sub/more.conf"), "more\n", "rw-r--r--", 0, 0);
+        write(p.resolve("common.env"), "COMMON=from common.env\nREF=${FROM_DOTENV}-ref\n", "rw-------", 0, 0);
+        write(p.resolve("docker/.env"), "FROM_DOTENV=dotenv beside the stack file\n", "rw-------", 0, 0);
+        write(docker.resolve("local.txt"), "beside the stack file\n", "rw-r--r--", 0, 0);
+        Files.createDirectories(p.resolve("secrets"));
+        write(p.resolve("secrets/s.txt"), "above s3cret\n", "rw-------", 999, 999);
+        Files.writeString(p.resolve("not-referenced.txt"), "never carried\n");
+        Map<String, String> want = new LinkedHashMap<>();
+        want.put("/conf/app.conf", describe(p.resolve("conf/app.conf")));
+        want.put("/conf/sub/more.conf", describe(p.resolve("conf/sub/more.conf")));
+        want.put("/local.txt", describe(docker.resolve("local.txt")));
+        want.put("/run/secrets/s", describe(p.resolve("secrets/s.txt")));
+
+        Path bundle = tmp.resolve("bundle");
+        CliProcess.Result export = CliProcess.run(Map.of(), "export", "--no-pull", "-f",
+                docker.resolve("compose.yaml").toString(), "-o", bundle.toString());
+        assertEquals(0, export.exit(), export.toString());
+        assertTrue(export.err().contains("carried from " + p.toAbsolutePath().normalize() + " into "), export.err());
+        assertTrue(export.err().contains("the stack file's folder is docker in it"), export.err());
+        String bundleJson = Files.readString(bundle.resolve("bundle.json"));
+        assertTrue(bundleJson.contains("\"subpath\" : \"docker\"") && bundleJson.contains("\"envFile\" : \"docker/.env\"")
+                && !bundleJson.contains("not-referenced"), bundleJson);
+        CliProcess.Result verify = CliProcess.run(Map.of(), "verify", "-d", bundle.toString());
+        assertEquals(0, verify.exit(), verify.toString());
+
+        // the offline host: the project folder is gone, the bundle alone runs the stack in the default stack folder
+        deleteTree(p);
+        Path stackDir = com.mlreef.offline.stackfile.ProjectFolder.STACKS.resolve(stack);
+        CliProcess.Result run = CliProcess.run(Map.of(), "run", "-d", bundle.toString());
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.err().contains("stack folder " + stackDir + " (the default"), run.err());
+        String container = stack + "-app";
+        for (Map.Entry<String, String> file : want.entrySet()) {
+            assertEquals(file.getValue(), seen(container, file.getKey()), file.getKey());
+        }
+        String env = docker("exec", container, "env");
+        assertTrue(env.contains("COMMON=from common.env\n") && env.contains("REF=dotenv beside the stack file-ref\n")
+                && env.contains("FROM_DOTENV=dotenv beside the stack file\n"), env);
+        assertEquals("listen 80\n", Files.readString(stackDir.resolve("conf/app.conf")));
+        assertTrue(Files.isRegularFile(stackDir.resolve("docker/local.txt"))
+                && Files.isRegularFile(stackDir.resolve("secrets/s.txt")), "the files lie as they lay in the project");
+        assertTrue(docker("inspect", "-f", "{{json .Mounts}}", container).contains("\"Source\":\"" + stackDir
+                + "/conf\""));
+
+        // a second run changes nothing; an operator's edit is kept and named, and replaces the container that
+        // mounts it; status and down find the stack folder
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", bundle.toString(), "--dry-run");
+        assertEquals(0, again.exit(), again.toString());
+        assertFalse(again.out().contains("replace") || again.out().contains(stackDir.toString()), again.out());
+        Files.writeString(stackDir.resolve("conf/app.conf"), "listen 8080\n");
+        CliProcess.Result edited = CliProcess.run(Map.of(), "run", "-d", bundle.toString());
+        assertEquals(0, edited.exit(), edited.toString());
+        assertTrue(edited.err().contains("kept " + stackDir.resolve("conf/app.conf") + " as edited here"),
+                edited.err());
+        assertEquals("listen 8080", docker("exec", container, "cat", "/conf/app.conf").strip());
+        CliProcess.Result status = CliProcess.run(Map.of(), "status", "-d", bundle.toString());
+        assertEquals(0, status.exit(), status.toString());
+        CliProcess.Result down = CliProcess.run(Map.of(), "down", "--stack", stack, "--volumes", "--yes");
+        assertEquals(0, down.exit(), down.toString());
+        assertFalse(Files.exists(stackDir), "down --volumes removes the stack folder run made");
+        stack = null;
+    }
+
+    private static void deleteTree(Path root) throws Exception {
+        try (Stream<Path> tree = Files.walk(root)) {
+            for (Path f : (Iterable<Path>) tree.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(f);
+            }
+        }
+    }
 }

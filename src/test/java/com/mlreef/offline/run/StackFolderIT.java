@@ -1,6 +1,7 @@
 package com.mlreef.offline.run;
 
 import com.mlreef.offline.docker.DockerClient;
+import com.mlreef.offline.stackfile.ProjectFolder;
 import com.mlreef.offline.stackfile.StackLabels;
 import com.mlreef.offline.testing.CliProcess;
 import com.mlreef.offline.testing.Created;
@@ -182,15 +183,20 @@ class StackFolderIT {
         assertTrue(down.err().contains("warning: kept the unnamed volume of " + stack + "-app at /var/lib/cache,"
                 + " which run does not use again ('docker volume rm " + unnamed + "' deletes it)"), down.err());
         assertEquals(unnamed, docker("volume", "inspect", "-f", "{{.Name}}", unnamed).strip(), "kept");
-        assertTrue(down.err().contains("kept the stack folder " + folder + " with the stack's files ('run"
-                + " --project-dir " + folder + "' uses it again"), down.err());
+        Path record = ProjectFolder.STACKS.resolve(stack + ".project-dir");
+        assertTrue(down.err().contains("kept the stack folder " + folder + " with the stack's files (the next run"
+                + " uses it again, as recorded in " + record), down.err());
         assertTrue(Files.isDirectory(folder));
+        assertEquals(folder + "\n", Files.readString(record));
 
-        // the containers that recorded the folder are gone: run is given it again, and down --volumes, not given
-        // it, finds it on the new containers and removes it, as run made it
-        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", bundle.toString(), "--project-dir",
-                folder.toString(), "--env-file", secrets.toString());
+        // the containers that recorded the folder are gone: run finds it in the record and says so, and down
+        // --volumes, not given it, finds it on the new containers and removes it, as run made it
+        CliProcess.Result again = CliProcess.run(Map.of(), "run", "-d", bundle.toString(), "--env-file",
+                secrets.toString());
         assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.err().contains("stack folder " + folder + ", as an earlier run's --project-dir (recorded in "
+                + record), again.err());
+        assertEquals(folder.toString(), label(StackLabels.FOLDER_LABEL));
         // without a terminal to ask on, the volumes go once the stack's name is typed, the folder stays
         Path answer = Files.writeString(tmp.resolve("answer"), stack + "\n");
         CliProcess.Result asked = CliProcess.runIn(null, answer, List.of(), Map.of(), "down", "--stack", stack,
@@ -205,6 +211,7 @@ class StackFolderIT {
         assertEquals(0, volumes.exit(), volumes.toString());
         assertTrue(volumes.err().contains("removed the stack folder " + folder), volumes.err());
         assertFalse(Files.exists(folder));
+        assertFalse(Files.exists(record), "down --volumes forgets the stack's folder");
         stack = null;
     }
 }

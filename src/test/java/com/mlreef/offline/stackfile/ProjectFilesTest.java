@@ -31,17 +31,20 @@ class ProjectFilesTest {
     }
 
     @Test
-    void relativePathsAreInsideTheProjectFolderOrRefusedByName() {
-        assertEquals("a", ProjectPaths.inside("./a", "w"));
-        assertEquals("b/c", ProjectPaths.inside("a/../b/./c/", "w"));
-        assertEquals(".", ProjectPaths.inside(".", "w"));
-        assertEquals("x: '../data' is outside the project folder (the stack file's folder), which is all that export"
-                + " carries: move it into that folder, or give an absolute path of the offline host",
-                assertThrows(StackFileException.class, () -> ProjectPaths.inside("../data", "x")).getMessage());
-        assertTrue(assertThrows(StackFileException.class, () -> ProjectPaths.inside("a/../../b", "x")).getMessage()
-                .contains("'a/../../b' is outside the project folder"));
-        assertTrue(assertThrows(StackFileException.class, () -> ProjectPaths.inside("/etc/app", "x")).getMessage()
+    void relativePathsAreNormalizedAsComposeDoesAndMayLeadAboveTheFolder() {
+        assertEquals("a", ProjectPaths.normalized("./a", "w"));
+        assertEquals("b/c", ProjectPaths.normalized("a/../b/./c/", "w"));
+        assertEquals(".", ProjectPaths.normalized(".", "w"));
+        assertEquals("../data", ProjectPaths.normalized("../data", "w"));
+        assertEquals("../b", ProjectPaths.normalized("a/../../b", "w"));
+        assertEquals("../../y", ProjectPaths.normalized("./x/../../../y/z/..", "w"));
+        assertEquals("..", ProjectPaths.normalized("../x/..", "w"));
+        assertEquals(2, ProjectPaths.above("../../y"));
+        assertEquals(0, ProjectPaths.above("y/.."));
+        assertTrue(assertThrows(StackFileException.class, () -> ProjectPaths.normalized("/etc/app", "x")).getMessage()
                 .contains("not a path relative"));
+        assertTrue(assertThrows(StackFileException.class, () -> ProjectPaths.normalized("a\\b", "x")).getMessage()
+                .contains("has a character a carried path cannot have"));
         assertTrue(ProjectPaths.isRelative("./a") && ProjectPaths.isRelative("a/b") && ProjectPaths.isRelative(".."));
         assertTrue(!ProjectPaths.isRelative("data") && !ProjectPaths.isRelative("/abs") && !ProjectPaths.isRelative("~/x"));
     }
@@ -59,8 +62,11 @@ class ProjectFilesTest {
         assertEquals(List.of("conf/app.conf", "site/html", "data"), spec.carried().stream().map(CarriedFile::path)
                 .toList());
         assertEquals(root, spec.project());
-        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['./a/../../etc:/x']\n")
-                .contains("services.web.volumes (line 4): './a/../../etc' is outside the project folder"));
+        String toRoot = "./a/../" + "../".repeat(root.getNameCount()) + "etc";
+        assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['" + toRoot + ":/x']\n")
+                .contains("services.web.volumes (line 4): '" + toRoot + "' leads up to / (the filesystem root) from "
+                        + root + ", and export carries from the folder that holds the stack file's folder and every"
+                        + " relative path, which cannot be /"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['~other/x:/x']\n")
                 .contains("'~other/x:/x': ~USER is not taken"));
     }

@@ -175,7 +175,7 @@ class StackFileTest {
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['data:/data']\n")
                 .contains("volume 'data' is not declared"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['../data:/data']\n")
-                .contains("'../data' is outside the project folder"));
+                .contains("'../data' leads above the stack folder"));
         assertTrue(failure("services:\n  web:\n    image: busybox:1\n    volumes: ['/a:/b:/c:/d']\n")
                 .contains("is not SOURCE:TARGET[:ro] or an anonymous volume's /PATH"));
         assertTrue(failure("services:\n  web:\n    image: 'Busy Box'\n").contains("not a valid image reference"));
