@@ -98,7 +98,7 @@ public abstract class StackOptions {
     /** The stack file given, read once (-f - is standard input, which can be read once); null without one. */
     StackDocument document() {
         if (document == null && file() != null) {
-            document = StackDocument.load(file(), s -> { });
+            document = StackDocument.load(file(), s -> { }).withoutWrittenValues(); // these commands write none
         }
         return document;
     }

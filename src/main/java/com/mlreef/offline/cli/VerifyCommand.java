@@ -143,7 +143,8 @@ public class VerifyCommand extends BaseCommand {
         try {
             String subpath = manifest.project() == null ? "" : manifest.project().stackFolder();
             stack = StackDocument.of(manifest.stack().text(), BundleSource.stackSource(dir), manifest.stack().name())
-                    .withProject(ProjectFolder.unread(subpath), null).resolve(System.getenv(), w -> { });
+                    .withProject(ProjectFolder.unread(subpath), null).withoutWrittenValues()
+                    .resolve(System.getenv(), w -> { });
         } catch (StackFileException e) {
             return List.of(e.getMessage()); // it names the stack of bundle.json
         }

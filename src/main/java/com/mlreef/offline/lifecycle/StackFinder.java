@@ -57,7 +57,7 @@ public final class StackFinder {
         }
         document = document != null ? document : StackDocument.load(null, s -> { });
         List<Path> envFiles = last.envFiles().stream().filter(Files::isRegularFile).toList();
-        return document.withVariablesFiles(envFiles).resolve(System.getenv(), s -> { });
+        return document.withVariablesFiles(envFiles).withoutWrittenValues().resolve(System.getenv(), s -> { });
     }
 
     /** The name of the stack a bundle folder runs: its own stack's, or the default one's for plain docker save tars. */

@@ -85,7 +85,9 @@ final class FileMounts {
                 throw reader.error(path + ".environment", "'" + variable + "' is not a variable's name");
             }
             text = reader.variable(variable, path + ".environment");
-            if (text == null) {
+            if (text == null && !refs.valuesNeeded()) {
+                text = "";
+            } else if (text == null) {
                 throw reader.error(path + ".environment", "the " + one + " " + name + " takes its value from "
                         + variable + ", which is not set");
             }

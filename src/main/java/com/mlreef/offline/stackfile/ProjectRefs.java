@@ -24,14 +24,22 @@ final class ProjectRefs {
     private final Consumer<String> warnings;
     private final List<CarriedFile> carried = new ArrayList<>();
     private final List<StackSpec.WrittenFile> written = new ArrayList<>();
+    private final boolean valuesNeeded;
     private Path root;
     private Path base;
 
-    ProjectRefs(NodeReader reader, ProjectFolder folder, Interpolation interpolation, Consumer<String> warnings) {
+    ProjectRefs(NodeReader reader, ProjectFolder folder, Interpolation interpolation, Consumer<String> warnings,
+                boolean valuesNeeded) {
         this.reader = reader;
         this.folder = folder;
         this.interpolation = interpolation;
         this.warnings = warnings;
+        this.valuesNeeded = valuesNeeded;
+    }
+
+    /** Whether a secret or config given by an unset variable is refused (false: read as empty). */
+    boolean valuesNeeded() {
+        return valuesNeeded;
     }
 
     /** Once the stack's name is known: the folder its relative paths resolve against. */

@@ -36,6 +36,8 @@ public final class StackDocument {
     private final StackYaml.Tree tree;
     /** Files of this host the variables are read from instead of the project's variables file (run --env-file). */
     private List<Path> variablesFiles = List.of();
+    /** Whether a secret or config given by an unset variable is refused (run writes them; other commands do not). */
+    private boolean valuesNeeded = true;
 
     private StackDocument(String text, String source, String defaultName, StackYaml.Tree tree, ProjectFolder project,
                           String envFile) {
@@ -77,6 +79,18 @@ public final class StackDocument {
         StackDocument document = new StackDocument(text, source, defaultName, tree, folder,
                 variablesFile == null ? DOTENV : variablesFile);
         document.variablesFiles = variablesFiles;
+        document.valuesNeeded = valuesNeeded;
+        return document;
+    }
+
+    /**
+     * The same document for a command that does not write the stack's secrets and configs (verify, status, down...):
+     * one given by {@code environment: VAR} with VAR unset is read as empty instead of refused, since only run needs
+     * its value.
+     */
+    public StackDocument withoutWrittenValues() {
+        StackDocument document = withProject(project, envFile);
+        document.valuesNeeded = false;
         return document;
     }
 
@@ -343,7 +357,7 @@ public final class StackDocument {
         Map<String, String> all = withDotenv(variables, warnings);
         Interpolation interpolation = new Interpolation(all, warnings);
         NodeReader reader = new NodeReader(source, interpolation, lines, tree.origins());
-        ProjectRefs refs = new ProjectRefs(reader, project, interpolation, warnings);
+        ProjectRefs refs = new ProjectRefs(reader, project, interpolation, warnings, valuesNeeded);
         StackReader stackReader = new StackReader(reader, refs, warnings);
         StackSpec spec = stackReader.read(root, defaultName);
         if (project.text(envFile, source) != null) {

@@ -220,6 +220,12 @@ class ProjectFilesIT {
         assertNotEquals(0, unset.exit(), unset.toString());
         assertTrue(unset.err().contains("the secret api_token takes its value from API_TOKEN, which is not set"),
                 unset.toString());
+        // commands that write no secret do not need its value
+        CliProcess.Result verified = CliProcess.run(Map.of(), "verify", "-d", bundle.toString());
+        assertEquals(0, verified.exit(), verified.toString());
+        CliProcess.Result status = CliProcess.run(Map.of(), "status", "-d", bundle.toString());
+        assertEquals(0, status.exit(), status.toString());
+        assertTrue(status.out().contains("running"), status.out());
     }
 
     @Test

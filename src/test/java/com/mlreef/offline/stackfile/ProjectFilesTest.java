@@ -156,6 +156,22 @@ class ProjectFilesTest {
     }
 
     @Test
+    void aCommandThatWritesNoSecretReadsOneOfAnUnsetVariableAsEmpty() throws Exception {
+        Path file = dir.resolve("compose.yaml");
+        Files.writeString(file, "services:\n  web:\n    image: busybox:1\n    secrets: [db]\n"
+                + "secrets:\n  db:\n    environment: DB_PASSWORD\n");
+        StackSpec spec = StackDocument.load(file, warnings::add).withoutWrittenValues().resolve(Map.of(), w -> { });
+        assertEquals(List.of("busybox:1"), spec.images());
+        assertEquals(List.of(""), spec.written().stream().map(StackSpec.WrittenFile::text).toList());
+        StackSpec withFiles = StackDocument.load(file, warnings::add).withoutWrittenValues()
+                .withVariablesFiles(List.of()).resolve(Map.of(), w -> { });
+        assertEquals(List.of(""), withFiles.written().stream().map(StackSpec.WrittenFile::text).toList(),
+                "kept by the other with-methods");
+        assertThrows(StackFileException.class, () -> StackDocument.load(file, warnings::add).resolve(Map.of(), w -> { }),
+                "run, which writes it, still refuses it");
+    }
+
+    @Test
     void aRefusedSecretOrConfigIsNotReportedAgainForEachServiceThatUsesIt() {
         String message = failure("services:\n  web:\n    image: busybox:1\n    secrets: [s]\n    configs: [c]\n"
                 + "  db:\n    image: busybox:1\n    secrets: [s]\n    configs: [c, nope]\n"
