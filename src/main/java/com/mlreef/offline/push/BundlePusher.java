@@ -168,8 +168,8 @@ public final class BundlePusher {
                 }
                 String repository = blob.lacking.iterator().next();
                 repositories.put(digest, repository);
-                uploads.put(digest, pool.submit(() -> send(blob, repository, entry.size(),
-                        from -> ArchiveBlobs.range(file, entry, from), progress, done)));
+                BlobUpload.FileRange range = new BlobUpload.FileRange(file, entry.offset(), entry.size());
+                uploads.put(digest, pool.submit(() -> send(blob, repository, entry.size(), range, progress, done)));
             }
             for (Map.Entry<String, Future<BlobUpload.Result>> upload : uploads.entrySet()) {
                 String digest = upload.getKey();
