@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -149,7 +150,7 @@ public final class BundlePusher {
         });
     }
 
-    /** An uncompressed file: its entries read where they are, {@value #PARALLEL} uploads at a time. */
+    /** An uncompressed file: its entries read where they are, {@value #PARALLEL} uploads at a time, largest first. */
     private void uploadInPlace(Path file, Map<String, String> byEntry, Progress progress, AtomicLong done)
             throws IOException {
         ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, r -> {
@@ -160,7 +161,10 @@ public final class BundlePusher {
         try {
             Map<String, Future<BlobUpload.Result>> uploads = new LinkedHashMap<>();
             Map<String, String> repositories = new LinkedHashMap<>();
-            for (ArchiveBlobs.Entry entry : ArchiveBlobs.entries(file)) {
+            List<ArchiveBlobs.Entry> entries = new ArrayList<>(ArchiveBlobs.entries(file));
+            // the largest first: the registry, busiest with the largest, is not left with it alone at the end
+            entries.sort(Comparator.comparingLong(ArchiveBlobs.Entry::size).reversed());
+            for (ArchiveBlobs.Entry entry : entries) {
                 String digest = byEntry.get(entry.name());
                 BlobTable.Blob blob = digest == null ? null : table.get(digest);
                 if (blob == null || blob.lacking.isEmpty() || uploads.containsKey(digest)) {
