@@ -55,7 +55,10 @@ final class BlobUpload {
         this.repository = repository;
     }
 
-    /** Mounts the blob from {@code from} of the same registry; false when the registry does not (then upload it). */
+    /**
+     * Mounts the blob from {@code from} of the same registry; false when the registry does not, or does not let this
+     * account read {@code from} (then upload it).
+     */
     boolean mount(String digest, String from) throws IOException {
         HttpResponse<String> r = client.send(repository, "pull,push", post("?mount=" + encode(digest) + "&from="
                 + encode(from)), HttpResponse.BodyHandlers.ofString());
@@ -65,6 +68,9 @@ final class BlobUpload {
         if (r.statusCode() == 202) {
             cancel(location(r)); // the registry opened an upload instead
             return false;
+        }
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            return false; // a token of the target's scope only does not allow reading the other repository
         }
         throw refused("mounting it from " + from, r);
     }

@@ -161,6 +161,7 @@ public final class BundlePusher {
         try {
             Map<String, Future<BlobUpload.Result>> uploads = new LinkedHashMap<>();
             Map<String, String> repositories = new LinkedHashMap<>();
+            Map<String, BlobUpload.FileRange> ranges = new LinkedHashMap<>();
             List<ArchiveBlobs.Entry> entries = new ArrayList<>(ArchiveBlobs.entries(file));
             // the largest first: the registry, busiest with the largest, is not left with it alone at the end
             entries.sort(Comparator.comparingLong(ArchiveBlobs.Entry::size).reversed());
@@ -173,12 +174,14 @@ public final class BundlePusher {
                 String repository = blob.lacking.iterator().next();
                 repositories.put(digest, repository);
                 BlobUpload.FileRange range = new BlobUpload.FileRange(file, entry.offset(), entry.size());
+                ranges.put(digest, range);
                 uploads.put(digest, pool.submit(() -> send(blob, repository, entry.size(), range, progress, done)));
             }
             for (Map.Entry<String, Future<BlobUpload.Result>> upload : uploads.entrySet()) {
                 String digest = upload.getKey();
                 uploaded(table.get(digest), repositories.get(digest), result(upload.getValue()));
                 table.mount(List.of(digest));
+                uploadToRest(table.get(digest), ranges.get(digest).size(), ranges.get(digest), progress, done);
             }
         } finally {
             pool.shutdownNow();
@@ -196,7 +199,7 @@ public final class BundlePusher {
             }
             boolean[] read = {false};
             String repository = blob.lacking.iterator().next();
-            BlobUpload.Result result = send(blob, repository, size, from -> {
+            BlobUpload.Source source = from -> {
                 if (!read[0] && from == 0) {
                     read[0] = true;
                     return content;
@@ -206,10 +209,19 @@ public final class BundlePusher {
                 InputStream again = ArchiveBlobs.open(file, compression, name);
                 again.skipNBytes(from);
                 return again;
-            }, progress, done);
-            uploaded(blob, repository, result);
+            };
+            uploaded(blob, repository, send(blob, repository, size, source, progress, done));
             table.mount(List.of(digest));
+            uploadToRest(blob, size, source, progress, done);
         });
+    }
+
+    /** The blob uploaded again into each repository that still lacks it: the registry mounted it into none. */
+    private void uploadToRest(BlobTable.Blob blob, long size, BlobUpload.Source source, Progress progress,
+                              AtomicLong done) throws IOException {
+        for (String repository : List.copyOf(blob.lacking)) {
+            uploaded(blob, repository, send(blob, repository, size, source, progress, done));
+        }
     }
 
     private BlobUpload.Result send(BlobTable.Blob blob, String repository, long size, BlobUpload.Source source,
