@@ -87,11 +87,11 @@ final class ArchiveBlobs {
         return entries;
     }
 
-    /** The bytes of an entry of an uncompressed archive from {@code from} on, read from the file at their place. */
-    static InputStream range(Path file, Entry entry, long from) throws IOException {
+    /** The bytes {@code [offset + from, offset + size)} of a file, read at their place. */
+    static InputStream range(Path file, long offset, long size, long from) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        channel.position(entry.offset() + from);
-        long[] left = {entry.size() - from};
+        channel.position(offset + from);
+        long[] left = {size - from};
         return new FilterInputStream(Channels.newInputStream(channel)) {
             @Override
             public int read() throws IOException {

@@ -1,37 +1,44 @@
 package com.mlreef.offline.push;
 
+import com.mlreef.offline.registry.Authenticator;
 import com.mlreef.offline.registry.RegistryClient;
 import com.mlreef.offline.registry.RegistryException;
 import java.io.IOException;
-import java.io.FilterInputStream;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * One blob into one repository of a registry: mounted from another repository when the registry allows, else
- * uploaded in one streamed request (POST, a PATCH of all its bytes read from the source as they go, then PUT with the
- * digest, which the registry checks). Nothing of the blob is held. When the PATCH breaks off, the upload's status
+ * uploaded in one streamed request (POST, a PATCH of all its bytes read from the source as they go ({@link BlobPatch}),
+ * then PUT with the digest, which the registry checks). Nothing of the blob is held. When the PATCH breaks off, the upload's status
  * (GET, its Range) says how much arrived, and a PATCH of the rest goes on from there (the source read again up to
  * that offset); a registry that dropped the upload has it started again from the blob's first byte.
  */
 final class BlobUpload {
     private static final int CUTS = 5;
+    private static final int ATTEMPTS = 3;
     private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-([0-9]+)");
 
     /** The blob's bytes. */
     interface Source {
         /** The bytes from {@code offset} on; each call gives a stream of its own (or the first, not yet read). */
         InputStream open(long offset) throws IOException;
+    }
+
+    /** A blob stored as is in a file, {@code size} bytes from {@code offset}: sent from the file by the kernel. */
+    record FileRange(Path file, long offset, long size) implements Source {
+        @Override
+        public InputStream open(long from) throws IOException {
+            return ArchiveBlobs.range(file, offset, size, from);
+        }
     }
 
     /** What an upload did. */
@@ -48,7 +55,10 @@ final class BlobUpload {
         this.repository = repository;
     }
 
-    /** Mounts the blob from {@code from} of the same registry; false when the registry does not (then upload it). */
+    /**
+     * Mounts the blob from {@code from} of the same registry; false when the registry does not, or does not let this
+     * account read {@code from} (then upload it).
+     */
     boolean mount(String digest, String from) throws IOException {
         HttpResponse<String> r = client.send(repository, "pull,push", post("?mount=" + encode(digest) + "&from="
                 + encode(from)), HttpResponse.BodyHandlers.ofString());
@@ -58,6 +68,9 @@ final class BlobUpload {
         if (r.statusCode() == 202) {
             cancel(location(r)); // the registry opened an upload instead
             return false;
+        }
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            return false; // a token of the target's scope only does not allow reading the other repository
         }
         throw refused("mounting it from " + from, r);
     }
@@ -98,71 +111,18 @@ final class BlobUpload {
 
     /** One PATCH of the blob's bytes {@code [from, size)}; the registry's Location after it. */
     private URI patch(URI location, Source source, long from, long size, LongConsumer progress) throws IOException {
-        List<InputStream> opened = new ArrayList<>();
-        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
-                HttpRequest.BodyPublishers.ofInputStream(() -> {
-                    try {
-                        // a request sent again (a 401 answered) reads the source again
-                        InputStream in = source.open(from);
-                        synchronized (opened) {
-                            opened.add(in);
-                        }
-                        return new Counting(in, from, progress);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }), size - from);
-        try {
-            return patch(location, body, from, size);
-        } finally {
-            synchronized (opened) {
-                for (InputStream in : opened) {
-                    in.close();
-                }
+        Authenticator auth = client.authenticator();
+        for (int attempt = 0; ; attempt++) {
+            String header = auth.authorization(repository, "pull,push");
+            BlobPatch.Answer r = BlobPatch.send(location, header, source, from, size, progress);
+            if (r.status() == 401 && attempt < ATTEMPTS && auth.refused(r.header("WWW-Authenticate"), repository,
+                    "pull,push", header)) {
+                continue; // the source is read again from {@code from}
             }
-        }
-    }
-
-    private URI patch(URI location, HttpRequest.BodyPublisher body, long from, long size) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(location)
-                .header("Content-Type", "application/octet-stream")
-                .header("Content-Range", from + "-" + (size - 1))
-                .method("PATCH", body);
-        HttpResponse<String> r = client.send(repository, "pull,push", request, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 202) {
-            throw refused("sending bytes " + from + "-" + (size - 1), r);
-        }
-        return location(r);
-    }
-
-    /** The bytes read, told to progress with the offset they start at. */
-    private static final class Counting extends FilterInputStream {
-        private final LongConsumer progress;
-        private long offset;
-
-        Counting(InputStream in, long offset, LongConsumer progress) {
-            super(in);
-            this.offset = offset;
-            this.progress = progress;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                progress.accept(++offset);
+            if (r.status() != 202) {
+                throw refused("sending bytes " + from + "-" + (size - 1), r.status(), r.body());
             }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                offset += n;
-                progress.accept(offset);
-            }
-            return n;
+            return location(r.status(), r.header("Location"));
         }
     }
 
@@ -217,16 +177,25 @@ final class BlobUpload {
     }
 
     private URI location(HttpResponse<?> r) {
-        String location = r.headers().firstValue("Location").orElseThrow(() -> new RegistryException(what
-                + ": the registry answered " + r.statusCode() + " without a Location"));
+        return location(r.statusCode(), r.headers().firstValue("Location").orElse(null));
+    }
+
+    private URI location(int status, String location) {
+        if (location == null) {
+            throw new RegistryException(what + ": the registry answered " + status + " without a Location");
+        }
         return client.address().base().resolve(location);
     }
 
     private RegistryException refused(String doing, HttpResponse<String> r) {
-        String body = r.body() == null ? "" : r.body().strip();
+        return refused(doing, r.statusCode(), r.body());
+    }
+
+    private RegistryException refused(String doing, int status, String answer) {
+        String body = answer == null ? "" : answer.strip();
+        String first = body.lines().findFirst().orElse("");
         return new RegistryException(what + ": " + doing + ": " + client.address().registry() + " answered "
-                + r.statusCode() + (body.isEmpty() ? "" : " (" + body.lines().findFirst().orElse("")
-                .substring(0, Math.min(300, body.lines().findFirst().orElse("").length())) + ")"));
+                + status + (body.isEmpty() ? "" : " (" + first.substring(0, Math.min(300, first.length())) + ")"));
     }
 
     private static String encode(String value) {

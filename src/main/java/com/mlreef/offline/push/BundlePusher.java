@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -149,7 +150,7 @@ public final class BundlePusher {
         });
     }
 
-    /** An uncompressed file: its entries read where they are, {@value #PARALLEL} uploads at a time. */
+    /** An uncompressed file: its entries read where they are, {@value #PARALLEL} uploads at a time, largest first. */
     private void uploadInPlace(Path file, Map<String, String> byEntry, Progress progress, AtomicLong done)
             throws IOException {
         ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, r -> {
@@ -160,7 +161,11 @@ public final class BundlePusher {
         try {
             Map<String, Future<BlobUpload.Result>> uploads = new LinkedHashMap<>();
             Map<String, String> repositories = new LinkedHashMap<>();
-            for (ArchiveBlobs.Entry entry : ArchiveBlobs.entries(file)) {
+            Map<String, BlobUpload.FileRange> ranges = new LinkedHashMap<>();
+            List<ArchiveBlobs.Entry> entries = new ArrayList<>(ArchiveBlobs.entries(file));
+            // the largest first: the registry, busiest with the largest, is not left with it alone at the end
+            entries.sort(Comparator.comparingLong(ArchiveBlobs.Entry::size).reversed());
+            for (ArchiveBlobs.Entry entry : entries) {
                 String digest = byEntry.get(entry.name());
                 BlobTable.Blob blob = digest == null ? null : table.get(digest);
                 if (blob == null || blob.lacking.isEmpty() || uploads.containsKey(digest)) {
@@ -168,13 +173,15 @@ public final class BundlePusher {
                 }
                 String repository = blob.lacking.iterator().next();
                 repositories.put(digest, repository);
-                uploads.put(digest, pool.submit(() -> send(blob, repository, entry.size(),
-                        from -> ArchiveBlobs.range(file, entry, from), progress, done)));
+                BlobUpload.FileRange range = new BlobUpload.FileRange(file, entry.offset(), entry.size());
+                ranges.put(digest, range);
+                uploads.put(digest, pool.submit(() -> send(blob, repository, entry.size(), range, progress, done)));
             }
             for (Map.Entry<String, Future<BlobUpload.Result>> upload : uploads.entrySet()) {
                 String digest = upload.getKey();
                 uploaded(table.get(digest), repositories.get(digest), result(upload.getValue()));
                 table.mount(List.of(digest));
+                uploadToRest(table.get(digest), ranges.get(digest).size(), ranges.get(digest), progress, done);
             }
         } finally {
             pool.shutdownNow();
@@ -192,7 +199,7 @@ public final class BundlePusher {
             }
             boolean[] read = {false};
             String repository = blob.lacking.iterator().next();
-            BlobUpload.Result result = send(blob, repository, size, from -> {
+            BlobUpload.Source source = from -> {
                 if (!read[0] && from == 0) {
                     read[0] = true;
                     return content;
@@ -202,10 +209,19 @@ public final class BundlePusher {
                 InputStream again = ArchiveBlobs.open(file, compression, name);
                 again.skipNBytes(from);
                 return again;
-            }, progress, done);
-            uploaded(blob, repository, result);
+            };
+            uploaded(blob, repository, send(blob, repository, size, source, progress, done));
             table.mount(List.of(digest));
+            uploadToRest(blob, size, source, progress, done);
         });
+    }
+
+    /** The blob uploaded again into each repository that still lacks it: the registry mounted it into none. */
+    private void uploadToRest(BlobTable.Blob blob, long size, BlobUpload.Source source, Progress progress,
+                              AtomicLong done) throws IOException {
+        for (String repository : List.copyOf(blob.lacking)) {
+            uploaded(blob, repository, send(blob, repository, size, source, progress, done));
+        }
     }
 
     private BlobUpload.Result send(BlobTable.Blob blob, String repository, long size, BlobUpload.Source source,

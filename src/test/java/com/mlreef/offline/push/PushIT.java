@@ -10,6 +10,8 @@ import com.mlreef.offline.testing.Created;
 import com.mlreef.offline.testing.RegistryProxy;
 import com.mlreef.offline.testing.TestEngine;
 import com.mlreef.offline.testing.TestImages;
+import com.mlreef.offline.testing.TestRegistry;
+import com.mlreef.offline.testing.TokenServer;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -157,6 +159,36 @@ class PushIT {
             assertTrue(r.err().contains("uploads that broke off: 1 went on where the registry had them, 0 started"
                     + " again"), r.toString());
             pulledBack(RegistryLocation.parse("--registry", registry));
+        }
+    }
+
+    @Test
+    void aRegistryThatWantsTokensGetsEachBlobWithTheTokenOfItsRepository() throws Exception {
+        // tokens live 2 s, less than the client's margin: each upload's PATCH carries one asked for it
+        try (TokenServer tokens = TokenServer.start(tmp.resolve("tokens"), 2);
+             TestRegistry registry = TestRegistry.token(tmp.resolve("token-registry"), tokens)) {
+            Path config = Files.createDirectories(tmp.resolve("token-config"));
+            Files.writeString(config.resolve("config.json"), registry.dockerConfig());
+            Map<String, String> env = Map.of("DOCKER_CONFIG", config.toString());
+            // uncompressed: the bytes go from the file to the socket; zstd: decompressed and copied
+            for (Path dir : List.of(plain, bundle)) {
+                String target = registry.host() + "/" + prefix();
+                CliProcess.Result r = CliProcess.run(env, "push", "-d", dir.toString(), "--registry", target);
+                assertEquals(0, r.exit(), r.toString());
+                assertFalse(r.out().contains(": 0 blobs uploaded"), r.toString());
+                assertTrue(r.out().contains("2 manifests written"), r.toString());
+                RegistryLocation location = RegistryLocation.parse("--registry", target);
+                for (String reference : IDS.keySet()) {
+                    String repository = location.repository(reference);
+                    assertTrue(tokens.scopes().contains("repository:" + repository + ":pull,push"),
+                            tokens.scopes().toString());
+                    assertTrue(registry.tagDigest(repository, RegistryLocation.tag(reference))
+                            .startsWith("sha256:"), repository);
+                }
+                CliProcess.Result again = CliProcess.run(env, "push", "-d", dir.toString(), "--registry", target);
+                assertEquals(0, again.exit(), again.toString());
+                assertTrue(again.out().contains("0 blobs uploaded (0 B), 0 mounted"), again.toString());
+            }
         }
     }
 
