@@ -361,7 +361,7 @@ public final class StackRunner {
      */
     private StackDocument bundleStack(BundleSource source, Options options) {
         String name = source.manifest().stack().name();
-        Path root = stackFolder(name, options);
+        Path root = stackFolder(name, options, source.manifest().project() != null);
         folder = StackFolder.plan(root, source.dir(), source.manifest());
         ProjectFolder project = ProjectFolder.at(root, folder.subpath(), folder.texts());
         return StackDocument.of(source.stackText(), source.stackSource(), name)
@@ -370,9 +370,10 @@ public final class StackRunner {
 
     /**
      * The stack folder, said: --project-dir, else the one the last run's containers recorded, else the one an earlier
-     * run's --project-dir left in {@link ProjectDirRecord}, else the default one.
+     * run's --project-dir left in {@link ProjectDirRecord}, else the default one (said only when the bundle carries
+     * files to put there).
      */
-    private Path stackFolder(String name, Options options) {
+    private Path stackFolder(String name, Options options, boolean carriesFiles) {
         if (options.projectDir() != null) {
             Path given = options.projectDir().toAbsolutePath().normalize();
             console.info("stack folder " + given + " (--project-dir)");
@@ -395,8 +396,10 @@ public final class StackRunner {
                     + record.file(name) + "; --project-dir chooses another)");
             return remembered;
         }
-        console.info("stack folder " + ProjectFolder.STACKS.resolve(name) + " (the default; --project-dir chooses"
-                + " another)");
+        if (carriesFiles) {
+            console.info("stack folder " + ProjectFolder.STACKS.resolve(name) + " (the default; --project-dir chooses"
+                    + " another)");
+        }
         return ProjectFolder.STACKS.resolve(name);
     }
 
