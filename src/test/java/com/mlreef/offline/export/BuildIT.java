@@ -45,9 +45,7 @@ class BuildIT {
     static void images() throws Exception {
         engine = TestEngine.client();
         created = new Created(engine);
-        String repository = "build-base-" + UUID.randomUUID().toString().substring(0, 8);
-        TestImages.busybox(engine, repository, "1");
-        base = created.image(repository + ":1");
+        base = TestImages.busybox(engine, created, "build-base");
     }
 
     @AfterAll

@@ -44,9 +44,7 @@ class StackFolderIT {
     static void images() throws Exception {
         engine = TestEngine.client();
         created = new Created(engine);
-        String repository = "runside-folder-" + UUID.randomUUID().toString().substring(0, 8);
-        TestImages.busybox(engine, repository, "1");
-        image = created.image(repository + ":1");
+        image = TestImages.busybox(engine, created, "folder");
     }
 
     @AfterAll
